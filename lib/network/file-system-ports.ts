@@ -1,0 +1,66 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+
+/**
+ * The security-group rules that shared file systems and EFA need, opened only between security
+ * groups (never to a CIDR).
+ *
+ * All helpers go through `ec2.Connections`, so each rule appears as an ingress rule on one group
+ * and, where that group restricts outbound traffic, the matching egress rule on the other.
+ */
+export class FileSystemPorts {
+  /** NFS, used by Amazon EFS mount targets. */
+  public static readonly NFS: ec2.Port = ec2.Port.tcp(2049);
+
+  /** Lustre LNET. */
+  public static readonly LUSTRE_LNET: ec2.Port = ec2.Port.tcp(988);
+
+  /**
+   * Lustre's remaining ports. aws-cdk-lib's `LustreFileSystem` opens 988–1023; FSx needs
+   * only 988 and 1018–1023 (docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html).
+   */
+  public static readonly LUSTRE_DATA: ec2.Port = ec2.Port.tcpRange(1018, 1023);
+
+  /** The Lustre ports, in the order the rules are written. */
+  public static lustrePorts(): ec2.Port[] {
+    return [FileSystemPorts.LUSTRE_LNET, FileSystemPorts.LUSTRE_DATA];
+  }
+
+  /** Lets `clients` mount an NFS (EFS) file system behind `fileSystem`: TCP 2049, clients → file system. */
+  public static allowNfs(clients: ec2.IConnectable, fileSystem: ec2.IConnectable): void {
+    fileSystem.connections.allowFrom(clients, FileSystemPorts.NFS, 'NFS from file-system clients');
+  }
+
+  /**
+   * Lets `clients` use a Lustre file system behind `fileSystem`: TCP 988 and 1018–1023 in both
+   * directions, because Lustre servers also open connections back to their clients.
+   */
+  public static allowLustre(clients: ec2.IConnectable, fileSystem: ec2.IConnectable): void {
+    for (const port of FileSystemPorts.lustrePorts()) {
+      fileSystem.connections.allowFrom(clients, port, 'Lustre from file-system clients');
+      clients.connections.allowFrom(fileSystem, port, 'Lustre from the file system to its clients');
+    }
+  }
+
+  /** Lets the Lustre servers behind `fileSystem` talk to each other: TCP 988 and 1018–1023 within the group. */
+  public static allowLustreServers(fileSystem: ec2.IConnectable): void {
+    for (const port of FileSystemPorts.lustrePorts()) {
+      fileSystem.connections.allowInternally(port, 'Lustre between file-system servers');
+    }
+  }
+
+  /**
+   * Elastic Fabric Adapter: all traffic to and from the group itself, inbound and outbound.
+   * An outbound 0.0.0.0/0 rule alone fails the EFA health checks; EFA wants the self-reference,
+   * so the egress rule is written even when the group allows all outbound traffic (where
+   * `addEgressRule` would drop it).
+   */
+  public static allowEfa(group: ec2.ISecurityGroup): void {
+    group.addIngressRule(group, ec2.Port.allTraffic(), 'EFA: all traffic from this group');
+    new ec2.CfnSecurityGroupEgress(group, 'EfaSelfEgress', {
+      groupId: group.securityGroupId,
+      ipProtocol: '-1',
+      destinationSecurityGroupId: group.securityGroupId,
+      description: 'EFA: all traffic to this group',
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './file-system-ports';
+export * from './training-endpoint';
+export * from './training-network';
