@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Type checking runs once in `npm run typecheck`; with isolatedModules (tsconfig) ts-jest only transpiles.
   transform: { '^.+\\.ts$': 'ts-jest' },
+  // The README's usage example imports the package by name.
+  moduleNameMapper: { '^cdk-sagemaker-datasets$': '<rootDir>/lib' },
   testTimeout: 120_000,
   maxWorkers: 2,
 };
