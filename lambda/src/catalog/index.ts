@@ -1,0 +1,3 @@
+export * from './dataset-keys';
+export * from './dataset-pointer';
+export * from './upload-version';

@@ -1,0 +1,88 @@
+import {
+  channelPrefix, compareSequencers, createPointer, isLaterUpload, manifestKey, parsePointer, parseUploadKey, pointerKey,
+  UploadIdentity, uploadKey, uploadVersion, versionPrefix,
+} from '../../lambda/src/catalog';
+
+const upload = (overrides: Partial<UploadIdentity> = {}): UploadIdentity => ({
+  bucket: 'platform-data', key: 'uploads/cats/training.zip', versionId: 'v1', etag: 'abc', sequencer: '0055AED6DCD90281E5', eventTime: '2026-11-22T11:55:26.123Z', ...overrides,
+});
+
+describe('dataset keys', () => {
+  test.each([
+    ['uploads/cats/training.zip', { datasetId: 'cats', channel: 'training' }],
+    ['uploads/Set_01-b/evaluation.zip', { datasetId: 'Set_01-b', channel: 'evaluation' }],
+  ])('parses %s', (key, expected) => {
+    expect(parseUploadKey(key)).toEqual(expected);
+    expect(uploadKey(expected)).toBe(key);
+  });
+
+  test.each([
+    ['uploads/cats/training.tar', /is not of the form uploads\/<datasetId>\/<channel>\.zip/],
+    ['other/cats/training.zip', /is not of the form/],
+    ['uploads/training.zip', /exactly one folder/],
+    ['uploads/a/b/training.zip', /exactly one folder/],
+    ['uploads/../training.zip', /Invalid dataset id "\.\."/],
+    ['uploads/cats/tr aining.zip', /Invalid channel "tr aining"/],
+    ['uploads/-cats/training.zip', /Invalid dataset id "-cats": it must be a letter or digit/],
+    [`uploads/${'a'.repeat(65)}/training.zip`, /Invalid dataset id/],
+    ['uploads/cats/.zip', /Invalid channel ""/],
+  ])('rejects %s', (key, message) => {
+    expect(() => parseUploadKey(key)).toThrow(message);
+  });
+
+  test('derives the dataset layout', () => {
+    const ref = { datasetId: 'cats', channel: 'training' };
+    const version = uploadVersion(upload());
+    expect(channelPrefix(ref)).toBe('datasets/cats/training/');
+    expect(versionPrefix(ref, version)).toBe(`datasets/cats/training/${version}/`);
+    expect(manifestKey(ref, version)).toBe(`datasets/cats/training/${version}/manifest.json`);
+    expect(pointerKey(ref)).toBe('datasets/cats/training/current.json');
+    expect(() => versionPrefix(ref, '../x')).toThrow(/Invalid dataset version/);
+  });
+});
+
+describe('upload versions', () => {
+  test('are time-ordered names, stable for the same object version', () => {
+    expect(uploadVersion(upload())).toMatch(/^v20261122T115526123Z-[0-9a-f]{12}$/);
+    expect(uploadVersion(upload())).toBe(uploadVersion(upload({ sequencer: 'other' })));
+    expect(uploadVersion(upload({ versionId: 'v2' }))).not.toBe(uploadVersion(upload()));
+  });
+
+  test('reject an invalid event time', () => {
+    expect(() => uploadVersion(upload({ eventTime: 'yesterday' }))).toThrow(/invalid event time "yesterday"/);
+  });
+
+  test('sequencers compare after right-padding with zeros', () => {
+    expect(compareSequencers('0055AED6DCD90281E5', '0055AED6DCD90281E6')).toBe(-1);
+    expect(compareSequencers('0055AED6DCD9028', '0055AED6DCD90281')).toBe(-1);
+    expect(compareSequencers('0055AED6DCD90280', '0055AED6DCD9028')).toBe(0);
+    expect(compareSequencers(undefined, 'AB')).toBe(0);
+  });
+
+  test('a later sequencer wins, then a later time, then the version name', () => {
+    expect(isLaterUpload(upload({ sequencer: '0056' }), upload({ sequencer: '0055' }))).toBe(true);
+    expect(isLaterUpload(upload({ sequencer: '0055', eventTime: '2030-01-01T00:00:00Z' }), upload({ sequencer: '0056' }))).toBe(false);
+    expect(isLaterUpload(upload({ sequencer: undefined, eventTime: '2026-11-22T12:00:00Z' }), upload({ sequencer: undefined }))).toBe(true);
+    expect(isLaterUpload(upload(), upload())).toBe(false);
+  });
+});
+
+describe('dataset pointer', () => {
+  const ref = { datasetId: 'cats', channel: 'training' };
+  const version = uploadVersion(upload());
+  const pointer = createPointer(ref, version, upload(), new Date('2026-11-22T12:00:00Z'));
+
+  test('round-trips through JSON', () => {
+    expect(parsePointer(JSON.stringify(pointer), 's3://b/k')).toEqual(pointer);
+    expect(pointer.prefix).toBe(`datasets/cats/training/${version}/`);
+  });
+
+  test.each([
+    ['not JSON', '{', /s3:\/\/b\/k is not JSON/],
+    ['another document', '{"hello":1}', /is not a dataset pointer/],
+    ['a moved prefix', JSON.stringify({ ...pointer, prefix: 'datasets/dogs/training/x/' }), /is inconsistent/],
+    ['no source', JSON.stringify({ ...pointer, source: null }), /has no source upload/],
+  ])('rejects %s', (_name, text, message) => {
+    expect(() => parsePointer(text, 's3://b/k')).toThrow(message);
+  });
+});
