@@ -1,0 +1,2 @@
+export * from './handler-asset';
+export * from './platform-function';

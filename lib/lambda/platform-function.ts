@@ -1,0 +1,167 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
+import { TrainingNetwork } from '../network';
+import { handlerCode } from './handler-asset';
+
+/** The runtime every platform Lambda uses: the newest Node.js that aws-cdk-lib knows. */
+export const PLATFORM_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Properties of a {@link PlatformFunction}. */
+export interface PlatformFunctionProps {
+  /** The bundled handler's name (`assets/handlers/<handlerName>`). */
+  readonly handlerName: string;
+  /** What the function does, for the console. */
+  readonly description: string;
+  /** The network whose training subnets the function runs in. */
+  readonly network: TrainingNetwork;
+  /** Memory in MiB. */
+  readonly memorySize: number;
+  /** Timeout. */
+  readonly timeout: Duration;
+  /**
+   * Reserved concurrency: the most instances that run at once.
+   * @default - no reservation (the account's unreserved pool)
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * Environment variables.
+   * @default - none besides the logging settings
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * The queue that receives failed asynchronous invocations.
+   * @default - a new encrypted, SSL-only queue
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * A file system to mount (EFS through an access point).
+   * @default - none
+   */
+  readonly filesystem?: lambda.FileSystem;
+  /**
+   * How long logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * A customer managed key for the log group.
+   * @default - CloudWatch Logs' service-owned key
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * What happens to the log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A platform Lambda with the library's defaults: the prebuilt handler bundle, arm64, the newest
+ * Node.js runtime, its own role with inline least-privilege policies (no AWS managed policies),
+ * its own security group in the training subnets, a log group with retention, JSON logs, X-Ray
+ * tracing and a dead-letter queue for asynchronous invocations.
+ */
+export class PlatformFunction extends Construct implements ec2.IConnectable, iam.IGrantable {
+  /** The function. */
+  public readonly function: lambda.Function;
+  /** Its execution role. */
+  public readonly role: iam.Role;
+  /** Its security group. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** Its log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The dead-letter queue of asynchronous invocations. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The function's network connections. */
+  public readonly connections: ec2.Connections;
+  /** The principal to grant permissions to. */
+  public readonly grantPrincipal: iam.IPrincipal;
+
+  constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logEncryptionKey,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    if (!props.logEncryptionKey) {
+      acknowledgeFindings(this.logGroup, ['HIPAA.Security-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'PCI.DSS.321-CloudWatchLogGroupEncrypted'],
+        'CloudWatch Logs encrypts function logs at rest with a service-owned key; pass logEncryptionKey for a customer managed key.');
+    }
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    this.grantPrincipal = this.role;
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.logGroup.logGroupArn],
+    }));
+    // ENI management for VPC functions. Lambda calls these on the account's behalf; the EC2 API
+    // offers no resource-level scoping for Describe/Create on ENIs at function creation time.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      resources: ['*'],
+    }));
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.network.vpc,
+      description: `${props.description} (Lambda)`,
+      allowAllOutbound: true,
+    });
+    this.connections = this.securityGroup.connections;
+    props.network.allowEndpointAccessFrom(this.securityGroup);
+
+    this.deadLetterQueue = props.deadLetterQueue ?? new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.function = new lambda.Function(this, 'Function', {
+      description: props.description,
+      code: handlerCode(props.handlerName),
+      handler: 'index.handler',
+      runtime: PLATFORM_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.trainingSubnets,
+      securityGroups: [this.securityGroup],
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      deadLetterQueue: this.deadLetterQueue,
+      filesystem: props.filesystem,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.handlerName,
+        AWS_PARTITION_DNS_SUFFIX: Stack.of(this).urlSuffix,
+        ...props.environment,
+      },
+    });
+
+    acknowledgeInlinePolicy(this.role, props.description);
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
+        'Lambda VPC networking (ec2:CreateNetworkInterface and friends) and X-Ray (xray:PutTraceSegments) accept no resource scoping.');
+    }
+    if (props.reservedConcurrentExecutions === undefined) {
+      acknowledgeFindings(this.function, ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
+        'Concurrency is bounded by the event source (SQS maximum concurrency or the caller); set reservedConcurrentExecutions to reserve capacity.');
+    }
+  }
+}
