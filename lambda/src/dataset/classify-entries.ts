@@ -1,0 +1,91 @@
+import { imageFormatForExtension } from '../images/image-header';
+import { NameIssueKind } from '../zip/entry-name';
+import { CompressionMethod, compressionMethodName, type ZipEntry } from '../zip/zip-entry';
+import type { ZipLimits } from '../zip/zip-limits';
+import { RejectReason, SkipReason, type RejectedEntry, type SkippedEntry } from './entry-outcome';
+import { isOsNoise } from './os-noise';
+
+export interface ClassifiedEntries {
+  /** Files with an image extension and a safe, unique name: they decide the layout and the classes. */
+  readonly layoutEntries: readonly ZipEntry[];
+  /** The layout entries that pass every check possible without reading data. */
+  readonly convertible: readonly ZipEntry[];
+  readonly skipped: readonly SkippedEntry[];
+  readonly rejected: readonly RejectedEntry[];
+}
+
+/**
+ * Sorts every central-directory entry into exactly one of: skipped, rejected, convertible.
+ * Checks run in this order and the first that applies decides: name encoding, unsafe name,
+ * directory (skip), OS metadata (skip), duplicate name, symlink, not an image extension,
+ * encryption, compression method, empty, too large, compression ratio.
+ */
+export function classifyEntries(entries: readonly ZipEntry[], limits: ZipLimits): ClassifiedEntries {
+  const skipped: SkippedEntry[] = [];
+  const rejected: RejectedEntry[] = [];
+  const files: ZipEntry[] = [];
+  const reject = (e: ZipEntry, reason: RejectReason, detail: string) => rejected.push({ index: e.index, name: e.name, reason, detail });
+
+  for (const e of entries) {
+    if (e.nameIssue) {
+      reject(e, e.nameIssue.kind === NameIssueKind.ENCODING ? RejectReason.NAME_ENCODING : RejectReason.UNSAFE_NAME, e.nameIssue.detail);
+    } else if (e.isDirectory) {
+      skipped.push({ index: e.index, name: e.name, reason: SkipReason.DIRECTORY });
+    } else if (isOsNoise(e.name)) {
+      skipped.push({ index: e.index, name: e.name, reason: SkipReason.OS_METADATA });
+    } else {
+      files.push(e);
+    }
+  }
+
+  const indexesByName = new Map<string, number[]>();
+  for (const e of files) {
+    const list = indexesByName.get(e.name);
+    if (list) list.push(e.index);
+    else indexesByName.set(e.name, [e.index]);
+  }
+
+  const layoutEntries: ZipEntry[] = [];
+  const convertible: ZipEntry[] = [];
+  for (const e of files) {
+    const copies = indexesByName.get(e.name)!;
+    if (copies.length > 1) {
+      const others = copies.filter((i) => i !== e.index);
+      const shown = others.slice(0, 5).join(', ') + (others.length > 5 ? ` and ${others.length - 5} more` : '');
+      reject(e, RejectReason.DUPLICATE_NAME, `the name appears ${copies.length} times in the zip (also entries ${shown}); no copy is converted`);
+      continue;
+    }
+    if (e.isSymlink) {
+      reject(e, RejectReason.SYMLINK, 'the entry is a symbolic link; links are never followed');
+      continue;
+    }
+    if (imageFormatForExtension(e.name) === undefined) {
+      reject(e, RejectReason.NOT_AN_IMAGE, 'not an image file name (accepted extensions: .jpg .jpeg .png .gif .bmp)');
+      continue;
+    }
+    layoutEntries.push(e);
+    const problem = dataCheck(e, limits);
+    if (problem) reject(e, problem[0], problem[1]);
+    else convertible.push(e);
+  }
+  rejected.sort((a, b) => a.index - b.index);
+  return { layoutEntries, convertible, skipped, rejected };
+}
+
+function dataCheck(e: ZipEntry, limits: ZipLimits): [RejectReason, string] | undefined {
+  if (e.isEncrypted) return [RejectReason.ENCRYPTED, 'the entry is encrypted; upload a zip without a password'];
+  if (e.compressionMethod !== CompressionMethod.STORED && e.compressionMethod !== CompressionMethod.DEFLATED) {
+    return [RejectReason.UNSUPPORTED_COMPRESSION, `compression ${compressionMethodName(e.compressionMethod)} is not supported (only stored and deflate)`];
+  }
+  if (e.uncompressedSize === 0) return [RejectReason.EMPTY_FILE, 'the file is empty (0 bytes)'];
+  if (e.uncompressedSize > limits.maxEntryUncompressedBytes) {
+    return [RejectReason.ENTRY_TOO_LARGE, `the entry is ${e.uncompressedSize} bytes uncompressed, more than the limit of ${limits.maxEntryUncompressedBytes}`];
+  }
+  if (e.compressionMethod === CompressionMethod.DEFLATED) {
+    const ratio = e.uncompressedSize / Math.max(1, e.compressedSize);
+    if (ratio > limits.maxCompressionRatio) {
+      return [RejectReason.COMPRESSION_RATIO, `compression ratio ${ratio.toFixed(1)}:1 (${e.compressedSize} → ${e.uncompressedSize} bytes) exceeds the limit of ${limits.maxCompressionRatio}:1`];
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,46 @@
+/** Why an entry was left out without counting against the dataset. */
+export enum SkipReason {
+  DIRECTORY = 'directory',
+  /** `__MACOSX/`, AppleDouble `._*`, `.DS_Store`, `Thumbs.db`, `desktop.ini`. */
+  OS_METADATA = 'os-metadata',
+}
+
+/** Why an entry could not be converted. Rejections count against maxRejectedFraction. */
+export enum RejectReason {
+  NAME_ENCODING = 'name-encoding',
+  UNSAFE_NAME = 'unsafe-name',
+  DUPLICATE_NAME = 'duplicate-name',
+  SYMLINK = 'symlink',
+  /** Any file whose extension is not .jpg, .jpeg, .png, .gif or .bmp (case-insensitive). */
+  NOT_AN_IMAGE = 'not-an-image',
+  ENCRYPTED = 'encrypted',
+  UNSUPPORTED_COMPRESSION = 'unsupported-compression',
+  EMPTY_FILE = 'empty-file',
+  ENTRY_TOO_LARGE = 'entry-too-large',
+  COMPRESSION_RATIO = 'compression-ratio',
+  SIZE_MISMATCH = 'size-mismatch',
+  CRC_MISMATCH = 'crc-mismatch',
+  CORRUPT_DATA = 'corrupt-data',
+  /** Bad magic, truncated or malformed header, zero dimensions (from the image header reader). */
+  BROKEN_IMAGE = 'broken-image',
+  IMAGE_TOO_LARGE = 'image-too-large',
+}
+
+export interface SkippedEntry {
+  /** Position in the zip's central directory. */
+  readonly index: number;
+  readonly name: string;
+  readonly reason: SkipReason;
+}
+
+export interface RejectedEntry {
+  readonly index: number;
+  /** Entry name; undecodable names are shown with `\xNN` escapes. */
+  readonly name: string;
+  readonly reason: RejectReason;
+  readonly detail: string;
+}
+
+export function byEntryIndex(a: { index: number }, b: { index: number }): number {
+  return a.index - b.index;
+}

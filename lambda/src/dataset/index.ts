@@ -1,0 +1,28 @@
+export { planConversion, type ConversionPlan, type ShardPlan, type PlannedImage } from './conversion-plan';
+export { convertShards, type ShardResult, type ConversionProgress, type ConvertShardsOptions } from './convert-shards';
+export { convertDataset, type ConvertDatasetHooks, type DatasetConversion } from './convert-dataset';
+export {
+  buildManifest,
+  serializeManifest,
+  allRejected,
+  assertEveryEntryAccounted,
+  MANIFEST_FILE,
+  LABELS_FILE,
+  MANIFEST_VERSION,
+  type DatasetManifest,
+  type ManifestShard,
+  type ManifestClass,
+  type ManifestSource,
+  type ManifestTiming,
+} from './manifest';
+export { resolveOptions, DEFAULT_CHANNEL, DEFAULT_TARGET_SHARD_BYTES, DEFAULT_MAX_IMAGE_PIXELS, type ConversionOptions, type ResolvedConversionOptions } from './options';
+export { SkipReason, RejectReason, type SkippedEntry, type RejectedEntry } from './entry-outcome';
+export { DatasetError, DatasetProblem } from './dataset-errors';
+export { resolveLayout, classNameOf, sortClassNames, labelsFileContent, type DatasetLayout } from './layout';
+export { classifyEntries, type ClassifiedEntries } from './classify-entries';
+export { shardName, decideShardCount, shuffleUnits, assignToShards } from './shard-assignment';
+export { SeededRandom, shuffleInPlace } from './seeded-random';
+export { imageFeatures, type ImageRecord } from './image-example';
+export { rejectionsAllowed, rejectionError } from './rejection-policy';
+export { isOsNoise } from './os-noise';
+export { CONVERTER_NAME, CONVERTER_VERSION } from './version';

@@ -1,0 +1,110 @@
+import type { SourceIdentity } from '../io/byte-source';
+import type { OutputChecksum } from '../io/shard-sink';
+import type { ConversionPlan } from './conversion-plan';
+import type { ShardResult } from './convert-shards';
+import { byEntryIndex, type RejectedEntry, type SkippedEntry } from './entry-outcome';
+import type { ResolvedConversionOptions } from './options';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const LABELS_FILE = 'labels.txt';
+export const MANIFEST_VERSION = 1;
+
+export type ManifestSource = SourceIdentity & { readonly size: number };
+
+export interface ManifestShard {
+  readonly name: string;
+  readonly records: number;
+  readonly bytes: number;
+  readonly checksum: OutputChecksum;
+}
+
+export interface ManifestClass {
+  readonly label: number;
+  readonly name: string;
+  readonly records: number;
+}
+
+/** Wall-clock facts; everything outside `timing` is identical for identical input and options. */
+export interface ManifestTiming {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+}
+
+/**
+ * manifest.json, written after every shard and labels.txt: its presence marks a complete dataset.
+ * Every entry of the zip is counted once: entries.total = converted + skipped + rejected.
+ */
+export interface DatasetManifest {
+  readonly manifestVersion: number;
+  readonly converter: { readonly name: string; readonly version: string };
+  readonly source: ManifestSource;
+  readonly options: ResolvedConversionOptions;
+  readonly labeled: boolean;
+  readonly wrapperFolder: string | null;
+  /** Index = label. Empty when unlabeled. */
+  readonly classNames: readonly string[];
+  readonly classes: readonly ManifestClass[];
+  readonly labelsFile: string | null;
+  readonly records: number;
+  readonly shards: readonly ManifestShard[];
+  readonly entries: { readonly total: number; readonly converted: number; readonly skipped: number; readonly rejected: number };
+  readonly skipped: readonly SkippedEntry[];
+  readonly rejected: readonly RejectedEntry[];
+  readonly timing: ManifestTiming;
+}
+
+export function buildManifest(plan: ConversionPlan, results: readonly ShardResult[], timing: ManifestTiming): DatasetManifest {
+  const shards = [...results].sort((a, b) => a.index - b.index);
+  const rejected = allRejected(plan, shards);
+  const records = shards.reduce((n, s) => n + s.records, 0);
+  const classes = plan.classNames.map((name, label) => ({ label, name, records: shards.reduce((n, s) => n + (s.classCounts[label] ?? 0), 0) }));
+  return {
+    manifestVersion: MANIFEST_VERSION,
+    converter: plan.converter,
+    source: { ...plan.source.identity, size: plan.source.size },
+    options: plan.options,
+    labeled: plan.labeled,
+    wrapperFolder: plan.wrapperFolder,
+    classNames: plan.classNames,
+    classes,
+    labelsFile: plan.labeled ? LABELS_FILE : null,
+    records,
+    shards: shards.map((s) => ({ name: s.name, records: s.records, bytes: s.bytes, checksum: s.checksum })),
+    entries: { total: plan.entryCount, converted: records, skipped: plan.skipped.length, rejected: rejected.length },
+    skipped: plan.skipped,
+    rejected,
+    timing,
+  };
+}
+
+export function allRejected(plan: ConversionPlan, results: readonly ShardResult[]): RejectedEntry[] {
+  return [...plan.rejected, ...results.flatMap((r) => r.rejected)].sort(byEntryIndex);
+}
+
+/** Stable serialization: fixed key order by construction, two-space indent, trailing newline. */
+export function serializeManifest(manifest: DatasetManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/**
+ * Internal invariant: every central-directory index appears exactly once among converted,
+ * skipped and rejected entries. A violation is a converter bug, never an input problem.
+ */
+export function assertEveryEntryAccounted(plan: ConversionPlan, results: readonly ShardResult[]): void {
+  const seen = new Uint8Array(plan.entryCount);
+  const mark = (index: number, what: string) => {
+    if (index < 0 || index >= plan.entryCount || seen[index]) throw new Error(`internal error: entry ${index} accounted twice or out of range (${what})`);
+    seen[index] = 1;
+  };
+  const rejectedInShards = new Set(results.flatMap((r) => r.rejected.map((e) => e.index)));
+  for (const s of plan.skipped) mark(s.index, 'skipped');
+  for (const r of allRejected(plan, results)) mark(r.index, 'rejected');
+  const converted = new Set(results.map((r) => r.index));
+  for (const shard of plan.shards) {
+    if (!converted.has(shard.index)) continue;
+    for (const image of shard.images) if (!rejectedInShards.has(image.entry.index)) mark(image.entry.index, 'converted');
+  }
+  const missing = seen.indexOf(0);
+  if (missing >= 0) throw new Error(`internal error: entry ${missing} is neither converted, skipped nor rejected`);
+}

@@ -1,0 +1,70 @@
+import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../zip/zip-limits';
+import { DatasetError, DatasetProblem } from './dataset-errors';
+
+export interface ConversionOptions {
+  /** SageMaker channel name, the shard-name prefix. Default `training`. */
+  readonly channel?: string;
+  /** Target uncompressed image bytes per shard; decides the shard count. Default 128 MiB. */
+  readonly targetShardBytes?: number;
+  /** A fixed shard count instead of one derived from targetShardBytes. */
+  readonly shardCount?: number;
+  /** Seed of the shuffle that assigns images to shards (uint32). Default 0. */
+  readonly seed?: number;
+  /**
+   * Shuffle unit: 0 (default) shuffles single images. A positive value shuffles runs of images
+   * that lie next to each other in the zip, each of at least this many compressed bytes, so a
+   * worker reading from S3 gets long sequential ranges at the cost of coarser mixing.
+   */
+  readonly shuffleBlockBytes?: number;
+  /** Fraction of considered (non-skipped) entries that may be rejected. Default 0: any rejection fails. */
+  readonly maxRejectedFraction?: number;
+  /** Largest width × height accepted. Default 89,478,485 (Pillow's MAX_IMAGE_PIXELS). */
+  readonly maxImagePixels?: number;
+  readonly limits?: Partial<ZipLimits>;
+}
+
+export interface ResolvedConversionOptions {
+  readonly channel: string;
+  readonly targetShardBytes: number;
+  readonly shardCount: number | null;
+  readonly seed: number;
+  readonly shuffleBlockBytes: number;
+  readonly maxRejectedFraction: number;
+  readonly maxImagePixels: number;
+  readonly limits: ZipLimits;
+}
+
+export const DEFAULT_CHANNEL = 'training';
+export const DEFAULT_TARGET_SHARD_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_MAX_IMAGE_PIXELS = 89_478_485;
+
+const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function resolveOptions(options: ConversionOptions = {}): ResolvedConversionOptions {
+  const resolved: ResolvedConversionOptions = {
+    channel: options.channel ?? DEFAULT_CHANNEL,
+    targetShardBytes: options.targetShardBytes ?? DEFAULT_TARGET_SHARD_BYTES,
+    shardCount: options.shardCount ?? null,
+    seed: options.seed ?? 0,
+    shuffleBlockBytes: options.shuffleBlockBytes ?? 0,
+    maxRejectedFraction: options.maxRejectedFraction ?? 0,
+    maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+    limits: { ...DEFAULT_ZIP_LIMITS, ...options.limits },
+  };
+  const invalid = (what: string) => new DatasetError(DatasetProblem.INVALID_OPTIONS, `invalid option: ${what}`);
+  if (!CHANNEL_NAME.test(resolved.channel)) throw invalid(`channel ${JSON.stringify(resolved.channel)} must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or digit`);
+  if (!isPositiveInteger(resolved.targetShardBytes)) throw invalid('targetShardBytes must be a positive integer');
+  if (resolved.shardCount !== null && !isPositiveInteger(resolved.shardCount)) throw invalid('shardCount must be a positive integer');
+  if (!Number.isInteger(resolved.seed) || resolved.seed < 0 || resolved.seed > 0xffffffff) throw invalid('seed must be an integer in [0, 4294967295]');
+  if (!Number.isSafeInteger(resolved.shuffleBlockBytes) || resolved.shuffleBlockBytes < 0) throw invalid('shuffleBlockBytes must be a non-negative integer');
+  if (!(resolved.maxRejectedFraction >= 0 && resolved.maxRejectedFraction <= 1)) throw invalid('maxRejectedFraction must be between 0 and 1');
+  if (!isPositiveInteger(resolved.maxImagePixels)) throw invalid('maxImagePixels must be a positive integer');
+  for (const [key, value] of Object.entries(resolved.limits)) {
+    if (!(typeof value === 'number' && value > 0)) throw invalid(`limits.${key} must be a positive number`);
+  }
+  return resolved;
+}
+
+function isPositiveInteger(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0;
+}

@@ -1,0 +1,165 @@
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ChecksumAlgorithm, type ShardSink, type ShardWriter, type WrittenOutput } from './shard-sink';
+
+export interface DirectoryShardSinkOptions {
+  /** Accept an existing directory that already has files in it. Default false. */
+  readonly allowNonEmpty?: boolean;
+  /** Bytes buffered before a write is issued; one more batch may be in flight. Default 4 MiB. */
+  readonly flushBytes?: number;
+}
+
+const SAFE_OUTPUT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const MAX_BATCH_CHUNKS = 512; // stays under IOV_MAX (1024) for writev
+
+/**
+ * Writes each output to a hidden temporary file in the directory and renames it into place on
+ * finish(), so a file under its final name is always complete. abort() removes published and
+ * temporary files alike, so a failed conversion leaves nothing that looks like a dataset.
+ */
+export class DirectoryShardSink implements ShardSink {
+  static async create(directory: string, options: DirectoryShardSinkOptions = {}): Promise<DirectoryShardSink> {
+    await mkdir(directory, { recursive: true });
+    if (!options.allowNonEmpty) {
+      const existing = await readdir(directory);
+      if (existing.length > 0) {
+        throw new Error(`output directory ${directory} is not empty (${existing.length} entries, e.g. ${existing[0]}); choose an empty or new directory`);
+      }
+    }
+    return new DirectoryShardSink(directory, options.flushBytes ?? 4 * 1024 * 1024);
+  }
+
+  readonly description: string;
+  private readonly created = new Set<string>();
+  private readonly open_ = new Set<DirectoryShardWriter>();
+
+  private constructor(
+    readonly directory: string,
+    private readonly flushBytes: number,
+  ) {
+    this.description = `directory ${directory}`;
+  }
+
+  async open(name: string): Promise<ShardWriter> {
+    if (!SAFE_OUTPUT_NAME.test(name)) throw new Error(`invalid output name ${JSON.stringify(name)}`);
+    const finalPath = join(this.directory, name);
+    const tempPath = join(this.directory, `.${name}.${randomBytes(6).toString('hex')}.partial`);
+    const handle = await open(tempPath, 'wx');
+    this.created.add(tempPath);
+    const writer = new DirectoryShardWriter(name, handle, tempPath, finalPath, this.flushBytes, {
+      published: () => {
+        this.created.delete(tempPath);
+        this.created.add(finalPath);
+      },
+      closed: () => this.open_.delete(writer),
+    });
+    this.open_.add(writer);
+    return writer;
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all([...this.open_].map((w) => w.abort()));
+    await Promise.all([...this.created].map((p) => rm(p, { force: true })));
+    this.created.clear();
+  }
+}
+
+interface WriterEvents {
+  published(): void;
+  closed(): void;
+}
+
+class DirectoryShardWriter implements ShardWriter {
+  private readonly hash: Hash = createHash('sha256');
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private inFlight: Promise<void> | undefined;
+  private failure: unknown;
+  private bytes = 0;
+  private state: 'open' | 'finished' | 'aborted' = 'open';
+
+  constructor(
+    readonly name: string,
+    private readonly handle: FileHandle,
+    private readonly tempPath: string,
+    private readonly finalPath: string,
+    private readonly flushBytes: number,
+    private readonly events: WriterEvents,
+  ) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.state !== 'open') throw new Error(`${this.name}: write after ${this.state}`);
+    if (this.failure !== undefined) throw this.failure;
+    if (chunk.length === 0) return;
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= this.flushBytes || this.pending.length >= MAX_BATCH_CHUNKS) {
+      // Double buffering: wait for the previous batch, then let this one run while the caller continues.
+      await this.inFlight;
+      if (this.failure !== undefined) throw this.failure;
+      this.startFlush();
+    }
+  }
+
+  async finish(): Promise<WrittenOutput> {
+    if (this.state !== 'open') throw new Error(`${this.name}: finish after ${this.state}`);
+    try {
+      await this.inFlight;
+      this.startFlush();
+      await this.inFlight;
+      if (this.failure !== undefined) throw this.failure;
+      await this.handle.close();
+      await rename(this.tempPath, this.finalPath);
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+    this.state = 'finished';
+    this.events.published();
+    this.events.closed();
+    return { name: this.name, bytes: this.bytes, checksum: { algorithm: ChecksumAlgorithm.SHA256, value: this.hash.digest('hex') } };
+  }
+
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    await this.inFlight?.catch(() => undefined);
+    await this.handle.close().catch(() => undefined);
+    await rm(this.tempPath, { force: true });
+    this.events.closed();
+  }
+
+  private startFlush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.inFlight = writeAll(this.handle, batch).catch((err: unknown) => {
+      this.failure = err;
+    });
+  }
+}
+
+async function writeAll(handle: FileHandle, chunks: Uint8Array[]): Promise<void> {
+  let remaining = chunks;
+  while (remaining.length > 0) {
+    const total = remaining.reduce((n, c) => n + c.length, 0);
+    const { bytesWritten } = await handle.writev(remaining);
+    if (bytesWritten === total) return;
+    // Short write: drop what was written and retry the rest.
+    let skip = bytesWritten;
+    const rest: Uint8Array[] = [];
+    for (const c of remaining) {
+      if (skip >= c.length) {
+        skip -= c.length;
+        continue;
+      }
+      rest.push(skip > 0 ? c.subarray(skip) : c);
+      skip = 0;
+    }
+    remaining = rest;
+  }
+}

@@ -1,0 +1,116 @@
+import type { Entry } from 'yauzl';
+import type { ByteSource, SourceIdentity } from '../io/byte-source';
+import { decodeEntryName } from './entry-name';
+import { openZip, toZipFormatError } from './open-zip';
+import { FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, isSymlinkAttributes, LOCAL_HEADER_FIXED_BYTES, MIN_DATA_DESCRIPTOR_BYTES, type ZipEntry } from './zip-entry';
+import { ZipFormatError, ZipProblem } from './zip-errors';
+import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-limits';
+
+export interface ZipSourceInfo {
+  readonly identity: SourceIdentity;
+  readonly description: string;
+  readonly size: number;
+}
+
+/** The central directory, decoded and checked: the input of conversion planning. */
+export interface ZipIndex {
+  readonly source: ZipSourceInfo;
+  /** In central-directory order; `entries[i].index === i`. */
+  readonly entries: readonly ZipEntry[];
+  readonly centralDirectoryOffset: number;
+  /** Sum of the declared uncompressed sizes of all entries. */
+  readonly totalUncompressedBytes: number;
+}
+
+/**
+ * Reads the whole central directory through yauzl and checks what yauzl does not:
+ * the entry-count and total-size caps (before any data is read) and overlapping entries
+ * (David Fifield's non-recursive zip bombs), judged from the central directory alone here and
+ * again against each real local header when the entry is read (ZipEntry.dataLimit).
+ * Throws ZipFormatError for problems of the whole archive; per-entry facts (name issues,
+ * encryption, symlinks, methods) are recorded on the entries for the dataset layer to judge.
+ */
+export async function readZipIndex(source: ByteSource, limits: Partial<ZipLimits> = {}): Promise<ZipIndex> {
+  const caps = { ...DEFAULT_ZIP_LIMITS, ...limits };
+  const { zipfile, centralDirectoryOffset } = await openZip(source);
+  try {
+    if (zipfile.entryCount > caps.maxEntries) {
+      throw new ZipFormatError(ZipProblem.TOO_MANY_ENTRIES, source.description, `the zip declares ${zipfile.entryCount} entries, more than the limit of ${caps.maxEntries}`);
+    }
+    const entries: Mutable<ZipEntry>[] = [];
+    let totalUncompressedBytes = 0;
+    const iterator = zipfile.eachEntry();
+    for (;;) {
+      let next: IteratorResult<Entry>;
+      try {
+        next = await iterator.next();
+      } catch (err) {
+        throw toZipFormatError(source, err, undefined, entries.length > 0 ? `after ${entries[entries.length - 1].name}` : undefined);
+      }
+      if (next.done) break;
+      const entry = toZipEntry(next.value, entries.length);
+      totalUncompressedBytes += entry.uncompressedSize;
+      if (totalUncompressedBytes > caps.maxTotalUncompressedBytes) {
+        throw new ZipFormatError(
+          ZipProblem.TOTAL_SIZE_LIMIT,
+          source.description,
+          `the entries declare more than ${caps.maxTotalUncompressedBytes} uncompressed bytes in total (limit reached at entry ${entry.index})`,
+          undefined,
+          entry.name,
+        );
+      }
+      entries.push(entry);
+    }
+    assignDataLimits(source, entries, centralDirectoryOffset);
+    return { source: { identity: source.identity, description: source.description, size: source.size }, entries, centralDirectoryOffset, totalUncompressedBytes };
+  } finally {
+    zipfile.close();
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function toZipEntry(e: Entry, index: number): Mutable<ZipEntry> {
+  const decoded = decodeEntryName(e.fileNameRaw, e.generalPurposeBitFlag, e.extraFields);
+  return {
+    index,
+    name: decoded.name,
+    ...(decoded.issue ? { nameIssue: decoded.issue } : {}),
+    isDirectory: decoded.name.endsWith('/'),
+    isSymlink: isSymlinkAttributes(e.versionMadeBy, e.externalFileAttributes),
+    isEncrypted: (e.generalPurposeBitFlag & FLAG_ENCRYPTED) !== 0 || e.compressionMethod === 99,
+    compressionMethod: e.compressionMethod,
+    generalPurposeBitFlag: e.generalPurposeBitFlag,
+    compressedSize: e.compressedSize,
+    uncompressedSize: e.uncompressedSize,
+    crc32: e.crc32,
+    localHeaderOffset: e.relativeOffsetOfLocalHeader,
+    dataLimit: 0,
+  };
+}
+
+/**
+ * Sorts entries by local header offset; each one's smallest possible extent (fixed local header,
+ * compressed data, smallest data descriptor) must end before the next header starts, and the last
+ * before the central directory. Overlap is how one compressed kernel is counted many times.
+ */
+function assignDataLimits(source: ByteSource, entries: Mutable<ZipEntry>[], centralDirectoryOffset: number): void {
+  const byOffset = entries.map((e) => e.index).sort((a, b) => entries[a].localHeaderOffset - entries[b].localHeaderOffset || a - b);
+  for (let k = 0; k < byOffset.length; k++) {
+    const entry = entries[byOffset[k]];
+    const next = k + 1 < byOffset.length ? entries[byOffset[k + 1]] : undefined;
+    const limit = next ? next.localHeaderOffset : centralDirectoryOffset;
+    const minimalEnd = entry.localHeaderOffset + LOCAL_HEADER_FIXED_BYTES + entry.compressedSize + (entry.generalPurposeBitFlag & FLAG_DATA_DESCRIPTOR ? MIN_DATA_DESCRIPTOR_BYTES : 0);
+    if (minimalEnd > limit) {
+      const what = next ? `the local header of entry ${JSON.stringify(next.name)} at offset ${next.localHeaderOffset}` : `the central directory at offset ${centralDirectoryOffset}`;
+      throw new ZipFormatError(
+        ZipProblem.OVERLAPPING_ENTRIES,
+        source.description,
+        `overlapping entries (a zip-bomb construction): the data of entry ${JSON.stringify(entry.name)} (${entry.compressedSize} compressed bytes) runs into ${what}`,
+        entry.localHeaderOffset,
+        entry.name,
+      );
+    }
+    entry.dataLimit = limit;
+  }
+}
