@@ -362,12 +362,11 @@ class WireReader {
   }
 
   string(): string {
-    const at = this.pos;
     const raw = this.bytes();
     try {
       return utf8Decoder.decode(raw);
     } catch {
-      throw this.error(at, 'map key is not valid UTF-8');
+      throw this.error(this.pos - raw.length, 'map key is not valid UTF-8');
     }
   }
 
@@ -419,9 +418,11 @@ class WireReader {
         if (this.end - this.pos < 8) throw this.error(at, 'fixed64 field runs past the end of its message');
         this.pos += 8;
         return;
-      case WIRE_LEN:
-        this.pos += this.length();
+      case WIRE_LEN: {
+        const len = this.length(); // advances pos past the length prefix first
+        this.pos += len;
         return;
+      }
       case WIRE_FIXED32:
         if (this.end - this.pos < 4) throw this.error(at, 'fixed32 field runs past the end of its message');
         this.pos += 4;
