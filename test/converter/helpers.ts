@@ -7,6 +7,7 @@ import type { ConversionOptions } from '../../lambda/src/dataset/options';
 import { DirectoryShardSink } from '../../lambda/src/io/directory-shard-sink';
 import { MemoryByteSource } from '../../lambda/src/io/memory-byte-source';
 import { ChecksumAlgorithm, type ShardSink, type ShardWriter } from '../../lambda/src/io/shard-sink';
+import { crc32c } from '../../lambda/src/tfrecord/crc32c';
 import { readTFRecordsFromBuffer } from '../../lambda/src/tfrecord/record-reader';
 import { decodeExample, type Features } from '../../lambda/src/tfrecord/example';
 import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
@@ -30,7 +31,7 @@ export class MemoryShardSink implements ShardSink {
         state = 'done';
         const data = Buffer.concat(chunks);
         this.files.set(name, data);
-        return { name, bytes: data.length, checksum: { algorithm: ChecksumAlgorithm.SHA256, value: sha256(data) } };
+        return { name, bytes: data.length, checksum: { algorithm: ChecksumAlgorithm.CRC32C, value: crc32c(data).toString(16).padStart(8, '0') } };
       },
       abort: async () => {
         state = 'done';

@@ -2,6 +2,7 @@ import { ImageHeaderError, readImageHeader } from '../images/image-header';
 import type { ByteSource } from '../io/byte-source';
 import type { OutputChecksum, ShardSink } from '../io/shard-sink';
 import { encodeExample } from '../tfrecord/example';
+import { unmaskCrc32c } from '../tfrecord/crc32c';
 import { frameRecord } from '../tfrecord/record-framing';
 import { ZipArchive } from '../zip/zip-archive';
 import { EntryDataError, EntryDataProblem } from '../zip/zip-errors';
@@ -92,7 +93,11 @@ export async function convertShards(
             if ('reason' in record) {
               reject(image, record.reason, record.detail);
             } else {
-              for (const part of frameRecord(encodeExample(record.features))) await writer.write(part);
+              const [header, data, footer] = frameRecord(encodeExample(record.features));
+              await writer.write(header);
+              // The footer holds the data's CRC-32C: the writer's file checksum reuses it.
+              await writer.write(data, unmaskCrc32c(footer.readUInt32LE(0)));
+              await writer.write(footer);
               records++;
               if (image.label !== undefined) classCounts[image.label]++;
             }

@@ -1,7 +1,8 @@
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChecksumAlgorithm, type ShardSink, type ShardWriter, type WrittenOutput } from './shard-sink';
+import { RunningCrc32c } from './output-checksum';
+import type { ShardSink, ShardWriter, WrittenOutput } from './shard-sink';
 
 export interface DirectoryShardSinkOptions {
   /** Accept an existing directory that already has files in it. Default false. */
@@ -71,7 +72,7 @@ interface WriterEvents {
 }
 
 class DirectoryShardWriter implements ShardWriter {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly checksum = new RunningCrc32c();
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private inFlight: Promise<void> | undefined;
@@ -88,11 +89,11 @@ class DirectoryShardWriter implements ShardWriter {
     private readonly events: WriterEvents,
   ) {}
 
-  async write(chunk: Uint8Array): Promise<void> {
+  async write(chunk: Uint8Array, crc32c?: number): Promise<void> {
     if (this.state !== 'open') throw new Error(`${this.name}: write after ${this.state}`);
     if (this.failure !== undefined) throw this.failure;
     if (chunk.length === 0) return;
-    this.hash.update(chunk);
+    this.checksum.update(chunk, crc32c);
     this.bytes += chunk.length;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
@@ -120,7 +121,7 @@ class DirectoryShardWriter implements ShardWriter {
     this.state = 'finished';
     this.events.published();
     this.events.closed();
-    return { name: this.name, bytes: this.bytes, checksum: { algorithm: ChecksumAlgorithm.SHA256, value: this.hash.digest('hex') } };
+    return { name: this.name, bytes: this.bytes, checksum: this.checksum.result() };
   }
 
   async abort(): Promise<void> {

@@ -6,3 +6,5 @@ export { ChecksumAlgorithm } from './shard-sink';
 export type { ShardSink, ShardWriter, WrittenOutput, OutputChecksum } from './shard-sink';
 export { DirectoryShardSink, type DirectoryShardSinkOptions } from './directory-shard-sink';
 export { DiscardShardSink } from './discard-shard-sink';
+export { RunningCrc32c } from './output-checksum';
+export { crc32cCombine } from './crc32c-combine';

@@ -1,5 +1,10 @@
 /** How a finished output's checksum was computed. */
 export enum ChecksumAlgorithm {
+  /**
+   * CRC-32C (Castagnoli, unmasked) of the complete output file, as 8 lower-case hex digits: the
+   * value S3 reports as the object's full-object `ChecksumCRC32C` (there base64 of the 4 big-endian bytes).
+   */
+  CRC32C = 'crc32c',
   /** Lower-case hex SHA-256 of the complete output file. */
   SHA256 = 'sha256',
 }
@@ -24,9 +29,10 @@ export interface ShardWriter {
   readonly name: string;
   /**
    * Appends bytes. Resolves when the writer can take more (backpressure): callers await every
-   * call and must not modify a chunk after passing it in.
+   * call and must not modify a chunk after passing it in. `crc32c`, when given, is the chunk's
+   * CRC-32C (unmasked), which the writer uses instead of computing it.
    */
-  write(chunk: Uint8Array): Promise<void>;
+  write(chunk: Uint8Array, crc32c?: number): Promise<void>;
   /** Flushes and publishes the output atomically under its name. */
   finish(): Promise<WrittenOutput>;
   /** Discards a partial output. Safe to call at any time, also after finish() failed. */
