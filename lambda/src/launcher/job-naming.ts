@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { SAGEMAKER_LIMITS } from './sagemaker-limits';
+
+/**
+ * The platform's job-name prefix: lowercase letters and digits in groups joined by single hyphens,
+ * at most 24 characters. Lowercase because SageMaker lowercases the job name in training-job
+ * ARNs, which the IAM policy matches (`training-job/<prefix>-*`); the EventBridge rule matches
+ * the name as written, so both agree only on a lowercase prefix.
+ */
+export const JOB_NAME_PREFIX_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+export const JOB_NAME_PREFIX_MAX_LENGTH = 24;
+export const JOB_NAME_PREFIX_RULE = `lowercase letters and digits in groups joined by single hyphens, at most ${JOB_NAME_PREFIX_MAX_LENGTH} characters (e.g. "dsp")`;
+
+/**
+ * The request's client token: what makes a retried request land on the same job names. Letters,
+ * digits and hyphens, starting and ending with a letter or digit, at most 64 characters (a UUID fits).
+ */
+export const CLIENT_TOKEN_PATTERN = /^[A-Za-z0-9](-*[A-Za-z0-9])*$/;
+export const CLIENT_TOKEN_MAX_LENGTH = 64;
+
+/** The most jobs one request may launch (sweep indexes then have at most three digits). */
+export const MAX_JOBS_CEILING = 1000;
+
+/** The hex digits of the name hash. */
+const NAME_HASH_LENGTH = 8;
+
+/** Returns the problem with a job-name prefix, or undefined when it is valid. */
+export function jobNamePrefixProblem(prefix: string): string | undefined {
+  if (prefix.length > JOB_NAME_PREFIX_MAX_LENGTH || !JOB_NAME_PREFIX_PATTERN.test(prefix)) {
+    return `must be ${JOB_NAME_PREFIX_RULE}`;
+  }
+  return undefined;
+}
+
+/**
+ * JSON with object keys sorted at every level and `undefined` members left out: equal values give
+ * equal text whatever order their keys were written in.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(sortKeys);
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, member]) => member !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([key, member]) => [key, sortKeys(member)]));
+  }
+  return value;
+}
+
+/** SHA-256 (hex) of a job spec's canonical JSON: stored on each job as the spec-hash tag. */
+export function specHash(spec: unknown): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+}
+
+/**
+ * The deterministic name of the job at `index` of a request:
+ * `<prefix>-<client token, lowercased, shortened to fit>-<index>-<8 hex of sha256(token, index, spec hash)>`.
+ * The same token, index and spec always give the same name; the hash covers the whole token, so
+ * two tokens that share a shortened form still get different names.
+ */
+export function trainingJobName(prefix: string, clientToken: string, index: number, jobSpecHash: string): string {
+  const prefixProblem = jobNamePrefixProblem(prefix);
+  if (prefixProblem) {
+    throw new Error(`Job-name prefix ${JSON.stringify(prefix)} ${prefixProblem}.`);
+  }
+  if (!CLIENT_TOKEN_PATTERN.test(clientToken) || clientToken.length > CLIENT_TOKEN_MAX_LENGTH) {
+    throw new Error(`Client token ${JSON.stringify(clientToken)} is not a valid client token.`);
+  }
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_JOBS_CEILING) {
+    throw new Error(`Sweep index ${index} is out of range 0–${MAX_JOBS_CEILING - 1}.`);
+  }
+  const hash = createHash('sha256').update(`${clientToken}\n${index}\n${jobSpecHash}`).digest('hex').slice(0, NAME_HASH_LENGTH);
+  const suffix = `-${index}-${hash}`;
+  const room = SAGEMAKER_LIMITS.trainingJobName.max - prefix.length - 1 - suffix.length;
+  const tokenPart = clientToken.toLowerCase().slice(0, room).replace(/-+$/, '');
+  return `${prefix}-${tokenPart}${suffix}`;
+}

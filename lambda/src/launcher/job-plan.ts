@@ -1,0 +1,102 @@
+import { DatasetChannelRef } from '../catalog';
+import { specHash, trainingJobName } from './job-naming';
+import {
+  ChannelInputMode, ChannelSource, DEFAULT_CHECKPOINT_LOCAL_PATH, DEFAULT_INSTANCE_COUNT, DEFAULT_MAX_RUNTIME_SECONDS,
+  DEFAULT_VOLUME_SIZE_GB, LaunchRequest, RequestRules, defaultSource,
+} from './launch-request';
+import { expandSweep, hyperParameterString } from './sweep';
+
+/** One channel of one job, every default applied. */
+export interface JobChannelSpec {
+  readonly datasetId: string;
+  readonly datasetChannel: string;
+  /** A pinned version from the request, or null for "what current.json points at". */
+  readonly version: string | null;
+  readonly source: ChannelSource;
+  readonly inputMode: ChannelInputMode;
+  readonly contentType: string | null;
+}
+
+/**
+ * Everything the request asks of one job, with defaults applied: what the spec hash covers. It
+ * holds what the caller chose, not what the launcher resolved (a dataset version resolved from
+ * current.json, subnets, keys), so retrying a request after a dataset was replaced or the platform
+ * was redeployed still finds the jobs it launched.
+ */
+export interface JobSpec {
+  readonly datasetId: string;
+  readonly channels: Readonly<Record<string, JobChannelSpec>>;
+  readonly trainingImage: string;
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  readonly volumeSizeInGB: number;
+  readonly maxRuntimeInSeconds: number;
+  readonly hyperParameters: Readonly<Record<string, string>>;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly checkpoints: { readonly localPath: string } | null;
+}
+
+/** One job of a request: its place in the sweep, its spec and the name derived from both. */
+export interface PlannedJob {
+  readonly index: number;
+  readonly name: string;
+  readonly specHash: string;
+  readonly spec: JobSpec;
+  /** Where the job's hyperparameters come from (`sweep.list[2]`, `sweep.grid{lr[1], batch[0]}`, `request`). */
+  readonly origin: string;
+}
+
+/** Expands a valid request into its jobs, in sweep order. Pure and deterministic. */
+export function planJobs(request: LaunchRequest, rules: Pick<RequestRules, 'maxRuntimeInSeconds' | 'fileSystemAvailable'>, jobNamePrefix: string): PlannedJob[] {
+  const base = Object.fromEntries(Object.entries(request.hyperparameters ?? {}).map(([key, value]) => [key, hyperParameterString(value)]));
+  const channels = Object.fromEntries(Object.entries(request.channels).map(([name, channel]) => [name, {
+    datasetId: channel.datasetId ?? request.datasetId,
+    datasetChannel: channel.datasetChannel ?? name,
+    version: channel.version ?? null,
+    source: channel.source ?? defaultSource(rules),
+    inputMode: channel.inputMode ?? 'File',
+    contentType: channel.contentType ?? null,
+  } satisfies JobChannelSpec]));
+  const checkpoints = request.checkpoints === undefined ? null
+    : { localPath: (request.checkpoints === true ? undefined : request.checkpoints.localPath) ?? DEFAULT_CHECKPOINT_LOCAL_PATH };
+  return expandSweep(request.sweep).map((point) => {
+    const spec: JobSpec = {
+      datasetId: request.datasetId,
+      channels,
+      trainingImage: request.trainingImage,
+      instanceType: request.instanceType,
+      instanceCount: request.instanceCount ?? DEFAULT_INSTANCE_COUNT,
+      volumeSizeInGB: request.volumeSizeInGB ?? DEFAULT_VOLUME_SIZE_GB,
+      maxRuntimeInSeconds: request.maxRuntimeInSeconds ?? Math.min(DEFAULT_MAX_RUNTIME_SECONDS, rules.maxRuntimeInSeconds),
+      hyperParameters: { ...base, ...point.overrides },
+      environment: { ...request.environment },
+      tags: { ...request.tags },
+      checkpoints,
+    };
+    const hash = specHash(spec);
+    return { index: point.index, name: trainingJobName(jobNamePrefix, request.clientToken, point.index, hash), specHash: hash, spec, origin: point.origin };
+  });
+}
+
+/** A dataset channel at a requested version (null: the current one). */
+export interface DatasetChannelRequest extends DatasetChannelRef {
+  readonly version: string | null;
+}
+
+/** The distinct dataset channels (and pinned versions) a set of jobs reads, in first-use order. */
+export function datasetChannelsOf(jobs: readonly PlannedJob[]): DatasetChannelRequest[] {
+  const seen = new Map<string, DatasetChannelRequest>();
+  for (const job of jobs) {
+    for (const channel of Object.values(job.spec.channels)) {
+      const ref = { datasetId: channel.datasetId, channel: channel.datasetChannel, version: channel.version };
+      seen.set(datasetChannelKey(ref), seen.get(datasetChannelKey(ref)) ?? ref);
+    }
+  }
+  return [...seen.values()];
+}
+
+/** A map key for a dataset channel request. */
+export function datasetChannelKey(ref: DatasetChannelRequest): string {
+  return `${ref.datasetId}/${ref.channel}@${ref.version ?? 'current'}`;
+}

@@ -1,0 +1,392 @@
+import { z } from 'zod';
+import { DatasetKeyError, validateChannelName as validateDatasetChannelName, validateDatasetId, versionPrefix } from '../catalog';
+import { FieldError, formatPath, uniqueErrors } from './field-errors';
+import { CLIENT_TOKEN_MAX_LENGTH, CLIENT_TOKEN_PATTERN } from './job-naming';
+import { SAGEMAKER_LIMITS } from './sagemaker-limits';
+import { HyperParameterValue, Sweep, expandSweep, gridKeys, hyperParameterString, sweepSize } from './sweep';
+
+/** Where a channel's data is read from. */
+export type ChannelSource = 'fileSystem' | 's3';
+
+/** `Channel.InputMode`. File systems support File only; FastFile and Pipe stream from S3. */
+export type ChannelInputMode = 'File' | 'FastFile' | 'Pipe';
+
+/** One input channel of a launch request: a converted dataset channel, pinned to a version. */
+export interface ChannelRequest {
+  /** The dataset to read. Default: the request's `datasetId`. */
+  readonly datasetId?: string;
+  /** The dataset's channel (`uploads/<datasetId>/<channel>.zip`). Default: the channel's own name. */
+  readonly datasetChannel?: string;
+  /** A version folder to pin. Default: the version `current.json` points at when the request arrives. */
+  readonly version?: string;
+  /** Read from the platform's file system or from S3. Default: fileSystem when the launcher has one, else s3. */
+  readonly source?: ChannelSource;
+  /** Default File. */
+  readonly inputMode?: ChannelInputMode;
+  /** MIME type passed to the algorithm. */
+  readonly contentType?: string;
+}
+
+/** Checkpoint sync to `s3://<artifacts>/jobs/<job name>/checkpoints/`. */
+export interface CheckpointRequest {
+  /** Where the container writes checkpoints. Default `/opt/ml/checkpoints`. */
+  readonly localPath?: string;
+}
+
+/** A launch request as the platform's API sends it (JSON). */
+export interface LaunchRequest {
+  readonly clientToken: string;
+  readonly datasetId: string;
+  readonly channels: Readonly<Record<string, ChannelRequest>>;
+  readonly trainingImage: string;
+  readonly instanceType: string;
+  readonly instanceCount?: number;
+  readonly volumeSizeInGB?: number;
+  readonly maxRuntimeInSeconds?: number;
+  readonly hyperparameters?: Readonly<Record<string, HyperParameterValue>>;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly sweep?: Sweep;
+  readonly checkpoints?: true | CheckpointRequest;
+}
+
+/** What the launcher's configuration allows; the request is checked against it. */
+export interface RequestRules {
+  readonly allowedInstanceTypes: readonly string[];
+  /** ECR repository URIs (`<account>.dkr.ecr.<region>.<suffix>/<name>`). */
+  readonly allowedImageRepositories: readonly string[];
+  /** The construct's cap on MaxRuntimeInSeconds. */
+  readonly maxRuntimeInSeconds: number;
+  readonly maxJobs: number;
+  readonly maxInstanceCount: number;
+  /** Whether the launcher is wired to a dataset file system. */
+  readonly fileSystemAvailable: boolean;
+  /** How many tags the launcher adds to every job (users get the rest of the 50). */
+  readonly platformTagCount: number;
+  /** Tag keys with this prefix are the platform's. */
+  readonly platformTagPrefix: string;
+}
+
+export const DEFAULT_INSTANCE_COUNT = 1;
+export const DEFAULT_VOLUME_SIZE_GB = 50;
+/** The largest EBS training volume SageMaker attaches (16 TiB). */
+export const MAX_VOLUME_SIZE_GB = 16384;
+/** SageMaker's own default MaxRuntimeInSeconds (1 day); requests get min(this, the cap). */
+export const DEFAULT_MAX_RUNTIME_SECONDS = 86400;
+export const DEFAULT_CHECKPOINT_LOCAL_PATH = '/opt/ml/checkpoints';
+
+/** The request fields, in the order errors are reported. */
+const FIELDS = ['clientToken', 'datasetId', 'channels', 'trainingImage', 'instanceType', 'instanceCount', 'volumeSizeInGB',
+  'maxRuntimeInSeconds', 'hyperparameters', 'environment', 'tags', 'sweep', 'checkpoints'] as const;
+const REQUIRED = new Set<string>(['clientToken', 'datasetId', 'channels', 'trainingImage', 'instanceType']);
+const CHANNEL_FIELDS = ['datasetId', 'datasetChannel', 'version', 'source', 'inputMode', 'contentType'];
+
+const hp = SAGEMAKER_LIMITS.hyperParameters;
+const env = SAGEMAKER_LIMITS.environment;
+const tagLimits = SAGEMAKER_LIMITS.tags;
+
+const channelLimits = SAGEMAKER_LIMITS.channels;
+const channelName = z.string().max(channelLimits.maxNameLength, `channel names are at most ${channelLimits.maxNameLength} characters`)
+  .regex(channelLimits.namePattern, 'channel names are characters of A-Z, a-z, 0-9, ".", "-" and "_" (the container reads the channel at /opt/ml/input/data/<name>)');
+const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, a number or a boolean' });
+const hyperParameterKey = z.string().min(1, 'hyperparameter names must not be empty')
+  .max(hp.maxKeyLength, `hyperparameter names are at most ${hp.maxKeyLength} characters`);
+const hyperParameterValue = scalar.refine((value) => hyperParameterString(value).length <= hp.maxValueLength,
+  { error: (issue) => `is ${hyperParameterString(issue.input as HyperParameterValue).length} characters long; SageMaker accepts at most ${hp.maxValueLength} per hyperparameter value` });
+
+function catalogName(check: (value: string) => string) {
+  return z.string({ error: 'must be a string' }).superRefine((value, ctx) => {
+    try {
+      check(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof DatasetKeyError ? error.message : String(error) });
+    }
+  });
+}
+
+function objectOf(what: string) {
+  return z.record(z.string(), z.unknown(), { error: `must be an object of ${what}` });
+}
+
+function hyperParameterMap(maxEntries: number) {
+  return z.record(hyperParameterKey, hyperParameterValue, { error: 'must be an object of hyperparameter names to values' })
+    .refine((map) => Object.keys(map).length <= maxEntries,
+      { error: (issue) => `has ${Object.keys(issue.input as object).length} hyperparameters; SageMaker accepts at most ${maxEntries}` });
+}
+
+/** The schema of each top-level field, built from the launcher's rules. */
+function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.ZodType | z.ZodType[]> {
+  const userTagLimit = tagLimits.max - rules.platformTagCount;
+  const sweepValue = z.array(scalar, { error: 'must be a list of values' })
+    .min(1, 'must list at least one value')
+    .max(rules.maxJobs, `lists more values than the ${rules.maxJobs} jobs a request may launch`);
+  return {
+    clientToken: z.string({ error: 'must be a string' })
+      .min(1, 'must not be empty')
+      .max(CLIENT_TOKEN_MAX_LENGTH, `is at most ${CLIENT_TOKEN_MAX_LENGTH} characters (a UUID fits)`)
+      .regex(CLIENT_TOKEN_PATTERN, 'must be letters, digits and hyphens, starting and ending with a letter or digit (a UUID fits)'),
+    datasetId: catalogName(validateDatasetId),
+    channels: [
+      objectOf('channel names to channel settings').superRefine((channels, ctx) => {
+        const count = Object.keys(channels).length;
+        if (count < channelLimits.min || count > channelLimits.max) {
+          ctx.addIssue({ code: 'custom', message: `has ${count} channels; a training job takes ${channelLimits.min} to ${channelLimits.max}` });
+        }
+      }),
+      z.record(channelName, channelSchema(rules), { error: 'must be an object of channel names to channel settings' }),
+    ],
+    trainingImage: z.string({ error: 'must be a string' })
+      .max(SAGEMAKER_LIMITS.trainingImage.maxLength, `is at most ${SAGEMAKER_LIMITS.trainingImage.maxLength} characters`)
+      .superRefine((image, ctx) => {
+        const problem = imageProblem(image, rules.allowedImageRepositories);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: problem });
+        }
+      }),
+    instanceType: z.string({ error: 'must be a string' }).refine((type) => rules.allowedInstanceTypes.includes(type),
+      { error: (issue) => `${JSON.stringify(issue.input)} is not allowed on this platform; use one of ${rules.allowedInstanceTypes.join(', ')}` }),
+    instanceCount: z.number({ error: 'must be a number' }).int('must be a whole number')
+      .min(1, 'must be at least 1').max(rules.maxInstanceCount, `is at most ${rules.maxInstanceCount} on this platform`),
+    volumeSizeInGB: z.number({ error: 'must be a number' }).int('must be a whole number')
+      .min(1, 'must be at least 1').max(MAX_VOLUME_SIZE_GB, `is at most ${MAX_VOLUME_SIZE_GB} (16 TiB)`),
+    maxRuntimeInSeconds: z.number({ error: 'must be a number' }).int('must be a whole number of seconds')
+      .min(1, 'must be at least 1')
+      .max(rules.maxRuntimeInSeconds, `is at most ${rules.maxRuntimeInSeconds} seconds on this platform (the launcher's maxRuntime)`),
+    hyperparameters: hyperParameterMap(hp.maxEntries),
+    environment: z.record(
+      z.string().max(env.maxKeyLength, `environment variable names are at most ${env.maxKeyLength} characters`)
+        .regex(env.keyPattern, 'environment variable names start with a letter or "_" and continue with letters, digits or "_"'),
+      z.string({ error: 'must be a string' }).max(env.maxValueLength, `environment values are at most ${env.maxValueLength} characters`),
+      { error: 'must be an object of variable names to string values' },
+    ).refine((map) => Object.keys(map).length <= env.maxEntries,
+      { error: (issue) => `has ${Object.keys(issue.input as object).length} variables; SageMaker accepts at most ${env.maxEntries}` }),
+    tags: z.record(
+      z.string().min(1, 'tag keys must not be empty').max(tagLimits.maxKeyLength, `tag keys are at most ${tagLimits.maxKeyLength} characters`)
+        .regex(tagLimits.pattern, 'tag keys are letters, digits, spaces and _ . : / = + - @')
+        .refine((key) => !key.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved by AWS')
+        .refine((key) => !key.startsWith(rules.platformTagPrefix), `tag keys starting with "${rules.platformTagPrefix}" are set by the platform`),
+      z.string({ error: 'must be a string' }).max(tagLimits.maxValueLength, `tag values are at most ${tagLimits.maxValueLength} characters`)
+        .regex(tagLimits.pattern, 'tag values are letters, digits, spaces and _ . : / = + - @'),
+      { error: 'must be an object of tag keys to string values' },
+    ).refine((map) => Object.keys(map).length <= userTagLimit,
+      { error: (issue) => `has ${Object.keys(issue.input as object).length} tags; at most ${userTagLimit} (SageMaker's ${tagLimits.max} minus the platform's ${rules.platformTagCount})` }),
+    sweep: [
+      z.looseObject({ list: z.array(z.unknown()).optional(), grid: z.record(z.string(), z.array(z.unknown())).optional() },
+        { error: 'must be an object with either "list" or "grid"' })
+        .superRefine((sweep, ctx) => checkSweepShape(sweep as Sweep, rules, ctx)),
+      z.strictObject({
+        list: z.array(hyperParameterMap(hp.maxEntries).refine((set) => Object.keys(set).length > 0, 'must set at least one hyperparameter'),
+          { error: 'must be a list of hyperparameter sets' })
+          .min(1, 'must list at least one hyperparameter set')
+          .max(rules.maxJobs, `lists more sets than the ${rules.maxJobs} jobs a request may launch (maxJobsPerRequest)`),
+        grid: z.record(hyperParameterKey, sweepValue, { error: 'must be an object of hyperparameter names to lists of values' })
+          .refine((grid) => Object.keys(grid).length > 0, 'must name at least one hyperparameter'),
+      }, { error: 'must be an object with either "list" or "grid"' }).partial()
+        .superRefine((sweep, ctx) => checkSweepDuplicates(sweep as Sweep, ctx)),
+    ],
+    checkpoints: z.union([
+      z.literal(true),
+      z.strictObject({
+        localPath: z.string().max(SAGEMAKER_LIMITS.checkpointLocalPath.maxLength).regex(/^\/\S*$/, 'must be an absolute path in the container'),
+      }).partial(),
+    ], { error: 'must be true or an object { "localPath": "/opt/ml/checkpoints" }' }),
+  };
+}
+
+function channelSchema(rules: RequestRules) {
+  return z.strictObject({
+    datasetId: catalogName(validateDatasetId),
+    datasetChannel: catalogName(validateDatasetChannelName),
+    version: z.string({ error: 'must be a string' }).superRefine((version, ctx) => {
+      try {
+        versionPrefix({ datasetId: 'x', channel: 'x' }, version);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+    source: z.enum(['fileSystem', 's3'], { error: 'must be "fileSystem" or "s3"' }),
+    inputMode: z.enum(['File', 'FastFile', 'Pipe'], { error: 'must be "File", "FastFile" or "Pipe"' }),
+    contentType: z.string({ error: 'must be a string' }).max(SAGEMAKER_LIMITS.contentType.maxLength, `is at most ${SAGEMAKER_LIMITS.contentType.maxLength} characters`),
+  }, { error: 'must be an object of channel settings (datasetId, datasetChannel, version, source, inputMode, contentType)' })
+    .partial()
+    .superRefine((channel, ctx) => {
+      const source = channel.source ?? defaultSource(rules);
+      if (source === 'fileSystem' && !rules.fileSystemAvailable) {
+        ctx.addIssue({ code: 'custom', path: ['source'], message: 'this launcher has no dataset file system; use "s3"' });
+      }
+      if (source === 'fileSystem' && channel.inputMode !== undefined && channel.inputMode !== 'File') {
+        ctx.addIssue({ code: 'custom', path: ['inputMode'], message: `${channel.inputMode} reads S3 only; file-system channels use File mode (or set source to "s3")` });
+      }
+    });
+}
+
+/** The source a channel gets when it names none. */
+export function defaultSource(rules: Pick<RequestRules, 'fileSystemAvailable'>): ChannelSource {
+  return rules.fileSystemAvailable ? 'fileSystem' : 's3';
+}
+
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** Why an image URI is refused, or undefined: it must be `<allowed repository URI>:<tag>` or `@sha256:<digest>`. */
+export function imageProblem(image: string, repositories: readonly string[]): string | undefined {
+  const repository = repositories.find((uri) => image.startsWith(`${uri}:`) || image.startsWith(`${uri}@`));
+  if (!repository) {
+    return `${JSON.stringify(image)} is not in an allowed ECR repository; use <repository URI>:<tag> or <repository URI>@sha256:<digest> with one of: ${repositories.join(', ') || '(none configured)'}`;
+  }
+  const reference = image.slice(repository.length + 1);
+  const valid = image[repository.length] === ':' ? IMAGE_TAG.test(reference) : IMAGE_DIGEST.test(reference);
+  return valid ? undefined : `${JSON.stringify(reference)} is not a valid image ${image[repository.length] === ':' ? 'tag' : 'digest (sha256:<64 hex digits>)'}`;
+}
+
+function checkSweepShape(sweep: Sweep, rules: RequestRules, ctx: z.RefinementCtx): void {
+  if ((sweep.list !== undefined) === (sweep.grid !== undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'must have exactly one of "list" (explicit hyperparameter sets) and "grid" (cartesian product)' });
+    return;
+  }
+  if (sweep.grid !== undefined) {
+    const size = sweepSize(sweep, rules.maxJobs);
+    if (size > rules.maxJobs) {
+      const counts = gridKeys(sweep.grid).map((key) => `${key}: ${sweep.grid![key].length}`).join(' × ');
+      ctx.addIssue({ code: 'custom', path: ['grid'], message: `expands to more than ${rules.maxJobs} jobs (${counts}); ` +
+        `the launcher allows ${rules.maxJobs} per request (maxJobsPerRequest)` });
+    }
+  }
+}
+
+function checkSweepDuplicates(sweep: Sweep, ctx: z.RefinementCtx): void {
+  if (sweep.grid !== undefined && sweep.list === undefined) {
+    for (const key of gridKeys(sweep.grid)) {
+      const firstAt = new Map<string, number>();
+      sweep.grid[key].forEach((value, index) => {
+        const text = hyperParameterString(value);
+        const first = firstAt.get(text);
+        if (first === undefined) {
+          firstAt.set(text, index);
+        } else {
+          ctx.addIssue({ code: 'custom', path: ['grid', key, index], message: `repeats ${JSON.stringify(text)} from index ${first}; list each value once` });
+        }
+      });
+    }
+  }
+  if (sweep.list !== undefined && sweep.grid === undefined) {
+    const firstAt = new Map<string, number>();
+    for (const point of expandSweep(sweep)) {
+      const text = JSON.stringify(Object.entries(point.overrides).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const first = firstAt.get(text);
+      if (first === undefined) {
+        firstAt.set(text, point.index);
+      } else {
+        ctx.addIssue({ code: 'custom', path: ['list', point.index], message: `is the same set as list[${first}]; to run it twice, add a distinguishing hyperparameter such as a seed` });
+      }
+    }
+  }
+}
+
+/** The outcome of validating a request. */
+export type RequestValidation =
+  | { readonly ok: true; readonly request: LaunchRequest }
+  | { readonly ok: false; readonly errors: readonly FieldError[] };
+
+/**
+ * Validates a launch request against SageMaker's limits and the launcher's rules. Every problem is
+ * reported at once, each with its field path: the fields are checked one by one (a bad field never
+ * hides another), then the checks that span fields run on the fields that passed.
+ */
+export function validateLaunchRequest(input: unknown, rules: RequestRules): RequestValidation {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, errors: [{ path: 'request', message: 'must be a JSON object' }] };
+  }
+  const raw = input as Record<string, unknown>;
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!(FIELDS as readonly string[]).includes(key)) {
+      errors.push({ path: formatPath([key]), message: `is not a request field; the fields are ${FIELDS.join(', ')}` });
+    }
+  }
+  const schemas = fieldSchemas(rules);
+  const parsed: Record<string, unknown> = {};
+  const valid = new Set<string>();
+  for (const field of FIELDS) {
+    if (raw[field] === undefined) {
+      if (REQUIRED.has(field)) {
+        errors.push({ path: field, message: 'is required' });
+      }
+      continue;
+    }
+    const checks = ([] as z.ZodType[]).concat(schemas[field]);
+    let ok = true;
+    let value: unknown;
+    for (const schema of checks) {
+      const result = schema.safeParse(raw[field]);
+      if (result.success) {
+        value = result.data;
+      } else {
+        ok = false;
+        errors.push(...result.error.issues.flatMap((issue) => issueErrors([field], issue)));
+      }
+    }
+    if (ok) {
+      parsed[field] = value;
+      valid.add(field);
+    }
+  }
+  errors.push(...crossFieldErrors(parsed as Partial<LaunchRequest>, valid, rules));
+  if (errors.length > 0) {
+    return { ok: false, errors: uniqueErrors(errors) };
+  }
+  return { ok: true, request: parsed as unknown as LaunchRequest };
+}
+
+function crossFieldErrors(request: Partial<LaunchRequest>, valid: ReadonlySet<string>, rules: RequestRules): FieldError[] {
+  const errors: FieldError[] = [];
+  if (valid.has('channels')) {
+    for (const [name, channel] of Object.entries(request.channels!)) {
+      if (channel.datasetChannel === undefined) {
+        try {
+          validateDatasetChannelName(name);
+        } catch {
+          errors.push({ path: formatPath(['channels', name, 'datasetChannel']), message: `is required: the channel name ${JSON.stringify(name)} ` +
+            'is not a dataset channel name (a letter or digit followed by up to 63 letters, digits, "-" or "_"), so it cannot default to it' });
+        }
+      }
+    }
+  }
+  if (valid.has('sweep') && (valid.has('hyperparameters') || request.hyperparameters === undefined)) {
+    const base = Object.keys(request.hyperparameters ?? {});
+    if (sweepSize(request.sweep, rules.maxJobs) <= rules.maxJobs) {
+      for (const point of expandSweep(request.sweep)) {
+        const count = new Set([...base, ...Object.keys(point.overrides)]).size;
+        if (count > hp.maxEntries) {
+          const path = point.origin.startsWith('sweep.list') ? point.origin : 'sweep.grid';
+          errors.push({ path, message: `gives job ${point.index} ${count} hyperparameters with the base hyperparameters; SageMaker accepts at most ${hp.maxEntries}` });
+          break;
+        }
+      }
+    }
+  }
+  return errors;
+}
+
+/** Turns one zod issue into field errors with readable paths and messages. */
+function issueErrors(prefix: readonly PropertyKey[], issue: z.core.$ZodIssue): FieldError[] {
+  const path = [...prefix, ...issue.path];
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = prefix[0] === 'channels' ? CHANNEL_FIELDS : prefix[0] === 'sweep' ? ['list', 'grid'] : undefined;
+      return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: `is not a known field${allowed ? `; use ${allowed.join(', ')}` : ''}` }));
+    }
+    case 'invalid_key':
+      return issue.issues.map((inner) => ({ path: formatPath(path), message: `invalid key: ${inner.message}` }));
+    case 'invalid_type': {
+      const match = /expected (\w+), received (\w+)/.exec(issue.message);
+      return [{ path: formatPath(path), message: match ? `must be ${article(match[1])} (got ${match[2]})` : issue.message }];
+    }
+    default:
+      return [{ path: formatPath(path), message: issue.message }];
+  }
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}

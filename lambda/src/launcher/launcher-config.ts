@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import { formatPath } from './field-errors';
+import { JOB_NAME_PREFIX_MAX_LENGTH, JOB_NAME_PREFIX_PATTERN, JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING } from './job-naming';
+import { RequestRules } from './launch-request';
+import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS, SAGEMAKER_LIMITS } from './sagemaker-limits';
+
+/**
+ * The environment variables the `TrainingJobLauncher` construct sets on the launcher Lambda.
+ * Lists and objects are JSON. The construct imports these names, so both sides agree.
+ */
+export const LAUNCHER_ENV = {
+  /** The platform's job-name prefix (lowercase). */
+  JOB_NAME_PREFIX: 'LAUNCHER_JOB_NAME_PREFIX',
+  /** The SageMaker execution role's ARN. */
+  EXECUTION_ROLE_ARN: 'LAUNCHER_EXECUTION_ROLE_ARN',
+  /** The bucket that receives `jobs/<job name>/…`. */
+  ARTIFACTS_BUCKET: 'LAUNCHER_ARTIFACTS_BUCKET',
+  /** The bucket with `datasets/<datasetId>/<channel>/current.json` and the versions. */
+  DATASET_BUCKET: 'LAUNCHER_DATASET_BUCKET',
+  /** JSON list: the training subnets (jobs without file-system channels). */
+  SUBNET_IDS: 'LAUNCHER_SUBNET_IDS',
+  /** JSON list: the training jobs' security groups. */
+  SECURITY_GROUP_IDS: 'LAUNCHER_SECURITY_GROUP_IDS',
+  /** JSON object or absent: `{ id, type, datasetRootDirectory, subnetIds }` of the dataset file system. */
+  FILE_SYSTEM: 'LAUNCHER_FILE_SYSTEM',
+  /** JSON list: allowed ECR repository URIs. */
+  IMAGE_REPOSITORIES: 'LAUNCHER_IMAGE_REPOSITORIES',
+  /** JSON list: allowed `ml.*` instance types. */
+  INSTANCE_TYPES: 'LAUNCHER_INSTANCE_TYPES',
+  /** The cap on MaxRuntimeInSeconds. */
+  MAX_RUNTIME_SECONDS: 'LAUNCHER_MAX_RUNTIME_SECONDS',
+  /** The most jobs per request. */
+  MAX_JOBS: 'LAUNCHER_MAX_JOBS',
+  /** The most instances per job. */
+  MAX_INSTANCE_COUNT: 'LAUNCHER_MAX_INSTANCE_COUNT',
+  /** KMS key (ARN) for training volumes, or absent. */
+  VOLUME_KMS_KEY: 'LAUNCHER_VOLUME_KMS_KEY',
+  /** KMS key (ARN) for model artifacts and output, or absent. */
+  OUTPUT_KMS_KEY: 'LAUNCHER_OUTPUT_KMS_KEY',
+  /** `true` to encrypt traffic between training containers. */
+  INTER_CONTAINER_ENCRYPTION: 'LAUNCHER_INTER_CONTAINER_ENCRYPTION',
+  /** How many CreateTrainingJob calls run at once. */
+  CONCURRENCY: 'LAUNCHER_CONCURRENCY',
+} as const;
+
+/** The platform's tags on every job, and the prefix users' tags may not use. */
+export const PLATFORM_TAG_PREFIX = 'cdk-sagemaker-datasets:';
+export const PLATFORM_TAGS = {
+  /** The job-name prefix: which platform launched the job. */
+  PLATFORM: `${PLATFORM_TAG_PREFIX}platform`,
+  /** The request's dataset id. */
+  DATASET: `${PLATFORM_TAG_PREFIX}dataset`,
+  /** The request's client token: the sweep's id. */
+  SWEEP: `${PLATFORM_TAG_PREFIX}sweep`,
+  /** The job's index in the sweep. */
+  SWEEP_INDEX: `${PLATFORM_TAG_PREFIX}sweep-index`,
+  /** SHA-256 of the job spec: how a retry recognizes its own job. */
+  SPEC_HASH: `${PLATFORM_TAG_PREFIX}spec-hash`,
+} as const;
+export const PLATFORM_TAG_COUNT = Object.keys(PLATFORM_TAGS).length;
+
+/** The dataset file system as the launcher uses it. */
+export interface LauncherFileSystem {
+  readonly id: string;
+  readonly type: 'EFS' | 'FSxLustre';
+  /** The dataset root as SageMaker sees it (`/<mountName>/datasets` on FSx, `/datasets` on EFS). */
+  readonly datasetRootDirectory: string;
+  /** The subnets a job reading the file system may use. */
+  readonly subnetIds: readonly string[];
+}
+
+/** The launcher's runtime configuration. */
+export interface LauncherConfig {
+  readonly jobNamePrefix: string;
+  readonly executionRoleArn: string;
+  readonly artifactsBucket: string;
+  readonly datasetBucket: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  readonly fileSystem?: LauncherFileSystem;
+  readonly allowedImageRepositories: readonly string[];
+  readonly allowedInstanceTypes: readonly string[];
+  readonly maxRuntimeInSeconds: number;
+  readonly maxJobs: number;
+  readonly maxInstanceCount: number;
+  readonly volumeKmsKeyId?: string;
+  readonly outputKmsKeyId?: string;
+  readonly interContainerTrafficEncryption: boolean;
+  readonly concurrency: number;
+}
+
+/** Thrown at cold start when the environment is not a valid launcher configuration. */
+export class LauncherConfigError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`The launcher's environment is invalid (the TrainingJobLauncher construct sets it; redeploy, or fix the variables by hand):\n` +
+      problems.map((problem) => `  ${problem}`).join('\n'));
+    this.name = 'LauncherConfigError';
+  }
+}
+
+const subnetId = z.string().max(SAGEMAKER_LIMITS.subnets.maxIdLength).regex(SAGEMAKER_LIMITS.subnets.idPattern, 'must be a subnet id');
+const subnetList = z.array(subnetId).min(SAGEMAKER_LIMITS.subnets.min).max(SAGEMAKER_LIMITS.subnets.max);
+const securityGroupId = z.string().max(SAGEMAKER_LIMITS.securityGroups.maxIdLength).regex(SAGEMAKER_LIMITS.securityGroups.idPattern, 'must be a security group id');
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+const kmsKey = z.string().max(SAGEMAKER_LIMITS.kmsKeyId.maxLength).regex(SAGEMAKER_LIMITS.kmsKeyId.pattern, 'must be a KMS key id or ARN').min(1);
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+const CONFIG_SCHEMA = z.strictObject({
+  jobNamePrefix: z.string().max(JOB_NAME_PREFIX_MAX_LENGTH).regex(JOB_NAME_PREFIX_PATTERN, `must be ${JOB_NAME_PREFIX_RULE}`),
+  executionRoleArn: z.string().min(SAGEMAKER_LIMITS.roleArn.min).max(SAGEMAKER_LIMITS.roleArn.max).regex(SAGEMAKER_LIMITS.roleArn.pattern, 'must be an IAM role ARN'),
+  artifactsBucket: bucketName,
+  datasetBucket: bucketName,
+  subnetIds: subnetList,
+  securityGroupIds: z.array(securityGroupId).min(SAGEMAKER_LIMITS.securityGroups.min).max(SAGEMAKER_LIMITS.securityGroups.max),
+  fileSystem: z.strictObject({
+    id: z.string().min(SAGEMAKER_LIMITS.fileSystemId.min).max(SAGEMAKER_LIMITS.fileSystemId.max).regex(SAGEMAKER_LIMITS.fileSystemId.pattern, 'must be fs- and hex digits'),
+    type: z.enum(['EFS', 'FSxLustre']),
+    datasetRootDirectory: z.string().regex(/^\/\S*$/, 'must be an absolute path').max(SAGEMAKER_LIMITS.directoryPath.maxLength),
+    subnetIds: subnetList,
+  }).optional(),
+  allowedImageRepositories: z.array(z.string().regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.[a-z0-9.]+\/[a-z0-9._/-]+$/, 'must be an ECR repository URI')).min(1),
+  allowedInstanceTypes: z.array(z.string().regex(INSTANCE_TYPE_PATTERN, 'must be an ml.* instance type')).min(1),
+  maxRuntimeInSeconds: positiveInt(MAX_RUNTIME_CEILING_SECONDS),
+  maxJobs: positiveInt(MAX_JOBS_CEILING),
+  maxInstanceCount: positiveInt(1000),
+  volumeKmsKeyId: kmsKey.optional(),
+  outputKmsKeyId: kmsKey.optional(),
+  interContainerTrafficEncryption: z.enum(['true', 'false']).transform((value) => value === 'true'),
+  concurrency: positiveInt(16),
+});
+
+/** Variables whose value is JSON. */
+const JSON_FIELDS = new Set(['subnetIds', 'securityGroupIds', 'fileSystem', 'allowedImageRepositories', 'allowedInstanceTypes']);
+const FIELD_ENV: Record<keyof z.infer<typeof CONFIG_SCHEMA>, string> = {
+  jobNamePrefix: LAUNCHER_ENV.JOB_NAME_PREFIX,
+  executionRoleArn: LAUNCHER_ENV.EXECUTION_ROLE_ARN,
+  artifactsBucket: LAUNCHER_ENV.ARTIFACTS_BUCKET,
+  datasetBucket: LAUNCHER_ENV.DATASET_BUCKET,
+  subnetIds: LAUNCHER_ENV.SUBNET_IDS,
+  securityGroupIds: LAUNCHER_ENV.SECURITY_GROUP_IDS,
+  fileSystem: LAUNCHER_ENV.FILE_SYSTEM,
+  allowedImageRepositories: LAUNCHER_ENV.IMAGE_REPOSITORIES,
+  allowedInstanceTypes: LAUNCHER_ENV.INSTANCE_TYPES,
+  maxRuntimeInSeconds: LAUNCHER_ENV.MAX_RUNTIME_SECONDS,
+  maxJobs: LAUNCHER_ENV.MAX_JOBS,
+  maxInstanceCount: LAUNCHER_ENV.MAX_INSTANCE_COUNT,
+  volumeKmsKeyId: LAUNCHER_ENV.VOLUME_KMS_KEY,
+  outputKmsKeyId: LAUNCHER_ENV.OUTPUT_KMS_KEY,
+  interContainerTrafficEncryption: LAUNCHER_ENV.INTER_CONTAINER_ENCRYPTION,
+  concurrency: LAUNCHER_ENV.CONCURRENCY,
+};
+
+/**
+ * Reads and checks the launcher's configuration from environment variables (at cold start). Every
+ * problem is reported at once, naming the variable.
+ */
+export function loadLauncherConfig(environment: Readonly<Record<string, string | undefined>>): LauncherConfig {
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+  for (const [field, variable] of Object.entries(FIELD_ENV)) {
+    const text = environment[variable];
+    if (text === undefined || text === '') {
+      continue;
+    }
+    if (JSON_FIELDS.has(field)) {
+      try {
+        raw[field] = JSON.parse(text);
+      } catch {
+        problems.push(`${variable} is not JSON: ${JSON.stringify(text.slice(0, 200))}`);
+      }
+    } else {
+      raw[field] = text;
+    }
+  }
+  const parsed = CONFIG_SCHEMA.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const [field, ...rest] = issue.path;
+      const variable = FIELD_ENV[field as keyof typeof FIELD_ENV] ?? String(field);
+      problems.push(`${variable}${rest.length > 0 ? ` (${formatPath(rest)})` : ''}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new LauncherConfigError(problems);
+  }
+  const config = parsed.data;
+  const missingInVpc = config.fileSystem?.subnetIds.filter((id) => !config.subnetIds.includes(id)) ?? [];
+  if (missingInVpc.length > 0) {
+    throw new LauncherConfigError([`${LAUNCHER_ENV.FILE_SYSTEM} (subnetIds): ${missingInVpc.join(', ')} are not training subnets (${LAUNCHER_ENV.SUBNET_IDS})`]);
+  }
+  return config;
+}
+
+/** The request rules this configuration implies. */
+export function requestRules(config: LauncherConfig): RequestRules {
+  return {
+    allowedInstanceTypes: config.allowedInstanceTypes,
+    allowedImageRepositories: config.allowedImageRepositories,
+    maxRuntimeInSeconds: config.maxRuntimeInSeconds,
+    maxJobs: config.maxJobs,
+    maxInstanceCount: config.maxInstanceCount,
+    fileSystemAvailable: config.fileSystem !== undefined,
+    platformTagCount: PLATFORM_TAG_COUNT,
+    platformTagPrefix: PLATFORM_TAG_PREFIX,
+  };
+}
