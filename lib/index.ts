@@ -1,2 +1,5 @@
+export * from './filesystems';
 export * from './network';
 export * from './platform';
+export * from './regions';
+export * from './storage';

@@ -1,6 +1,9 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DatasetFileSystems, IDatasetFileSystem } from '../filesystems';
 import { TrainingNetwork } from '../network';
+import { SecureBucket } from '../storage';
 
 /** Properties of a {@link DatasetPlatformStack}. */
 export interface DatasetPlatformStackProps extends StackProps {}
@@ -8,13 +11,35 @@ export interface DatasetPlatformStackProps extends StackProps {}
 /**
  * The dataset platform of one region: what `cdk deploy` creates once per region.
  * Other stacks import its constructs through the public handles.
+ *
+ * The dataset file system comes from {@link DatasetFileSystems.forRegion}: FSx for Lustre (1.2 TiB
+ * PERSISTENT_2, the minimum) linked to `datasets/` of the dataset bucket where SageMaker reads FSx
+ * channels (us-east-1), EFS elsewhere (cn-north-1), from the same code.
  */
 export class DatasetPlatformStack extends Stack {
   /** The VPC, subnets and security groups that training jobs, file systems and Lambdas share. */
   public readonly network: TrainingNetwork;
 
+  /** The dataset bucket with its access-log bucket. */
+  public readonly datasetStorage: SecureBucket;
+
+  /** The bucket that holds the datasets under `datasets/`. */
+  public readonly datasetBucket: s3.IBucket;
+
+  /** The file system training jobs read datasets from; training jobs may connect to it. */
+  public readonly fileSystem: IDatasetFileSystem;
+
   constructor(scope: Construct, id: string, props: DatasetPlatformStackProps = {}) {
     super(scope, id, props);
     this.network = new TrainingNetwork(this, 'Network');
+    this.datasetStorage = new SecureBucket(this, 'DatasetBucket');
+    this.datasetBucket = this.datasetStorage.bucket;
+    this.fileSystem = DatasetFileSystems.forRegion(this, 'DatasetFileSystem', {
+      network: this.network,
+      datasetBucket: this.datasetBucket,
+      datasetBucketPrefix: 'datasets/',
+      lustre: { storageCapacityGiB: 1200 },
+    });
+    this.fileSystem.allowClient(this.network);
   }
 }

@@ -1,0 +1,237 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { S3_KEEP_NOTIFICATION_IN_IMPORTED_BUCKET } from 'aws-cdk-lib/cx-api';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
+
+/** How a {@link SecureBucket} encrypts objects at rest. */
+export enum SecureBucketEncryption {
+  /** SSE-S3 (S3 managed keys). */
+  S3_MANAGED = 'S3_MANAGED',
+  /** SSE-KMS with a customer managed key (`encryptionKey`, or a new key with rotation). */
+  KMS = 'KMS',
+}
+
+/** Properties of a {@link SecureBucket}. */
+export interface SecureBucketProps {
+  /**
+   * Encryption at rest.
+   * @default SecureBucketEncryption.S3_MANAGED
+   */
+  readonly encryption?: SecureBucketEncryption;
+
+  /**
+   * The KMS key with `SecureBucketEncryption.KMS`. Readers such as FSx for Lustre's S3 service-linked
+   * role then need key permissions too.
+   * @default - a new key with rotation when encryption is KMS; none otherwise
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Whether objects are versioned.
+   * @default true
+   */
+  readonly versioned?: boolean;
+
+  /**
+   * The bucket server access logs go to. Pass the platform's log bucket to share one.
+   * @default - a new log bucket (SSE-S3, versioned, public access blocked, SSL only)
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * The key prefix of this bucket's access logs in the log bucket.
+   * @default - '<construct id>/'
+   */
+  readonly accessLogsPrefix?: string;
+
+  /**
+   * Incomplete multipart uploads are aborted this long after they start.
+   * @default Duration.days(7)
+   */
+  readonly abortIncompleteMultipartUploadAfter?: Duration;
+
+  /**
+   * Noncurrent object versions expire this long after they become noncurrent (versioned buckets).
+   * @default Duration.days(90)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+
+  /**
+   * Whether S3 sends events to EventBridge. Written through CDK's notification custom resource in
+   * merge mode (see {@link SecureBucket.enableEventBridgeNotifications}), so notifications written by
+   * others, such as FSx for Lustre's `FSx` rule, survive.
+   * @default false
+   */
+  readonly eventBridgeEnabled?: boolean;
+
+  /**
+   * What happens to the bucket (and a log bucket this construct creates) when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An S3 bucket with the platform's security baseline: public access blocked, TLS only, encryption
+ * (SSE-S3 or KMS), versioning, server access logs to a log bucket, a lifecycle rule that aborts
+ * incomplete multipart uploads and expires noncurrent versions, and RETAIN by default.
+ *
+ * Every bucket notification written on it merges with notifications it did not write: the
+ * construct sets `@aws-cdk/aws-s3:keepNotificationInImportedBucket` in its own scope, so CDK's
+ * `Custom::S3BucketNotifications` runs unmanaged (read, merge, write) instead of replacing the whole
+ * configuration. That keeps FSx for Lustre's `FSx` notification on a bucket linked by a data
+ * repository association.
+ *
+ * @example
+ * const datasets = new SecureBucket(this, 'Datasets');
+ * new SecureBucket(this, 'Uploads', { accessLogsBucket: datasets.accessLogsBucket });
+ */
+export class SecureBucket extends Construct {
+  /** The bucket. */
+  public readonly bucket: s3.Bucket;
+
+  /** The bucket server access logs go to. */
+  public readonly accessLogsBucket: s3.IBucket;
+
+  /** The log bucket, if this construct created it. */
+  public readonly createdAccessLogsBucket?: s3.Bucket;
+
+  /** The KMS key, with `SecureBucketEncryption.KMS`. */
+  public readonly encryptionKey?: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps = {}) {
+    super(scope, id);
+    validateProps(this, props);
+    // Must precede every child: context cannot change once the construct has children.
+    this.node.setContext(S3_KEEP_NOTIFICATION_IN_IMPORTED_BUCKET, true);
+
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const versioned = props.versioned ?? true;
+    const encryption = props.encryption ?? SecureBucketEncryption.S3_MANAGED;
+
+    if (props.accessLogsBucket) {
+      this.accessLogsBucket = props.accessLogsBucket;
+    } else {
+      const logs = new s3.Bucket(this, 'AccessLogs', {
+        // Server access log delivery writes with SSE-S3 default encryption only.
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [lifecycleRule(props, true)],
+        removalPolicy,
+      });
+      acknowledgeFindings(logs, ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'HIPAA.Security-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled'],
+        'This is the server access log bucket; logging its own access would log every log delivery recursively.');
+      acknowledgeFindings(logs, ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS'],
+        'S3 server access log delivery supports SSE-S3 default encryption on the target bucket; the logs are encrypted at rest with S3 managed keys.');
+      acknowledgeReplication(logs, 'access logs');
+      this.accessLogsBucket = logs;
+      this.createdAccessLogsBucket = logs;
+    }
+
+    if (encryption === SecureBucketEncryption.KMS) {
+      this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+        description: `Encrypts objects of ${this.node.path}`,
+        enableKeyRotation: true,
+        removalPolicy,
+      });
+    }
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: encryption === SecureBucketEncryption.KMS ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+      encryptionKey: this.encryptionKey,
+      bucketKeyEnabled: encryption === SecureBucketEncryption.KMS ? true : undefined,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: props.accessLogsPrefix ?? `${id}/`,
+      lifecycleRules: [lifecycleRule(props, versioned)],
+      removalPolicy,
+    });
+    acknowledgeReplication(this.bucket, 'datasets');
+    if (encryption === SecureBucketEncryption.S3_MANAGED) {
+      acknowledgeFindings(this.bucket, ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS'],
+        'Encrypted at rest with SSE-S3 by default (FSx for Lustre and SageMaker read it without key grants); pass encryption: SecureBucketEncryption.KMS for a customer managed key.');
+    }
+    if (!versioned) {
+      acknowledgeFindings(this.bucket, ['NIST.800.53.R5-S3BucketVersioningEnabled', 'HIPAA.Security-S3BucketVersioningEnabled', 'PCI.DSS.321-S3BucketVersioningEnabled'],
+        'Versioning was turned off explicitly with versioned: false.');
+    }
+    if (props.eventBridgeEnabled) {
+      this.enableEventBridgeNotifications();
+    }
+  }
+
+  /**
+   * Sends the bucket's events to EventBridge (all event types; route them with EventBridge rules).
+   *
+   * Safe on a bucket linked to FSx for Lustre: CDK's `Custom::S3BucketNotifications` runs unmanaged
+   * here (`Managed: false`), so on create, update and delete it reads the bucket's notification
+   * configuration and keeps what it did not write, FSx's `FSx` rule included. EventBridge has no
+   * event types or filters, so it cannot overlap FSx's `s3:ObjectCreated:*`/`s3:ObjectRemoved:*`.
+   * Use this, never `addEventNotification`, for `ObjectCreated`/`ObjectRemoved` on such a bucket.
+   */
+  public enableEventBridgeNotifications(): void {
+    this.bucket.enableEventBridgeNotification();
+    acknowledgeNotificationHandler(this.bucket);
+  }
+}
+
+function lifecycleRule(props: SecureBucketProps, versioned: boolean): s3.LifecycleRule {
+  return {
+    id: 'AbortIncompleteUploadsAndExpireNoncurrentVersions',
+    abortIncompleteMultipartUploadAfter: props.abortIncompleteMultipartUploadAfter ?? Duration.days(7),
+    noncurrentVersionExpiration: versioned ? props.noncurrentVersionExpiration ?? Duration.days(90) : undefined,
+  };
+}
+
+function acknowledgeReplication(bucket: IConstruct, contents: string): void {
+  acknowledgeFindings(bucket, ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
+    `Single-region by design: the ${contents} serve the region's training jobs; versioning protects against deletes. Add replication per deployment if a second copy is required.`);
+}
+
+/**
+ * Acknowledges the findings of CDK's bucket-notification handler (one singleton Lambda per stack,
+ * created by aws-cdk-lib, not configurable from here) on that singleton only.
+ */
+function acknowledgeNotificationHandler(bucket: s3.Bucket): void {
+  const stack = Stack.of(bucket);
+  const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+  if (!handler) {
+    return;
+  }
+  const role = handler.node.tryFindChild('Role') as iam.Role | undefined;
+  if (role) {
+    acknowledgeFinding(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "aws-cdk-lib's bucket-notification handler role uses the AWS managed basic execution policy (logs only); the role is created by aws-cdk-lib.");
+    acknowledgeInlinePolicy(role, 'bucket-notification handler');
+  }
+  acknowledgeFindings(handler, ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
+    "aws-cdk-lib's bucket-notification handler only calls the S3 control API (Get/PutBucketNotificationConfiguration) during deployments.");
+  acknowledgeFindings(handler, ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
+    "aws-cdk-lib's bucket-notification handler runs once per deployment as a CloudFormation custom resource; CloudFormation reports its failures.");
+}
+
+function validateProps(scope: IConstruct, props: SecureBucketProps): void {
+  if (props.encryptionKey && props.encryption !== SecureBucketEncryption.KMS) {
+    throw new Error(`SecureBucket ${scope.node.path}: encryptionKey needs encryption: SecureBucketEncryption.KMS.`);
+  }
+  const abort = props.abortIncompleteMultipartUploadAfter;
+  if (abort && !abort.isUnresolved() && (abort.toDays({ integral: false }) < 1 || !Number.isInteger(abort.toDays({ integral: false })))) {
+    throw new Error(`SecureBucket ${scope.node.path}: abortIncompleteMultipartUploadAfter must be a whole number of days, at least 1.`);
+  }
+  const noncurrent = props.noncurrentVersionExpiration;
+  if (noncurrent && props.versioned === false) {
+    throw new Error(`SecureBucket ${scope.node.path}: noncurrentVersionExpiration needs versioning; remove it or versioned: false.`);
+  }
+  if (noncurrent && !noncurrent.isUnresolved() && (noncurrent.toDays({ integral: false }) < 1 || !Number.isInteger(noncurrent.toDays({ integral: false })))) {
+    throw new Error(`SecureBucket ${scope.node.path}: noncurrentVersionExpiration must be a whole number of days, at least 1.`);
+  }
+}
