@@ -1,0 +1,27 @@
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+
+/** Puts one event at a time to an EventBridge bus; a rejected entry is an error (the message is retried). */
+export class EventPublisher {
+  constructor(
+    private readonly client: EventBridgeClient,
+    readonly eventBusName: string,
+    readonly source: string,
+  ) {}
+
+  async publish(detailType: string, detail: object, resources: readonly string[] = []): Promise<string> {
+    const response = await this.client.send(new PutEventsCommand({
+      Entries: [{
+        EventBusName: this.eventBusName,
+        Source: this.source,
+        DetailType: detailType,
+        Detail: JSON.stringify(detail),
+        Resources: [...resources],
+      }],
+    }));
+    const entry = response.Entries?.[0];
+    if ((response.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
+      throw new Error(`EventBridge rejected the ${detailType} event on bus ${this.eventBusName}: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
+    }
+    return entry.EventId;
+  }
+}

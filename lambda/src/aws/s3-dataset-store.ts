@@ -1,0 +1,140 @@
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { manifestKey, parsePointer, pointerKey, versionPrefix, type DatasetChannelRef, type DatasetPointer } from '../catalog';
+import type { DatasetManifest } from '../dataset';
+import type { CurrentPointer, PointerDecision } from '../ingestion/pointer-decision';
+import { isConditionalConflict, isNotFound } from './s3-errors';
+import { S3ShardSink, type S3ShardSinkOptions } from './s3-shard-sink';
+
+/** The manifest tag that records that `DatasetConverted` was sent for the version. */
+export const ANNOUNCED_TAG = 'cdk-sagemaker-datasets:announced';
+
+/**
+ * The dataset bucket as the converter sees it: versions under `datasets/<id>/<channel>/<version>/`,
+ * their manifests (the commit marker) and `current.json` (moved with S3 conditional writes).
+ */
+export class S3DatasetStore {
+  constructor(
+    private readonly client: S3Client,
+    readonly bucket: string,
+    private readonly sinkOptions: S3ShardSinkOptions = {},
+  ) {}
+
+  /** The complete version's manifest, or undefined when the version is not complete. */
+  async readManifest(ref: DatasetChannelRef, version: string): Promise<DatasetManifest | undefined> {
+    const text = await this.getText(manifestKey(ref, version));
+    return text === undefined ? undefined : (JSON.parse(text.body) as DatasetManifest);
+  }
+
+  /** A sink writing into the version folder. */
+  sink(ref: DatasetChannelRef, version: string): S3ShardSink {
+    return new S3ShardSink(this.client, this.bucket, versionPrefix(ref, version), this.sinkOptions);
+  }
+
+  /**
+   * Deletes every object under the version folder. Only for versions without a manifest: the
+   * leftovers of an attempt that crashed before it could clean up.
+   */
+  async deleteVersion(ref: DatasetChannelRef, version: string): Promise<number> {
+    const prefix = versionPrefix(ref, version);
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      const keys = (page.Contents ?? []).map((o) => o.Key!).filter(Boolean);
+      if (keys.length > 0) {
+        const result = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+        if (result.Errors && result.Errors.length > 0) {
+          throw new Error(`could not delete ${result.Errors.length} object(s) under s3://${this.bucket}/${prefix}, e.g. ${result.Errors[0].Key}: ${result.Errors[0].Code}`);
+        }
+        deleted += keys.length;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return deleted;
+  }
+
+  async readPointer(ref: DatasetChannelRef): Promise<CurrentPointer> {
+    const key = pointerKey(ref);
+    const text = await this.getText(key);
+    if (text === undefined) return { state: 'absent' };
+    try {
+      return { state: 'valid', pointer: parsePointer(text.body, `s3://${this.bucket}/${key}`), etag: text.etag };
+    } catch (error) {
+      return { state: 'corrupt', etag: text.etag, problem: (error as Error).message };
+    }
+  }
+
+  /**
+   * Writes the pointer as `decision` says, conditionally: `If-None-Match: *` to create, `If-Match`
+   * on the read ETag to replace. Returns false when another writer got there first (412/409).
+   */
+  async writePointer(ref: DatasetChannelRef, pointer: DatasetPointer, decision: Exclude<PointerDecision, { action: 'keep' }>): Promise<boolean> {
+    try {
+      await this.client.send(new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: pointerKey(ref),
+        Body: `${JSON.stringify(pointer, null, 2)}\n`,
+        ContentType: 'application/json',
+        CacheControl: 'no-cache',
+        ...(decision.action === 'create' ? { IfNoneMatch: '*' } : { IfMatch: decision.ifMatch }),
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionalConflict(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Whether DatasetConverted was already sent for this version (a tag on its manifest). */
+  async isAnnounced(ref: DatasetChannelRef, version: string): Promise<boolean> {
+    const tags = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: manifestKey(ref, version) }));
+    return (tags.TagSet ?? []).some((tag) => tag.Key === ANNOUNCED_TAG);
+  }
+
+  async markAnnounced(ref: DatasetChannelRef, version: string): Promise<void> {
+    const key = manifestKey(ref, version);
+    const tags = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: key }));
+    const others = (tags.TagSet ?? []).filter((tag) => tag.Key !== ANNOUNCED_TAG);
+    await this.client.send(new PutObjectTaggingCommand({
+      Bucket: this.bucket,
+      Key: key,
+      Tagging: { TagSet: [...others, { Key: ANNOUNCED_TAG, Value: 'true' }] },
+    }));
+  }
+
+  /** The object's bytes as a stream (for copying a complete version to EFS). */
+  async openObject(key: string): Promise<Readable> {
+    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return response.Body as Readable;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  private async getText(key: string): Promise<{ body: string; etag: string } | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { body: await response.Body!.transformToString('utf8'), etag: response.ETag ?? '' };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}

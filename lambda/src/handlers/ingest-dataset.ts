@@ -1,0 +1,24 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { readHandlerConfig } from '../ingestion/config';
+import { createIngestionHandler, type IngestionHandler } from '../ingestion/handler';
+
+/**
+ * The dataset ingestion Lambda (DatasetIngestion): SQS messages about uploaded zips in, TFRecord
+ * versions, pointers and DatasetConverted / DatasetConversionFailed events out.
+ */
+const logger = new Logger();
+let instance: IngestionHandler | undefined;
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  instance ??= createIngestionHandler({
+    config: readHandlerConfig(process.env),
+    // More attempts than the default 3: a throttled GET in the middle of a zip costs the whole attempt.
+    s3: new S3Client({ maxAttempts: 6 }),
+    eventBridge: new EventBridgeClient({}),
+    logger,
+  });
+  return instance(event, context);
+};

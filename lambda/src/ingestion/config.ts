@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { DEFAULT_INGESTION_EVENT_SOURCE, INGESTION_ENV, type IngestionConversionSettings } from '../../../lib/ingestion/contract';
+import type { IngestionSettings } from './ingest-upload';
+
+/** Everything the handler reads from its environment, checked once at cold start. */
+export interface HandlerConfig extends IngestionSettings {
+  readonly eventBusName: string;
+  readonly eventSource: string;
+  readonly efs?: { readonly mountPath: string; readonly rootDirectory: string };
+}
+
+const positiveInt = z.coerce.number().int().positive();
+
+const conversionSettings = z.object({
+  targetShardBytes: z.number().int().positive().optional(),
+  maxRejectedFraction: z.number().min(0).max(1).optional(),
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+  shuffleBlockBytes: z.number().int().min(0).optional(),
+  maxImagePixels: z.number().int().positive().optional(),
+}).strict();
+
+const environment = z.object({
+  [INGESTION_ENV.DATASET_BUCKET]: z.string().min(3),
+  [INGESTION_ENV.EVENT_BUS_NAME]: z.string().min(1).default('default'),
+  [INGESTION_ENV.EVENT_SOURCE]: z.string().min(1).default(DEFAULT_INGESTION_EVENT_SOURCE),
+  [INGESTION_ENV.MAX_RECEIVE_COUNT]: positiveInt.default(5),
+  [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: positiveInt.default(10 * 1024 ** 3),
+  [INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND]: positiveInt.default(32 * 1024 ** 2),
+  [INGESTION_ENV.CONVERSION_OPTIONS]: z.string().default('{}'),
+  [INGESTION_ENV.EFS_MOUNT_PATH]: z.string().startsWith('/mnt/').optional(),
+  [INGESTION_ENV.EFS_ROOT_DIRECTORY]: z.string().startsWith('/').optional(),
+});
+
+/** Reads and checks the environment; a misconfigured function fails at cold start with the variable named. */
+export function readHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`The ingestion function is misconfigured: ${z.prettifyError(parsed.error)}`);
+  }
+  const e = parsed.data;
+  let conversion: IngestionConversionSettings;
+  try {
+    conversion = conversionSettings.parse(JSON.parse(e[INGESTION_ENV.CONVERSION_OPTIONS]));
+  } catch (error) {
+    throw new Error(`The ingestion function is misconfigured: ${INGESTION_ENV.CONVERSION_OPTIONS} is not valid: ${(error as Error).message}`);
+  }
+  const mountPath = e[INGESTION_ENV.EFS_MOUNT_PATH];
+  return {
+    datasetBucket: e[INGESTION_ENV.DATASET_BUCKET],
+    eventBusName: e[INGESTION_ENV.EVENT_BUS_NAME],
+    eventSource: e[INGESTION_ENV.EVENT_SOURCE],
+    maxReceiveCount: e[INGESTION_ENV.MAX_RECEIVE_COUNT],
+    singleFunctionMaxBytes: e[INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES],
+    estimatedBytesPerSecond: e[INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND],
+    conversion,
+    ...(mountPath ? { efs: { mountPath, rootDirectory: e[INGESTION_ENV.EFS_ROOT_DIRECTORY] ?? '/' } } : {}),
+  };
+}

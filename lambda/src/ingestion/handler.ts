@@ -1,0 +1,82 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { EfsDatasetStore, EventPublisher, S3DatasetStore } from '../aws';
+import type { HandlerConfig } from './config';
+import { describe } from './failure';
+import { ingestUpload, type IngestionServices, type IngestOutcome, type OversizeStrategy } from './ingest-upload';
+import { parseQueueMessage } from './upload-event';
+
+export interface IngestionHandlerOptions {
+  readonly config: HandlerConfig;
+  readonly s3: S3Client;
+  readonly eventBridge: EventBridgeClient;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  readonly oversize?: OversizeStrategy;
+  /** Called with each upload's outcome (tests and metrics). */
+  readonly onOutcome?: (outcome: IngestOutcome, record: SQSRecord) => void;
+}
+
+export type IngestionHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * The SQS handler: each message is parsed (EventBridge "Object Created", S3 notification, or the
+ * ignored s3:TestEvent) and each upload in it converted, one message after the other (they share
+ * the invocation's time and memory). Powertools' BatchProcessor turns a thrown error into a
+ * `batchItemFailures` entry for that message only, so one poison message never fails the others:
+ * SQS redelivers just the failed ones, and after maxReceiveCount moves them to the DLQ.
+ */
+export function createIngestionHandler(options: IngestionHandlerOptions): IngestionHandler {
+  const { config, logger } = options;
+  const services: IngestionServices = {
+    s3: options.s3,
+    datasets: new S3DatasetStore(options.s3, config.datasetBucket),
+    efs: config.efs ? new EfsDatasetStore(config.efs) : undefined,
+    events: new EventPublisher(options.eventBridge, config.eventBusName, config.eventSource),
+    logger,
+    now: options.now ?? (() => new Date()),
+    oversize: options.oversize,
+  };
+
+  return async (event, context) => {
+    logger.addContext(context);
+    const invocationBudgetMs = context.getRemainingTimeInMillis();
+    const processor = new BatchProcessor(EventType.SQS);
+
+    const handleRecord = async (record: SQSRecord): Promise<void> => {
+      const attempt = Number.parseInt(record.attributes?.ApproximateReceiveCount ?? '1', 10) || 1;
+      const keys = { messageId: record.messageId, attempt };
+      let message;
+      try {
+        message = parseQueueMessage(record.body);
+      } catch (error) {
+        logger.error('Poison message: it names no upload; after maxReceiveCount it goes to the dead-letter queue', { ...keys, error: describe(error) });
+        throw error;
+      }
+      if (message.kind === 'ignored') {
+        logger.info('Message ignored', { ...keys, reason: message.reason });
+        return;
+      }
+      for (const reason of message.ignored) logger.info('Record ignored', { ...keys, reason });
+      for (const notice of message.notices) {
+        try {
+          const outcome = await ingestUpload(notice, { attempt, invocationBudgetMs, remainingMs: () => context.getRemainingTimeInMillis() }, services, config);
+          options.onOutcome?.(outcome, record);
+        } catch (error) {
+          logger.error('Conversion attempt failed; the message will be retried', { ...keys, key: notice.upload.key, error: describe(error) });
+          throw error;
+        }
+      }
+    };
+
+    const response = await processPartialResponse(event, handleRecord, processor, {
+      context,
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    });
+    return response as SQSBatchResponse;
+  };
+}

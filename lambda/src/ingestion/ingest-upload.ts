@@ -1,0 +1,300 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  ConversionFailureCode,
+  DATASET_CONVERSION_FAILED,
+  DATASET_CONVERTED,
+  type IngestionConversionSettings,
+} from '../../../lib/ingestion/contract';
+import { EfsDatasetStore, EventPublisher, S3ByteSource, S3DatasetStore, S3SourceChangedError, TeeShardSink } from '../aws';
+import { createPointer, DatasetKeyError, parseUploadKey, uploadVersion, type DatasetChannelRef } from '../catalog';
+import { convertDataset, LABELS_FILE, MANIFEST_FILE, type DatasetManifest } from '../dataset';
+import type { ShardSink } from '../io';
+import { convertedDetail, failedDetail } from './events';
+import { classifyFailure, describe, FAILURE_REASONS, type FailureVerdict } from './failure';
+import { decidePointer } from './pointer-decision';
+import { assessTimeBudget, type TimeBudgetVerdict } from './time-budget';
+import type { UploadNotice } from './upload-event';
+
+/** The structured logger the service writes to (Powertools Logger). */
+export type IngestionLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+export interface IngestionSettings {
+  readonly datasetBucket: string;
+  /** The queue's maxReceiveCount: the attempt after which the message goes to the DLQ. */
+  readonly maxReceiveCount: number;
+  readonly singleFunctionMaxBytes: number;
+  readonly estimatedBytesPerSecond: number;
+  readonly conversion: IngestionConversionSettings;
+}
+
+export interface IngestionServices {
+  readonly s3: S3Client;
+  readonly datasets: S3DatasetStore;
+  readonly efs?: EfsDatasetStore;
+  readonly events: EventPublisher;
+  readonly logger: IngestionLogger;
+  readonly now: () => Date;
+  /** What happens to an upload too large for one function; see {@link OversizeStrategy}. */
+  readonly oversize?: OversizeStrategy;
+}
+
+/** Per message: which delivery this is and the invocation's clock. */
+export interface DeliveryContext {
+  /** SQS ApproximateReceiveCount (1 on the first delivery). */
+  readonly attempt: number;
+  readonly remainingMs: () => number;
+  /** Remaining time when the invocation started: what a fresh invocation gets. */
+  readonly invocationBudgetMs: number;
+}
+
+/** A too-large upload, as handed to the {@link OversizeStrategy}. */
+export interface OversizeRequest {
+  readonly notice: UploadNotice;
+  readonly ref: DatasetChannelRef;
+  readonly version: string;
+  readonly size: number;
+  readonly verdict: Extract<TimeBudgetVerdict, { kind: 'too-large' }>;
+  readonly delivery: DeliveryContext;
+}
+
+/**
+ * The one place that decides what happens to uploads too large for a single function.
+ * Today: {@link failOversize} (DatasetConversionFailed, reason "too large for single-function
+ * conversion"). A distributed conversion replaces it with a strategy that starts a state machine
+ * (the core's `planConversion` / `convertShards` already split the work by shard) and returns
+ * `{ kind: 'handed-off' }`.
+ */
+export type OversizeStrategy = (request: OversizeRequest, services: IngestionServices, settings: IngestionSettings) => Promise<IngestOutcome>;
+
+export type IngestOutcome =
+  | { readonly kind: 'converted'; readonly version: string; readonly current: boolean; readonly announced: boolean }
+  | { readonly kind: 'already-converted'; readonly version: string; readonly current: boolean; readonly announced: boolean }
+  | { readonly kind: 'failed'; readonly version?: string; readonly code: ConversionFailureCode }
+  | { readonly kind: 'handed-off'; readonly version: string };
+
+/** Thrown to return a message to the queue (it fits a fresh invocation, not this one). */
+export class RetryLaterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
+export const failOversize: OversizeStrategy = async (request, services) => {
+  const { ref, version, notice, verdict, delivery } = request;
+  await publishFailure(services, {
+    ref, version, upload: notice.upload, size: request.size, attempts: delivery.attempt,
+    code: ConversionFailureCode.TOO_LARGE, reason: verdict.reason, message: verdict.message,
+  });
+  return { kind: 'failed', version, code: ConversionFailureCode.TOO_LARGE };
+};
+
+/**
+ * Converts one upload into `datasets/<id>/<channel>/<version>/`, then moves the pointer(s) and
+ * announces it. Idempotent per object version:
+ * - the version folder comes from `uploadVersion()`: a redelivery maps to the same folder;
+ * - a version whose manifest exists is not converted again;
+ * - the pointer moves only forward (`isLaterUpload`), with S3 conditional writes;
+ * - `DatasetConverted` is sent once per version (a tag on the manifest records it).
+ * Permanent failures (bad key, hostile zip, unacceptable dataset, too large, upload gone) send
+ * `DatasetConversionFailed`, leave nothing under the version folder, and consume the message.
+ * Anything else throws, so the message is retried; the last attempt also sends the failure event.
+ */
+export async function ingestUpload(notice: UploadNotice, delivery: DeliveryContext, services: IngestionServices, settings: IngestionSettings): Promise<IngestOutcome> {
+  const { upload } = notice;
+  const log = services.logger;
+  let ref: DatasetChannelRef;
+  try {
+    ref = parseUploadKey(upload.key);
+  } catch (error) {
+    if (!(error instanceof DatasetKeyError)) throw error;
+    const verdict = classifyFailure(error);
+    return reportPermanent(services, notice, delivery, undefined, undefined, verdict);
+  }
+  const version = uploadVersion(upload);
+  const context = { datasetId: ref.datasetId, channel: ref.channel, version, bucket: upload.bucket, key: upload.key, attempt: delivery.attempt };
+
+  try {
+    let manifest = await services.datasets.readManifest(ref, version);
+    let kind: 'converted' | 'already-converted' = 'already-converted';
+    if (manifest) {
+      log.info('Version already complete in S3; not converting again', context);
+    } else {
+      const converted = await convert(notice, ref, version, delivery, services, settings);
+      if ('kind' in converted) return converted;
+      manifest = converted.manifest;
+      kind = 'converted';
+    }
+    if (services.efs) await completeOnEfs(services.efs, services.datasets, ref, version, manifest, log);
+
+    const current = await movePointer(ref, version, notice, services);
+    const efsCurrent = services.efs ? await moveEfsPointer(services.efs, ref, version, notice, services) : undefined;
+    const announced = await announce(ref, version, notice, manifest, current, services, settings);
+    log.info(kind === 'converted' ? 'Dataset version converted' : 'Dataset version was already converted', {
+      ...context, current, efsCurrent, announced, records: manifest.records, shards: manifest.shards.length,
+    });
+    return { kind, version, current, announced };
+  } catch (error) {
+    if (delivery.attempt >= settings.maxReceiveCount) {
+      log.error('Conversion failed on the last attempt; the message goes to the dead-letter queue', { ...context, error: describe(error) });
+      await cleanUpIncomplete(ref, version, services);
+      await publishFailure(services, {
+        ref, version, upload, size: notice.size, attempts: delivery.attempt,
+        code: ConversionFailureCode.RETRIES_EXHAUSTED,
+        reason: FAILURE_REASONS[ConversionFailureCode.RETRIES_EXHAUSTED],
+        message: `Attempt ${delivery.attempt} of ${settings.maxReceiveCount} failed: ${describe(error)}. The message is in the dead-letter queue; redrive it once the cause is fixed.`,
+      });
+    }
+    throw error;
+  }
+}
+
+/** Runs the conversion, or returns the outcome of a permanent failure / too-large upload. */
+async function convert(
+  notice: UploadNotice,
+  ref: DatasetChannelRef,
+  version: string,
+  delivery: DeliveryContext,
+  services: IngestionServices,
+  settings: IngestionSettings,
+): Promise<{ manifest: DatasetManifest } | IngestOutcome> {
+  const { upload } = notice;
+  let source: S3ByteSource;
+  try {
+    source = await S3ByteSource.open(services.s3, { bucket: upload.bucket, key: upload.key, versionId: upload.versionId, etag: upload.etag });
+  } catch (error) {
+    if (!(error instanceof S3SourceChangedError)) throw error;
+    return reportPermanent(services, notice, delivery, ref, version, classifyFailure(error, { changed: error }));
+  }
+  try {
+    const budget = assessTimeBudget({
+      zipBytes: source.size,
+      remainingMs: delivery.remainingMs(),
+      invocationBudgetMs: delivery.invocationBudgetMs,
+      maxZipBytes: settings.singleFunctionMaxBytes,
+      bytesPerSecond: settings.estimatedBytesPerSecond,
+    });
+    if (budget.kind === 'too-large') {
+      services.logger.warn('Upload too large for single-function conversion', { version, size: source.size, estimatedMs: budget.estimatedMs });
+      const strategy = services.oversize ?? failOversize;
+      return await strategy({ notice, ref, version, size: source.size, verdict: budget, delivery }, services, settings);
+    }
+    if (budget.kind === 'retry-later') throw new RetryLaterError(budget.message);
+
+    // Leftovers of an attempt that crashed before cleaning up (no manifest, so not a dataset).
+    const leftovers = await services.datasets.deleteVersion(ref, version);
+    if (leftovers > 0) services.logger.warn('Removed leftovers of an earlier incomplete attempt', { version, objects: leftovers });
+    const sinks: ShardSink[] = [services.datasets.sink(ref, version)];
+    if (services.efs) sinks.push(await services.efs.prepareVersion(ref, version));
+    const sink = sinks.length === 1 ? sinks[0] : new TeeShardSink(sinks);
+
+    services.logger.info('Converting upload', { datasetId: ref.datasetId, channel: ref.channel, version, size: source.size, estimatedMs: budget.estimatedMs, sink: sink.description });
+    try {
+      const { manifest } = await convertDataset(source, sink, { ...settings.conversion, channel: ref.channel });
+      services.logger.info('Conversion finished', { version, durationMs: manifest.timing.durationMs, records: manifest.records, sourceStats: source.stats });
+      return { manifest };
+    } catch (error) {
+      // convertDataset aborted the sink: nothing of this version was published.
+      const verdict = classifyFailure(error, { ioFailure: source.ioFailure, changed: source.changed });
+      if (verdict.kind === 'transient') throw error;
+      await cleanUpIncomplete(ref, version, services);
+      return reportPermanent(services, notice, delivery, ref, version, verdict);
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+/** Makes sure EFS holds the complete version, flushed, before any pointer names it. */
+async function completeOnEfs(efs: EfsDatasetStore, datasets: S3DatasetStore, ref: DatasetChannelRef, version: string, manifest: DatasetManifest, log: IngestionLogger): Promise<void> {
+  if (!(await efs.hasCompleteVersion(ref, version))) {
+    log.info('Copying the version from S3 to EFS', { version });
+    const names = [...manifest.shards.map((s) => s.name), ...(manifest.labelsFile ? [LABELS_FILE] : []), MANIFEST_FILE];
+    const prefix = datasets.sink(ref, version).prefix;
+    await efs.copyVersion(ref, version, names, (name) => datasets.openObject(`${prefix}${name}`));
+  }
+  await efs.syncVersion(ref, version);
+}
+
+/** Compare-and-swap on `current.json`; true when it names this version afterwards. */
+async function movePointer(ref: DatasetChannelRef, version: string, notice: UploadNotice, services: IngestionServices): Promise<boolean> {
+  const pointer = createPointer(ref, version, notice.upload, services.now());
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    const current = await services.datasets.readPointer(ref);
+    const decision = decidePointer(current, notice.upload, version);
+    if (decision.action === 'keep') {
+      if (decision.reason === 'current-is-later') {
+        services.logger.info('A later upload is already current; the pointer stays', { version, currentVersion: decision.currentVersion });
+      }
+      return decision.reason === 'already-current';
+    }
+    if (current.state === 'corrupt') services.logger.warn('Replacing a corrupt pointer', { problem: current.problem });
+    if (await services.datasets.writePointer(ref, pointer, decision)) {
+      services.logger.info('Pointer moved', { version, previousVersion: decision.action === 'replace' ? decision.previousVersion : undefined });
+      return true;
+    }
+    services.logger.info('Pointer changed concurrently; reading it again', { version, attempt });
+  }
+  throw new Error(`current.json of ${ref.datasetId}/${ref.channel} kept changing under 10 conditional writes`);
+}
+
+async function moveEfsPointer(efs: EfsDatasetStore, ref: DatasetChannelRef, version: string, notice: UploadNotice, services: IngestionServices): Promise<boolean> {
+  const pointer = createPointer(ref, version, notice.upload, services.now());
+  const decision = await efs.updatePointer(ref, pointer, (current) => decidePointer(current, notice.upload, version));
+  return decision.action !== 'keep' || decision.reason === 'already-current';
+}
+
+async function announce(
+  ref: DatasetChannelRef,
+  version: string,
+  notice: UploadNotice,
+  manifest: DatasetManifest,
+  current: boolean,
+  services: IngestionServices,
+  settings: IngestionSettings,
+): Promise<boolean> {
+  if (await services.datasets.isAnnounced(ref, version)) {
+    services.logger.info('DatasetConverted was already sent for this version', { version });
+    return false;
+  }
+  const efsDirectoryPath = services.efs?.directoryPath(ref, version);
+  const detail = convertedDetail({ ref, version, upload: notice.upload, size: notice.size, datasetBucket: settings.datasetBucket, manifest, current, efsDirectoryPath });
+  await services.events.publish(DATASET_CONVERTED, detail);
+  await services.datasets.markAnnounced(ref, version);
+  return true;
+}
+
+async function reportPermanent(
+  services: IngestionServices,
+  notice: UploadNotice,
+  delivery: DeliveryContext,
+  ref: DatasetChannelRef | undefined,
+  version: string | undefined,
+  verdict: FailureVerdict,
+): Promise<IngestOutcome> {
+  if (verdict.kind !== 'permanent') throw new Error('internal error: reportPermanent called with a transient verdict');
+  services.logger.warn('Upload cannot be converted', {
+    datasetId: ref?.datasetId, channel: ref?.channel, version, key: notice.upload.key, code: verdict.code, problem: verdict.problem,
+    message: verdict.message, rejected: verdict.rejected.length,
+  });
+  await publishFailure(services, {
+    ref, version, upload: notice.upload, size: notice.size, attempts: delivery.attempt,
+    code: verdict.code, reason: verdict.reason, message: verdict.message, problem: verdict.problem, rejected: verdict.rejected,
+  });
+  return { kind: 'failed', version, code: verdict.code };
+}
+
+async function publishFailure(services: IngestionServices, facts: Parameters<typeof failedDetail>[0]): Promise<void> {
+  await services.events.publish(DATASET_CONVERSION_FAILED, failedDetail(facts));
+}
+
+/** Removes a version that has no manifest from S3 and EFS (never a complete one). */
+async function cleanUpIncomplete(ref: DatasetChannelRef, version: string, services: IngestionServices): Promise<void> {
+  try {
+    if (!(await services.datasets.readManifest(ref, version))) await services.datasets.deleteVersion(ref, version);
+    await services.efs?.deleteIncompleteVersion(ref, version);
+  } catch (error) {
+    services.logger.warn('Could not remove an incomplete version', { version, error: describe(error) });
+  }
+}

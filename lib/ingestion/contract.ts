@@ -1,0 +1,147 @@
+/**
+ * The contract between the `DatasetIngestion` construct, its converter Lambda and the consumers of
+ * its events. CDK-free on purpose: the Lambda bundle imports it too, so the construct, the handler
+ * and the platform's API agree on one set of names.
+ */
+
+/** Default `source` of the events the converter puts to EventBridge. */
+export const DEFAULT_INGESTION_EVENT_SOURCE = 'cdk-sagemaker-datasets';
+
+/** `detail-type` of the event sent when a version is complete (manifest written). */
+export const DATASET_CONVERTED = 'DatasetConverted';
+
+/** `detail-type` of the event sent when an upload could not be converted. */
+export const DATASET_CONVERSION_FAILED = 'DatasetConversionFailed';
+
+/** Version of the `detail` schemas below; bumped on incompatible changes. */
+export const INGESTION_EVENT_SCHEMA_VERSION = 1;
+
+/** The upload keys the pipeline routes to the converter: `uploads/<datasetId>/<channel>.zip`. */
+export const UPLOAD_KEY_PREFIX = 'uploads/';
+export const UPLOAD_KEY_SUFFIX = '.zip';
+
+/** Where converted versions go: `datasets/<datasetId>/<channel>/<version>/` and `.../current.json`. */
+export const DATASET_KEY_PREFIX = 'datasets/';
+
+/** The reason text of a too-large upload (issue 5's wording; the API may match on `code`). */
+export const TOO_LARGE_REASON = 'too large for single-function conversion';
+
+/** Machine-readable failure codes of `DatasetConversionFailed`. */
+export enum ConversionFailureCode {
+  /** The key is not `uploads/<datasetId>/<channel>.zip` with safe names. */
+  INVALID_UPLOAD_KEY = 'invalid-upload-key',
+  /** The zip is unreadable or hostile (not a zip, truncated, overlapping entries, limits ...). */
+  INVALID_ZIP = 'invalid-zip',
+  /** The zip is readable but not an acceptable dataset (no images, mixed layout, rejected entries). */
+  INVALID_DATASET = 'invalid-dataset',
+  /** The zip does not fit one function invocation (size threshold or time estimate). */
+  TOO_LARGE = 'too-large',
+  /** The upload was overwritten or deleted before it could be read completely. */
+  UPLOAD_CHANGED = 'upload-changed',
+  /** A transient error repeated until the queue's maxReceiveCount; the message goes to the DLQ. */
+  RETRIES_EXHAUSTED = 'retries-exhausted',
+}
+
+/** The upload an event is about. */
+export interface UploadReference {
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId?: string;
+  readonly etag?: string;
+  readonly sequencer?: string;
+  /** When S3 reported the object created (ISO 8601). */
+  readonly eventTime: string;
+  readonly size?: number;
+}
+
+/** `detail` of `DatasetConverted`. */
+export interface DatasetConvertedDetail {
+  readonly schemaVersion: typeof INGESTION_EVENT_SCHEMA_VERSION;
+  readonly datasetId: string;
+  readonly channel: string;
+  /** The version folder, e.g. `v20261122T115526Z-0123456789ab`. */
+  readonly version: string;
+  readonly upload: UploadReference;
+  readonly datasetBucket: string;
+  /** `datasets/<datasetId>/<channel>/<version>/` */
+  readonly prefix: string;
+  /** `s3://<datasetBucket>/datasets/<datasetId>/<channel>/<version>/manifest.json` */
+  readonly manifestUri: string;
+  /** `s3://<datasetBucket>/datasets/<datasetId>/<channel>/current.json` */
+  readonly pointerUri: string;
+  /**
+   * Whether `current.json` points at this version after the conversion. False when a later upload
+   * of the same key was committed first (this one finished late and did not move the pointer back).
+   */
+  readonly current: boolean;
+  /**
+   * The version's directory below the file system's dataset root (`<datasetId>/<channel>/<version>`):
+   * pass it to `IDatasetFileSystem.trainingChannel(channelName, datasetPath)`. FSx for Lustre
+   * imports it through the data repository association of `datasets/`; on EFS the converter wrote it.
+   */
+  readonly datasetPath: string;
+  /** The version's `DirectoryPath` on EFS (from the file-system root), when the converter wrote it to EFS. */
+  readonly efsDirectoryPath?: string;
+  readonly counts: {
+    readonly records: number;
+    readonly shards: number;
+    readonly classes: number;
+    readonly entries: number;
+    readonly skipped: number;
+    readonly rejected: number;
+  };
+  /** Wall time of the conversion in the function, in milliseconds. */
+  readonly durationMs: number;
+}
+
+/** One rejected zip entry, as listed in `DatasetConversionFailed`. */
+export interface RejectedEntryReference {
+  readonly name: string;
+  readonly reason: string;
+  readonly detail: string;
+}
+
+/** `detail` of `DatasetConversionFailed`. */
+export interface DatasetConversionFailedDetail {
+  readonly schemaVersion: typeof INGESTION_EVENT_SCHEMA_VERSION;
+  /** Absent when the key is not a valid upload key. */
+  readonly datasetId?: string;
+  readonly channel?: string;
+  /** The version the upload would have become, when the key was valid. */
+  readonly version?: string;
+  readonly upload: UploadReference;
+  readonly code: ConversionFailureCode;
+  /** Short human reason, e.g. "too large for single-function conversion". */
+  readonly reason: string;
+  /** What exactly went wrong and what to change. */
+  readonly message: string;
+  /** The converter's problem code, e.g. `overlapping-entries`, `rejected-entries`. */
+  readonly problem?: string;
+  /** Rejected entries (first ones only when there are many; see `rejectedCount`). */
+  readonly rejected: readonly RejectedEntryReference[];
+  readonly rejectedCount: number;
+  /** How many times the queue delivered the message. */
+  readonly attempts: number;
+}
+
+/** Environment variables the construct sets on the converter function. */
+export const INGESTION_ENV = {
+  DATASET_BUCKET: 'DATASET_BUCKET',
+  EVENT_BUS_NAME: 'EVENT_BUS_NAME',
+  EVENT_SOURCE: 'EVENT_SOURCE',
+  MAX_RECEIVE_COUNT: 'MAX_RECEIVE_COUNT',
+  SINGLE_FUNCTION_MAX_BYTES: 'SINGLE_FUNCTION_MAX_BYTES',
+  ESTIMATED_BYTES_PER_SECOND: 'ESTIMATED_BYTES_PER_SECOND',
+  CONVERSION_OPTIONS: 'CONVERSION_OPTIONS',
+  EFS_MOUNT_PATH: 'EFS_MOUNT_PATH',
+  EFS_ROOT_DIRECTORY: 'EFS_ROOT_DIRECTORY',
+} as const;
+
+/** The conversion settings the construct passes to the handler (JSON in `CONVERSION_OPTIONS`). */
+export interface IngestionConversionSettings {
+  readonly targetShardBytes?: number;
+  readonly maxRejectedFraction?: number;
+  readonly seed?: number;
+  readonly shuffleBlockBytes?: number;
+  readonly maxImagePixels?: number;
+}
