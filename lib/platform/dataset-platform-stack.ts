@@ -2,11 +2,17 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DatasetFileSystems, IDatasetFileSystem } from '../filesystems';
-import { TrainingNetwork } from '../network';
+import { TrainingNetwork, TrainingNetworkProps } from '../network';
 import { SecureBucket } from '../storage';
 
 /** Properties of a {@link DatasetPlatformStack}. */
-export interface DatasetPlatformStackProps extends StackProps {}
+export interface DatasetPlatformStackProps extends StackProps {
+  /**
+   * How the training network is built.
+   * @default - a new VPC with isolated subnets in two AZs, an S3 gateway endpoint and every interface endpoint
+   */
+  readonly network?: TrainingNetworkProps;
+}
 
 /**
  * The dataset platform of one region: what `cdk deploy` creates once per region.
@@ -31,7 +37,7 @@ export class DatasetPlatformStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DatasetPlatformStackProps = {}) {
     super(scope, id, props);
-    this.network = new TrainingNetwork(this, 'Network');
+    this.network = new TrainingNetwork(this, 'Network', props.network);
     this.datasetStorage = new SecureBucket(this, 'DatasetBucket');
     this.datasetBucket = this.datasetStorage.bucket;
     this.fileSystem = DatasetFileSystems.forRegion(this, 'DatasetFileSystem', {
