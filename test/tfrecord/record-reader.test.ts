@@ -114,7 +114,7 @@ describe('corruption', () => {
     ['a data-CRC byte', 21 + 112 + 3, 'data-crc-mismatch', 1, 21],
     ['the footer of an empty record', 137 + 12, 'data-crc-mismatch', 2, 137],
     ['the first length byte of the file', 0, 'length-crc-mismatch', 0, 0],
-  ] as const)('flipping %s gives %s at the right record', (_what, byte, problem, index, offset) => {
+  ] as const)('flipping %s (byte %i) gives %s at the right record', (_what, byte, problem, index, offset) => {
     const broken = Buffer.from(FILE);
     broken[byte] ^= 0x10;
     const err = formatError(() => readTFRecordsFromBuffer(broken));

@@ -58,7 +58,7 @@ export async function inspectCommand(argv: string[], io: CommandIo): Promise<num
       }
     }
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     const location = err instanceof TFRecordFormatError ? { problem: err.problem, recordIndex: err.recordIndex, offset: err.offset } : {};
     if (json) await write(io.stdout, `${JSON.stringify({ file, error: { message, ...location }, recordsVerified: records, records: shown.map(recordJson) }, null, 2)}\n`);
     await write(io.stderr, `inspect: ${file}: ${message}\n`);
@@ -116,7 +116,7 @@ function summarizeRecord(index: number, offset: number, data: Buffer): RecordSum
   try {
     return { index, offset, bytes: data.length, features: decodeExampleEntries(data) };
   } catch (err) {
-    return { index, offset, bytes: data.length, error: `not a tf.train.Example: ${err instanceof Error ? err.message : String(err)}` };
+    return { index, offset, bytes: data.length, error: `not a tf.train.Example: ${errorMessage(err)}` };
   }
 }
 
@@ -210,6 +210,12 @@ function formatFloat32(v: number): string {
     if (Math.fround(s) === v) return String(s);
   }
   return String(v);
+}
+
+/** Node's own errors can come from another realm (e.g. under jest), so don't rely on instanceof Error. */
+function errorMessage(err: unknown): string {
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') return (err as { message: string }).message;
+  return String(err);
 }
 
 function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
