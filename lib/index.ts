@@ -1,4 +1,5 @@
 export * from './filesystems';
+export * from './launcher';
 export * from './network';
 export * from './platform';
 export * from './regions';

@@ -121,11 +121,18 @@ export class PlatformFunction extends Construct implements ec2.IConnectable, iam
     this.connections = this.securityGroup.connections;
     props.network.allowEndpointAccessFrom(this.securityGroup);
 
-    this.deadLetterQueue = props.deadLetterQueue ?? new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    if (props.deadLetterQueue) {
+      this.deadLetterQueue = props.deadLetterQueue;
+    } else {
+      const queue = new sqs.Queue(this, 'DeadLetterQueue', {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      acknowledgeFinding(queue, 'Serverless-SQSRedrivePolicy',
+        'This queue is itself the dead-letter queue of the function (failed asynchronous invocations); a dead-letter queue of a dead-letter queue adds nothing.');
+      this.deadLetterQueue = queue;
+    }
 
     this.function = new lambda.Function(this, 'Function', {
       description: props.description,

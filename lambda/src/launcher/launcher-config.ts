@@ -1,63 +1,9 @@
 import { z } from 'zod';
 import { formatPath } from './field-errors';
 import { JOB_NAME_PREFIX_MAX_LENGTH, JOB_NAME_PREFIX_PATTERN, JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING } from './job-naming';
+import { LAUNCHER_ENV, PLATFORM_TAG_COUNT, PLATFORM_TAG_PREFIX } from './contract';
 import { RequestRules } from './launch-request';
 import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS, SAGEMAKER_LIMITS } from './sagemaker-limits';
-
-/**
- * The environment variables the `TrainingJobLauncher` construct sets on the launcher Lambda.
- * Lists and objects are JSON. The construct imports these names, so both sides agree.
- */
-export const LAUNCHER_ENV = {
-  /** The platform's job-name prefix (lowercase). */
-  JOB_NAME_PREFIX: 'LAUNCHER_JOB_NAME_PREFIX',
-  /** The SageMaker execution role's ARN. */
-  EXECUTION_ROLE_ARN: 'LAUNCHER_EXECUTION_ROLE_ARN',
-  /** The bucket that receives `jobs/<job name>/…`. */
-  ARTIFACTS_BUCKET: 'LAUNCHER_ARTIFACTS_BUCKET',
-  /** The bucket with `datasets/<datasetId>/<channel>/current.json` and the versions. */
-  DATASET_BUCKET: 'LAUNCHER_DATASET_BUCKET',
-  /** JSON list: the training subnets (jobs without file-system channels). */
-  SUBNET_IDS: 'LAUNCHER_SUBNET_IDS',
-  /** JSON list: the training jobs' security groups. */
-  SECURITY_GROUP_IDS: 'LAUNCHER_SECURITY_GROUP_IDS',
-  /** JSON object or absent: `{ id, type, datasetRootDirectory, subnetIds }` of the dataset file system. */
-  FILE_SYSTEM: 'LAUNCHER_FILE_SYSTEM',
-  /** JSON list: allowed ECR repository URIs. */
-  IMAGE_REPOSITORIES: 'LAUNCHER_IMAGE_REPOSITORIES',
-  /** JSON list: allowed `ml.*` instance types. */
-  INSTANCE_TYPES: 'LAUNCHER_INSTANCE_TYPES',
-  /** The cap on MaxRuntimeInSeconds. */
-  MAX_RUNTIME_SECONDS: 'LAUNCHER_MAX_RUNTIME_SECONDS',
-  /** The most jobs per request. */
-  MAX_JOBS: 'LAUNCHER_MAX_JOBS',
-  /** The most instances per job. */
-  MAX_INSTANCE_COUNT: 'LAUNCHER_MAX_INSTANCE_COUNT',
-  /** KMS key (ARN) for training volumes, or absent. */
-  VOLUME_KMS_KEY: 'LAUNCHER_VOLUME_KMS_KEY',
-  /** KMS key (ARN) for model artifacts and output, or absent. */
-  OUTPUT_KMS_KEY: 'LAUNCHER_OUTPUT_KMS_KEY',
-  /** `true` to encrypt traffic between training containers. */
-  INTER_CONTAINER_ENCRYPTION: 'LAUNCHER_INTER_CONTAINER_ENCRYPTION',
-  /** How many CreateTrainingJob calls run at once. */
-  CONCURRENCY: 'LAUNCHER_CONCURRENCY',
-} as const;
-
-/** The platform's tags on every job, and the prefix users' tags may not use. */
-export const PLATFORM_TAG_PREFIX = 'cdk-sagemaker-datasets:';
-export const PLATFORM_TAGS = {
-  /** The job-name prefix: which platform launched the job. */
-  PLATFORM: `${PLATFORM_TAG_PREFIX}platform`,
-  /** The request's dataset id. */
-  DATASET: `${PLATFORM_TAG_PREFIX}dataset`,
-  /** The request's client token: the sweep's id. */
-  SWEEP: `${PLATFORM_TAG_PREFIX}sweep`,
-  /** The job's index in the sweep. */
-  SWEEP_INDEX: `${PLATFORM_TAG_PREFIX}sweep-index`,
-  /** SHA-256 of the job spec: how a retry recognizes its own job. */
-  SPEC_HASH: `${PLATFORM_TAG_PREFIX}spec-hash`,
-} as const;
-export const PLATFORM_TAG_COUNT = Object.keys(PLATFORM_TAGS).length;
 
 /** The dataset file system as the launcher uses it. */
 export interface LauncherFileSystem {

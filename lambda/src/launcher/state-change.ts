@@ -1,4 +1,4 @@
-import { PLATFORM_TAGS } from './launcher-config';
+import { PLATFORM_TAGS } from './contract';
 
 /** SageMaker's event: `source` and `detail-type`. */
 export const SAGEMAKER_EVENT_SOURCE = 'aws.sagemaker';

@@ -1,0 +1,243 @@
+import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
+import { errorCode, errorMessage, isResourceInUse, isResourceLimitExceeded, isRetryableError } from './aws-errors';
+import { TrainingJobApi } from './aws-clients';
+import { BuildContext, RequestBuildError, buildCreateTrainingJobRequest, checkCreateTrainingJobRequest, jobArtifactsUri, modelArtifactUri } from './build-request';
+import { ObjectReader, ResolvedDatasetChannel, resolveDatasets } from './dataset-resolution';
+import { FieldError, formatPath, uniqueErrors } from './field-errors';
+import { PlannedJob, datasetChannelKey, planJobs } from './job-plan';
+import { validateLaunchRequest } from './launch-request';
+import { PLATFORM_TAGS } from './contract';
+import { LauncherConfig, requestRules } from './launcher-config';
+import { DEFAULT_RETRY_POLICY, REAL_RETRY_ENVIRONMENT, RetryEnvironment, RetryPolicy, withRetry } from './retry';
+
+/** What happened to one job. */
+export type JobStatus = 'created' | 'already-launched' | 'failed';
+
+/** One job of the response. */
+export interface JobResult {
+  /** The job's index in the sweep. */
+  readonly index: number;
+  readonly name: string;
+  /** The training job's ARN (absent when it could not be created). */
+  readonly arn?: string;
+  readonly status: JobStatus;
+  /** Why the job failed, and what to do. */
+  readonly reason?: string;
+  /** The hyperparameters the job runs with. */
+  readonly hyperparameters: Readonly<Record<string, string>>;
+  /** The dataset version each channel reads. */
+  readonly datasetVersions: Readonly<Record<string, string>>;
+  /** `s3://<artifacts>/jobs/<name>/` */
+  readonly outputUri: string;
+  /** `s3://<artifacts>/jobs/<name>/output/model.tar.gz` once the job completes. */
+  readonly modelArtifactUri: string;
+}
+
+/** The launcher's answer. */
+export type LaunchResponse =
+  | {
+    /** Nothing was launched: the request is invalid (every problem is listed). */
+    readonly outcome: 'rejected';
+    readonly clientToken?: string;
+    readonly errors: readonly FieldError[];
+    readonly jobs: readonly [];
+  }
+  | {
+    /** launched: every job is created or already launched; partial: some failed; failed: all failed. */
+    readonly outcome: 'launched' | 'partial' | 'failed';
+    readonly clientToken: string;
+    readonly datasetId: string;
+    readonly jobs: readonly JobResult[];
+    readonly summary: { readonly created: number; readonly alreadyLaunched: number; readonly failed: number };
+  };
+
+/** A minimal structured logger (Powertools' Logger fits). */
+export interface LaunchLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** What {@link launchTrainingJobs} talks to. */
+export interface LaunchDependencies {
+  readonly config: LauncherConfig;
+  /** Reads current.json and manifests from the dataset bucket. */
+  readonly datasets: ObjectReader;
+  readonly trainingJobs: TrainingJobApi;
+  readonly retryPolicy?: RetryPolicy;
+  readonly retryEnvironment?: RetryEnvironment;
+  /** Milliseconds left in the invocation (Lambda's getRemainingTimeInMillis). */
+  readonly remainingTimeMs?: () => number;
+  /** Jobs not started with less than this much time left are reported failed (retry to launch them). Default 15 s. */
+  readonly timeReserveMs?: number;
+  readonly logger?: LaunchLogger;
+}
+
+const SILENT: LaunchLogger = { info: () => undefined, warn: () => undefined };
+
+/**
+ * Launches the training jobs of one request: validates everything first (any invalid field or job
+ * rejects the whole request before any SageMaker call), pins dataset versions, then creates each
+ * job idempotently and reports every job.
+ */
+export async function launchTrainingJobs(input: unknown, deps: LaunchDependencies): Promise<LaunchResponse> {
+  const { config } = deps;
+  const logger = deps.logger ?? SILENT;
+  const clientToken = tokenOf(input);
+  const rejected = (errors: readonly FieldError[]): LaunchResponse => {
+    logger.warn('launch request rejected', { clientToken, errors });
+    return { outcome: 'rejected', ...(clientToken ? { clientToken } : {}), errors, jobs: [] };
+  };
+
+  const rules = requestRules(config);
+  const validation = validateLaunchRequest(input, rules);
+  if (!validation.ok) {
+    return rejected(validation.errors);
+  }
+  const request = validation.request;
+  const jobs = planJobs(request, rules, config.jobNamePrefix);
+
+  const resolution = await resolveDatasets(deps.datasets, config.datasetBucket, jobs);
+  if (!resolution.ok) {
+    return rejected(resolution.errors);
+  }
+  const built = buildAll(jobs, { config, clientToken: request.clientToken, datasets: resolution.datasets });
+  if (!built.ok) {
+    return rejected(built.errors);
+  }
+  logger.info('launching training jobs', { clientToken: request.clientToken, jobs: jobs.map((job) => job.name) });
+
+  const results = await mapConcurrent(jobs, config.concurrency, async (job, index) => {
+    const outcome = await launchOne(job, built.requests[index], deps, logger);
+    return jobResult(job, outcome, resolution.datasets, config);
+  });
+  const summary = {
+    created: results.filter((job) => job.status === 'created').length,
+    alreadyLaunched: results.filter((job) => job.status === 'already-launched').length,
+    failed: results.filter((job) => job.status === 'failed').length,
+  };
+  const outcome = summary.failed === 0 ? 'launched' : summary.failed === results.length ? 'failed' : 'partial';
+  logger.info('launch finished', { clientToken: request.clientToken, outcome, summary });
+  return { outcome, clientToken: request.clientToken, datasetId: request.datasetId, jobs: results, summary };
+}
+
+function tokenOf(input: unknown): string | undefined {
+  const token = typeof input === 'object' && input !== null ? (input as { clientToken?: unknown }).clientToken : undefined;
+  return typeof token === 'string' && token.length <= 256 ? token : undefined;
+}
+
+function buildAll(jobs: readonly PlannedJob[], context: BuildContext):
+  { ok: true; requests: CreateTrainingJobCommandInput[] } | { ok: false; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const requests: CreateTrainingJobCommandInput[] = [];
+  for (const job of jobs) {
+    try {
+      const request = buildCreateTrainingJobRequest(job, context);
+      requests.push(request);
+      for (const problem of checkCreateTrainingJobRequest(request)) {
+        errors.push({ path: `${formatPath(['jobs', job.index])}.${problem.path} (${job.origin})`, message: problem.message });
+      }
+    } catch (error) {
+      if (!(error instanceof RequestBuildError)) {
+        throw error;
+      }
+      errors.push(...error.errors);
+    }
+  }
+  return errors.length > 0 ? { ok: false, errors: uniqueErrors(errors) } : { ok: true, requests };
+}
+
+type Outcome = { status: 'created' | 'already-launched'; arn: string } | { status: 'failed'; arn?: string; reason: string };
+
+async function launchOne(job: PlannedJob, input: CreateTrainingJobCommandInput, deps: LaunchDependencies, logger: LaunchLogger): Promise<Outcome> {
+  const reserve = deps.timeReserveMs ?? 15_000;
+  if (deps.remainingTimeMs && deps.remainingTimeMs() < reserve) {
+    return { status: 'failed', reason: 'Not attempted: the launcher ran out of time before reaching this job. Retry the request with the same clientToken; jobs already launched are recognized and not duplicated.' };
+  }
+  const retry: Retry = (what, operation) => withRetry(operation, isRetryableError,
+    deps.retryPolicy ?? DEFAULT_RETRY_POLICY, deps.retryEnvironment ?? REAL_RETRY_ENVIRONMENT,
+    (error, attempt, delayMs) => logger.warn(`${what} retried`, { job: job.name, attempt, delayMs, error: errorCode(error) }));
+  try {
+    // Describe first: moto (and any race-free path) answers without relying on ResourceInUse.
+    const existing = await retry('DescribeTrainingJob', () => deps.trainingJobs.describe(job.name));
+    if (existing) {
+      return await compareExisting(job, existing.arn, deps.trainingJobs, retry);
+    }
+    try {
+      const arn = await retry('CreateTrainingJob', () => deps.trainingJobs.create(input));
+      logger.info('training job created', { job: job.name, arn });
+      return { status: 'created', arn };
+    } catch (error) {
+      if (!isResourceInUse(error)) {
+        throw error;
+      }
+      // Created concurrently (an overlapping retry of the same request): check it is ours.
+      const raced = await retry('DescribeTrainingJob', () => deps.trainingJobs.describe(job.name));
+      if (!raced) {
+        throw error;
+      }
+      return await compareExisting(job, raced.arn, deps.trainingJobs, retry);
+    }
+  } catch (error) {
+    logger.warn('training job failed to launch', { job: job.name, error: errorCode(error), message: errorMessage(error) });
+    return { status: 'failed', reason: failureReason(error) };
+  }
+}
+
+type Retry = <T>(what: string, operation: () => Promise<T>) => Promise<T>;
+
+/** An existing job with this job's name is "already launched" only if its spec-hash tag matches. */
+async function compareExisting(job: PlannedJob, arn: string, api: TrainingJobApi, retry: Retry): Promise<Outcome> {
+  const tags = await retry('ListTags', () => api.listTags(arn));
+  const existingHash = tags[PLATFORM_TAGS.SPEC_HASH];
+  if (existingHash === job.specHash) {
+    return { status: 'already-launched', arn };
+  }
+  return {
+    status: 'failed',
+    arn,
+    reason: `A different training job named ${job.name} already exists (its ${PLATFORM_TAGS.SPEC_HASH} tag is ${existingHash ?? 'missing'}, ` +
+      `this job's is ${job.specHash}). Use a new clientToken for a different request.`,
+  };
+}
+
+function failureReason(error: unknown): string {
+  const code = errorCode(error);
+  const message = errorMessage(error);
+  if (isResourceLimitExceeded(error)) {
+    return `ResourceLimitExceeded: ${message} Ask for a higher SageMaker quota (Service Quotas) or launch fewer jobs at once; retry with the same clientToken later.`;
+  }
+  if (isRetryableError(error)) {
+    return `${code}: ${message} (still failing after retries; retry the request with the same clientToken).`;
+  }
+  return `${code}: ${message}`;
+}
+
+function jobResult(job: PlannedJob, outcome: Outcome, datasets: ReadonlyMap<string, ResolvedDatasetChannel>, config: LauncherConfig): JobResult {
+  const datasetVersions = Object.fromEntries(Object.entries(job.spec.channels).map(([name, channel]) => [name,
+    datasets.get(datasetChannelKey({ datasetId: channel.datasetId, channel: channel.datasetChannel, version: channel.version }))!.resolvedVersion]));
+  return {
+    index: job.index,
+    name: job.name,
+    ...(outcome.arn ? { arn: outcome.arn } : {}),
+    status: outcome.status,
+    ...(outcome.status === 'failed' ? { reason: outcome.reason } : {}),
+    hyperparameters: job.spec.hyperParameters,
+    datasetVersions,
+    outputUri: jobArtifactsUri(config, job.name),
+    modelArtifactUri: modelArtifactUri(config, job.name),
+  };
+}
+
+/** Maps with at most `limit` promises in flight; results keep input order. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

@@ -1,0 +1,599 @@
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { DATASET_PREFIX } from '../../lambda/src/catalog/dataset-keys';
+import { JOBS_PREFIX, LAUNCHER_ENV } from '../../lambda/src/launcher/contract';
+import { JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING, jobNamePrefixProblem } from '../../lambda/src/launcher/job-naming';
+import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS } from '../../lambda/src/launcher/sagemaker-limits';
+import {
+  SAGEMAKER_EVENT_SOURCE, SAGEMAKER_TRAINING_JOB_STATE_CHANGE, STATE_CHANGE_ENV, TRAINING_JOB_STATE_CHANGED,
+} from '../../lambda/src/launcher/state-change';
+import { FileSystemAccessMode, IDatasetFileSystem } from '../filesystems';
+import { DEFAULT_INGESTION_EVENT_SOURCE } from '../ingestion/contract';
+import { PlatformFunction } from '../lambda';
+import { acknowledgeFinding, acknowledgeInlinePolicy } from '../nag/acknowledge';
+import { TrainingNetwork } from '../network';
+import { SecureBucket, SecureBucketEncryption } from '../storage';
+
+/** The instance types a launcher allows when `allowedInstanceTypes` is not set: small CPU and single-GPU types. */
+export const DEFAULT_ALLOWED_INSTANCE_TYPES: readonly string[] = [
+  'ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.c5.xlarge', 'ml.c5.2xlarge', 'ml.g4dn.xlarge', 'ml.g4dn.2xlarge', 'ml.g5.xlarge', 'ml.g5.2xlarge',
+];
+
+/** The log group SageMaker writes training-job logs to (one per account and region, created by SageMaker). */
+export const TRAINING_JOB_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
+
+/** The CloudWatch namespace of training-job metrics. */
+export const TRAINING_JOB_METRIC_NAMESPACE = '/aws/sagemaker/TrainingJobs';
+
+/** Properties of a {@link TrainingJobLauncher}. */
+export interface TrainingJobLauncherProps {
+  /** The training network: jobs run in its training subnets with its training security group. */
+  readonly network: TrainingNetwork;
+
+  /**
+   * The bucket with the converted datasets (`datasets/<datasetId>/<channel>/current.json` and the
+   * version folders). Jobs with S3 channels read it; the launcher reads pointers and manifests.
+   */
+  readonly datasetBucket: s3.IBucket;
+
+  /**
+   * The dataset file system. File-system channels (the default source when it is set) read the
+   * pinned version directory on it, read-only; jobs reading it get only its subnets.
+   * @default - none: channels read S3 only
+   */
+  readonly fileSystem?: IDatasetFileSystem;
+
+  /**
+   * The ECR repositories training images may come from. Requests name `<repository URI>:<tag>` or
+   * `@sha256:<digest>`; the execution role pulls from these repositories only.
+   */
+  readonly trainingImageRepositories: ecr.IRepository[];
+
+  /**
+   * The instance types requests may use (`ml.*`). The IAM policy allows only these.
+   * @default DEFAULT_ALLOWED_INSTANCE_TYPES
+   */
+  readonly allowedInstanceTypes?: string[];
+
+  /**
+   * The cap on a job's MaxRuntimeInSeconds; at most 28 days (SageMaker's limit). Requests that name
+   * no runtime get the smaller of one day and this cap.
+   * @default Duration.days(1)
+   */
+  readonly maxRuntime?: Duration;
+
+  /**
+   * The most jobs one request may launch (the size of a sweep), 1–1000.
+   * @default 50
+   */
+  readonly maxJobsPerRequest?: number;
+
+  /**
+   * The most instances one job may use, 1–1000.
+   * @default 4
+   */
+  readonly maxInstanceCount?: number;
+
+  /**
+   * The bucket that receives `jobs/<job name>/` (model.tar.gz, output.tar.gz, checkpoints).
+   * @default - a new SecureBucket (SSE-KMS with `outputEncryptionKey` when set, SSE-S3 otherwise)
+   */
+  readonly artifactsBucket?: s3.IBucket;
+
+  /**
+   * KMS key for training volumes (`VolumeKmsKeyId`). Not passed for instance types with local NVMe
+   * storage (g4dn, g5, p3dn, p4d, *d types…), which SageMaker encrypts in hardware and for which it
+   * refuses a volume key.
+   * @default - volumes use SageMaker's default encryption
+   */
+  readonly volumeEncryptionKey?: kms.IKey;
+
+  /**
+   * KMS key for model artifacts and output (`OutputDataConfig.KmsKeyId`).
+   * @default - the artifacts bucket's default encryption
+   */
+  readonly outputEncryptionKey?: kms.IKey;
+
+  /**
+   * Whether traffic between the instances of a distributed job is encrypted (slower; multi-instance jobs only).
+   * @default true
+   */
+  readonly interContainerTrafficEncryption?: boolean;
+
+  /**
+   * The job-name prefix of this platform: every job is `<prefix>-<client token>-<index>-<hash>`,
+   * and IAM, the state-change rule and the events scope to it. Lowercase letters and digits in
+   * groups joined by single hyphens, at most 24 characters. Two platforms in one account and region
+   * need prefixes where neither is the start of the other.
+   * @default 'dsp'
+   */
+  readonly jobNamePrefix?: string;
+
+  /**
+   * The bus `TrainingJobStateChanged` events go to (the ingestion's bus, to keep one platform bus).
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * The `source` of `TrainingJobStateChanged` events (the ingestion's, to keep one platform source).
+   * @default 'cdk-sagemaker-datasets'
+   */
+  readonly eventSource?: string;
+
+  /**
+   * How many CreateTrainingJob calls run at once, 1–16. SageMaker's management APIs have low,
+   * non-adjustable rate limits; throttled calls are retried with backoff either way.
+   * @default 2
+   */
+  readonly launchConcurrency?: number;
+
+  /**
+   * The launcher function's timeout. Jobs not reached in time are reported failed with a "retry
+   * with the same clientToken" reason, never dropped.
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Launches SageMaker training jobs from JSON requests: a Lambda that validates everything before
+ * any call (every field error at once, all-or-nothing), pins dataset versions from `current.json`,
+ * expands parameter sweeps and creates one job per hyperparameter set with deterministic,
+ * idempotent names; a least-privilege SageMaker execution role; an artifacts bucket; and an
+ * EventBridge rule that re-publishes this platform's "SageMaker Training Job State Change"
+ * events as `TrainingJobStateChanged` platform events.
+ *
+ * @example
+ * const launcher = new TrainingJobLauncher(this, 'Launcher', {
+ *   network, datasetBucket, fileSystem,
+ *   trainingImageRepositories: [repository],
+ * });
+ * launcher.grantInvoke(apiRole);
+ * launcher.onTrainingJobStateChanged('Notify', { target: new targets.SqsQueue(queue) });
+ */
+export class TrainingJobLauncher extends Construct {
+  /** The launcher Lambda (invoke it with a launch request). */
+  public readonly launcher: PlatformFunction;
+  /** The role SageMaker assumes to run the jobs. */
+  public readonly executionRole: iam.Role;
+  /** The bucket that receives `jobs/<job name>/…`. */
+  public readonly artifactsBucket: s3.IBucket;
+  /** The job-name prefix of this platform. */
+  public readonly jobNamePrefix: string;
+  /** The rule on the default bus that receives SageMaker's state changes of this platform's jobs. */
+  public readonly stateChangeRule: events.Rule;
+  /** The Lambda that re-publishes them as `TrainingJobStateChanged`. */
+  public readonly stateChangePublisher: PlatformFunction;
+  /** The bus `TrainingJobStateChanged` events go to. */
+  public readonly eventBus: events.IEventBus;
+  /** The `source` of `TrainingJobStateChanged` events. */
+  public readonly eventSource: string;
+
+  constructor(scope: Construct, id: string, props: TrainingJobLauncherProps) {
+    super(scope, id);
+    const settings = validateProps(this, props);
+    const stack = Stack.of(this);
+    this.jobNamePrefix = settings.jobNamePrefix;
+    this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    this.eventSource = props.eventSource ?? DEFAULT_INGESTION_EVENT_SOURCE;
+
+    this.artifactsBucket = props.artifactsBucket ?? new SecureBucket(this, 'Artifacts', props.outputEncryptionKey
+      ? { encryption: SecureBucketEncryption.KMS, encryptionKey: props.outputEncryptionKey }
+      : {}).bucket;
+
+    if (props.fileSystem) {
+      props.fileSystem.allowClient(props.network);
+    }
+
+    this.executionRole = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `SageMaker training jobs ${this.jobNamePrefix}-* of the dataset platform`,
+    });
+    this.grantExecutionRole(props);
+
+    const trainingSubnetIds = props.network.trainingSubnetList().map((subnet) => subnet.subnetId);
+    const fileSystemSubnetIds = props.fileSystem ? props.network.vpc.selectSubnets(props.fileSystem.trainingSubnets).subnetIds : [];
+    const securityGroupIds = [props.network.trainingSecurityGroup.securityGroupId];
+
+    this.launcher = new PlatformFunction(this, 'Launcher', {
+      handlerName: 'launch-training-jobs',
+      description: `Launches SageMaker training jobs ${this.jobNamePrefix}-* from validated requests`,
+      network: props.network,
+      memorySize: 512,
+      timeout: props.timeout ?? Duration.minutes(5),
+      environment: {
+        [LAUNCHER_ENV.JOB_NAME_PREFIX]: this.jobNamePrefix,
+        [LAUNCHER_ENV.EXECUTION_ROLE_ARN]: this.executionRole.roleArn,
+        [LAUNCHER_ENV.ARTIFACTS_BUCKET]: this.artifactsBucket.bucketName,
+        [LAUNCHER_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,
+        [LAUNCHER_ENV.SUBNET_IDS]: stack.toJsonString(trainingSubnetIds),
+        [LAUNCHER_ENV.SECURITY_GROUP_IDS]: stack.toJsonString(securityGroupIds),
+        ...(props.fileSystem ? {
+          [LAUNCHER_ENV.FILE_SYSTEM]: stack.toJsonString({
+            id: props.fileSystem.fileSystemId,
+            type: props.fileSystem.fileSystemType,
+            datasetRootDirectory: props.fileSystem.datasetRootDirectory,
+            subnetIds: fileSystemSubnetIds,
+          }),
+        } : {}),
+        [LAUNCHER_ENV.IMAGE_REPOSITORIES]: stack.toJsonString(props.trainingImageRepositories.map((repository) => repository.repositoryUri)),
+        [LAUNCHER_ENV.INSTANCE_TYPES]: stack.toJsonString(settings.allowedInstanceTypes),
+        [LAUNCHER_ENV.MAX_RUNTIME_SECONDS]: String(settings.maxRuntimeSeconds),
+        [LAUNCHER_ENV.MAX_JOBS]: String(settings.maxJobs),
+        [LAUNCHER_ENV.MAX_INSTANCE_COUNT]: String(settings.maxInstanceCount),
+        ...(props.volumeEncryptionKey ? { [LAUNCHER_ENV.VOLUME_KMS_KEY]: props.volumeEncryptionKey.keyArn } : {}),
+        ...(props.outputEncryptionKey ? { [LAUNCHER_ENV.OUTPUT_KMS_KEY]: props.outputEncryptionKey.keyArn } : {}),
+        [LAUNCHER_ENV.INTER_CONTAINER_ENCRYPTION]: String(settings.interContainerTrafficEncryption),
+        [LAUNCHER_ENV.CONCURRENCY]: String(settings.concurrency),
+      },
+    });
+    this.grantLauncher(props, settings, trainingSubnetIds, fileSystemSubnetIds, securityGroupIds);
+
+    this.stateChangePublisher = new PlatformFunction(this, 'StateChangePublisher', {
+      handlerName: 'publish-training-job-state',
+      description: `Re-publishes state changes of SageMaker training jobs ${this.jobNamePrefix}-* as ${TRAINING_JOB_STATE_CHANGED} events`,
+      network: props.network,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: {
+        [STATE_CHANGE_ENV.EVENT_BUS_NAME]: this.eventBus.eventBusName,
+        [STATE_CHANGE_ENV.EVENT_SOURCE]: this.eventSource,
+        [STATE_CHANGE_ENV.JOB_NAME_PREFIX]: this.jobNamePrefix,
+      },
+    });
+    this.stateChangePublisher.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['events:PutEvents'],
+      resources: [this.eventBus.eventBusArn],
+    }));
+    // SageMaker's state changes arrive on the account's default bus only.
+    this.stateChangeRule = new events.Rule(this, 'StateChangeRule', {
+      description: `SageMaker state changes of training jobs ${this.jobNamePrefix}-*`,
+      eventPattern: {
+        source: [SAGEMAKER_EVENT_SOURCE],
+        detailType: [SAGEMAKER_TRAINING_JOB_STATE_CHANGE],
+        detail: { TrainingJobName: [{ prefix: `${this.jobNamePrefix}-` }] },
+      },
+      targets: [new targets.LambdaFunction(this.stateChangePublisher.function, {
+        deadLetterQueue: this.stateChangePublisher.deadLetterQueue,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+      })],
+    });
+  }
+
+  /** Lets `grantee` (the platform's API) invoke the launcher. */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return this.launcher.function.grantInvoke(grantee);
+  }
+
+  /**
+   * A rule on the platform bus that matches this launcher's `TrainingJobStateChanged` events
+   * (`detail.platform` = the job-name prefix). `options.eventPattern` narrows it further, e.g.
+   * `{ detail: { status: ['Completed', 'Failed'] } }`.
+   */
+  public onTrainingJobStateChanged(id: string, options: events.OnEventOptions = {}): events.Rule {
+    const rule = new events.Rule(this, id, {
+      eventBus: this.eventBus,
+      description: options.description ?? `${TRAINING_JOB_STATE_CHANGED} events of training jobs ${this.jobNamePrefix}-*`,
+      ruleName: options.ruleName,
+      crossStackScope: options.crossStackScope,
+    });
+    rule.addEventPattern({
+      source: [this.eventSource],
+      detailType: [TRAINING_JOB_STATE_CHANGED],
+      detail: { platform: [this.jobNamePrefix] },
+    });
+    if (options.eventPattern) {
+      rule.addEventPattern(options.eventPattern);
+    }
+    if (options.target) {
+      rule.addTarget(options.target);
+    }
+    return rule;
+  }
+
+  /** Execution role: read the dataset prefixes, write the artifacts prefix, pull allowed images, logs, metrics, VPC ENIs. */
+  private grantExecutionRole(props: TrainingJobLauncherProps): void {
+    const role = this.executionRole;
+    const datasets = `${DATASET_PREFIX}*`;
+    const jobs = `${JOBS_PREFIX}*`;
+
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadDatasets',
+      actions: ['s3:GetObject'],
+      resources: [props.datasetBucket.arnForObjects(datasets)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ListDatasets',
+      actions: ['s3:ListBucket'],
+      resources: [props.datasetBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [datasets] } },
+    }));
+    props.datasetBucket.encryptionKey?.grantDecrypt(role);
+
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'WriteJobArtifacts',
+      // Get and List too: SageMaker restores checkpoints from jobs/<job>/checkpoints/ when a job restarts.
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+      resources: [this.artifactsBucket.arnForObjects(jobs)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ListJobArtifacts',
+      actions: ['s3:ListBucket'],
+      resources: [this.artifactsBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [jobs] } },
+    }));
+    this.artifactsBucket.encryptionKey?.grantEncryptDecrypt(role);
+    props.outputEncryptionKey?.grantEncryptDecrypt(role);
+    if (props.volumeEncryptionKey) {
+      props.volumeEncryptionKey.grantEncryptDecrypt(role);
+      props.volumeEncryptionKey.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
+    }
+
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'PullTrainingImages',
+      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      resources: props.trainingImageRepositories.map((repository) => repository.repositoryArn),
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'EcrAuthorizationToken',
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: ['*'],
+    }));
+
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobLogGroup',
+      actions: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'],
+      resources: [this.logGroupArn('*')],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobLogStreams',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.logGroupArn(`log-stream:${this.jobNamePrefix}-*`)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': TRAINING_JOB_METRIC_NAMESPACE } },
+    }));
+
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobVpcNetworking',
+      actions: [
+        'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
+        'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+        'ec2:DescribeVpcEndpoints',
+      ],
+      resources: ['*'],
+    }));
+    props.fileSystem?.grantDescribe(role);
+
+    acknowledgeInlinePolicy(role, 'SageMaker training-job execution');
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
+        'Resource-less actions: ecr:GetAuthorizationToken (account-wide registry token), cloudwatch:PutMetricData (conditioned on the ' +
+        `${TRAINING_JOB_METRIC_NAMESPACE} namespace) and the EC2 Describe*/network-interface actions SageMaker needs for VPC mode, which IAM cannot scope to resources.`);
+      for (const finding of this.executionRoleWildcards(props)) {
+        acknowledgeFinding(policy, finding.id, finding.reason);
+      }
+    }
+  }
+
+  /** The wildcard resources of the execution role's policy, with why each is needed. */
+  private executionRoleWildcards(props: TrainingJobLauncherProps): Array<{ id: string; reason: string }> {
+    const findings = [
+      { resource: props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*`),
+        reason: 'Training jobs read any converted dataset version below datasets/ (the launcher pins one per job); nothing else in the bucket.' },
+      { resource: this.artifactsBucket.arnForObjects(`${JOBS_PREFIX}*`),
+        reason: 'Training jobs write model, output and checkpoints below jobs/<job name>/ and read their own checkpoints back; nothing else in the bucket.' },
+      { resource: this.logGroupArn('*'), reason: `SageMaker creates and describes the log streams of the shared ${TRAINING_JOB_LOG_GROUP} log group.` },
+      { resource: this.logGroupArn(`log-stream:${this.jobNamePrefix}-*`), reason: `Log streams are named after the job; only this platform's jobs (${this.jobNamePrefix}-*).` },
+    ].map((wildcard) => ({ id: `AwsSolutions-IAM5[Resource::${this.nagText(wildcard.resource)}]`, reason: wildcard.reason }));
+    const keyActions = 'KMS data-key actions (kms:GenerateDataKey*, kms:ReEncrypt*) are action families of one key, granted on that key only.';
+    findings.push({ id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: keyActions }, { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: keyActions });
+    return findings;
+  }
+
+  /** `arn:…:logs:<region>:<account>:log-group:/aws/sagemaker/TrainingJobs:<suffix>`. */
+  private logGroupArn(suffix: string): string {
+    return Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: `${TRAINING_JOB_LOG_GROUP}:${suffix}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
+  /** Launcher role: pass the execution role to SageMaker only, create/describe/tag this platform's jobs only, read pointers and manifests. */
+  private grantLauncher(props: TrainingJobLauncherProps, settings: LauncherSettings, trainingSubnetIds: string[], fileSystemSubnetIds: string[], securityGroupIds: string[]): void {
+    const stack = Stack.of(this);
+    const role = this.launcher.role;
+    const jobArn = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${this.jobNamePrefix}-*` });
+
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'PassExecutionRoleToSageMaker',
+      actions: ['iam:PassRole'],
+      resources: [this.executionRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    }));
+
+    const common = (subnetIds: string[]) => ({
+      'ForAllValues:StringEquals': {
+        'sagemaker:VpcSubnets': subnetIds,
+        'sagemaker:VpcSecurityGroupIds': securityGroupIds,
+        'sagemaker:InstanceTypes': settings.allowedInstanceTypes,
+      },
+      'NumericLessThanEquals': { 'sagemaker:MaxRuntimeInSeconds': settings.maxRuntimeSeconds },
+      ...(settings.interContainerTrafficEncryption ? { Bool: { 'sagemaker:InterContainerTrafficEncryption': 'true' } } : {}),
+      ...(props.outputEncryptionKey ? { ArnEquals: { 'sagemaker:OutputKmsKey': props.outputEncryptionKey.keyArn } } : {}),
+      ...(props.volumeEncryptionKey ? { ArnEqualsIfExists: { 'sagemaker:VolumeKmsKey': props.volumeEncryptionKey.keyArn } } : {}),
+    });
+    const vpcRequired = { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false' };
+
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CreateS3TrainingJobs',
+      actions: ['sagemaker:CreateTrainingJob'],
+      resources: [jobArn],
+      conditions: { ...common(trainingSubnetIds), Null: { ...vpcRequired, 'sagemaker:FileSystemId': 'true' } },
+    }));
+    if (props.fileSystem) {
+      const fileSystem = props.fileSystem;
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'CreateFileSystemTrainingJobs',
+        actions: ['sagemaker:CreateTrainingJob'],
+        resources: [jobArn],
+        conditions: {
+          ...common(fileSystemSubnetIds),
+          Null: { ...vpcRequired, 'sagemaker:FileSystemId': 'false' },
+          StringEquals: {
+            'sagemaker:FileSystemId': fileSystem.fileSystemId,
+            'sagemaker:FileSystemType': fileSystem.fileSystemType,
+            'sagemaker:FileSystemAccessMode': FileSystemAccessMode.READ_ONLY,
+          },
+          StringLike: { 'sagemaker:FileSystemDirectoryPath': `${fileSystem.datasetRootDirectory}/*` },
+        },
+      }));
+    }
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TagAndDescribeTrainingJobs',
+      actions: ['sagemaker:AddTags', 'sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'],
+      resources: [jobArn],
+    }));
+
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadDatasetPointersAndManifests',
+      actions: ['s3:GetObject'],
+      resources: [
+        props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*/*/current.json`),
+        props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*/*/*/manifest.json`),
+      ],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DistinguishMissingPointers',
+      // Without ListBucket S3 answers 403 instead of 404 for a missing current.json.
+      actions: ['s3:ListBucket'],
+      resources: [props.datasetBucket.bucketArn],
+    }));
+    props.datasetBucket.encryptionKey?.grantDecrypt(role);
+
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      const findings = [
+        { resource: jobArn,
+          reason: `Job names are generated per request; the launcher may create, tag and describe only this platform's jobs (${this.jobNamePrefix}-*), with its subnets, security group, instance types and file system.` },
+        { resource: props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*/*/current.json`),
+          reason: 'The launcher reads the current.json pointer of any dataset channel a request names; only pointers.' },
+        { resource: props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*/*/*/manifest.json`),
+          reason: 'The launcher reads the manifest of the version it pins; only manifests.' },
+      ];
+      for (const finding of findings) {
+        acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${this.nagText(finding.resource)}]`, finding.reason);
+      }
+    }
+  }
+
+  /** A value as cdk-nag prints it in finding ids (`<AWS::Partition>`, `<Logical.Arn>`). */
+  private nagText(value: string): string {
+    return nagText(Stack.of(this).resolve(value));
+  }
+}
+
+/** cdk-nag's rendering of a resolved CloudFormation value inside a finding id. */
+function nagText(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (value && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    if ('Fn::GetAtt' in object) {
+      const [logicalId, attribute] = object['Fn::GetAtt'] as [string, string];
+      return `<${logicalId}.${attribute}>`;
+    }
+    if ('Ref' in object) {
+      return `<${String(object.Ref)}>`;
+    }
+    if ('Fn::Join' in object) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return parts.map(nagText).join(separator);
+    }
+  }
+  return JSON.stringify(value);
+}
+
+interface LauncherSettings {
+  readonly jobNamePrefix: string;
+  readonly allowedInstanceTypes: string[];
+  readonly maxRuntimeSeconds: number;
+  readonly maxJobs: number;
+  readonly maxInstanceCount: number;
+  readonly interContainerTrafficEncryption: boolean;
+  readonly concurrency: number;
+}
+
+function validateProps(scope: Construct, props: TrainingJobLauncherProps): LauncherSettings {
+  const where = `TrainingJobLauncher ${scope.node.path}`;
+  const problems: string[] = [];
+  const jobNamePrefix = props.jobNamePrefix ?? 'dsp';
+  if (Token.isUnresolved(jobNamePrefix)) {
+    problems.push('jobNamePrefix must be a literal string (IAM, the event rule and job names are built from it at synth time).');
+  } else if (jobNamePrefixProblem(jobNamePrefix)) {
+    problems.push(`jobNamePrefix ${JSON.stringify(jobNamePrefix)} is invalid: it must be ${JOB_NAME_PREFIX_RULE}. ` +
+      `Use for example ${JSON.stringify(jobNamePrefix.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 24) || 'dsp')}.`);
+  }
+  if (props.trainingImageRepositories.length === 0) {
+    problems.push('trainingImageRepositories is empty: name at least one ECR repository training images may come from.');
+  }
+  const allowedInstanceTypes = [...(props.allowedInstanceTypes ?? DEFAULT_ALLOWED_INSTANCE_TYPES)];
+  if (allowedInstanceTypes.length === 0) {
+    problems.push('allowedInstanceTypes is empty: allow at least one ml.* instance type, or leave it out for the defaults.');
+  }
+  const badTypes = allowedInstanceTypes.filter((type) => !INSTANCE_TYPE_PATTERN.test(type));
+  if (badTypes.length > 0) {
+    problems.push(`allowedInstanceTypes has ${badTypes.map((type) => JSON.stringify(type)).join(', ')}: instance types are written ml.<family>.<size>, e.g. "ml.g5.xlarge".`);
+  }
+  const duplicates = allowedInstanceTypes.filter((type, index) => allowedInstanceTypes.indexOf(type) !== index);
+  if (duplicates.length > 0) {
+    problems.push(`allowedInstanceTypes lists ${[...new Set(duplicates)].join(', ')} more than once; list each type once.`);
+  }
+  const maxRuntime = props.maxRuntime ?? Duration.days(1);
+  let maxRuntimeSeconds = 0;
+  if (maxRuntime.isUnresolved()) {
+    problems.push('maxRuntime must be a literal duration.');
+  } else {
+    maxRuntimeSeconds = maxRuntime.toSeconds({ integral: false });
+    if (!Number.isInteger(maxRuntimeSeconds) || maxRuntimeSeconds < 60 || maxRuntimeSeconds > MAX_RUNTIME_CEILING_SECONDS) {
+      problems.push(`maxRuntime is ${maxRuntime.toHumanString()}: it must be a whole number of seconds from 1 minute to 28 days ` +
+        `(SageMaker's MaxRuntimeInSeconds limit, ${MAX_RUNTIME_CEILING_SECONDS} s). Use for example Duration.days(3).`);
+    }
+  }
+  const integer = (name: string, value: number | undefined, fallback: number, min: number, max: number): number => {
+    const actual = value ?? fallback;
+    if (!Number.isInteger(actual) || actual < min || actual > max) {
+      problems.push(`${name} is ${actual}: it must be a whole number from ${min} to ${max}.`);
+    }
+    return actual;
+  };
+  const maxJobs = integer('maxJobsPerRequest', props.maxJobsPerRequest, 50, 1, MAX_JOBS_CEILING);
+  const maxInstanceCount = integer('maxInstanceCount', props.maxInstanceCount, 4, 1, 1000);
+  const concurrency = integer('launchConcurrency', props.launchConcurrency, 2, 1, 16);
+  const timeout = props.timeout;
+  if (timeout && !timeout.isUnresolved() && (timeout.toSeconds() < 30 || timeout.toSeconds() > 900)) {
+    problems.push(`timeout is ${timeout.toHumanString()}: a Lambda timeout is 30 seconds to 15 minutes here.`);
+  }
+  if (problems.length > 0) {
+    throw new Error(`${where}:\n  ${problems.join('\n  ')}`);
+  }
+  return {
+    jobNamePrefix,
+    allowedInstanceTypes,
+    maxRuntimeSeconds,
+    maxJobs,
+    maxInstanceCount,
+    interContainerTrafficEncryption: props.interContainerTrafficEncryption ?? true,
+    concurrency,
+  };
+}
