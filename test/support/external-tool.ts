@@ -6,17 +6,20 @@ export interface ExternalTool {
   readonly command: string;
   /** How to install it, shown when it is missing. */
   readonly installHint: string;
+  /** Arguments of a cheap invocation that exits 0 when the tool works. Default `--version`. */
+  readonly probeArgs?: readonly string[];
 }
 
 export const CFN_LINT: ExternalTool = { command: 'cfn-lint', installHint: 'pip install cfn-lint' };
-export const MOTO_SERVER: ExternalTool = { command: 'moto_server', installHint: "pip install 'moto[server]'" };
+// moto_server has no --version (argparse exits 2 on it); --help exits 0.
+export const MOTO_SERVER: ExternalTool = { command: 'moto_server', installHint: "pip install 'moto[server]'", probeArgs: ['--help'] };
 
 const availability = new Map<string, boolean>();
 
 export function isToolAvailable(tool: ExternalTool): boolean {
   let available = availability.get(tool.command);
   if (available === undefined) {
-    available = spawnSync(tool.command, ['--version'], { stdio: 'ignore' }).status === 0;
+    available = spawnSync(tool.command, [...(tool.probeArgs ?? ['--version'])], { stdio: 'ignore' }).status === 0;
     availability.set(tool.command, available);
   }
   return available;
