@@ -145,3 +145,25 @@ export interface IngestionConversionSettings {
   readonly shuffleBlockBytes?: number;
   readonly maxImagePixels?: number;
 }
+
+/**
+ * The EventBridge pattern of the upload rule, in the shape of CDK's `events.EventPattern`
+ * (`detailType` renders as `detail-type`): S3 "Object Created" in `bucketName` whose key starts
+ * with `uploads/` and ends with `.zip` (one wildcard pattern, since EventBridge ORs the matchers of
+ * a field). The construct and the moto integration tests both build the rule from it.
+ */
+export function uploadObjectCreatedPattern(bucketName: string): { source: string[]; detailType: string[]; detail: Record<string, unknown> } {
+  return {
+    source: ['aws.s3'],
+    detailType: ['Object Created'],
+    detail: {
+      bucket: { name: [bucketName] },
+      object: { key: [{ wildcard: `${UPLOAD_KEY_PREFIX}*${UPLOAD_KEY_SUFFIX}` }] },
+    },
+  };
+}
+
+/** The pattern of one of the converter's own events (`DatasetConverted` or `DatasetConversionFailed`). */
+export function ingestionEventPattern(source: string, detailType: string): { source: string[]; detailType: string[] } {
+  return { source: [source], detailType: [detailType] };
+}

@@ -1,0 +1,347 @@
+import { DeleteObjectCommand, DeleteObjectTaggingCommand, GetObjectTaggingCommand, PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { ConversionFailureCode, DATASET_CONVERSION_FAILED, DATASET_CONVERTED, INGESTION_ENV, TOO_LARGE_REASON } from '../../lib/ingestion/contract';
+import { ANNOUNCED_TAG } from '../../lambda/src/aws';
+import { parsePointer, type DatasetPointer } from '../../lambda/src/catalog';
+import type { DatasetManifest } from '../../lambda/src/dataset';
+import { crc32c, decodeExample, readTFRecords } from '../../lambda/src/tfrecord';
+import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
+import { jpegBytes, pngBytes } from '../support/images';
+import { useMotoServer } from '../support/moto-server';
+import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
+import { MotoPipeline, type ObservedEvent } from './moto-pipeline';
+
+/** A labeled dataset: `data/<class>/<n>.jpg|png`, small enough to stay fast, split over several 4 KiB shards. */
+function datasetZip(classes: Record<string, number>, seed = 0): Buffer {
+  const entries: ZipEntrySpec[] = [{ name: 'data/' }, { name: '__MACOSX/._x' }];
+  let n = seed * 1000;
+  for (const [name, count] of Object.entries(classes)) {
+    for (let i = 0; i < count; i++, n++) {
+      const image = n % 2 === 0
+        ? { name: `data/${name}/${i}.jpg`, data: jpegBytes({ width: 32 + i, height: 24, payloadBytes: 600, seed: n }) }
+        : { name: `data/${name}/${i}.png`, data: pngBytes({ width: 16, height: 16 + i, payloadBytes: 600, seed: n }) };
+      entries.push({ ...image, method: i % 3 === 0 ? 8 : 0 });
+    }
+  }
+  return buildZip(entries);
+}
+
+/** Fifield-style zip bomb: every central-directory record points at one compressed kernel. */
+function overlappingZip(): Buffer {
+  const kernel = deflateRawSync(Buffer.alloc(256 * 1024));
+  return buildZip([
+    { name: 'k0.jpg', rawData: kernel, method: 8, uncompressedSize: 256 * 1024, crc32: 0 },
+    ...Array.from({ length: 20 }, (_, i) => ({ name: `k${i + 1}.jpg`, aliasOf: 0, method: 8, rawData: kernel, uncompressedSize: 256 * 1024, crc32: 0 })),
+  ]);
+}
+
+async function streamToArray(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+const converted = (events: ObservedEvent[]) => events.filter((e): e is Extract<ObservedEvent, { detailType: 'DatasetConverted' }> => e.detailType === DATASET_CONVERTED);
+const failed = (events: ObservedEvent[]) => events.filter((e): e is Extract<ObservedEvent, { detailType: 'DatasetConversionFailed' }> => e.detailType === DATASET_CONVERSION_FAILED);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → EventBridge → SQS → handler → S3 + events)', () => {
+  const moto = useMotoServer();
+  let pipeline: MotoPipeline;
+
+  beforeEach(async () => {
+    await moto.reset();
+    pipeline = new MotoPipeline({ s3: moto.s3Config(), other: moto.config() }, 'platform-uploads', 'platform-datasets');
+    await pipeline.create();
+  });
+
+  test('a zip uploaded to uploads/cats/training.zip becomes a verified, versioned TFRecord dataset with manifest, pointer and DatasetConverted', async () => {
+    const zip = datasetZip({ cat: 7, dog: 5 });
+    await pipeline.upload('uploads/cats/training.zip', zip);
+    const started = Date.now();
+    const { response } = await pipeline.deliver(pipeline.handler());
+    const elapsedMs = Date.now() - started;
+    expect(response.batchItemFailures).toEqual([]);
+
+    const pointer = parsePointer((await pipeline.getBuffer('datasets/cats/training/current.json')).toString('utf8'), 'current.json');
+    expect(pointer).toMatchObject({ datasetId: 'cats', channel: 'training', source: { bucket: 'platform-uploads', key: 'uploads/cats/training.zip' } });
+    const manifest = await pipeline.getJson<DatasetManifest>(pointer.manifestKey);
+    expect(manifest).toMatchObject({ labeled: true, classNames: ['cat', 'dog'], records: 12, entries: { total: 14, converted: 12, skipped: 2, rejected: 0 } });
+    expect(manifest.source).toMatchObject({ kind: 's3', bucket: 'platform-uploads', key: 'uploads/cats/training.zip', size: zip.length });
+    expect(manifest.shards.length).toBeGreaterThan(1);
+
+    // Exactly the version's files: shards, labels.txt, manifest.json, and nothing else.
+    expect(await pipeline.listKeys(pointer.prefix)).toEqual(
+      [...manifest.shards.map((s) => `${pointer.prefix}${s.name}`), `${pointer.prefix}labels.txt`, `${pointer.prefix}manifest.json`].sort());
+    expect((await pipeline.getBuffer(`${pointer.prefix}labels.txt`)).toString()).toBe('cat\ndog\n');
+
+    // Every shard read back from S3 with the TFRecord reader (CRC-checked) and checked against the manifest.
+    const labels = new Map<string, number>();
+    for (const shard of manifest.shards) {
+      const bytes = await streamToArray(await pipeline.getStream(`${pointer.prefix}${shard.name}`));
+      expect(bytes.length).toBe(shard.bytes);
+      expect(crc32c(bytes).toString(16).padStart(8, '0')).toBe(shard.checksum.value);
+      let records = 0;
+      for await (const record of readTFRecords((async function* () { yield bytes; })())) {
+        const features = decodeExample(record.data);
+        const filename = Buffer.from((features['image/filename'] as { bytesList: Uint8Array[] }).bytesList[0]).toString();
+        labels.set(filename, Number((features['image/class/label'] as { int64List: bigint[] }).int64List[0]));
+        records++;
+      }
+      expect(records).toBe(shard.records);
+    }
+    expect(labels.size).toBe(12);
+    for (const [filename, label] of labels) expect(label).toBe(filename.startsWith('data/cat/') ? 0 : 1);
+
+    const events = await pipeline.observedEvents();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      source: 'cdk-sagemaker-datasets',
+      detailType: DATASET_CONVERTED,
+      detail: {
+        schemaVersion: 1, datasetId: 'cats', channel: 'training', version: pointer.version, current: true,
+        datasetBucket: 'platform-datasets',
+        manifestUri: `s3://platform-datasets/${pointer.manifestKey}`,
+        pointerUri: 's3://platform-datasets/datasets/cats/training/current.json',
+        datasetPath: `cats/training/${pointer.version}`,
+        counts: { records: 12, shards: manifest.shards.length, classes: 2, entries: 14, skipped: 2, rejected: 0 },
+        upload: { bucket: 'platform-uploads', key: 'uploads/cats/training.zip', size: zip.length },
+      },
+    });
+    expect(await pipeline.incompleteMultipartUploads()).toBe(0);
+    console.log(`moto integration: ${zip.length} B zip, ${manifest.records} records in ${manifest.shards.length} shards; ` +
+      `handler ${elapsedMs} ms end to end (converter ${manifest.timing.durationMs} ms)`);
+  });
+
+  test('a redelivered message changes nothing and sends no second event', async () => {
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 3, dog: 3 }));
+    const [message] = await pipeline.receive(1);
+    const handler = pipeline.handler();
+    await pipeline.invoke(handler, [message]);
+    const before = await pipeline.objectsWithEtags('datasets/');
+    expect(await pipeline.observedEvents()).toHaveLength(1);
+
+    // The same body again (S3/EventBridge at-least-once, or a lost batch response).
+    await pipeline.send(message.Body!);
+    const { response } = await pipeline.deliver(handler);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(pipeline.outcomes.at(-1)).toMatchObject({ kind: 'already-converted', current: true, announced: false });
+    expect(await pipeline.objectsWithEtags('datasets/')).toEqual(before);
+    expect(await pipeline.observedEvents()).toEqual([]);
+  });
+
+  test('a version whose manifest exists but whose pointer and event were lost is completed, not converted again', async () => {
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    const [message] = await pipeline.receive(1);
+    await pipeline.invoke(pipeline.handler(), [message]);
+    const pointer = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    await pipeline.observedEvents();
+    // Simulate a crash after the manifest: no pointer, no announcement tag.
+    await pipeline.s3.send(new DeleteObjectCommand({ Bucket: pipeline.datasetBucket, Key: 'datasets/cats/training/current.json' }));
+    await pipeline.s3.send(new DeleteObjectTaggingCommand({ Bucket: pipeline.datasetBucket, Key: pointer.manifestKey }));
+    const shardsBefore = await pipeline.objectsWithEtags(pointer.prefix);
+
+    await pipeline.send(message.Body!);
+    await pipeline.deliver(pipeline.handler());
+    expect(pipeline.outcomes.at(-1)).toMatchObject({ kind: 'already-converted', current: true, announced: true });
+    expect(await pipeline.objectsWithEtags(pointer.prefix)).toEqual(shardsBefore);
+    expect((await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json')).version).toBe(pointer.version);
+    expect(converted(await pipeline.observedEvents()).map((e) => e.detail.version)).toEqual([pointer.version]);
+    const tags = await pipeline.s3.send(new GetObjectTaggingCommand({ Bucket: pipeline.datasetBucket, Key: pointer.manifestKey }));
+    expect(tags.TagSet).toEqual([{ Key: ANNOUNCED_TAG, Value: 'true' }]);
+  });
+
+  test('a newer upload of the same key becomes a new version and moves the pointer', async () => {
+    const handler = pipeline.handler();
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    await pipeline.deliver(handler);
+    const first = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    await sleep(1_100); // moto's EventBridge time has one-second resolution and a fixed sequencer
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 3, dog: 3, bird: 1 }, 1));
+    await pipeline.deliver(handler);
+
+    const second = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    expect(second.version).not.toBe(first.version);
+    expect(second.version > first.version).toBe(true);
+    expect((await pipeline.getJson<DatasetManifest>(second.manifestKey)).classNames).toEqual(['bird', 'cat', 'dog']);
+    // The old version stays complete (readers that pinned it keep working).
+    expect(await pipeline.listKeys(first.manifestKey)).toEqual([first.manifestKey]);
+    expect(converted(await pipeline.observedEvents()).map((e) => [e.detail.version, e.detail.current])).toEqual([[first.version, true], [second.version, true]]);
+  });
+
+  test('an older upload that finishes late never moves the pointer backwards', async () => {
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    await sleep(1_100);
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 4, dog: 4 }, 1));
+    const messages = await pipeline.receive(2);
+    const times = messages.map((m) => JSON.parse(m.Body!).time as string);
+    const [older, newer] = times[0] < times[1] ? messages : [messages[1], messages[0]];
+    const handler = pipeline.handler();
+
+    await pipeline.invoke(handler, [newer]);
+    const current = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    await pipeline.invoke(handler, [older]);
+
+    expect((await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json')).version).toBe(current.version);
+    const events = converted(await pipeline.observedEvents());
+    expect(events.map((e) => e.detail.current)).toEqual([true, false]);
+    expect(events[1].detail.version < current.version).toBe(true);
+    // The late version is complete in its own folder, just not current.
+    expect(await pipeline.listKeys(events[1].detail.prefix)).toContain(`${events[1].detail.prefix}manifest.json`);
+  });
+
+  test('a hostile zip (overlapping entries) ends in DatasetConversionFailed and no dataset', async () => {
+    await pipeline.upload('uploads/bomb/training.zip', overlappingZip());
+    const { response } = await pipeline.deliver(pipeline.handler());
+    expect(response.batchItemFailures).toEqual([]); // consumed: retrying cannot help
+    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+    const [event] = failed(await pipeline.observedEvents());
+    expect(event).toMatchObject({
+      detailType: DATASET_CONVERSION_FAILED,
+      detail: { datasetId: 'bomb', channel: 'training', code: ConversionFailureCode.INVALID_ZIP, reason: 'unreadable or unsafe zip', problem: 'overlapping-entries', attempts: 1 },
+    });
+    expect(event.detail.message).toMatch(/overlapping entries/);
+  });
+
+  test('rejected entries in a late shard fail the dataset: shards already written are deleted, the event lists the entries', async () => {
+    const zip = datasetZip({ cat: 6, dog: 6 });
+    // Break the CRC of the last image (in the last shard the converter writes).
+    const broken = buildZip([
+      ...[...Array(6).keys()].map((i) => ({ name: `data/cat/${i}.jpg`, data: jpegBytes({ width: 8, height: 8, payloadBytes: 900, seed: i }) })),
+      { name: 'data/dog/0.jpg', data: jpegBytes({ width: 8, height: 8, payloadBytes: 900, seed: 99 }), crc32: 0xdeadbeef },
+    ]);
+    expect(zip.length).toBeGreaterThan(0);
+    await pipeline.upload('uploads/broken/training.zip', broken);
+    const { response } = await pipeline.deliver(pipeline.handler({ [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify({ targetShardBytes: 1024 }) }));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+    expect(await pipeline.incompleteMultipartUploads()).toBe(0);
+    const [event] = failed(await pipeline.observedEvents());
+    expect(event.detail).toMatchObject({
+      code: ConversionFailureCode.INVALID_DATASET, problem: 'rejected-entries', rejectedCount: 1,
+      rejected: [{ name: 'data/dog/0.jpg', reason: 'crc-mismatch' }],
+    });
+  });
+
+  test('a batch with one poison message: the others succeed, only the poison one is returned', async () => {
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    await pipeline.upload('uploads/bomb/training.zip', overlappingZip());
+    await pipeline.send('{"not": "an S3 event"}');
+    await pipeline.upload('uploads/dogs/validation.zip', datasetZip({ small: 2, large: 2 }));
+    const messages = await pipeline.receive(4);
+    const poison = messages.find((m) => m.Body === '{"not": "an S3 event"}')!;
+
+    const response = await pipeline.invoke(pipeline.handler(), messages);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.MessageId }]);
+    expect((await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json')).datasetId).toBe('cats');
+    expect((await pipeline.getJson<DatasetPointer>('datasets/dogs/validation/current.json')).channel).toBe('validation');
+    const events = await pipeline.observedEvents();
+    expect(converted(events).map((e) => e.detail.datasetId).sort()).toEqual(['cats', 'dogs']);
+    expect(failed(events).map((e) => e.detail.datasetId)).toEqual(['bomb']);
+    // The poison message is still on the queue for its next receive (and the DLQ after maxReceiveCount).
+    expect((await pipeline.receive(1))[0].Body).toBe(poison.Body);
+  });
+
+  test('a zip above the single-function limit fails cleanly with "too large for single-function conversion"', async () => {
+    const zip = datasetZip({ cat: 2, dog: 2 });
+    await pipeline.upload('uploads/huge/training.zip', zip);
+    const { response } = await pipeline.deliver(pipeline.handler({ [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: '1024' }));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+    const [event] = failed(await pipeline.observedEvents());
+    expect(event.detail).toMatchObject({ datasetId: 'huge', code: ConversionFailureCode.TOO_LARGE, reason: TOO_LARGE_REASON, upload: { size: zip.length } });
+    expect(event.detail.message).toMatch(/above the single-function limit of 1\.0 KiB \(DatasetIngestion prop singleFunctionMaxZipSize\)/);
+  });
+
+  test('a zip that fits a fresh invocation but not what is left of this one is returned to the queue', async () => {
+    await pipeline.upload('uploads/late/training.zip', datasetZip({ cat: 1, dog: 1 }));
+    const messages = await pipeline.receive(1);
+    // The invocation started with 15 minutes; an earlier message of the batch left 10 s.
+    const response = await pipeline.invoke(pipeline.handler(), messages, { remainingMs: 900_000, remainingLaterMs: 10_000 });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0].MessageId }]);
+    expect(await pipeline.observedEvents()).toEqual([]);
+    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+  });
+
+  test('upload keys outside the layout end in DatasetConversionFailed without a dataset id', async () => {
+    await pipeline.upload('uploads/a/b/c.zip', datasetZip({ cat: 1, dog: 1 }));
+    await pipeline.deliver(pipeline.handler());
+    const [event] = failed(await pipeline.observedEvents());
+    expect(event.detail).toMatchObject({ code: ConversionFailureCode.INVALID_UPLOAD_KEY, upload: { key: 'uploads/a/b/c.zip' } });
+    expect(event.detail).not.toHaveProperty('datasetId');
+  });
+
+  test('an upload deleted before conversion ends in DatasetConversionFailed (upload-changed)', async () => {
+    const versionId = await pipeline.upload('uploads/gone/training.zip', datasetZip({ cat: 1, dog: 1 }));
+    await pipeline.s3.send(new DeleteObjectCommand({ Bucket: pipeline.uploadBucket, Key: 'uploads/gone/training.zip', VersionId: versionId }));
+    await pipeline.deliver(pipeline.handler());
+    const [event] = failed(await pipeline.observedEvents());
+    expect(event.detail).toMatchObject({ datasetId: 'gone', code: ConversionFailureCode.UPLOAD_CHANGED });
+    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+  });
+
+  test('a transient failure is retried; on the last attempt it also sends DatasetConversionFailed (retries-exhausted)', async () => {
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 1, dog: 1 }));
+    const broken = pipeline.handler({ [INGESTION_ENV.DATASET_BUCKET]: 'no-such-bucket' });
+    const messages = await pipeline.receive(1);
+    expect((await pipeline.invoke(broken, messages, { receiveCount: 1 })).batchItemFailures).toHaveLength(1);
+    expect(await pipeline.observedEvents()).toEqual([]);
+    expect((await pipeline.invoke(broken, messages, { receiveCount: 5 })).batchItemFailures).toHaveLength(1);
+    const [event] = failed(await pipeline.observedEvents());
+    expect(event.detail).toMatchObject({ datasetId: 'cats', code: ConversionFailureCode.RETRIES_EXHAUSTED, attempts: 5 });
+    expect(event.detail.message).toMatch(/Attempt 5 of 5 failed: NoSuchBucket/);
+  });
+
+  test('direct S3 → SQS notifications (the option) are decoded, and s3:TestEvent is ignored', async () => {
+    await pipeline.s3.send(new PutBucketNotificationConfigurationCommand({
+      Bucket: pipeline.uploadBucket,
+      NotificationConfiguration: {
+        QueueConfigurations: [{ QueueArn: pipeline.ingestQueueArn, Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }, { Name: 'suffix', Value: '.zip' }] } } }],
+      },
+    }));
+    const testEvent = await pipeline.receive(1); // moto sends s3:TestEvent when the configuration is saved
+    expect(JSON.parse(testEvent[0].Body!).Event).toBe('s3:TestEvent');
+    expect((await pipeline.invoke(pipeline.handler(), testEvent)).batchItemFailures).toEqual([]);
+
+    await pipeline.upload('uploads/cats/validation.zip', datasetZip({ cat: 1, dog: 1 }));
+    const [message] = await pipeline.receive(1);
+    expect(JSON.parse(message.Body!).Records[0].s3.object.key).toBe('uploads%2Fcats%2Fvalidation.zip'); // moto encodes '/'
+    await pipeline.invoke(pipeline.handler(), [message]);
+    expect((await pipeline.getJson<DatasetPointer>('datasets/cats/validation/current.json')).source.key).toBe('uploads/cats/validation.zip');
+    expect(converted(await pipeline.observedEvents())).toHaveLength(1);
+  });
+
+  test('with EFS, the version is also written below the mount, flushed, and its pointer moved; a lost EFS copy is restored from S3', async () => {
+    const mount = mkdtempSync(join(tmpdir(), 'efs-mount-'));
+    try {
+      const handler = pipeline.handler({}, { mountPath: mount, rootDirectory: '/datasets' });
+      await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+      const [message] = await pipeline.receive(1);
+      await pipeline.invoke(handler, [message]);
+      const pointer = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+      const versionDir = join(mount, 'cats', 'training', pointer.version);
+      const manifest = await pipeline.getJson<DatasetManifest>(pointer.manifestKey);
+      const expectFiles = async () => {
+        expect(readdirSync(versionDir).sort()).toEqual([...manifest.shards.map((s) => s.name), 'labels.txt', 'manifest.json'].sort());
+        for (const shard of manifest.shards) {
+          expect(readFileSync(join(versionDir, shard.name)).equals(await pipeline.getBuffer(`${pointer.prefix}${shard.name}`))).toBe(true);
+        }
+        expect(parsePointer(readFileSync(join(mount, 'cats', 'training', 'current.json'), 'utf8'), 'efs').version).toBe(pointer.version);
+      };
+      await expectFiles();
+      const [event] = converted(await pipeline.observedEvents());
+      expect(event.detail.efsDirectoryPath).toBe(`/datasets/cats/training/${pointer.version}`);
+
+      rmSync(versionDir, { recursive: true });
+      await pipeline.send(message.Body!);
+      await pipeline.deliver(handler);
+      await expectFiles();
+      expect(await pipeline.observedEvents()).toEqual([]);
+    } finally {
+      rmSync(mount, { recursive: true, force: true });
+    }
+  });
+});
