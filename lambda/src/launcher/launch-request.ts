@@ -95,7 +95,7 @@ const hyperParameterValue = scalar.refine((value) => hyperParameterString(value)
   { error: (issue) => `is ${hyperParameterString(issue.input as HyperParameterValue).length} characters long; SageMaker accepts at most ${hp.maxValueLength} per hyperparameter value` });
 
 function catalogName(check: (value: string) => string) {
-  return z.string({ error: 'must be a string' }).superRefine((value, ctx) => {
+  return z.string().superRefine((value, ctx) => {
     try {
       check(value);
     } catch (error) {
@@ -117,11 +117,11 @@ function hyperParameterMap(maxEntries: number) {
 /** The schema of each top-level field, built from the launcher's rules. */
 function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.ZodType | z.ZodType[]> {
   const userTagLimit = tagLimits.max - rules.platformTagCount;
-  const sweepValue = z.array(scalar, { error: 'must be a list of values' })
+  const sweepValue = z.array(hyperParameterValue, { error: 'must be a list of values' })
     .min(1, 'must list at least one value')
     .max(rules.maxJobs, `lists more values than the ${rules.maxJobs} jobs a request may launch`);
   return {
-    clientToken: z.string({ error: 'must be a string' })
+    clientToken: z.string()
       .min(1, 'must not be empty')
       .max(CLIENT_TOKEN_MAX_LENGTH, `is at most ${CLIENT_TOKEN_MAX_LENGTH} characters (a UUID fits)`)
       .regex(CLIENT_TOKEN_PATTERN, 'must be letters, digits and hyphens, starting and ending with a letter or digit (a UUID fits)'),
@@ -135,7 +135,7 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
       }),
       z.record(channelName, channelSchema(rules), { error: 'must be an object of channel names to channel settings' }),
     ],
-    trainingImage: z.string({ error: 'must be a string' })
+    trainingImage: z.string()
       .max(SAGEMAKER_LIMITS.trainingImage.maxLength, `is at most ${SAGEMAKER_LIMITS.trainingImage.maxLength} characters`)
       .superRefine((image, ctx) => {
         const problem = imageProblem(image, rules.allowedImageRepositories);
@@ -143,20 +143,20 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
           ctx.addIssue({ code: 'custom', message: problem });
         }
       }),
-    instanceType: z.string({ error: 'must be a string' }).refine((type) => rules.allowedInstanceTypes.includes(type),
+    instanceType: z.string().refine((type) => rules.allowedInstanceTypes.includes(type),
       { error: (issue) => `${JSON.stringify(issue.input)} is not allowed on this platform; use one of ${rules.allowedInstanceTypes.join(', ')}` }),
-    instanceCount: z.number({ error: 'must be a number' }).int('must be a whole number')
+    instanceCount: z.number().int('must be a whole number')
       .min(1, 'must be at least 1').max(rules.maxInstanceCount, `is at most ${rules.maxInstanceCount} on this platform`),
-    volumeSizeInGB: z.number({ error: 'must be a number' }).int('must be a whole number')
+    volumeSizeInGB: z.number().int('must be a whole number')
       .min(1, 'must be at least 1').max(MAX_VOLUME_SIZE_GB, `is at most ${MAX_VOLUME_SIZE_GB} (16 TiB)`),
-    maxRuntimeInSeconds: z.number({ error: 'must be a number' }).int('must be a whole number of seconds')
+    maxRuntimeInSeconds: z.number().int('must be a whole number of seconds')
       .min(1, 'must be at least 1')
       .max(rules.maxRuntimeInSeconds, `is at most ${rules.maxRuntimeInSeconds} seconds on this platform (the launcher's maxRuntime)`),
     hyperparameters: hyperParameterMap(hp.maxEntries),
     environment: z.record(
       z.string().max(env.maxKeyLength, `environment variable names are at most ${env.maxKeyLength} characters`)
         .regex(env.keyPattern, 'environment variable names start with a letter or "_" and continue with letters, digits or "_"'),
-      z.string({ error: 'must be a string' }).max(env.maxValueLength, `environment values are at most ${env.maxValueLength} characters`),
+      z.string().max(env.maxValueLength, `environment values are at most ${env.maxValueLength} characters`),
       { error: 'must be an object of variable names to string values' },
     ).refine((map) => Object.keys(map).length <= env.maxEntries,
       { error: (issue) => `has ${Object.keys(issue.input as object).length} variables; SageMaker accepts at most ${env.maxEntries}` }),
@@ -165,7 +165,7 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
         .regex(tagLimits.pattern, 'tag keys are letters, digits, spaces and _ . : / = + - @')
         .refine((key) => !key.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved by AWS')
         .refine((key) => !key.startsWith(rules.platformTagPrefix), `tag keys starting with "${rules.platformTagPrefix}" are set by the platform`),
-      z.string({ error: 'must be a string' }).max(tagLimits.maxValueLength, `tag values are at most ${tagLimits.maxValueLength} characters`)
+      z.string().max(tagLimits.maxValueLength, `tag values are at most ${tagLimits.maxValueLength} characters`)
         .regex(tagLimits.pattern, 'tag values are letters, digits, spaces and _ . : / = + - @'),
       { error: 'must be an object of tag keys to string values' },
     ).refine((map) => Object.keys(map).length <= userTagLimit,
@@ -197,7 +197,7 @@ function channelSchema(rules: RequestRules) {
   return z.strictObject({
     datasetId: catalogName(validateDatasetId),
     datasetChannel: catalogName(validateDatasetChannelName),
-    version: z.string({ error: 'must be a string' }).superRefine((version, ctx) => {
+    version: z.string().superRefine((version, ctx) => {
       try {
         versionPrefix({ datasetId: 'x', channel: 'x' }, version);
       } catch (error) {
@@ -206,7 +206,7 @@ function channelSchema(rules: RequestRules) {
     }),
     source: z.enum(['fileSystem', 's3'], { error: 'must be "fileSystem" or "s3"' }),
     inputMode: z.enum(['File', 'FastFile', 'Pipe'], { error: 'must be "File", "FastFile" or "Pipe"' }),
-    contentType: z.string({ error: 'must be a string' }).max(SAGEMAKER_LIMITS.contentType.maxLength, `is at most ${SAGEMAKER_LIMITS.contentType.maxLength} characters`),
+    contentType: z.string().max(SAGEMAKER_LIMITS.contentType.maxLength, `is at most ${SAGEMAKER_LIMITS.contentType.maxLength} characters`),
   }, { error: 'must be an object of channel settings (datasetId, datasetChannel, version, source, inputMode, contentType)' })
     .partial()
     .superRefine((channel, ctx) => {
