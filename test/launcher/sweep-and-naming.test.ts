@@ -63,6 +63,16 @@ describe('sweep expansion', () => {
     }));
   });
 
+  test('property: a list expands to its sets in order, each value as SageMaker receives it', () => {
+    fc.assert(fc.property(fc.array(fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), scalar, { minKeys: 1, maxKeys: 3 }), { minLength: 1, maxLength: 6 }), (list) => {
+      const points = expandSweep({ list });
+      expect(points.map((point) => point.index)).toEqual(list.map((_, index) => index));
+      points.forEach((point, index) => {
+        expect(point.overrides).toEqual(Object.fromEntries(Object.entries(list[index]).map(([key, value]) => [key, typeof value === 'string' ? value : String(value)])));
+      });
+    }));
+  });
+
   test('sweepSize stops counting past the limit', () => {
     const huge = { grid: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, Array.from({ length: 50 }, (__, j) => j)])) };
     expect(sweepSize(huge, 50)).toBe(51);
