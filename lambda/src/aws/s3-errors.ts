@@ -8,9 +8,14 @@ function name(error: unknown): string | undefined {
   return (error as { name?: string } | undefined)?.name;
 }
 
-/** 404: NoSuchKey (GET), NotFound (HEAD), NoSuchVersion. */
+/**
+ * The object (or object version) does not exist: NoSuchKey (GET), NotFound (HEAD has no body),
+ * NoSuchVersion, or another 404 — but not NoSuchBucket, which is a configuration problem.
+ * Without s3:ListBucket, S3 answers 403 instead of 404 for a missing key; the construct grants it.
+ */
 export function isNotFound(error: unknown): boolean {
   const n = name(error);
+  if (n === 'NoSuchBucket') return false;
   return n === 'NoSuchKey' || n === 'NotFound' || n === 'NoSuchVersion' || status(error) === 404;
 }
 

@@ -1,0 +1,177 @@
+import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3ByteSource, S3ShardSink, S3SourceChangedError, TeeShardSink } from '../../lambda/src/aws';
+import { ChecksumAlgorithm, type ShardSink, type ShardWriter } from '../../lambda/src/io';
+import { crc32c } from '../../lambda/src/tfrecord';
+import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
+import { pseudoRandomBytes } from '../support/images';
+import { useMotoServer } from '../support/moto-server';
+
+const MiB = 1024 * 1024;
+
+describeWithTool(MOTO_SERVER, 'S3 adapters against moto_server', () => {
+  const moto = useMotoServer();
+  let s3: S3Client;
+  const bucket = 'adapter-tests';
+
+  beforeAll(async () => {
+    s3 = new S3Client(moto.s3Config());
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  });
+
+  const put = async (key: string, body: Buffer) => (await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })));
+  const get = async (key: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());
+  const keys = async (prefix: string) => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
+  const multipartUploads = async () => ((await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).length;
+
+  describe('S3ByteSource', () => {
+    const data = pseudoRandomBytes(3 * MiB + 12345, 7);
+
+    test('serves arbitrary ranges byte-exactly from aligned blocks, with far fewer GETs than reads', async () => {
+      const { VersionId } = await put('zips/a.zip', data);
+      const source = await S3ByteSource.open(s3, { bucket, key: 'zips/a.zip', versionId: VersionId }, { blockBytes: 64 * 1024, readAheadBlocks: 4 });
+      expect(source.size).toBe(data.length);
+      expect(source.identity).toMatchObject({ kind: 's3', bucket, key: 'zips/a.zip', versionId: VersionId });
+      // A local-header-like pattern: 30 bytes, the name, then data, many times along the file.
+      let reads = 0;
+      for (let offset = 0; offset + 5000 < data.length; offset += 4_900) {
+        expect((await source.read(offset, 30)).equals(data.subarray(offset, offset + 30))).toBe(true);
+        expect((await source.read(offset + 30, 12)).equals(data.subarray(offset + 30, offset + 42))).toBe(true);
+        expect((await source.read(offset + 42, 4000)).equals(data.subarray(offset + 42, offset + 4042))).toBe(true);
+        reads += 3;
+      }
+      expect((await source.read(data.length - 10, 10)).equals(data.subarray(data.length - 10))).toBe(true);
+      expect(source.stats.requests).toBeLessThan(reads / 20);
+      expect(source.stats.bytesFetched).toBeLessThanOrEqual(data.length + 64 * 1024 * 4);
+      await source.close();
+    });
+
+    test('large reads bypass the cache; concurrent reads of one block share one GET', async () => {
+      await put('zips/b.zip', data);
+      const source = await S3ByteSource.open(s3, { bucket, key: 'zips/b.zip' }, { blockBytes: 256 * 1024, directReadBytes: MiB });
+      const big = await source.read(100, 2 * MiB);
+      expect(big.equals(data.subarray(100, 100 + 2 * MiB))).toBe(true);
+      expect(source.stats.requests).toBe(1);
+      const parts = await Promise.all([0, 1000, 2000, 3000].map((o) => source.read(2 * MiB + 300_000 + o, 100)));
+      parts.forEach((part, i) => expect(part.equals(data.subarray(2 * MiB + 300_000 + i * 1000, 2 * MiB + 300_000 + i * 1000 + 100))).toBe(true));
+      expect(source.stats.requests).toBe(2);
+    });
+
+    test('keeps the cache within maxCachedBytes', async () => {
+      await put('zips/c.zip', data);
+      const source = await S3ByteSource.open(s3, { bucket, key: 'zips/c.zip' }, { blockBytes: 64 * 1024, maxCachedBytes: 256 * 1024, readAheadBlocks: 0 });
+      for (let offset = 0; offset < data.length - 100; offset += 64 * 1024) await source.read(offset, 100);
+      expect((source as unknown as { cachedBytes: number }).cachedBytes).toBeLessThanOrEqual(256 * 1024);
+      // The first block was evicted: reading it again costs a GET.
+      const before = source.stats.requests;
+      await source.read(0, 10);
+      expect(source.stats.requests).toBe(before + 1);
+    });
+
+    test('pins every read to the version the event named: an overwrite does not mix bytes of two uploads', async () => {
+      await put('zips/d.zip', data);
+      const source = await S3ByteSource.open(s3, { bucket, key: 'zips/d.zip' }, { blockBytes: 64 * 1024, readAheadBlocks: 0 });
+      await source.read(0, 10);
+      await put('zips/d.zip', pseudoRandomBytes(data.length, 8));
+      expect((await source.read(2 * MiB, 10)).equals(data.subarray(2 * MiB, 2 * MiB + 10))).toBe(true);
+    });
+
+    test('on an unversioned bucket the ETag pins the reads: an overwrite is a changed upload, not bad bytes', async () => {
+      await s3.send(new CreateBucketCommand({ Bucket: 'unversioned-uploads' }));
+      const first = await s3.send(new PutObjectCommand({ Bucket: 'unversioned-uploads', Key: 'u.zip', Body: data }));
+      const source = await S3ByteSource.open(s3, { bucket: 'unversioned-uploads', key: 'u.zip', etag: first.ETag!.replace(/"/g, '') }, { blockBytes: 64 * 1024, readAheadBlocks: 0 });
+      await source.read(0, 10);
+      await s3.send(new PutObjectCommand({ Bucket: 'unversioned-uploads', Key: 'u.zip', Body: pseudoRandomBytes(data.length, 8) }));
+      await expect(source.read(2 * MiB, 10)).rejects.toBeInstanceOf(S3SourceChangedError);
+      expect(source.changed).toBeInstanceOf(S3SourceChangedError);
+      expect(source.ioFailure).toBeUndefined();
+      await expect(S3ByteSource.open(s3, { bucket: 'unversioned-uploads', key: 'u.zip', etag: first.ETag! })).rejects.toBeInstanceOf(S3SourceChangedError);
+      await expect(S3ByteSource.open(s3, { bucket, key: 'zips/missing.zip' })).rejects.toBeInstanceOf(S3SourceChangedError);
+    });
+
+    test('remembers S3 failures that the converter would report as a broken zip', async () => {
+      await put('zips/e.zip', data);
+      const source = await S3ByteSource.open(s3, { bucket, key: 'zips/e.zip' });
+      (source as unknown as { identity: { bucket: string } }).identity.bucket = 'no-such-bucket';
+      await expect(source.read(0, 10)).rejects.toThrow(/S3 GET failed: NoSuchBucket/);
+      expect(source.ioFailure).toMatchObject({ name: 'NoSuchBucket' });
+    });
+  });
+
+  describe('S3ShardSink', () => {
+    const writeAll = async (writer: ShardWriter, data: Buffer, chunk = 256 * 1024) => {
+      for (let offset = 0; offset < data.length; offset += chunk) await writer.write(data.subarray(offset, offset + chunk));
+    };
+
+    test('multipart for large outputs, a single PUT for small ones; CRC-32C checksums; nothing visible before finish', async () => {
+      const sink = new S3ShardSink(s3, bucket, 'out/v1/', { partSize: 5 * MiB, queueSize: 2 });
+      const large = pseudoRandomBytes(11 * MiB + 3, 1);
+      const writer = await sink.open('training-00000-of-00001.tfrecord');
+      await writeAll(writer, large);
+      expect(await keys('out/v1/')).toEqual([]);
+      const written = await writer.finish();
+      expect(written).toEqual({ name: 'training-00000-of-00001.tfrecord', bytes: large.length, checksum: { algorithm: ChecksumAlgorithm.CRC32C, value: crc32c(large).toString(16).padStart(8, '0') } });
+      const small = await sink.open('manifest.json');
+      await small.write(Buffer.from('{}\n'), crc32c(Buffer.from('{}\n')));
+      await small.finish();
+      expect(await keys('out/v1/')).toEqual(['out/v1/manifest.json', 'out/v1/training-00000-of-00001.tfrecord']);
+      expect((await get('out/v1/training-00000-of-00001.tfrecord')).equals(large)).toBe(true);
+      expect(sink.publishedKeys).toEqual(['out/v1/training-00000-of-00001.tfrecord', 'out/v1/manifest.json']);
+    });
+
+    test('abort() aborts the output in progress and deletes the published ones: nothing half-visible', async () => {
+      const sink = new S3ShardSink(s3, bucket, 'out/v2/', { partSize: 5 * MiB });
+      const done = await sink.open('a.tfrecord');
+      await writeAll(done, pseudoRandomBytes(100_000, 2));
+      await done.finish();
+      const partial = await sink.open('b.tfrecord');
+      await writeAll(partial, pseudoRandomBytes(7 * MiB, 3)); // one part uploaded, one pending
+      await sink.abort();
+      expect(await keys('out/v2/')).toEqual([]);
+      expect(await multipartUploads()).toBe(0);
+      await expect(sink.open('../x')).rejects.toThrow(/invalid output name/);
+    });
+
+    test('a failed upload surfaces on write or finish', async () => {
+      const sink = new S3ShardSink(s3, 'no-such-bucket', 'x/');
+      const writer = await sink.open('a.tfrecord');
+      await expect((async () => {
+        await writeAll(writer, pseudoRandomBytes(6 * MiB, 4));
+        await writer.finish();
+      })()).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    });
+  });
+
+  describe('TeeShardSink', () => {
+    class FailingSink implements ShardSink {
+      readonly description = 'failing';
+      async open(name: string): Promise<ShardWriter> {
+        return {
+          name,
+          write: async () => undefined,
+          finish: async () => {
+            throw new Error('disk full');
+          },
+          abort: async () => undefined,
+        };
+      }
+      async abort(): Promise<void> {}
+    }
+
+    test('writes the same bytes to every sink and aborts all when one fails', async () => {
+      const s3Sink = new S3ShardSink(s3, bucket, 'tee/ok/');
+      const tee = new TeeShardSink([s3Sink, new S3ShardSink(s3, bucket, 'tee/copy/')]);
+      const writer = await tee.open('a.txt');
+      await writer.write(Buffer.from('hello'));
+      expect((await writer.finish()).checksum.value).toBe(crc32c(Buffer.from('hello')).toString(16).padStart(8, '0'));
+      expect(await keys('tee/')).toEqual(['tee/copy/a.txt', 'tee/ok/a.txt']);
+
+      const failing = new TeeShardSink([new S3ShardSink(s3, bucket, 'tee/fail/'), new FailingSink()]);
+      const w = await failing.open('b.txt');
+      await w.write(Buffer.from('x'));
+      await expect(w.finish()).rejects.toThrow('disk full');
+      await failing.abort();
+      expect(await keys('tee/fail/')).toEqual([]);
+    });
+  });
+});
