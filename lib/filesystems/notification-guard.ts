@@ -8,29 +8,43 @@ import { IConstruct } from 'constructs';
  * With automatic import, FSx writes a notification named `FSx` (s3:ObjectCreated:* and
  * s3:ObjectRemoved:* to an SNS topic) on the linked bucket; if it is deleted or changed, the data
  * repository association becomes MISCONFIGURED (FSx for Lustre guide, autoimport-data-repo-dra.md).
- * Three things in a CDK app can break it, all found by reading the synthesized resources:
+ * What in a CDK app can break it, all found by reading the synthesized resources:
  *
- * 1. `Custom::S3BucketNotifications` with `Managed: true`. aws-cdk-lib writes it for a bucket
- *    defined in the app (`bucket instanceof Bucket`) unless `@aws-cdk/aws-s3:keepNotificationInImportedBucket`
- *    is set in the bucket's scope. Its handler then PUTs only the app's configuration on create and
- *    update and `{}` on delete (handle_managed in aws-cdk-lib's notifications-resource-handler/index.py),
- *    which deletes FSx's rule. `bucket.eventBridgeEnabled` and `enableEventBridgeNotification()` go
- *    through the same resource. With `Managed: false` the handler reads the configuration and keeps
- *    every rule it did not write (handle_unmanaged), so FSx's rule survives.
+ * 1. aws-cdk-lib's `Custom::S3BucketNotifications` (what `addEventNotification`,
+ *    `eventBridgeEnabled` and `enableEventBridgeNotification()` write), in either mode
+ *    (aws-cdk-lib 2.276 custom-resource-handlers/dist/aws-s3/notifications-resource-handler/index.py):
+ *    - `Managed: true` (a bucket defined in the app, unless `@aws-cdk/aws-s3:keepNotificationInImportedBucket`
+ *      is set in its scope): handle_managed PUTs only the app's configuration on create and update
+ *      and `{}` on delete, which deletes FSx's rule.
+ *    - `Managed: false`: handle_unmanaged keeps foreign rules on create and delete, but on update its
+ *      `get_id` helper sets `Id` to '' on every existing rule it hashes and PUTs them back, so FSx's
+ *      rule loses its name `FSx` (test/filesystems/notification-safety.test.ts runs that handler).
  * 2. An ObjectCreated/ObjectRemoved queue, topic or Lambda notification: S3 rejects it ("Configurations
- *    overlap") or, written over FSx's rule, breaks the import. EventBridge has no event filter and
- *    cannot overlap; route S3 events through EventBridge instead.
+ *    overlap") or, written over FSx's rule, breaks the import.
  * 3. `NotificationConfiguration` on the bucket's `AWS::S3::Bucket`: CloudFormation writes the whole
  *    configuration whenever it changes, without FSx's rule.
+ *
+ * The safe way is `BucketEventBridgeNotifications` (`SecureBucket.enableEventBridgeNotifications()`),
+ * which sets only `EventBridgeConfiguration` and writes every other rule back unchanged.
  */
 export const BUCKET_NOTIFICATIONS_RESOURCE_TYPE = 'Custom::S3BucketNotifications';
 
-/** The `Custom::S3BucketNotifications` resources in the app that write `bucket`'s configuration. */
+/** The library's own EventBridge resource (lib/storage/bucket-event-bridge.ts). */
+const EVENTBRIDGE_RESOURCE_TYPE = 'Custom::BucketEventBridgeNotifications';
+
+const SAFE_WAY = 'Enable EventBridge with SecureBucket.enableEventBridgeNotifications() (or new BucketEventBridgeNotifications(scope, id, { bucket })), ' +
+  'which sets only EventBridgeConfiguration, and route "Object Created" events with an EventBridge rule.';
+
+/**
+ * The resources in the app that write `bucket`'s notification configuration: aws-cdk-lib's
+ * `Custom::S3BucketNotifications` and the library's `Custom::BucketEventBridgeNotifications`.
+ */
 export function notificationResourcesOf(bucket: s3.IBucket): CfnResource[] {
   const found: CfnResource[] = [];
   for (const node of bucket.node.root.node.findAll()) {
-    if (!CfnResource.isCfnResource(node) || node.cfnResourceType !== BUCKET_NOTIFICATIONS_RESOURCE_TYPE) continue;
-    // aws-cdk-lib creates it as <bucket>/Notifications/Resource.
+    if (!CfnResource.isCfnResource(node)) continue;
+    if (node.cfnResourceType !== BUCKET_NOTIFICATIONS_RESOURCE_TYPE && node.cfnResourceType !== EVENTBRIDGE_RESOURCE_TYPE) continue;
+    // aws-cdk-lib creates its resource as <bucket>/Notifications/Resource.
     const owner = node.node.scope?.node.scope;
     if (owner === bucket || sameBucketName(node, bucket, renderProperties(node).BucketName)) {
       found.push(node);
@@ -47,12 +61,16 @@ export function findNotificationHazards(bucket: s3.IBucket, association: IConstr
   const hazards: string[] = [];
   const where = `bucket ${describeBucket(bucket)} (linked by the data repository association ${association.node.path} with automatic import)`;
   for (const resource of notificationResourcesOf(bucket)) {
+    if (resource.cfnResourceType !== BUCKET_NOTIFICATIONS_RESOURCE_TYPE) continue;
     const props = renderProperties(resource);
     if (props.Managed === true || props.Managed === 'true') {
       hazards.push(`${resource.node.path} writes the notification configuration of ${where} with Managed: true: ` +
-        "CDK's handler then replaces the bucket's whole configuration on every deployment and clears it on delete, deleting FSx's `FSx` notification " +
-        '(the association becomes MISCONFIGURED). Create the bucket with SecureBucket (which writes notifications in merge mode), or set the context ' +
-        "'@aws-cdk/aws-s3:keepNotificationInImportedBucket': true in the bucket's scope before the bucket is created.");
+        "aws-cdk-lib's handler then replaces the bucket's whole configuration on every deployment and clears it on delete, deleting FSx's `FSx` notification " +
+        `(the association becomes MISCONFIGURED). ${SAFE_WAY}`);
+    } else {
+      hazards.push(`${resource.node.path} writes the notification configuration of ${where} in merge mode (Managed: false): ` +
+        "on every update aws-cdk-lib's handler blanks the Id of notifications it did not write, renaming FSx's `FSx` notification " +
+        `(the association becomes MISCONFIGURED). ${SAFE_WAY}`);
     }
     const config = (props.NotificationConfiguration ?? {}) as Record<string, unknown>;
     for (const kind of ['QueueConfigurations', 'TopicConfigurations', 'LambdaFunctionConfigurations']) {
@@ -62,7 +80,7 @@ export function findNotificationHazards(bucket: s3.IBucket, association: IConstr
         if (overlapping.length > 0) {
           hazards.push(`${resource.node.path} adds a ${kind.replace(/Configurations$/, '')} notification for ${overlapping.join(', ')} on ${where}: ` +
             "it overlaps FSx's `FSx` notification (s3:ObjectCreated:*, s3:ObjectRemoved:*, no filter), so S3 rejects it with \"Configurations overlap\" " +
-            'or FSx stops importing. Enable EventBridge instead (SecureBucket.enableEventBridgeNotifications()) and route "Object Created" events with an EventBridge rule.');
+            `or FSx stops importing. ${SAFE_WAY}`);
         }
       }
     }
@@ -72,7 +90,7 @@ export function findNotificationHazards(bucket: s3.IBucket, association: IConstr
     const config = renderProperties(cfnBucket).NotificationConfiguration;
     if (config !== undefined && !(typeof config === 'object' && config !== null && Object.keys(config).length === 0)) {
       hazards.push(`${cfnBucket.node.path} sets NotificationConfiguration on ${where}: CloudFormation writes the bucket's whole notification configuration ` +
-        "whenever it changes, without FSx's `FSx` notification. Remove it and enable EventBridge with SecureBucket.enableEventBridgeNotifications(), which merges.");
+        `whenever it changes, without FSx's \`FSx\` notification. Remove it. ${SAFE_WAY}`);
     }
   }
   return hazards;

@@ -1,1 +1,3 @@
 export * from './secure-bucket';
+export { BucketEventBridgeNotifications } from './bucket-event-bridge';
+export type { BucketEventBridgeNotificationsProps } from './bucket-event-bridge';

@@ -1,10 +1,10 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { S3_KEEP_NOTIFICATION_IN_IMPORTED_BUCKET } from 'aws-cdk-lib/cx-api';
+import { S3_KEEP_NOTIFICATION_IN_IMPORTED_BUCKET, S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
+import { acknowledgeFindings } from '../nag/acknowledge';
+import { BucketEventBridgeNotifications } from './bucket-event-bridge';
 
 /** How a {@link SecureBucket} encrypts objects at rest. */
 export enum SecureBucketEncryption {
@@ -60,9 +60,8 @@ export interface SecureBucketProps {
   readonly noncurrentVersionExpiration?: Duration;
 
   /**
-   * Whether S3 sends events to EventBridge. Written through CDK's notification custom resource in
-   * merge mode (see {@link SecureBucket.enableEventBridgeNotifications}), so notifications written by
-   * others, such as FSx for Lustre's `FSx` rule, survive.
+   * Whether S3 sends events to EventBridge, through {@link SecureBucket.enableEventBridgeNotifications}
+   * (safe on a bucket FSx for Lustre links with automatic import).
    * @default false
    */
   readonly eventBridgeEnabled?: boolean;
@@ -79,11 +78,15 @@ export interface SecureBucketProps {
  * (SSE-S3 or KMS), versioning, server access logs to a log bucket, a lifecycle rule that aborts
  * incomplete multipart uploads and expires noncurrent versions, and RETAIN by default.
  *
- * Every bucket notification written on it merges with notifications it did not write: the
- * construct sets `@aws-cdk/aws-s3:keepNotificationInImportedBucket` in its own scope, so CDK's
- * `Custom::S3BucketNotifications` runs unmanaged (read, merge, write) instead of replacing the whole
- * configuration. That keeps FSx for Lustre's `FSx` notification on a bucket linked by a data
- * repository association.
+ * The construct sets two feature flags in its own scope, whatever the app's cdk.json says:
+ * `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` (log delivery through a bucket policy, ACLs
+ * disabled) and `@aws-cdk/aws-s3:keepNotificationInImportedBucket` (below).
+ *
+ * With `keepNotificationInImportedBucket`, CDK's `Custom::S3BucketNotifications` on this bucket runs
+ * unmanaged (read, merge, write) instead of replacing the whole configuration. That is not enough
+ * on a bucket FSx for Lustre links with automatic import (aws-cdk-lib's merge blanks the ids of
+ * rules it did not write on update, renaming FSx's `FSx` rule): enable EventBridge there with
+ * {@link SecureBucket.enableEventBridgeNotifications}, which leaves FSx's rule untouched.
  *
  * @example
  * const datasets = new SecureBucket(this, 'Datasets');
@@ -106,7 +109,10 @@ export class SecureBucket extends Construct {
     super(scope, id);
     validateProps(this, props);
     // Must precede every child: context cannot change once the construct has children.
+    // Notifications merge with what others wrote (FSx's `FSx` rule) instead of replacing it.
     this.node.setContext(S3_KEEP_NOTIFICATION_IN_IMPORTED_BUCKET, true);
+    // Log delivery through a bucket policy, not the LogDeliveryWrite ACL (ACLs stay disabled).
+    this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const versioned = props.versioned ?? true;
@@ -170,17 +176,17 @@ export class SecureBucket extends Construct {
   }
 
   /**
-   * Sends the bucket's events to EventBridge (all event types; route them with EventBridge rules).
-   *
-   * Safe on a bucket linked to FSx for Lustre: CDK's `Custom::S3BucketNotifications` runs unmanaged
-   * here (`Managed: false`), so on create, update and delete it reads the bucket's notification
-   * configuration and keeps what it did not write, FSx's `FSx` rule included. EventBridge has no
-   * event types or filters, so it cannot overlap FSx's `s3:ObjectCreated:*`/`s3:ObjectRemoved:*`.
-   * Use this, never `addEventNotification`, for `ObjectCreated`/`ObjectRemoved` on such a bucket.
+   * Sends the bucket's events to EventBridge (all event types; route them with EventBridge rules),
+   * through {@link BucketEventBridgeNotifications}: it sets only `EventBridgeConfiguration` and
+   * writes every other notification back unchanged, so FSx for Lustre's `FSx` rule on a bucket linked
+   * by a data repository association survives create, update and delete. EventBridge has no event
+   * types or filters, so it cannot overlap FSx's `s3:ObjectCreated:*`/`s3:ObjectRemoved:*`.
+   * Use this, never `addEventNotification` or `enableEventBridgeNotification`, on such a bucket.
+   * Calling it again returns the same resource.
    */
-  public enableEventBridgeNotifications(): void {
-    this.bucket.enableEventBridgeNotification();
-    acknowledgeNotificationHandler(this.bucket);
+  public enableEventBridgeNotifications(): BucketEventBridgeNotifications {
+    const existing = this.node.tryFindChild('EventBridgeNotifications') as BucketEventBridgeNotifications | undefined;
+    return existing ?? new BucketEventBridgeNotifications(this, 'EventBridgeNotifications', { bucket: this.bucket });
   }
 }
 
@@ -195,28 +201,6 @@ function lifecycleRule(props: SecureBucketProps, versioned: boolean): s3.Lifecyc
 function acknowledgeReplication(bucket: IConstruct, contents: string): void {
   acknowledgeFindings(bucket, ['NIST.800.53.R5-S3BucketReplicationEnabled', 'HIPAA.Security-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled'],
     `Single-region by design: the ${contents} serve the region's training jobs; versioning protects against deletes. Add replication per deployment if a second copy is required.`);
-}
-
-/**
- * Acknowledges the findings of CDK's bucket-notification handler (one singleton Lambda per stack,
- * created by aws-cdk-lib, not configurable from here) on that singleton only.
- */
-function acknowledgeNotificationHandler(bucket: s3.Bucket): void {
-  const stack = Stack.of(bucket);
-  const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
-  if (!handler) {
-    return;
-  }
-  const role = handler.node.tryFindChild('Role') as iam.Role | undefined;
-  if (role) {
-    acknowledgeFinding(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      "aws-cdk-lib's bucket-notification handler role uses the AWS managed basic execution policy (logs only); the role is created by aws-cdk-lib.");
-    acknowledgeInlinePolicy(role, 'bucket-notification handler');
-  }
-  acknowledgeFindings(handler, ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
-    "aws-cdk-lib's bucket-notification handler only calls the S3 control API (Get/PutBucketNotificationConfiguration) during deployments.");
-  acknowledgeFindings(handler, ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
-    "aws-cdk-lib's bucket-notification handler runs once per deployment as a CloudFormation custom resource; CloudFormation reports its failures.");
 }
 
 function validateProps(scope: IConstruct, props: SecureBucketProps): void {
