@@ -1,0 +1,227 @@
+import { checkCreateTrainingJobRequest, resolveDatasets, planJobs, requestRules, validateLaunchRequest } from '../../lambda/src/launcher';
+import { efsDirectoryPath, fsxLustreDirectoryPath } from '../../lambda/src/shared';
+import { buildRequests } from './support/build';
+import { IMAGE, MemoryObjects, VERSION_A, VERSION_B, testConfig, validRequest } from './support/fixtures';
+
+const FSX = testConfig();
+const EFS = testConfig({ fileSystem: { id: 'fs-0fedcba9876543210', type: 'EFS', datasetRootDirectory: '/datasets', subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'] } });
+const S3_ONLY = testConfig({ fileSystem: undefined });
+
+describe('request → CreateTrainingJob', () => {
+  test('FSx for Lustre channels: pinned version directory below /<mountName>/datasets, read-only, File mode; only the FSx AZ subnets', async () => {
+    const { jobs, requests } = await buildRequests({}, FSX);
+    const [first] = requests;
+    expect(first.InputDataConfig).toEqual([
+      {
+        ChannelName: 'training',
+        DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0123456789abcdef0', FileSystemType: 'FSxLustre', DirectoryPath: `/abcd1234/datasets/cats/training/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
+        InputMode: 'File',
+      },
+      {
+        ChannelName: 'evaluation',
+        DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0123456789abcdef0', FileSystemType: 'FSxLustre', DirectoryPath: `/abcd1234/datasets/cats/evaluation/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
+        InputMode: 'File',
+      },
+    ]);
+    // The shared DirectoryPath derivation of the file-system constructs gives the same path.
+    expect(first.InputDataConfig![0].DataSource!.FileSystemDataSource!.DirectoryPath).toBe(fsxLustreDirectoryPath('abcd1234', '/datasets', `cats/training/${VERSION_A}`));
+    expect(first.VpcConfig).toEqual({ Subnets: ['subnet-0aaa1111'], SecurityGroupIds: ['sg-0training1'] });
+    expect(first).toMatchObject({
+      TrainingJobName: jobs[0].name,
+      RoleArn: FSX.executionRoleArn,
+      AlgorithmSpecification: { TrainingImage: IMAGE, TrainingInputMode: 'File' },
+      OutputDataConfig: { S3OutputPath: 's3://artifacts-bucket/jobs/' },
+      ResourceConfig: { InstanceType: 'ml.g5.xlarge', InstanceCount: 1, VolumeSizeInGB: 50 },
+      StoppingCondition: { MaxRuntimeInSeconds: 86400 },
+      HyperParameters: { epochs: '10', batch_size: '32', learning_rate: '0.1' },
+      EnableInterContainerTrafficEncryption: true,
+    });
+    expect(first.CheckpointConfig).toBeUndefined();
+    expect(first.Environment).toBeUndefined();
+  });
+
+  test('EFS channels: the dataset directory from the file-system root, every training subnet with a mount target', async () => {
+    const { requests } = await buildRequests({}, EFS);
+    expect(requests[0].InputDataConfig![0]).toEqual({
+      ChannelName: 'training',
+      DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0fedcba9876543210', FileSystemType: 'EFS', DirectoryPath: `/datasets/cats/training/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
+      InputMode: 'File',
+    });
+    expect(requests[0].InputDataConfig![0].DataSource!.FileSystemDataSource!.DirectoryPath).toBe(efsDirectoryPath('/datasets', `cats/training/${VERSION_A}`));
+    expect(requests[0].VpcConfig!.Subnets).toEqual(['subnet-0aaa1111', 'subnet-0bbb2222']);
+  });
+
+  test('S3 channels: the pinned version prefix of the dataset bucket, fully replicated, the requested input mode; all training subnets', async () => {
+    const { requests } = await buildRequests({ channels: { training: { source: 's3', inputMode: 'FastFile', contentType: 'application/x-tfrecord' }, evaluation: { source: 's3' } } }, FSX);
+    expect(requests[0].InputDataConfig).toEqual([
+      {
+        ChannelName: 'training',
+        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/cats/training/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
+        InputMode: 'FastFile',
+        ContentType: 'application/x-tfrecord',
+      },
+      {
+        ChannelName: 'evaluation',
+        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/cats/evaluation/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
+        InputMode: 'File',
+      },
+    ]);
+    // No file-system channel: any training subnet will do.
+    expect(requests[0].VpcConfig!.Subnets).toEqual(['subnet-0aaa1111', 'subnet-0bbb2222']);
+  });
+
+  test('a launcher without a file system reads S3 by default', async () => {
+    const { requests } = await buildRequests({}, S3_ONLY);
+    expect(requests[0].InputDataConfig!.every((channel) => channel.DataSource?.S3DataSource)).toBe(true);
+  });
+
+  test('mixed channels: another dataset, a pinned version, and the seed channel names', async () => {
+    const objects = new MemoryObjects()
+      .addConverted('cats', 'training', VERSION_B)
+      .addConverted('cats', 'evaluation', VERSION_B)
+      .addConverted('base-model', 'weights', VERSION_B)
+      .addConverted('cats', 'config', VERSION_B);
+    objects.objects[`datasets/cats/training/${VERSION_A}/manifest.json`] = JSON.stringify({ manifestVersion: 1, records: 7 });
+    const { requests, jobs } = await buildRequests({
+      channels: {
+        training: { version: VERSION_A },
+        evaluation: {},
+        checkpoint: { datasetId: 'base-model', datasetChannel: 'weights', source: 's3' },
+        config: { source: 's3' },
+      },
+    }, FSX, objects);
+    const paths = requests[0].InputDataConfig!.map((channel) => channel.DataSource!.FileSystemDataSource?.DirectoryPath ?? channel.DataSource!.S3DataSource!.S3Uri);
+    expect(paths).toEqual([
+      `/abcd1234/datasets/cats/training/${VERSION_A}`,
+      `/abcd1234/datasets/cats/evaluation/${VERSION_B}`,
+      `s3://dataset-bucket/datasets/base-model/weights/${VERSION_B}/`,
+      `s3://dataset-bucket/datasets/cats/config/${VERSION_B}/`,
+    ]);
+    // A request that mixes file-system channels in gets the file system's subnets.
+    expect(requests[0].VpcConfig!.Subnets).toEqual(['subnet-0aaa1111']);
+    expect(jobs).toHaveLength(4);
+  });
+
+  test('tags: platform, dataset, sweep (client token), sweep index and spec hash, then the request\'s', async () => {
+    const { jobs, requests } = await buildRequests({ tags: { team: 'vision', 'cost-center': '42' } });
+    expect(requests[2].Tags).toEqual([
+      { Key: 'cdk-sagemaker-datasets:platform', Value: 'dsp' },
+      { Key: 'cdk-sagemaker-datasets:dataset', Value: 'cats' },
+      { Key: 'cdk-sagemaker-datasets:sweep', Value: validRequest().clientToken },
+      { Key: 'cdk-sagemaker-datasets:sweep-index', Value: '2' },
+      { Key: 'cdk-sagemaker-datasets:spec-hash', Value: jobs[2].specHash },
+      { Key: 'team', Value: 'vision' },
+      { Key: 'cost-center', Value: '42' },
+    ]);
+  });
+
+  test('checkpoints go below the job\'s artifacts; environment, instance count, volume and runtime are passed through', async () => {
+    const { jobs, requests } = await buildRequests({ checkpoints: true, environment: { WANDB_MODE: 'offline' }, instanceCount: 2, volumeSizeInGB: 200, maxRuntimeInSeconds: 7200 });
+    expect(requests[1]).toMatchObject({
+      CheckpointConfig: { S3Uri: `s3://artifacts-bucket/jobs/${jobs[1].name}/checkpoints/`, LocalPath: '/opt/ml/checkpoints' },
+      Environment: { WANDB_MODE: 'offline' },
+      ResourceConfig: { InstanceCount: 2, VolumeSizeInGB: 200 },
+      StoppingCondition: { MaxRuntimeInSeconds: 7200 },
+    });
+  });
+
+  test('KMS keys: output always, volume only on instance types without local NVMe storage', async () => {
+    const keys = testConfig({ volumeKmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/volume', outputKmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/output' });
+    const onM5 = (await buildRequests({ instanceType: 'ml.m5.xlarge' }, keys)).requests[0];
+    expect(onM5.ResourceConfig!.VolumeKmsKeyId).toBe('arn:aws:kms:us-east-1:123456789012:key/volume');
+    expect(onM5.OutputDataConfig!.KmsKeyId).toBe('arn:aws:kms:us-east-1:123456789012:key/output');
+    for (const instanceType of ['ml.g5.xlarge', 'ml.p4d.24xlarge']) {
+      const request = (await buildRequests({ instanceType }, keys)).requests[0];
+      expect(request.ResourceConfig!.VolumeKmsKeyId).toBeUndefined();
+      expect(request.OutputDataConfig!.KmsKeyId).toBe('arn:aws:kms:us-east-1:123456789012:key/output');
+    }
+  });
+
+  test('inter-container encryption follows the configuration', async () => {
+    expect((await buildRequests({}, testConfig({ interContainerTrafficEncryption: false }))).requests[0].EnableInterContainerTrafficEncryption).toBe(false);
+  });
+
+  test('every built request passes the SageMaker limit check', async () => {
+    const { requests } = await buildRequests({ checkpoints: true, environment: { A: 'b' }, tags: { team: 'x' } });
+    for (const request of requests) {
+      expect(checkCreateTrainingJobRequest(request)).toEqual([]);
+    }
+  });
+
+  test('the limit check catches what a bad configuration would contribute', () => {
+    const errors = checkCreateTrainingJobRequest({
+      TrainingJobName: 'bad_name',
+      RoleArn: 'role',
+      AlgorithmSpecification: { TrainingImage: '', TrainingInputMode: 'File' },
+      OutputDataConfig: { S3OutputPath: 'bucket/jobs' },
+      InputDataConfig: [
+        { ChannelName: 'a b', DataSource: { FileSystemDataSource: { FileSystemId: 'fs-x', FileSystemType: 'EFS', DirectoryPath: 'relative', FileSystemAccessMode: 'ro' } }, InputMode: 'Pipe' },
+        { ChannelName: 'a b', DataSource: {} },
+      ],
+      ResourceConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 0, VolumeSizeInGB: 0, VolumeKmsKeyId: 'key with spaces' },
+      VpcConfig: { Subnets: [], SecurityGroupIds: ['sg_1', 'sg-2', 'sg-3', 'sg-4', 'sg-5', 'sg-6'] },
+      StoppingCondition: { MaxRuntimeInSeconds: 2419201 },
+      Tags: [{ Key: 'a', Value: 'x' }, { Key: 'a', Value: 'y;' }],
+    });
+    expect(errors.map((error) => error.path)).toEqual([
+      'TrainingJobName', 'RoleArn', 'AlgorithmSpecification.TrainingImage',
+      'InputDataConfig[0].ChannelName', 'InputDataConfig[0].DataSource.FileSystemDataSource.FileSystemId',
+      'InputDataConfig[0].DataSource.FileSystemDataSource.DirectoryPath', 'InputDataConfig[0].InputMode',
+      'InputDataConfig[1].ChannelName', 'InputDataConfig[1].ChannelName', 'InputDataConfig[1].DataSource',
+      'OutputDataConfig.S3OutputPath', 'ResourceConfig.VolumeKmsKeyId', 'VpcConfig.Subnets', 'VpcConfig.SecurityGroupIds', 'VpcConfig.SecurityGroupIds[0]',
+      'StoppingCondition.MaxRuntimeInSeconds', 'ResourceConfig.InstanceCount', 'ResourceConfig.VolumeSizeInGB', 'Tags[1].Value', 'Tags[1].Key',
+    ]);
+  });
+});
+
+describe('dataset resolution', () => {
+  const rules = requestRules(FSX);
+  const jobsFor = (overrides: Record<string, unknown> = {}) => {
+    const validation = validateLaunchRequest(validRequest(overrides), rules);
+    if (!validation.ok) throw new Error('invalid');
+    return planJobs(validation.request, rules, 'dsp');
+  };
+
+  test('reads each dataset channel\'s pointer and manifest once, however many jobs read it', async () => {
+    const objects = new MemoryObjects().addConverted('cats', 'training', VERSION_A).addConverted('cats', 'evaluation', VERSION_B);
+    const resolution = await resolveDatasets(objects, 'dataset-bucket', jobsFor());
+    expect(resolution.ok).toBe(true);
+    expect(objects.reads.sort()).toEqual([
+      'dataset-bucket/datasets/cats/evaluation/current.json', `dataset-bucket/datasets/cats/evaluation/${VERSION_B}/manifest.json`,
+      'dataset-bucket/datasets/cats/training/current.json', `dataset-bucket/datasets/cats/training/${VERSION_A}/manifest.json`,
+    ]);
+  });
+
+  test('a channel never converted (or whose conversion failed) is an error on each request channel that reads it', async () => {
+    const objects = new MemoryObjects().addConverted('cats', 'training', VERSION_A);
+    const resolution = await resolveDatasets(objects, 'dataset-bucket', jobsFor({ channels: { training: {}, evaluation: {}, holdout: { datasetChannel: 'evaluation' } } }));
+    expect(resolution).toEqual({
+      ok: false,
+      errors: [
+        { path: 'channels.evaluation', message: expect.stringContaining('dataset "cats" channel "evaluation" has no converted version (no s3://dataset-bucket/datasets/cats/evaluation/current.json)') },
+        { path: 'channels.holdout', message: expect.stringContaining('its conversion failed or has not finished') },
+      ],
+    });
+  });
+
+  test('a pinned version that does not exist, a corrupt pointer, a missing or empty manifest', async () => {
+    const objects = new MemoryObjects().addConverted('cats', 'training', VERSION_A).addConverted('cats', 'evaluation', VERSION_A, 0);
+    objects.objects['datasets/cats/config/current.json'] = '{"schemaVersion":2}';
+    objects.objects['datasets/cats/labels/current.json'] = JSON.stringify({ ...JSON.parse(objects.objects['datasets/cats/training/current.json']), datasetId: 'cats', channel: 'labels', prefix: `datasets/cats/labels/${VERSION_A}/`, manifestKey: `datasets/cats/labels/${VERSION_A}/manifest.json` });
+    const resolution = await resolveDatasets(objects, 'dataset-bucket', jobsFor({
+      channels: { training: { version: VERSION_B }, evaluation: {}, config: {}, labels: {} },
+    }));
+    expect(resolution.ok).toBe(false);
+    expect(!resolution.ok && resolution.errors).toEqual([
+      { path: 'channels.training', message: expect.stringContaining(`has no complete version ${VERSION_B}`) },
+      { path: 'channels.evaluation', message: expect.stringContaining('has no records') },
+      { path: 'channels.config', message: expect.stringContaining('is not a dataset pointer') },
+      { path: 'channels.labels', message: expect.stringContaining('its manifest') },
+    ]);
+  });
+
+  test('S3 failures other than a missing object propagate (they are not the caller\'s fault)', async () => {
+    const failing = { readText: async () => { throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }); } };
+    await expect(resolveDatasets(failing, 'dataset-bucket', jobsFor())).rejects.toThrow('Access Denied');
+  });
+});
