@@ -1,4 +1,5 @@
 export * from './filesystems';
+export * from './ingestion';
 export * from './launcher';
 export * from './network';
 export * from './platform';
