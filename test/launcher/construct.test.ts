@@ -1,0 +1,338 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { LAUNCHER_ENV, loadLauncherConfig } from '../../lambda/src/launcher';
+import { TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork } from '../../lib';
+import { buildRequests } from './support/build';
+import { launcherStack } from './support/launcher-stack';
+
+type Json = Record<string, unknown>;
+
+/** Evaluates CloudFormation intrinsics with made-up values for Refs and GetAtts. */
+function evaluate(value: unknown, refs: (logicalId: string, attribute?: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => evaluate(item, refs));
+  if (value && typeof value === 'object') {
+    const object = value as Json;
+    if ('Ref' in object) return refs(object.Ref as string);
+    if ('Fn::GetAtt' in object) {
+      const [id, attribute] = object['Fn::GetAtt'] as [string, string];
+      return refs(id, attribute);
+    }
+    if ('Fn::Join' in object) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return parts.map((part) => evaluate(part, refs)).join(separator);
+    }
+    if ('Fn::Split' in object) {
+      const [separator, text] = object['Fn::Split'] as [string, unknown];
+      return String(evaluate(text, refs)).split(separator);
+    }
+    if ('Fn::Select' in object) {
+      const [index, list] = object['Fn::Select'] as [number, unknown];
+      return (evaluate(list, refs) as unknown[])[index];
+    }
+    return Object.fromEntries(Object.entries(object).map(([key, member]) => [key, evaluate(member, refs)]));
+  }
+  return value;
+}
+
+/** Stable fake values: subnets, security groups, file systems, buckets, roles, mount names. */
+function fakeRefs(logicalId: string, attribute?: string): string {
+  const hex = [...logicalId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7).toString(16).padStart(8, '0');
+  if (logicalId === 'AWS::Partition') return 'aws';
+  if (logicalId === 'AWS::Region') return 'us-east-1';
+  if (logicalId === 'AWS::AccountId') return '123456789012';
+  if (logicalId === 'AWS::URLSuffix') return 'amazonaws.com';
+  if (attribute === 'LustreMountName') return 'abcd1234';
+  if (attribute === 'GroupId') return `sg-${hex}`;
+  if (attribute === 'Arn' && /Role/.test(logicalId)) return `arn:aws:iam::123456789012:role/${logicalId}`;
+  if (attribute === 'Arn') return `arn:aws:kms:us-east-1:123456789012:key/${hex}`;
+  if (/Subnet/.test(logicalId)) return `subnet-${hex}`;
+  if (/FileSystem/.test(logicalId)) return `fs-${hex}${hex}`;
+  if (/Bucket/.test(logicalId)) return `bucket-${hex}`;
+  return `${logicalId.toLowerCase()}-${hex}`;
+}
+
+function launcherFunction(template: Template): Json {
+  const functions = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { [LAUNCHER_ENV.JOB_NAME_PREFIX]: Match.anyValue() } } } });
+  const [resource] = Object.values(functions);
+  return (resource as { Properties: Json }).Properties;
+}
+
+function launcherEnvironment(template: Template): Record<string, string> {
+  return evaluate(((launcherFunction(template).Environment as Json).Variables), fakeRefs) as Record<string, string>;
+}
+
+function statement(template: Template, sid: string): Json {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { PolicyDocument: { Statement: Json[] } } }>;
+  const found = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement).filter((candidate) => candidate.Sid === sid);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+describe('TrainingJobLauncher with FSx for Lustre', () => {
+  const fixture = launcherStack({ fileSystem: 'fsx', keys: true });
+  const template = fixture.template();
+
+  test('the launcher may pass only the execution role, and only to SageMaker', () => {
+    expect(statement(template, 'PassExecutionRoleToSageMaker')).toEqual({
+      Sid: 'PassExecutionRoleToSageMaker',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LauncherExecutionRole/), 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    });
+  });
+
+  const jobArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:', { Ref: 'AWS::AccountId' }, ':training-job/dsp-*']] };
+  const subnetRefs = () => fixture.network.trainingSubnetList().map((subnet) => ({ Ref: fixture.stack.getLogicalId(subnet.node.defaultChild as never) }));
+  const securityGroup = { 'Fn::GetAtt': [expect.stringMatching(/^NetworkTrainingSecurityGroup/), 'GroupId'] };
+
+  test('file-system jobs: only this platform\'s names, the FSx AZ subnets, the training SG, allowed types, runtime cap, the file system read-only below the dataset root', () => {
+    const fsxSubnets = fixture.network.vpc.selectSubnets(fixture.fileSystem!.trainingSubnets).subnets;
+    expect(fsxSubnets).toHaveLength(1);
+    expect(statement(template, 'CreateFileSystemTrainingJobs')).toEqual({
+      Sid: 'CreateFileSystemTrainingJobs',
+      Effect: 'Allow',
+      Action: 'sagemaker:CreateTrainingJob',
+      Resource: jobArn,
+      Condition: {
+        'ForAllValues:StringEquals': {
+          'sagemaker:VpcSubnets': fsxSubnets.map((subnet) => ({ Ref: fixture.stack.getLogicalId(subnet.node.defaultChild as never) })),
+          'sagemaker:VpcSecurityGroupIds': [securityGroup],
+          'sagemaker:InstanceTypes': ['ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.c5.xlarge', 'ml.c5.2xlarge', 'ml.g4dn.xlarge', 'ml.g4dn.2xlarge', 'ml.g5.xlarge', 'ml.g5.2xlarge'],
+        },
+        Null: { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false', 'sagemaker:FileSystemId': 'false' },
+        NumericLessThanEquals: { 'sagemaker:MaxRuntimeInSeconds': 3 * 86400 },
+        Bool: { 'sagemaker:InterContainerTrafficEncryption': 'true' },
+        ArnEquals: { 'sagemaker:OutputKmsKey': { 'Fn::GetAtt': [expect.stringMatching(/^OutputKey/), 'Arn'] } },
+        ArnEqualsIfExists: { 'sagemaker:VolumeKmsKey': { 'Fn::GetAtt': [expect.stringMatching(/^VolumeKey/), 'Arn'] } },
+        StringEquals: {
+          'sagemaker:FileSystemId': { Ref: expect.stringMatching(/^DatasetFileSystem/) },
+          'sagemaker:FileSystemType': 'FSxLustre',
+          'sagemaker:FileSystemAccessMode': 'ro',
+        },
+        StringLike: { 'sagemaker:FileSystemDirectoryPath': { 'Fn::Join': ['', ['/', { 'Fn::GetAtt': [expect.stringMatching(/^DatasetFileSystem/), 'LustreMountName'] }, '/datasets/*']] } },
+      },
+    });
+  });
+
+  test('S3-only jobs: every training subnet, and only when no file-system key is present', () => {
+    const s3Jobs = statement(template, 'CreateS3TrainingJobs');
+    expect(s3Jobs.Resource).toEqual(jobArn);
+    expect(s3Jobs.Condition).toMatchObject({
+      'ForAllValues:StringEquals': { 'sagemaker:VpcSubnets': subnetRefs(), 'sagemaker:VpcSecurityGroupIds': [securityGroup] },
+      Null: { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:FileSystemId': 'true' },
+    });
+  });
+
+  test('tagging (sagemaker:AddTags), describing and listing tags: this platform\'s jobs only', () => {
+    expect(statement(template, 'TagAndDescribeTrainingJobs')).toMatchObject({
+      Action: ['sagemaker:AddTags', 'sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'],
+      Resource: jobArn,
+    });
+  });
+
+  test('the launcher reads only pointers and manifests of the dataset bucket', () => {
+    expect(statement(template, 'ReadDatasetPointersAndManifests')).toMatchObject({
+      Action: 's3:GetObject',
+      Resource: [
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DatasetsBucket/), 'Arn'] }, '/datasets/*/*/current.json']] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DatasetsBucket/), 'Arn'] }, '/datasets/*/*/*/manifest.json']] },
+      ],
+    });
+  });
+
+  test('execution role: trusted by SageMaker only, no managed policies', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } }] },
+    });
+    for (const role of Object.values(template.findResources('AWS::IAM::Role')) as Array<{ Properties: Json }>) {
+      if (JSON.stringify(role.Properties.AssumeRolePolicyDocument).includes('sagemaker') || JSON.stringify(role.Properties).includes('Launcher')) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    }
+  });
+
+  test('execution role: reads datasets/ only, writes jobs/ only, pulls the allowed repositories, logs under /aws/sagemaker/TrainingJobs, metrics in its namespace', () => {
+    expect(statement(template, 'ReadDatasets')).toMatchObject({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DatasetsBucket/), 'Arn'] }, '/datasets/*']] } });
+    expect(statement(template, 'ListDatasets')).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['datasets/*'] } } });
+    expect(statement(template, 'WriteJobArtifacts')).toMatchObject({
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LauncherArtifactsBucket/), 'Arn'] }, '/jobs/*']] },
+    });
+    expect(statement(template, 'ListJobArtifacts')).toMatchObject({ Condition: { StringLike: { 's3:prefix': ['jobs/*'] } } });
+    expect(statement(template, 'PullTrainingImages')).toMatchObject({
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TrainingImages/), 'Arn'] },
+    });
+    expect(statement(template, 'EcrAuthorizationToken')).toMatchObject({ Action: 'ecr:GetAuthorizationToken', Resource: '*' });
+    expect(statement(template, 'TrainingJobLogStreams')).toMatchObject({
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:', { Ref: 'AWS::AccountId' }, ':log-group:/aws/sagemaker/TrainingJobs:log-stream:dsp-*']] },
+    });
+    expect(statement(template, 'TrainingJobMetrics')).toEqual({
+      Sid: 'TrainingJobMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' } },
+    });
+    expect(statement(template, 'TrainingJobVpcNetworking').Action).toEqual(expect.arrayContaining([
+      'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
+      'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcEndpoints',
+    ]));
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^LauncherExecutionRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'fsx:DescribeFileSystems' })]) },
+    });
+  });
+
+  test('the file-system ports are open from the training security group (Lustre 988 and 1018–1023)', () => {
+    for (const [from, to] of [[988, 988], [1018, 1023]]) {
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        FromPort: from, ToPort: to, IpProtocol: 'tcp',
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkTrainingSecurityGroup'), 'GroupId'] },
+      });
+    }
+  });
+
+  test('the environment the construct writes is a valid launcher configuration, and jobs get the construct\'s DirectoryPath', async () => {
+    const environment = launcherEnvironment(template);
+    const config = loadLauncherConfig(environment);
+    expect(config).toMatchObject({
+      jobNamePrefix: 'dsp',
+      fileSystem: { type: 'FSxLustre', datasetRootDirectory: '/abcd1234/datasets' },
+      maxRuntimeInSeconds: 3 * 86400,
+      maxJobs: 50,
+      interContainerTrafficEncryption: true,
+    });
+    expect(config.fileSystem!.subnetIds).toHaveLength(1);
+    expect(config.subnetIds).toHaveLength(2);
+    const { requests } = await buildRequests({ trainingImage: `${config.allowedImageRepositories[0]}:v1` }, config);
+    const constructPath = evaluate(fixture.stack.resolve(fixture.fileSystem!.directoryPath('cats/training/v20261122T115526Z-0123456789ab')), fakeRefs);
+    expect(requests[0].InputDataConfig![0].DataSource!.FileSystemDataSource!.DirectoryPath).toBe(constructPath);
+  });
+
+  test('state changes: a rule on the default bus for this platform\'s job names, targeting the re-publisher with a DLQ', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.sagemaker'], 'detail-type': ['SageMaker Training Job State Change'], 'detail': { TrainingJobName: [{ prefix: 'dsp-' }] } },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 } })],
+    });
+  });
+});
+
+describe('TrainingJobLauncher variants', () => {
+  test('EFS: FileSystemType EFS below /datasets, every training subnet with a mount target, NFS opened', () => {
+    const { template: build } = launcherStack({ fileSystem: 'efs' });
+    const template = build();
+    const fsJobs = statement(template, 'CreateFileSystemTrainingJobs');
+    expect(fsJobs.Condition).toMatchObject({
+      StringEquals: { 'sagemaker:FileSystemType': 'EFS', 'sagemaker:FileSystemAccessMode': 'ro' },
+      StringLike: { 'sagemaker:FileSystemDirectoryPath': '/datasets/*' },
+    });
+    expect(((fsJobs.Condition as Json)['ForAllValues:StringEquals'] as Json)['sagemaker:VpcSubnets']).toHaveLength(2);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 2049, ToPort: 2049, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkTrainingSecurityGroup'), 'GroupId'] } });
+    const config = loadLauncherConfig(launcherEnvironment(template));
+    expect(config.fileSystem).toMatchObject({ type: 'EFS', datasetRootDirectory: '/datasets' });
+  });
+
+  test('no file system: S3 jobs only, no file-system configuration', () => {
+    const { template: build } = launcherStack({ fileSystem: 'none', props: { interContainerTrafficEncryption: false } });
+    const template = build();
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).not.toContain('CreateFileSystemTrainingJobs');
+    expect(policies).not.toContain('sagemaker:InterContainerTrafficEncryption');
+    expect(launcherEnvironment(template)[LAUNCHER_ENV.FILE_SYSTEM]).toBeUndefined();
+    expect(loadLauncherConfig(launcherEnvironment(template)).interContainerTrafficEncryption).toBe(false);
+  });
+
+  test('China: partition-aware ARNs (no literal arn:aws:) and the cn endpoint-free wiring', () => {
+    const { template: build } = launcherStack({ region: 'cn-north-1', fileSystem: 'efs' });
+    const text = JSON.stringify(build().toJSON());
+    expect(text).not.toMatch(/"arn:aws:/);
+    expect(statement(build(), 'CreateS3TrainingJobs').Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:cn-north-1:', { Ref: 'AWS::AccountId' }, ':training-job/dsp-*']] });
+  });
+
+  test('an existing artifacts bucket is used as is; a custom prefix scopes IAM, the rule and the events', () => {
+    const { template: build } = launcherStack({ fileSystem: 'none', props: { jobNamePrefix: 'vision-a' } });
+    const template = build();
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: { TrainingJobName: [{ prefix: 'vision-a-' }] } }) });
+    expect(JSON.stringify(statement(template, 'CreateS3TrainingJobs').Resource)).toContain(':training-job/vision-a-*');
+
+    const app = new App();
+    const other = new Stack(app, 'Existing', { env: { region: 'eu-west-1' } });
+    const network = new TrainingNetwork(other, 'Network');
+    const artifacts = s3.Bucket.fromBucketName(other, 'Artifacts', 'my-artifacts');
+    const launcher = new TrainingJobLauncher(other, 'Launcher', {
+      network, datasetBucket: s3.Bucket.fromBucketName(other, 'Datasets', 'my-datasets'), artifactsBucket: artifacts,
+      trainingImageRepositories: [ecr.Repository.fromRepositoryName(other, 'Repo', 'train')],
+    });
+    expect(launcher.artifactsBucket).toBe(artifacts);
+    Template.fromStack(other).resourceCountIs('AWS::S3::Bucket', 0);
+  });
+
+  test('onTrainingJobStateChanged: a rule on the platform bus for this launcher\'s events, narrowed by the caller\'s pattern', () => {
+    const { stack, launcher, template: build } = launcherStack({ fileSystem: 'none', props: { eventBus: undefined } });
+    const queue = new sqs.Queue(stack, 'Notifications', { enforceSSL: true });
+    const rule = launcher.onTrainingJobStateChanged('Finished', { target: new targets.SqsQueue(queue), eventPattern: { detail: { status: ['Completed', 'Failed'] } } });
+    expect(rule).toBeInstanceOf(events.Rule);
+    build().hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['cdk-sagemaker-datasets'], 'detail-type': ['TrainingJobStateChanged'], 'detail': { platform: ['dsp'], status: ['Completed', 'Failed'] } },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Notifications'), 'Arn'] } })],
+    });
+  });
+
+  test('a custom platform bus and source', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Bus', { env: { region: 'us-east-1' } });
+    const bus = new events.EventBus(stack, 'PlatformBus');
+    const launcher = new TrainingJobLauncher(stack, 'Launcher', {
+      network: new TrainingNetwork(stack, 'Network'), datasetBucket: s3.Bucket.fromBucketName(stack, 'Datasets', 'my-datasets'),
+      trainingImageRepositories: [ecr.Repository.fromRepositoryName(stack, 'Repo', 'train')], eventBus: bus, eventSource: 'my.platform',
+    });
+    launcher.onTrainingJobStateChanged('Any');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::Rule', { EventBusName: { Ref: Match.stringLikeRegexp('^PlatformBus') }, EventPattern: Match.objectLike({ source: ['my.platform'] }) });
+    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformBus'), 'Arn'] } })]) } });
+  });
+
+  test('grantInvoke lets the platform\'s API invoke the launcher', () => {
+    const { stack, launcher, template: build } = launcherStack({ fileSystem: 'none' });
+    const api = new iam.Role(stack, 'Api', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    launcher.grantInvoke(api);
+    build().hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Api') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]) },
+    });
+  });
+});
+
+describe('TrainingJobLauncher props validation names the prop, the value, the rule and the fix', () => {
+  const cases: Array<[string, Partial<TrainingJobLauncherProps>, RegExp]> = [
+    ['uppercase prefix', { jobNamePrefix: 'DSP' }, /jobNamePrefix "DSP" is invalid: it must be lowercase letters and digits.*Use for example "dsp"/],
+    ['prefix with underscore', { jobNamePrefix: 'team_a' }, /jobNamePrefix "team_a" is invalid.*Use for example "team-a"/],
+    ['prefix too long', { jobNamePrefix: 'a'.repeat(25) }, /jobNamePrefix "a{25}" is invalid: .*at most 24 characters/],
+    ['no repositories', { trainingImageRepositories: [] }, /trainingImageRepositories is empty: name at least one ECR repository/],
+    ['no instance types', { allowedInstanceTypes: [] }, /allowedInstanceTypes is empty/],
+    ['bad instance type', { allowedInstanceTypes: ['g5.xlarge'] }, /allowedInstanceTypes has "g5.xlarge": instance types are written ml.<family>.<size>, e.g. "ml.g5.xlarge"/],
+    ['duplicate instance types', { allowedInstanceTypes: ['ml.g5.xlarge', 'ml.g5.xlarge'] }, /lists ml.g5.xlarge more than once/],
+    ['runtime above 28 days', { maxRuntime: Duration.days(29) }, /maxRuntime is 29 days: it must be a whole number of seconds from 1 minute to 28 days .*2419200 s.*Duration.days\(3\)/],
+    ['runtime below a minute', { maxRuntime: Duration.seconds(30) }, /maxRuntime is 30 seconds/],
+    ['zero jobs', { maxJobsPerRequest: 0 }, /maxJobsPerRequest is 0: it must be a whole number from 1 to 1000/],
+    ['too many jobs', { maxJobsPerRequest: 1001 }, /maxJobsPerRequest is 1001/],
+    ['instance count', { maxInstanceCount: 0 }, /maxInstanceCount is 0/],
+    ['concurrency', { launchConcurrency: 17 }, /launchConcurrency is 17: it must be a whole number from 1 to 16/],
+    ['timeout', { timeout: Duration.minutes(20) }, /timeout is 20 minutes/],
+  ];
+
+  test.each(cases)('%s', (_name, props, message) => {
+    expect(() => launcherStack({ fileSystem: 'none', props })).toThrow(message);
+  });
+
+  test('every problem is reported at once', () => {
+    expect(() => launcherStack({ fileSystem: 'none', props: { jobNamePrefix: 'X', maxJobsPerRequest: 0, maxRuntime: Duration.days(30) } }))
+      .toThrow(/TrainingJobLauncher LauncherTest\/Launcher:\n {2}jobNamePrefix.*\n {2}maxRuntime.*\n {2}maxJobsPerRequest/);
+  });
+});

@@ -1,0 +1,181 @@
+import { DescribeTrainingJobCommand, ListTagsCommand, ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { parsePointer } from '../../lambda/src/catalog';
+import {
+  LaunchDependencies, LaunchResponse, S3ObjectReader, SageMakerTrainingJobApi, TRAINING_JOB_STATE_CHANGED, launchTrainingJobs, toStateChangedDetail,
+} from '../../lambda/src/launcher';
+import { MotoPipeline } from '../ingestion/moto-pipeline';
+import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
+import { jpegBytes, pngBytes } from '../support/images';
+import { useMotoServer } from '../support/moto-server';
+import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
+import { IMAGE, testConfig } from './support/fixtures';
+
+/** A small labeled image zip (`data/<class>/<n>.jpg|png`). */
+function datasetZip(classes: Record<string, number>, seed = 0): Buffer {
+  const entries: ZipEntrySpec[] = [];
+  let n = seed * 1000;
+  for (const [name, count] of Object.entries(classes)) {
+    for (let i = 0; i < count; i++, n++) {
+      entries.push(n % 2 === 0
+        ? { name: `data/${name}/${i}.jpg`, data: jpegBytes({ width: 32 + i, height: 24, payloadBytes: 400, seed: n }) }
+        : { name: `data/${name}/${i}.png`, data: pngBytes({ width: 16, height: 16 + i, payloadBytes: 400, seed: n }) });
+    }
+  }
+  return buildZip(entries);
+}
+
+const DATASET_BUCKET = 'platform-datasets';
+const config = testConfig({ datasetBucket: DATASET_BUCKET, concurrency: 3 });
+
+const request = (overrides: Record<string, unknown> = {}) => ({
+  clientToken: 'sweep-2026-11-22-a',
+  datasetId: 'cats',
+  channels: { training: {}, evaluation: {}, config: { source: 's3' } },
+  trainingImage: IMAGE,
+  instanceType: 'ml.g5.xlarge',
+  hyperparameters: { epochs: 3 },
+  sweep: { list: [{ learning_rate: 0.1, batch_size: 32 }, { learning_rate: 0.01, batch_size: 32 }, { learning_rate: 0.001, batch_size: 64 }] },
+  tags: { team: 'vision' },
+  ...overrides,
+});
+
+describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset in S3 → CreateTrainingJob)', () => {
+  const moto = useMotoServer();
+  let pipeline: MotoPipeline;
+  let sagemaker: SageMakerClient;
+  let deps: LaunchDependencies;
+  const versions: Record<string, string> = {};
+
+  const jobsInMoto = async () => (await sagemaker.send(new ListTrainingJobsCommand({ MaxResults: 100 }))).TrainingJobSummaries ?? [];
+  const launch = async (body: unknown): Promise<LaunchResponse> => launchTrainingJobs(body, deps);
+
+  beforeAll(async () => {
+    await moto.reset();
+    pipeline = new MotoPipeline({ s3: moto.s3Config(), other: moto.config() }, 'platform-uploads', DATASET_BUCKET);
+    await pipeline.create();
+    // Convert three channels with the real ingestion handler, as the platform would.
+    const handler = pipeline.handler();
+    for (const [channel, seed] of [['training', 0], ['evaluation', 1], ['config', 2]] as const) {
+      await pipeline.upload(`uploads/cats/${channel}.zip`, datasetZip({ cat: 3, dog: 2 }, seed));
+      const { response } = await pipeline.deliver(handler);
+      expect(response.batchItemFailures).toEqual([]);
+      versions[channel] = parsePointer((await pipeline.getBuffer(`datasets/cats/${channel}/current.json`)).toString('utf8'), channel).version;
+    }
+    sagemaker = new SageMakerClient({ ...moto.config(), maxAttempts: 1 });
+    deps = {
+      config,
+      datasets: new S3ObjectReader(pipeline.s3),
+      trainingJobs: new SageMakerTrainingJobApi(sagemaker),
+      retryEnvironment: { sleep: async () => undefined, random: () => 0 },
+    };
+  });
+
+  test('a sweep of three hyperparameter sets creates exactly those jobs with the right channels, VPC config and output paths', async () => {
+    const response = await launch(request());
+    expect(response.outcome).toBe('launched');
+    if (response.outcome === 'rejected') return;
+    expect(response.jobs.map((job) => job.status)).toEqual(['created', 'created', 'created']);
+    const summaries = await jobsInMoto();
+    expect(summaries.map((job) => job.TrainingJobName).sort()).toEqual(response.jobs.map((job) => job.name).sort());
+
+    for (const job of response.jobs) {
+      const described = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: job.name }));
+      expect(described.TrainingJobArn).toBe(job.arn);
+      expect(described.HyperParameters).toEqual({ epochs: '3', ...job.hyperparameters });
+      expect(described.InputDataConfig).toEqual([
+        {
+          ChannelName: 'training',
+          DataSource: { FileSystemDataSource: { FileSystemId: config.fileSystem!.id, FileSystemType: 'FSxLustre', FileSystemAccessMode: 'ro', DirectoryPath: `/abcd1234/datasets/cats/training/${versions.training}` } },
+          InputMode: 'File',
+        },
+        {
+          ChannelName: 'evaluation',
+          DataSource: { FileSystemDataSource: { FileSystemId: config.fileSystem!.id, FileSystemType: 'FSxLustre', FileSystemAccessMode: 'ro', DirectoryPath: `/abcd1234/datasets/cats/evaluation/${versions.evaluation}` } },
+          InputMode: 'File',
+        },
+        {
+          ChannelName: 'config',
+          DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${DATASET_BUCKET}/datasets/cats/config/${versions.config}/`, S3DataDistributionType: 'FullyReplicated' } },
+          InputMode: 'File',
+        },
+      ]);
+      // A job with a file-system channel gets only the FSx AZ's subnets.
+      expect(described.VpcConfig).toEqual({ SecurityGroupIds: config.securityGroupIds, Subnets: config.fileSystem!.subnetIds });
+      expect(described.OutputDataConfig).toEqual({ S3OutputPath: 's3://artifacts-bucket/jobs/' });
+      expect(job.outputUri).toBe(`s3://artifacts-bucket/jobs/${job.name}/`);
+      expect(described.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 86400 });
+      expect(described.RoleArn).toBe(config.executionRoleArn);
+      const tags = Object.fromEntries(((await sagemaker.send(new ListTagsCommand({ ResourceArn: job.arn }))).Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+      expect(tags).toMatchObject({
+        'cdk-sagemaker-datasets:platform': 'dsp', 'cdk-sagemaker-datasets:dataset': 'cats', 'cdk-sagemaker-datasets:sweep': 'sweep-2026-11-22-a',
+        'cdk-sagemaker-datasets:sweep-index': String(job.index), team: 'vision',
+      });
+    }
+    // Each manifest the launcher pinned exists in the dataset bucket.
+    for (const channel of ['training', 'evaluation', 'config']) {
+      expect(await pipeline.listKeys(`datasets/cats/${channel}/${versions[channel]}/manifest.json`)).toHaveLength(1);
+    }
+  });
+
+  test('retrying the request creates nothing new (moto would overwrite; the launcher describes first)', async () => {
+    const before = await jobsInMoto();
+    const created = Object.fromEntries(before.map((job) => [job.TrainingJobName, job.CreationTime?.getTime()]));
+    const response = await launch(request());
+    expect(response.outcome).toBe('launched');
+    expect(response.outcome !== 'rejected' && response.jobs.map((job) => job.status)).toEqual(['already-launched', 'already-launched', 'already-launched']);
+    const after = await jobsInMoto();
+    expect(after).toHaveLength(before.length);
+    expect(Object.fromEntries(after.map((job) => [job.TrainingJobName, job.CreationTime?.getTime()]))).toEqual(created);
+  });
+
+  test('an invalid request is rejected with field-level messages and creates zero jobs', async () => {
+    const before = (await jobsInMoto()).length;
+    const response = await launch(request({ clientToken: 'another-sweep', instanceType: 'ml.p5.48xlarge', sweep: { grid: { learning_rate: [0.1, 0.1] } }, channels: { training: { inputMode: 'Pipe' } } }));
+    expect(response).toMatchObject({
+      outcome: 'rejected',
+      errors: [
+        { path: 'channels.training.inputMode', message: expect.stringContaining('File mode') },
+        { path: 'instanceType', message: expect.stringContaining('not allowed') },
+        { path: 'sweep.grid.learning_rate[1]', message: expect.stringContaining('repeats "0.1"') },
+      ],
+    });
+    expect(await jobsInMoto()).toHaveLength(before);
+  });
+
+  test('a dataset channel that was never converted is rejected and creates zero jobs', async () => {
+    const before = (await jobsInMoto()).length;
+    const response = await launch(request({ clientToken: 'sweep-b', channels: { training: {}, holdout: {} } }));
+    expect(response).toMatchObject({ outcome: 'rejected', errors: [{ path: 'channels.holdout', message: expect.stringContaining('no converted version') }] });
+    expect(await jobsInMoto()).toHaveLength(before);
+  });
+
+  test('state changes: a SageMaker event for the platform\'s job becomes TrainingJobStateChanged on the platform bus', async () => {
+    // moto sends no SageMaker events: build the event from DescribeTrainingJob + ListTags as EventBridge would, then re-publish.
+    const [job] = (await jobsInMoto());
+    const described = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: job.TrainingJobName }));
+    const tags = Object.fromEntries(((await sagemaker.send(new ListTagsCommand({ ResourceArn: described.TrainingJobArn }))).Tags ?? []).map((tag) => [tag.Key!, tag.Value!]));
+    const detail = toStateChangedDetail({
+      TrainingJobName: described.TrainingJobName,
+      TrainingJobArn: described.TrainingJobArn,
+      TrainingJobStatus: described.TrainingJobStatus,
+      SecondaryStatus: described.SecondaryStatus,
+      ModelArtifacts: { S3ModelArtifacts: `s3://artifacts-bucket/jobs/${described.TrainingJobName}/output/model.tar.gz` },
+      Tags: tags,
+      CreationTime: String(described.CreationTime!.getTime()),
+    }, 'dsp');
+    const sqs = new SQSClient(moto.config());
+    const events = new EventBridgeClient(moto.config());
+    const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'state-observer' }));
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    await events.send(new PutRuleCommand({ Name: 'state', EventPattern: JSON.stringify({ 'source': ['cdk-sagemaker-datasets'], 'detail-type': [TRAINING_JOB_STATE_CHANGED], 'detail': { platform: ['dsp'] } }) }));
+    await events.send(new PutTargetsCommand({ Rule: 'state', Targets: [{ Id: 'q', Arn: arn }] }));
+    await events.send(new PutEventsCommand({ Entries: [{ Source: 'cdk-sagemaker-datasets', DetailType: TRAINING_JOB_STATE_CHANGED, Detail: JSON.stringify(detail), Resources: [detail!.jobArn] }] }));
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.QueueUrl, WaitTimeSeconds: 1 }));
+    expect(JSON.parse(received.Messages![0].Body!).detail).toMatchObject({
+      platform: 'dsp', jobName: job.TrainingJobName, status: 'Completed', secondaryStatus: 'Completed', datasetId: 'cats', sweep: 'sweep-2026-11-22-a',
+      modelArtifactUri: `s3://artifacts-bucket/jobs/${job.TrainingJobName}/output/model.tar.gz`,
+    });
+  });
+});
