@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  CFN_LINT_EXCEPTIONS_METADATA_KEY, EfsDatasetFileSystem, LustreDatasetFileSystem, LustreDatasetFileSystemOptions, SecureBucket, TrainingNetwork,
+} from '../../lib';
+import { IGNORED_CFN_LINT_RULES, cfnLintVersion } from '../support/cfn-lint';
+import { CFN_LINT, describeWithTool } from '../support/external-tool';
+
+type CfnTemplate = { Resources: Record<string, { Type: string; Metadata?: Record<string, unknown>; Properties?: Record<string, unknown> }> };
+
+/** Lints several templates for one region in one cfn-lint run; findings as parseable lines. */
+function lint(region: string, templates: Record<string, CfnTemplate>): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-cfn-lint-'));
+  const files = Object.entries(templates).map(([name, template]) => {
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(template));
+    return file;
+  });
+  const result = spawnSync('cfn-lint', ['--regions', region, '--format', 'parseable', '--ignore-checks', ...Object.keys(IGNORED_CFN_LINT_RULES), '--', ...files], { encoding: 'utf8' });
+  if (result.status !== 0 && !result.stdout) {
+    throw new Error(`cfn-lint failed to run (exit ${result.status}): ${result.stderr}`);
+  }
+  return result.stdout.split('\n').filter((line) => line.trim().length > 0).map((line) => line.replace(`${dir}/`, ''));
+}
+
+/** Everything the file-system constructs create in one region, with clients, a writer Lambda and EventBridge. */
+function templatesFor(region: string, lustreOptions: LustreDatasetFileSystemOptions = {}) {
+  const app = new App();
+  const lustreStack = new Stack(app, 'Lustre', { env: { region } });
+  const lustreNetwork = new TrainingNetwork(lustreStack, 'Network');
+  const storage = new SecureBucket(lustreStack, 'DatasetBucket');
+  const lustre = new LustreDatasetFileSystem(lustreStack, 'Datasets', { network: lustreNetwork, assumeSageMakerFsxChannelSupported: true, ...lustreOptions });
+  lustre.addDataRepositoryAssociation('Link', { fileSystemPath: '/datasets', bucket: storage.bucket, bucketPrefix: 'datasets/' });
+  lustre.allowClient(lustreNetwork);
+  storage.enableEventBridgeNotifications();
+
+  const efsStack = new Stack(app, 'Efs', { env: { region } });
+  const efsNetwork = new TrainingNetwork(efsStack, 'Network');
+  const efs = new EfsDatasetFileSystem(efsStack, 'Datasets', { network: efsNetwork });
+  efs.allowClient(efsNetwork);
+  new lambda.Function(efsStack, 'Writer', {
+    runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    vpc: efsNetwork.vpc, vpcSubnets: efsNetwork.trainingSubnets, filesystem: efs.lambdaMount().fileSystem,
+  });
+  const assembly = app.synth();
+  return {
+    lustre: assembly.getStackByName('Lustre').template as CfnTemplate,
+    efs: assembly.getStackByName('Efs').template as CfnTemplate,
+  };
+}
+
+function fileSystemResource(template: CfnTemplate) {
+  return Object.values(template.Resources).find((r) => r.Type === 'AWS::FSx::FileSystem')!;
+}
+
+function withoutLintExceptions(template: CfnTemplate): CfnTemplate {
+  const copy = JSON.parse(JSON.stringify(template)) as CfnTemplate;
+  delete fileSystemResource(copy).Metadata!['cfn-lint'];
+  return copy;
+}
+
+const REGIONS = ['us-east-1', 'eu-west-1', 'cn-north-1', 'cn-northwest-1', 'us-gov-west-1'];
+
+describeWithTool(CFN_LINT, 'cfn-lint: FSx for Lustre (with DRA, EventBridge) and EFS (with a writer Lambda) in every region', () => {
+  const templates = new Map(REGIONS.map((region) => [region, templatesFor(region)]));
+
+  test.each(REGIONS)('%s: zero errors and zero warnings', (region) => {
+    const { lustre, efs } = templates.get(region)!;
+    const findings = lint(region, { lustre, efs });
+    if (findings.length > 0) {
+      throw new Error(`${cfnLintVersion()} on ${region}:\n${findings.join('\n')}`);
+    }
+  });
+
+  test('us-east-1 emits LogConfiguration, and its named cfn-lint exception hides exactly that property', () => {
+    const lustre = templates.get('us-east-1')!.lustre;
+    const fs = fileSystemResource(lustre);
+    expect(fs.Metadata).toEqual({
+      'cfn-lint': { config: { ignore_checks: ['E3002'] } },
+      [CFN_LINT_EXCEPTIONS_METADATA_KEY]: { E3002: expect.stringMatching(/LogConfiguration is in the CloudFormation resource specification .* not in cfn-lint 1.51.0's FSx schema/) },
+    });
+    const findings = lint('us-east-1', { lustre: withoutLintExceptions(lustre) });
+    expect(findings).toEqual([expect.stringMatching(/^lustre.json:.*:E3002:Additional properties are not allowed \('LogConfiguration' was unexpected\)$/)]);
+  });
+
+  test.each(['eu-west-1', 'cn-north-1', 'cn-northwest-1', 'us-gov-west-1'])('%s: no LogConfiguration, so no cfn-lint exception at all', (region) => {
+    expect(fileSystemResource(templates.get(region)!.lustre).Metadata?.['cfn-lint']).toBeUndefined();
+  });
+
+  test('a Lustre file system over 65536 GiB: cfn-lint 1.51.0 applies the Windows cap; the exception names it and hides only that', () => {
+    const { lustre } = templatesFor('eu-west-1', { storageCapacityGiB: 72000 });
+    expect(fileSystemResource(lustre).Metadata).toEqual({
+      'cfn-lint': { config: { ignore_checks: ['E3034'] } },
+      [CFN_LINT_EXCEPTIONS_METADATA_KEY]: { E3034: expect.stringMatching(/caps AWS::FSx::FileSystem StorageCapacity at 65536 GiB, a Windows File Server limit/) },
+    });
+    expect(lint('eu-west-1', { lustre })).toEqual([]);
+    expect(lint('eu-west-1', { lustre: withoutLintExceptions(lustre) })).toEqual([expect.stringMatching(/^lustre.json:.*:E3034:72000 is greater than the maximum of 65536$/)]);
+  });
+});

@@ -1,0 +1,106 @@
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  DatasetFileSystemType, DatasetFileSystems, DatasetPlatformStack, EfsDatasetFileSystem, LustreDatasetFileSystem,
+} from '../../lib';
+import { platformApp, templatesByRegion } from '../support/platform-app';
+import { libraryWarnings, networkStack, rulesOf } from './support';
+
+describe('DatasetFileSystems.forRegion', () => {
+  function forRegion(region: string | null, extra: Partial<Parameters<typeof DatasetFileSystems.forRegion>[2]> = {}) {
+    const { stack, network } = networkStack(region);
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const fs = DatasetFileSystems.forRegion(stack, 'Datasets', { network, datasetBucket: bucket, ...extra });
+    return { stack, network, bucket, fs };
+  }
+
+  test('us-east-1: FSx for Lustre linked to datasets/ of the bucket at /datasets, no warning', () => {
+    const { stack, bucket, fs } = forRegion('us-east-1');
+    expect(LustreDatasetFileSystem.isLustreDatasetFileSystem(fs)).toBe(true);
+    const lustre = fs as LustreDatasetFileSystem;
+    expect(lustre.dataRepositoryAssociations).toHaveLength(1);
+    expect(lustre.dataRepositoryAssociations[0].bucket).toBe(bucket);
+    Template.fromStack(stack).hasResourceProperties('AWS::FSx::DataRepositoryAssociation', {
+      FileSystemPath: '/datasets',
+      DataRepositoryPath: { 'Fn::Join': ['', ['s3://', { Ref: stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket) }, '/datasets/']] },
+    });
+    expect(libraryWarnings(stack)).toEqual([]);
+  });
+
+  test('cn-north-1: EFS, with a warning that says why and what to do', () => {
+    const { stack, fs } = forRegion('cn-north-1');
+    expect(EfsDatasetFileSystem.isEfsDatasetFileSystem(fs)).toBe(true);
+    expect(fs.fileSystemType).toBe(DatasetFileSystemType.EFS);
+    Template.fromStack(stack).resourceCountIs('AWS::FSx::FileSystem', 0);
+    expect(libraryWarnings(stack)).toEqual([expect.stringMatching(
+      /^EFS instead of FSx for Lustre in cn-north-1: SageMaker FSx for Lustre channel: UNAVAILABLE .*copy them onto EFS .*assumeSageMakerFsxChannelSupported: true only after verifying/)]);
+    Annotations.fromStack(stack).hasWarning('/Test/Datasets', Match.stringLikeRegexp('efsFallback'));
+  });
+
+  test('cn-north-1 with the override: FSx for Lustre and a warning that it is unverified', () => {
+    const { stack, fs } = forRegion('cn-north-1', { assumeSageMakerFsxChannelSupported: true });
+    expect(fs.fileSystemType).toBe(DatasetFileSystemType.FSX_LUSTRE);
+    expect(libraryWarnings(stack)).toEqual([expect.stringMatching(/assumeSageMakerFsxChannelSupported is set for cn-north-1/)]);
+  });
+
+  test('EFS when preferred, even where FSx works; options reach the chosen kind', () => {
+    const efs = forRegion('us-east-1', { preferredType: DatasetFileSystemType.EFS, efs: { datasetDirectory: '/data' } });
+    expect(efs.fs.fileSystemType).toBe(DatasetFileSystemType.EFS);
+    expect(efs.fs.datasetRootDirectory).toBe('/data');
+    expect(libraryWarnings(efs.stack)).toEqual([]);
+    const lustre = forRegion('us-east-1', { lustre: { storageCapacityGiB: 2400, datasetDirectory: '/data' }, datasetBucketPrefix: 'data/' });
+    Template.fromStack(lustre.stack).hasResourceProperties('AWS::FSx::FileSystem', { StorageCapacity: 2400 });
+    Template.fromStack(lustre.stack).hasResourceProperties('AWS::FSx::DataRepositoryAssociation', { FileSystemPath: '/data', DataRepositoryPath: Match.objectLike({}) });
+  });
+
+  test.each<[string | null, RegExp]>([
+    [null, /^DatasetFileSystems.forRegion Test\/Datasets: FSx for Lustre was requested but the stack has no concrete region/],
+    ['eu-isoe-west-1', /^DatasetFileSystems.forRegion Test\/Datasets: eu-isoe-west-1 supports neither dataset file system/],
+  ])('%s fails with what to change', (region, message) => {
+    expect(() => forRegion(region)).toThrow(message);
+  });
+});
+
+describe('the example app wires the file system with the same code in every region', () => {
+  const app = platformApp(['us-east-1', 'cn-north-1']);
+  const templates = templatesByRegion(app);
+  const stacks = new Map(app.node.children.filter((c): c is DatasetPlatformStack => c instanceof DatasetPlatformStack).map((s) => [s.region, s]));
+  const east = templates.get('us-east-1')!;
+  const china = templates.get('cn-north-1')!;
+  const eastStack = stacks.get('us-east-1')!;
+
+  test('us-east-1: one 1.2 TiB PERSISTENT_2 Lustre file system linked to datasets/ of the dataset bucket', () => {
+    expect(eastStack.fileSystem.fileSystemType).toBe(DatasetFileSystemType.FSX_LUSTRE);
+    east.resourceCountIs('AWS::FSx::FileSystem', 1);
+    east.resourceCountIs('AWS::EFS::FileSystem', 0);
+    east.hasResourceProperties('AWS::FSx::FileSystem', { StorageCapacity: 1200, LustreConfiguration: Match.objectLike({ DeploymentType: 'PERSISTENT_2' }) });
+    east.hasResourceProperties('AWS::FSx::DataRepositoryAssociation', {
+      FileSystemPath: '/datasets',
+      DataRepositoryPath: { 'Fn::Join': ['', ['s3://', { Ref: eastStack.getLogicalId(eastStack.datasetBucket.node.defaultChild as s3.CfnBucket) }, '/datasets/']] },
+      S3: { AutoImportPolicy: { Events: ['NEW', 'CHANGED', 'DELETED'] } },
+    });
+  });
+
+  test('us-east-1: training jobs reach the file system on the Lustre ports only', () => {
+    const tcp = rulesOf(east, 'DatasetFileSystemSecurityGroup').filter((r) => r.peer === 'NetworkTrainingSecurityGroup' || r.group === 'NetworkTrainingSecurityGroup');
+    expect(new Set(tcp.map((r) => `${r.protocol}:${r.from}-${r.to}`))).toEqual(new Set(['tcp:988-988', 'tcp:1018-1023']));
+  });
+
+  test('cn-north-1: EFS, no FSx, NFS from the training group, and the dataset bucket too', () => {
+    const chinaStack = stacks.get('cn-north-1')!;
+    expect(chinaStack.fileSystem.fileSystemType).toBe(DatasetFileSystemType.EFS);
+    china.resourceCountIs('AWS::FSx::FileSystem', 0);
+    china.resourceCountIs('AWS::FSx::DataRepositoryAssociation', 0);
+    china.resourceCountIs('AWS::EFS::FileSystem', 1);
+    expect(rulesOf(china, 'DatasetFileSystemSecurityGroup')).toEqual([
+      { direction: 'ingress', group: 'DatasetFileSystemSecurityGroup', peer: 'NetworkTrainingSecurityGroup', protocol: 'tcp', from: 2049, to: 2049 },
+    ]);
+    expect(chinaStack.datasetStorage.bucket).toBe(chinaStack.datasetBucket);
+  });
+
+  test('both: training subnets and channels come from the interface', () => {
+    expect(eastStack.fileSystem.trainingSubnets.subnets).toHaveLength(1);
+    expect(stacks.get('cn-north-1')!.fileSystem.trainingSubnets.subnets).toHaveLength(2);
+    expect(stacks.get('cn-north-1')!.fileSystem.trainingChannel('train', 'cifar10/train').directoryPath).toBe('/datasets/cifar10/train');
+  });
+});

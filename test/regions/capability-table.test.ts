@@ -1,0 +1,165 @@
+import { Aws } from 'aws-cdk-lib';
+import { Availability, DatasetFileSystemType, RegionCapabilities, RegionCapabilityTable, chooseDatasetFileSystemType } from '../../lib';
+
+const { AVAILABLE, UNAVAILABLE, UNVERIFIED } = Availability;
+const LUSTRE = DatasetFileSystemType.FSX_LUSTRE;
+const EFS = DatasetFileSystemType.EFS;
+const NEITHER = 'error';
+
+/**
+ * aws-facts.md §3.3, every region cfn-lint 1.51.0 knows: the file system chosen by default, and with
+ * assumeSageMakerFsxChannelSupported (the unverified override).
+ */
+const DECISIONS: Array<[string, DatasetFileSystemType | typeof NEITHER, DatasetFileSystemType | typeof NEITHER]> = [
+  ['af-south-1', LUSTRE, LUSTRE],
+  ['ap-east-1', LUSTRE, LUSTRE],
+  ['ap-east-2', LUSTRE, LUSTRE],
+  ['ap-northeast-1', LUSTRE, LUSTRE],
+  ['ap-northeast-2', LUSTRE, LUSTRE],
+  ['ap-northeast-3', LUSTRE, LUSTRE],
+  ['ap-south-1', LUSTRE, LUSTRE],
+  ['ap-south-2', LUSTRE, LUSTRE],
+  ['ap-southeast-1', LUSTRE, LUSTRE],
+  ['ap-southeast-2', LUSTRE, LUSTRE],
+  ['ap-southeast-3', LUSTRE, LUSTRE],
+  ['ap-southeast-4', LUSTRE, LUSTRE],
+  ['ap-southeast-5', LUSTRE, LUSTRE],
+  ['ap-southeast-6', EFS, EFS], // no AWS::FSx::* in CloudFormation
+  ['ap-southeast-7', LUSTRE, LUSTRE],
+  ['ca-central-1', LUSTRE, LUSTRE],
+  ['ca-west-1', LUSTRE, LUSTRE],
+  ['cn-north-1', EFS, LUSTRE], // SageMaker FSx channel unavailable (seed report), override allowed
+  ['cn-northwest-1', EFS, LUSTRE],
+  ['eu-central-1', LUSTRE, LUSTRE],
+  ['eu-central-2', LUSTRE, LUSTRE],
+  ['eu-isoe-west-1', NEITHER, NEITHER], // botocore: no SageMaker and no FSx endpoint
+  ['eu-north-1', LUSTRE, LUSTRE],
+  ['eu-south-1', LUSTRE, LUSTRE],
+  ['eu-south-2', LUSTRE, LUSTRE],
+  ['eu-west-1', LUSTRE, LUSTRE],
+  ['eu-west-2', LUSTRE, LUSTRE],
+  ['eu-west-3', LUSTRE, LUSTRE],
+  ['eusc-de-east-1', EFS, EFS], // cfn-lint data is a copy of us-east-1: FSx types unverified
+  ['il-central-1', LUSTRE, LUSTRE],
+  ['me-central-1', LUSTRE, LUSTRE],
+  ['me-south-1', LUSTRE, LUSTRE],
+  ['mx-central-1', LUSTRE, LUSTRE],
+  ['sa-east-1', LUSTRE, LUSTRE],
+  ['us-east-1', LUSTRE, LUSTRE],
+  ['us-east-2', LUSTRE, LUSTRE],
+  ['us-gov-east-1', EFS, LUSTRE], // no source on SageMaker FSx channels in GovCloud
+  ['us-gov-west-1', EFS, LUSTRE],
+  ['us-iso-east-1', EFS, EFS],
+  ['us-iso-west-1', NEITHER, NEITHER], // botocore: no SageMaker endpoint
+  ['us-isob-east-1', EFS, EFS],
+  ['us-isob-west-1', NEITHER, NEITHER], // botocore: no fsx, elasticfilesystem or SageMaker endpoint
+  ['us-isof-east-1', EFS, EFS],
+  ['us-isof-south-1', EFS, EFS],
+  ['us-west-1', LUSTRE, LUSTRE],
+  ['us-west-2', LUSTRE, LUSTRE],
+];
+
+describe('region decisions for every region in the table', () => {
+  test('the table lists exactly the 46 regions of aws-facts.md §3.3', () => {
+    expect(RegionCapabilityTable.regions()).toEqual(DECISIONS.map(([region]) => region));
+  });
+
+  test.each(DECISIONS)('%s: %s by default, %s with the override', (region, byDefault, withOverride) => {
+    for (const [expected, assume] of [[byDefault, false], [withOverride, true]] as const) {
+      const choose = () => chooseDatasetFileSystemType(region, { assumeSageMakerFsxChannelSupported: assume });
+      if (expected === NEITHER) {
+        expect(choose).toThrow(new RegExp(`^${region} supports neither dataset file system: FSx for Lustre is blocked by .*botocore`));
+      } else {
+        const choice = choose();
+        expect(choice.fileSystemType).toBe(expected);
+        expect(choice.fellBack).toBe(expected === EFS);
+        expect(choice.reason).toMatch(expected === EFS ? new RegExp(`^EFS instead of FSx for Lustre in ${region}: `) : /^FSx for Lustre/);
+      }
+    }
+  });
+
+  test('EFS is chosen wherever it is requested and usable', () => {
+    expect(chooseDatasetFileSystemType('us-east-1', { preferredType: EFS })).toEqual({ region: 'us-east-1', fileSystemType: EFS, fellBack: false, reason: 'EFS was requested.' });
+    expect(() => chooseDatasetFileSystemType('us-isob-west-1', { preferredType: EFS })).toThrow(/EFS was requested for us-isob-west-1, but EFS: UNAVAILABLE/);
+  });
+
+  test('the fallback reason cites the source', () => {
+    expect(chooseDatasetFileSystemType('cn-north-1').reason).toMatch(/SageMaker FSx for Lustre channel: UNAVAILABLE \(Seed report \(2021\): SageMaker answered "FSx for Lustre is currently not supported in the region cn-north-1 for SageMaker"/);
+    expect(chooseDatasetFileSystemType('ap-southeast-6').reason).toMatch(/AWS::FSx::FileSystem: UNAVAILABLE \(cfn-lint 1.51.0 CloudFormation registry schemas for ap-southeast-6/);
+  });
+
+  test('the override reason says it is an assumption', () => {
+    expect(chooseDatasetFileSystemType('cn-north-1', { assumeSageMakerFsxChannelSupported: true }).reason)
+      .toMatch(/^FSx for Lustre because assumeSageMakerFsxChannelSupported is set, although SageMaker FSx for Lustre channel: UNAVAILABLE/);
+  });
+
+  test('a token region with FSx for Lustre preferred asks for an explicit region; EFS works without one', () => {
+    expect(() => chooseDatasetFileSystemType(Aws.REGION)).toThrow(/no concrete region .* Set env: \{ region: 'us-east-1' \}/);
+    expect(chooseDatasetFileSystemType(Aws.REGION, { preferredType: EFS }).fileSystemType).toBe(EFS);
+  });
+
+  test('a region missing from the table gets EFS (every fact UNVERIFIED)', () => {
+    const caps = RegionCapabilityTable.of('xx-future-1');
+    expect(caps.listed).toBe(false);
+    expect(caps.partition).toBe('aws');
+    expect(chooseDatasetFileSystemType('xx-future-1').fileSystemType).toBe(EFS);
+  });
+});
+
+describe('capability facts', () => {
+  const FACTS: Array<keyof RegionCapabilities> = ['sageMakerFsxLustreChannel', 'sageMakerEfsChannel', 'fsxLustreFileSystem', 'dataRepositoryAssociation',
+    'scratchDeploymentTypes', 'persistent2DeploymentType', 'lustreMetadataConfiguration', 'lustreEfa', 'lustreLogConfiguration', 'efsFileSystem',
+    'lambdaEfsMount', 'sageMakerApi'];
+
+  test('every fact of every region has an availability and a source', () => {
+    for (const region of [...RegionCapabilityTable.regions(), 'xx-future-1']) {
+      const caps = RegionCapabilityTable.of(region);
+      for (const name of FACTS) {
+        const fact = caps[name] as { availability: Availability; source: string };
+        expect([AVAILABLE, UNAVAILABLE, UNVERIFIED]).toContain(fact.availability);
+        expect(fact.source.length).toBeGreaterThan(20);
+      }
+    }
+  });
+
+  type Row = [string, keyof RegionCapabilities, Availability, RegExp];
+  test.each<Row>([
+    ['cn-north-1', 'scratchDeploymentTypes', UNAVAILABLE, /Scratch 1 and Scratch 2 file system deployment types are not available/],
+    ['cn-northwest-1', 'scratchDeploymentTypes', UNAVAILABLE, /docs.amazonaws.cn/],
+    ['cn-north-1', 'lustreMetadataConfiguration', AVAILABLE, /cfn-lint 1.51.0 CloudFormation registry schemas for cn-north-1/],
+    ['cn-northwest-1', 'lustreMetadataConfiguration', UNAVAILABLE, /older variant without EfaEnabled, MetadataConfiguration/],
+    ['cn-northwest-1', 'lustreEfa', UNAVAILABLE, /older variant/],
+    ['us-gov-west-1', 'lustreMetadataConfiguration', UNAVAILABLE, /older variant/],
+    ['us-gov-east-1', 'lustreEfa', UNAVAILABLE, /older variant/],
+    ['us-gov-west-1', 'lustreLogConfiguration', UNAVAILABLE, /older variant/],
+    ['us-east-1', 'lustreLogConfiguration', AVAILABLE, /aws-cdk-lib 2.276 CfnFileSystem.LustreConfigurationProperty.logConfiguration/],
+    ['eu-west-1', 'lustreLogConfiguration', UNVERIFIED, /not verified for this region/],
+    ['us-east-1', 'sageMakerFsxLustreChannel', AVAILABLE, /model-access-training-data.md/],
+    ['cn-north-1', 'sageMakerFsxLustreChannel', UNAVAILABLE, /Seed report \(2021\)/],
+    ['cn-north-1', 'sageMakerEfsChannel', AVAILABLE, /AWS China confirmed EFS channels/],
+    ['us-gov-west-1', 'sageMakerFsxLustreChannel', UNVERIFIED, /No stored SageMaker source/],
+    ['us-east-1', 'persistent2DeploymentType', AVAILABLE, /2022/],
+    ['ap-south-1', 'persistent2DeploymentType', UNVERIFIED, /Not in the archived 2022 PERSISTENT_2 region list/],
+    ['cn-north-1', 'persistent2DeploymentType', UNVERIFIED, /PERSISTENT_1 terms only/],
+    ['ap-southeast-6', 'fsxLustreFileSystem', UNAVAILABLE, /schemas for ap-southeast-6/],
+    ['ap-southeast-6', 'dataRepositoryAssociation', UNAVAILABLE, /schemas for ap-southeast-6/],
+    ['ap-southeast-6', 'efsFileSystem', AVAILABLE, /schemas for ap-southeast-6/],
+    ['eusc-de-east-1', 'fsxLustreFileSystem', UNVERIFIED, /copies us-east-1 for iso and eusc regions/],
+    ['us-isob-west-1', 'efsFileSystem', UNAVAILABLE, /botocore 1.43.11 endpoints.json/],
+    ['us-iso-west-1', 'sageMakerApi', UNAVAILABLE, /botocore/],
+    ['eu-isoe-west-1', 'fsxLustreFileSystem', UNAVAILABLE, /botocore/],
+    ...(['ap-east-2', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ca-west-1', 'mx-central-1'].map((region) =>
+      [region, 'lambdaEfsMount', UNAVAILABLE, /available in all commercial Regions except/] as Row)),
+    ['us-east-1', 'lambdaEfsMount', AVAILABLE, /configuration-filesystem/],
+    ['cn-north-1', 'lambdaEfsMount', UNVERIFIED, /covers commercial Regions only/],
+    ['us-gov-west-1', 'lambdaEfsMount', UNVERIFIED, /covers commercial Regions only/],
+  ])('%s %s is %s', (region, name, availability, source) => {
+    const fact = RegionCapabilityTable.of(region)[name] as { availability: Availability; source: string };
+    expect(fact.availability).toBe(availability);
+    expect(fact.source).toMatch(source);
+  });
+
+  test.each([['cn-north-1', 'aws-cn'], ['us-gov-west-1', 'aws-us-gov'], ['us-isob-east-1', 'aws-iso-b'], ['eusc-de-east-1', 'aws-eusc'], ['eu-west-1', 'aws']])('%s is in partition %s', (region, partition) => {
+    expect(RegionCapabilityTable.of(region).partition).toBe(partition);
+  });
+});
