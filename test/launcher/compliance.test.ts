@@ -1,0 +1,42 @@
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { cfnLintVersion, lintTemplate } from '../support/cfn-lint';
+import { CFN_LINT, describeWithTool } from '../support/external-tool';
+import { LauncherStackOptions, launcherStack } from './support/launcher-stack';
+
+const PACKS = [
+  (scope: IConstruct) => new AwsSolutionsChecks(scope),
+  (scope: IConstruct) => new NIST80053R5Checks(scope),
+  (scope: IConstruct) => new HIPAASecurityChecks(scope),
+  (scope: IConstruct) => new PCIDSS321Checks(scope),
+  (scope: IConstruct) => new ServerlessChecks(scope),
+];
+
+function findings(scope: IConstruct): string[] {
+  return PACKS.flatMap((pack) => pack(scope).validateScope(scope).violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath ?? resource.resourceLogicalId}`)));
+}
+
+const VARIANTS: Array<[string, LauncherStackOptions]> = [
+  ['FSx for Lustre with KMS keys (us-east-1)', { fileSystem: 'fsx', keys: true }],
+  ['EFS (cn-north-1)', { region: 'cn-north-1', fileSystem: 'efs' }],
+  ['EFS (us-gov-west-1)', { region: 'us-gov-west-1', fileSystem: 'efs' }],
+  ['S3 only, custom prefix (eu-west-1)', { region: 'eu-west-1', fileSystem: 'none', props: { jobNamePrefix: 'team-a', interContainerTrafficEncryption: false } }],
+];
+
+describe('TrainingJobLauncher: cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1, Serverless)', () => {
+  test.each(VARIANTS)('%s has zero unacknowledged findings', (_name, options) => {
+    const { stack } = launcherStack(options);
+    expect(findings(stack)).toEqual([]);
+  });
+});
+
+describeWithTool(CFN_LINT, 'TrainingJobLauncher: cfn-lint', () => {
+  test.each(VARIANTS)('%s has zero errors and warnings', (_name, options) => {
+    const { stack, template } = launcherStack(options);
+    const problems = lintTemplate(template().toJSON(), stack.region);
+    if (problems.length > 0) {
+      throw new Error(`${cfnLintVersion()} on ${stack.region}:\n${problems.join('\n')}`);
+    }
+  });
+});
