@@ -1,5 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -334,5 +334,27 @@ describe('TrainingJobLauncher props validation names the prop, the value, the ru
   test('every problem is reported at once', () => {
     expect(() => launcherStack({ fileSystem: 'none', props: { jobNamePrefix: 'X', maxJobsPerRequest: 0, maxRuntime: Duration.days(30) } }))
       .toThrow(/TrainingJobLauncher LauncherTest\/Launcher:\n {2}jobNamePrefix.*\n {2}maxRuntime.*\n {2}maxJobsPerRequest/);
+  });
+});
+
+describe('TrainingJobLauncher network warnings', () => {
+  test('isolated subnets without the SageMaker API and EventBridge endpoints are reported at synth', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Isolated', { env: { region: 'us-east-1' } });
+    const network = new TrainingNetwork(stack, 'Network', { interfaceEndpoints: [] });
+    new TrainingJobLauncher(stack, 'Launcher', {
+      network, datasetBucket: s3.Bucket.fromBucketName(stack, 'Datasets', 'my-datasets'),
+      trainingImageRepositories: [ecr.Repository.fromRepositoryName(stack, 'Repo', 'train')],
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no (SAGEMAKER_API|EVENTBRIDGE) interface endpoint'));
+    expect(warnings.map((warning) => String(warning.entry.data))).toEqual([
+      expect.stringContaining('no SAGEMAKER_API interface endpoint, so the launcher cannot call CreateTrainingJob'),
+      expect.stringContaining('no EVENTBRIDGE interface endpoint, so the state-change publisher cannot put TrainingJobStateChanged events'),
+    ]);
+  });
+
+  test('the default network has both endpoints: no warning', () => {
+    const { stack } = launcherStack({ fileSystem: 'none' });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('interface endpoint'))).toEqual([]);
   });
 });
