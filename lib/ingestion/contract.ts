@@ -23,6 +23,13 @@ export const UPLOAD_KEY_SUFFIX = '.zip';
 /** Where converted versions go: `datasets/<datasetId>/<channel>/<version>/` and `.../current.json`. */
 export const DATASET_KEY_PREFIX = 'datasets/';
 
+/**
+ * Where the converter keeps its per-version leases (`ingestion-leases/<id>/<channel>/<version>.json`)
+ * in the dataset bucket: outside `datasets/`, so FSx for Lustre never imports them. A lease makes two
+ * deliveries of one upload (at-least-once S3, EventBridge and SQS) convert it one at a time.
+ */
+export const LEASE_KEY_PREFIX = 'ingestion-leases/';
+
 /** The reason text of a too-large upload (issue 5's wording; the API may match on `code`). */
 export const TOO_LARGE_REASON = 'too large for single-function conversion';
 

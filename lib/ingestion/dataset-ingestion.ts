@@ -20,6 +20,7 @@ import {
   DATASET_KEY_PREFIX,
   DEFAULT_INGESTION_EVENT_SOURCE,
   INGESTION_ENV,
+  LEASE_KEY_PREFIX,
   UPLOAD_KEY_PREFIX,
   UPLOAD_KEY_SUFFIX,
   ingestionEventPattern,
@@ -452,6 +453,11 @@ export class DatasetIngestion extends Construct {
       resources: [this.datasetBucket.arnForObjects(`${DATASET_KEY_PREFIX}*`)],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'VersionLeases',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      resources: [this.datasetBucket.arnForObjects(`${LEASE_KEY_PREFIX}*`)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
       // Without ListBucket, S3 answers 403 instead of 404 for a missing key (an upload deleted, a
       // version not converted yet); the converter lists a version folder to remove leftovers.
       sid: 'ListBuckets',
@@ -469,6 +475,8 @@ export class DatasetIngestion extends Construct {
         'The converter reads any upload below uploads/ (the event names which); nothing else in the upload bucket.');
       acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${nagText(this, this.datasetBucket.arnForObjects(`${DATASET_KEY_PREFIX}*`))}]`,
         'The converter writes dataset versions and pointers below datasets/<id>/<channel>/ for any uploaded dataset id; nothing else in the dataset bucket.');
+      acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${nagText(this, this.datasetBucket.arnForObjects(`${LEASE_KEY_PREFIX}*`))}]`,
+        'One small lease object per dataset version below ingestion-leases/ (outside datasets/, so FSx never imports it) serializes duplicate deliveries of one upload.');
     }
   }
 

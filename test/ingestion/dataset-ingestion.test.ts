@@ -170,7 +170,7 @@ describe('DatasetIngestion defaults', () => {
     });
   });
 
-  test('least privilege: read uploads/*, write datasets/*, list the two buckets, put events on the bus; no s3:* or GetObject* wildcards', () => {
+  test('least privilege: read uploads/*, write datasets/* and ingestion-leases/*, list the two buckets, put events on the bus; no s3:* or GetObject* wildcards', () => {
     const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('IngestionConverterRole'));
     expect(policies).toHaveLength(1);
     const statements = policies[0][1].Properties.PolicyDocument.Statement as Array<Record<string, Json>>;
@@ -179,6 +179,8 @@ describe('DatasetIngestion defaults', () => {
     expect(JSON.stringify(bySid.ReadUploads.Resource)).toMatch(/IngestionUploadBucket.*\/uploads\/\*/);
     expect(bySid.WriteDatasetVersions.Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:GetObjectTagging', 's3:PutObjectTagging']);
     expect(JSON.stringify(bySid.WriteDatasetVersions.Resource)).toMatch(/IngestionDatasetBucket.*\/datasets\/\*/);
+    expect(bySid.VersionLeases.Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
+    expect(JSON.stringify(bySid.VersionLeases.Resource)).toMatch(/IngestionDatasetBucket.*\/ingestion-leases\/\*/);
     expect(bySid.ListBuckets.Action).toBe('s3:ListBucket');
     const putEvents = statements.find((s) => s.Action === 'events:PutEvents')!;
     expect(JSON.stringify(putEvents.Resource)).toMatch(/event-bus\/default/);

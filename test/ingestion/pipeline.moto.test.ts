@@ -1,12 +1,13 @@
-import { DeleteObjectCommand, DeleteObjectTaggingCommand, GetObjectTaggingCommand, PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectTaggingCommand, PutObjectCommand, GetObjectTaggingCommand, PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { ConversionFailureCode, DATASET_CONVERSION_FAILED, DATASET_CONVERTED, INGESTION_ENV, TOO_LARGE_REASON } from '../../lib/ingestion/contract';
-import { ANNOUNCED_TAG } from '../../lambda/src/aws';
-import { parsePointer, type DatasetPointer } from '../../lambda/src/catalog';
+import { ANNOUNCED_TAG, leaseKey } from '../../lambda/src/aws';
+import { parsePointer, uploadVersion, type DatasetPointer } from '../../lambda/src/catalog';
 import type { DatasetManifest } from '../../lambda/src/dataset';
+import { parseQueueMessage } from '../../lambda/src/ingestion/upload-event';
 import { crc32c, decodeExample, readTFRecords } from '../../lambda/src/tfrecord';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { jpegBytes, pngBytes } from '../support/images';
@@ -152,6 +153,52 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     expect(converted(await pipeline.observedEvents()).map((e) => e.detail.version)).toEqual([pointer.version]);
     const tags = await pipeline.s3.send(new GetObjectTaggingCommand({ Bucket: pipeline.datasetBucket, Key: pointer.manifestKey }));
     expect(tags.TagSet).toEqual([{ Key: ANNOUNCED_TAG, Value: 'true' }]);
+  });
+
+  test('a version held by another delivery (lease) is left alone and the message returned; an expired lease is taken over', async () => {
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    const [message] = await pipeline.receive(1);
+    const parsed = parseQueueMessage(message.Body!);
+    if (parsed.kind !== 'uploads') throw new Error('expected an upload');
+    const version = uploadVersion(parsed.notices[0].upload);
+    const key = leaseKey({ datasetId: 'cats', channel: 'training' }, version);
+    expect(key).toBe(`ingestion-leases/cats/training/${version}.json`);
+    const putLease = (expiresAt: Date) => pipeline.s3.send(new PutObjectCommand({ Bucket: pipeline.datasetBucket, Key: key, Body: JSON.stringify({ owner: 'other-request/other-message', expiresAt: expiresAt.toISOString() }) }));
+
+    await putLease(new Date(Date.now() + 60_000));
+    const busy = await pipeline.invoke(pipeline.handler(), [message], { receiveCount: 5 });
+    expect(busy.batchItemFailures).toEqual([{ itemIdentifier: message.MessageId }]);
+    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+    expect(await pipeline.observedEvents()).toEqual([]); // not even on the last attempt: the holder reports
+
+    await putLease(new Date(Date.now() - 1_000));
+    const [again] = await pipeline.receive(1);
+    expect((await pipeline.invoke(pipeline.handler(), [again])).batchItemFailures).toEqual([]);
+    expect(converted(await pipeline.observedEvents())).toHaveLength(1);
+    expect(await pipeline.listKeys('ingestion-leases/')).toEqual([]); // released
+  });
+
+  test('two deliveries of one upload at the same time produce one complete version and one event', async () => {
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 4, dog: 4 }));
+    const [message] = await pipeline.receive(1);
+    await pipeline.send(message.Body!);
+    const [duplicate] = await pipeline.receive(1);
+    const handler = pipeline.handler();
+    const responses = await Promise.all([pipeline.invoke(handler, [message]), pipeline.invoke(handler, [duplicate])]);
+    const returned = responses.flatMap((r) => r.batchItemFailures);
+    expect(returned.length).toBeLessThanOrEqual(1);
+    if (returned.length === 1) {
+      const [retry] = await pipeline.receive(1);
+      expect((await pipeline.invoke(handler, [retry])).batchItemFailures).toEqual([]);
+    }
+    const pointer = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    const manifest = await pipeline.getJson<DatasetManifest>(pointer.manifestKey);
+    expect(await pipeline.listKeys(pointer.prefix)).toEqual(
+      [...manifest.shards.map((sh) => `${pointer.prefix}${sh.name}`), `${pointer.prefix}labels.txt`, `${pointer.prefix}manifest.json`].sort());
+    for (const shard of manifest.shards) {
+      expect(crc32c(await pipeline.getBuffer(`${pointer.prefix}${shard.name}`)).toString(16).padStart(8, '0')).toBe(shard.checksum.value);
+    }
+    expect(converted(await pipeline.observedEvents())).toHaveLength(1);
   });
 
   test('a newer upload of the same key becomes a new version and moves the pointer', async () => {

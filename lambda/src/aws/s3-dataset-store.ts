@@ -1,4 +1,5 @@
 import {
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
@@ -9,11 +10,20 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { manifestKey, parsePointer, pointerKey, versionPrefix, type DatasetChannelRef, type DatasetPointer } from '../catalog';
+import { LEASE_KEY_PREFIX } from '../../../lib/ingestion/contract';
+import { DATASET_PREFIX, manifestKey, parsePointer, pointerKey, versionPrefix, type DatasetChannelRef, type DatasetPointer } from '../catalog';
 import type { DatasetManifest } from '../dataset';
 import type { CurrentPointer, PointerDecision } from '../ingestion/pointer-decision';
 import { isConditionalConflict, isNotFound } from './s3-errors';
 import { S3ShardSink, type S3ShardSinkOptions } from './s3-shard-sink';
+
+/** A version's lease: who converts it and until when. */
+export interface VersionLease {
+  readonly owner: string;
+  readonly expiresAt: string;
+}
+
+export type LeaseResult = { readonly acquired: true } | { readonly acquired: false; readonly holder: VersionLease };
 
 /** The manifest tag that records that `DatasetConverted` was sent for the version. */
 export const ANNOUNCED_TAG = 'cdk-sagemaker-datasets:announced';
@@ -95,6 +105,43 @@ export class S3DatasetStore {
     }
   }
 
+  /**
+   * Takes the version's lease (S3 conditional writes: `If-None-Match: *` for a new one, `If-Match`
+   * to take over an expired one). Two deliveries of one upload then never write, or abort, the same
+   * version folder at the same time.
+   */
+  async acquireLease(ref: DatasetChannelRef, version: string, owner: string, ttlMs: number, now: Date): Promise<LeaseResult> {
+    const key = leaseKey(ref, version);
+    const lease: VersionLease = { owner, expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.getText(key);
+      let condition: { IfNoneMatch: string } | { IfMatch: string } = { IfNoneMatch: '*' };
+      if (current) {
+        const holder = parseLease(current.body);
+        if (holder && holder.owner !== owner && Date.parse(holder.expiresAt) > now.getTime()) {
+          return { acquired: false, holder };
+        }
+        condition = { IfMatch: current.etag };
+      }
+      try {
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: JSON.stringify(lease), ContentType: 'application/json', ...condition }));
+        return { acquired: true };
+      } catch (error) {
+        if (!isConditionalConflict(error)) throw error;
+      }
+    }
+    throw new Error(`the lease s3://${this.bucket}/${key} kept changing under 5 conditional writes`);
+  }
+
+  /** Gives the lease back if this owner still holds it. */
+  async releaseLease(ref: DatasetChannelRef, version: string, owner: string): Promise<void> {
+    const key = leaseKey(ref, version);
+    const current = await this.getText(key);
+    if (current && parseLease(current.body)?.owner === owner) {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    }
+  }
+
   /** Whether DatasetConverted was already sent for this version (a tag on its manifest). */
   async isAnnounced(ref: DatasetChannelRef, version: string): Promise<boolean> {
     const tags = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: manifestKey(ref, version) }));
@@ -136,5 +183,19 @@ export class S3DatasetStore {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+}
+
+/** `ingestion-leases/<id>/<channel>/<version>.json` */
+export function leaseKey(ref: DatasetChannelRef, version: string): string {
+  return `${LEASE_KEY_PREFIX}${versionPrefix(ref, version).slice(DATASET_PREFIX.length).replace(/\/$/, '')}.json`;
+}
+
+function parseLease(text: string): VersionLease | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<VersionLease>;
+    return typeof value.owner === 'string' && typeof value.expiresAt === 'string' ? (value as VersionLease) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -63,7 +63,8 @@ export function createIngestionHandler(options: IngestionHandlerOptions): Ingest
       for (const reason of message.ignored) logger.info('Record ignored', { ...keys, reason });
       for (const notice of message.notices) {
         try {
-          const outcome = await ingestUpload(notice, { attempt, invocationBudgetMs, remainingMs: () => context.getRemainingTimeInMillis() }, services, config);
+          const delivery = { attempt, owner: `${context.awsRequestId}/${record.messageId}`, invocationBudgetMs, remainingMs: () => context.getRemainingTimeInMillis() };
+          const outcome = await ingestUpload(notice, delivery, services, config);
           options.onOutcome?.(outcome, record);
         } catch (error) {
           logger.error('Conversion attempt failed; the message will be retried', { ...keys, key: notice.upload.key, error: describe(error) });

@@ -43,6 +43,8 @@ export interface IngestionServices {
 export interface DeliveryContext {
   /** SQS ApproximateReceiveCount (1 on the first delivery). */
   readonly attempt: number;
+  /** Identifies this attempt as a lease owner (request id and message id). */
+  readonly owner: string;
   readonly remainingMs: () => number;
   /** Remaining time when the invocation started: what a fresh invocation gets. */
   readonly invocationBudgetMs: number;
@@ -72,6 +74,21 @@ export type IngestOutcome =
   | { readonly kind: 'already-converted'; readonly version: string; readonly current: boolean; readonly announced: boolean }
   | { readonly kind: 'failed'; readonly version?: string; readonly code: ConversionFailureCode }
   | { readonly kind: 'handed-off'; readonly version: string };
+
+/** Time a lease outlives the invocation that took it (then another delivery may take it over). */
+export const LEASE_MARGIN_MS = 60_000;
+
+/**
+ * Another delivery of the same upload holds the version's lease (S3, EventBridge and SQS all
+ * deliver at least once, so duplicates can run at the same time). The message is returned to the
+ * queue; by its next receive the holder has finished and the redelivery finds the manifest.
+ */
+export class VersionBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VersionBusyError';
+  }
+}
 
 /** Thrown to return a message to the queue (it fits a fresh invocation, not this one). */
 export class RetryLaterError extends Error {
@@ -117,28 +134,43 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
 
   try {
     let manifest = await services.datasets.readManifest(ref, version);
-    let kind: 'converted' | 'already-converted' = 'already-converted';
-    if (manifest) {
-      log.info('Version already complete in S3; not converting again', context);
+    let kind = 'already-converted' as 'converted' | 'already-converted';
+    const efsMissing = services.efs ? !(await services.efs.hasCompleteVersion(ref, version)) : false;
+    if (manifest && !efsMissing) {
+      log.info('Version already complete; not converting again', context);
+      if (services.efs) await services.efs.syncVersion(ref, version);
     } else {
-      const converted = await convert(notice, ref, version, delivery, services, settings);
-      if ('kind' in converted) return converted;
-      manifest = converted.manifest;
-      kind = 'converted';
+      // Writing the version folder (S3 and EFS) happens under the version's lease only.
+      const outcome = await withLease(ref, version, delivery, services, async () => {
+        manifest = await services.datasets.readManifest(ref, version);
+        if (!manifest) {
+          const converted = await convert(notice, ref, version, delivery, services, settings);
+          if ('kind' in converted) return converted;
+          manifest = converted.manifest;
+          kind = 'converted';
+        }
+        if (services.efs) await completeOnEfs(services.efs, services.datasets, ref, version, manifest, log);
+        return undefined;
+      });
+      if (outcome) return outcome;
     }
-    if (services.efs) await completeOnEfs(services.efs, services.datasets, ref, version, manifest, log);
+    const complete = manifest!;
 
     const current = await movePointer(ref, version, notice, services);
     const efsCurrent = services.efs ? await moveEfsPointer(services.efs, ref, version, notice, services) : undefined;
-    const announced = await announce(ref, version, notice, manifest, current, services, settings);
+    const announced = await announce(ref, version, notice, complete, current, services, settings);
     log.info(kind === 'converted' ? 'Dataset version converted' : 'Dataset version was already converted', {
-      ...context, current, efsCurrent, announced, records: manifest.records, shards: manifest.shards.length,
+      ...context, current, efsCurrent, announced, records: complete.records, shards: complete.shards.length,
     });
     return { kind, version, current, announced };
   } catch (error) {
+    if (error instanceof VersionBusyError) {
+      log.info('Another delivery of this upload is converting it; returning the message to the queue', { ...context, detail: error.message });
+      throw error;
+    }
     if (delivery.attempt >= settings.maxReceiveCount) {
       log.error('Conversion failed on the last attempt; the message goes to the dead-letter queue', { ...context, error: describe(error) });
-      await cleanUpIncomplete(ref, version, services);
+      await withLease(ref, version, delivery, services, () => cleanUpIncomplete(ref, version, services)).catch(() => undefined);
       await publishFailure(services, {
         ref, version, upload, size: notice.size, attempts: delivery.attempt,
         code: ConversionFailureCode.RETRIES_EXHAUSTED,
@@ -147,6 +179,21 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
       });
     }
     throw error;
+  }
+}
+
+/** Runs `body` holding the version's lease; throws VersionBusyError when another delivery holds it. */
+async function withLease<T>(ref: DatasetChannelRef, version: string, delivery: DeliveryContext, services: IngestionServices, body: () => Promise<T>): Promise<T> {
+  const ttlMs = delivery.remainingMs() + LEASE_MARGIN_MS;
+  const lease = await services.datasets.acquireLease(ref, version, delivery.owner, ttlMs, services.now());
+  if (!lease.acquired) {
+    throw new VersionBusyError(`version ${version} is being written by ${lease.holder.owner} until ${lease.holder.expiresAt}`);
+  }
+  try {
+    return await body();
+  } finally {
+    await services.datasets.releaseLease(ref, version, delivery.owner).catch((error: unknown) =>
+      services.logger.warn('Could not release the version lease; it expires on its own', { version, error: describe(error) }));
   }
 }
 
