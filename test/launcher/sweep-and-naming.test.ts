@@ -118,11 +118,12 @@ describe('job names', () => {
       const rules = testRules();
       const validation = validateLaunchRequest(validRequest({ clientToken, sweep: { grid: g } }), rules);
       fc.pre(validation.ok);
-      const jobs = planJobs((validation as { request: never }).request, rules, 'dsp');
+      if (!validation.ok) return;
+      const jobs = planJobs(validation.request, rules, 'dsp');
       const names = jobs.map((job) => job.name);
       expect(new Set(names).size).toBe(names.length);
       for (const name of names) expect(name).toMatch(NAME);
-      expect(planJobs((validation as { request: never }).request, rules, 'dsp').map((job) => job.name)).toEqual(names);
+      expect(planJobs(validation.request, rules, 'dsp').map((job) => job.name)).toEqual(names);
     }), { numRuns: 50 });
   });
 
