@@ -48,6 +48,7 @@ export class FileSystemChannel {
    * FileSystemType, DirectoryPath, FileSystemAccessMode } }, InputMode: 'File' }`. Resolve it with
    * `Stack.resolve` (or `Stack.toJsonString` for a Lambda environment variable) when it holds tokens.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- jsii: the API shape has PascalCase keys, which jsii structs cannot carry
   public static render(channel: FileSystemTrainingChannel): any {
     return renderFileSystemChannel({
       channelName: channel.channelName,

@@ -44,6 +44,9 @@ export function notificationResourcesOf(bucket: s3.IBucket): CfnResource[] {
   for (const node of bucket.node.root.node.findAll()) {
     if (!CfnResource.isCfnResource(node)) continue;
     if (node.cfnResourceType !== BUCKET_NOTIFICATIONS_RESOURCE_TYPE && node.cfnResourceType !== EVENTBRIDGE_RESOURCE_TYPE) continue;
+    // A resource in another account or region writes another region's buckets (and resolving this
+    // bucket's name there throws a cross-environment error): not this bucket's.
+    if (!sameEnvironment(node, bucket)) continue;
     // aws-cdk-lib creates its resource as <bucket>/Notifications/Resource.
     const owner = node.node.scope?.node.scope;
     if (owner === bucket || sameBucketName(node, bucket, renderProperties(node).BucketName)) {
@@ -107,6 +110,12 @@ function renderProperties(resource: CfnResource): Record<string, unknown> {
 function sameBucketName(scope: IConstruct, bucket: s3.IBucket, resolvedName: unknown): boolean {
   if (resolvedName === undefined) return false;
   return JSON.stringify(Stack.of(scope).resolve(bucket.bucketName)) === JSON.stringify(resolvedName);
+}
+
+function sameEnvironment(a: IConstruct, b: IConstruct): boolean {
+  const sa = Stack.of(a);
+  const sb = Stack.of(b);
+  return sa === sb || (sa.account === sb.account && sa.region === sb.region);
 }
 
 function describeBucket(bucket: s3.IBucket): string {

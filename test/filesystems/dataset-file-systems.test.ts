@@ -82,8 +82,11 @@ describe('the example app wires the file system with the same code in every regi
   });
 
   test('us-east-1: training jobs reach the file system on the Lustre ports only', () => {
-    const tcp = rulesOf(east, 'DatasetFileSystemSecurityGroup').filter((r) => r.peer === 'NetworkTrainingSecurityGroup' || r.group === 'NetworkTrainingSecurityGroup');
-    expect(new Set(tcp.map((r) => `${r.protocol}:${r.from}-${r.to}`))).toEqual(new Set(['tcp:988-988', 'tcp:1018-1023']));
+    const rules = rulesOf(east, 'DatasetFileSystemSecurityGroup');
+    const training = rules.filter((r) => r.peer === 'NetworkTrainingSecurityGroup' || r.group === 'NetworkTrainingSecurityGroup');
+    expect(training).toHaveLength(6);
+    expect(new Set(rules.map((r) => `${r.protocol}:${r.from}-${r.to}`))).toEqual(new Set(['tcp:988-988', 'tcp:1018-1023']));
+    expect(rules.filter((r) => r.peer.startsWith('CIDR'))).toEqual([]);
   });
 
   test('cn-north-1: EFS, no FSx, NFS from the training group, and the dataset bucket too', () => {
@@ -92,9 +95,12 @@ describe('the example app wires the file system with the same code in every regi
     china.resourceCountIs('AWS::FSx::FileSystem', 0);
     china.resourceCountIs('AWS::FSx::DataRepositoryAssociation', 0);
     china.resourceCountIs('AWS::EFS::FileSystem', 1);
-    expect(rulesOf(china, 'DatasetFileSystemSecurityGroup')).toEqual([
-      { direction: 'ingress', group: 'DatasetFileSystemSecurityGroup', peer: 'NetworkTrainingSecurityGroup', protocol: 'tcp', from: 2049, to: 2049 },
-    ]);
+    const rules = rulesOf(china, 'DatasetFileSystemSecurityGroup');
+    expect(rules).toContainEqual({ direction: 'ingress', group: 'DatasetFileSystemSecurityGroup', peer: 'NetworkTrainingSecurityGroup', protocol: 'tcp', from: 2049, to: 2049 });
+    // Other clients (the platform's writers) get the same rule and nothing else.
+    for (const rule of rules) {
+      expect(rule).toEqual({ direction: 'ingress', group: 'DatasetFileSystemSecurityGroup', peer: expect.not.stringMatching(/^CIDR/), protocol: 'tcp', from: 2049, to: 2049 });
+    }
     expect(chinaStack.datasetStorage.bucket).toBe(chinaStack.datasetBucket);
   });
 
