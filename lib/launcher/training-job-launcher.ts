@@ -21,15 +21,15 @@ import { TrainingEndpoint, TrainingNetwork } from '../network';
 import { SecureBucket, SecureBucketEncryption } from '../storage';
 
 /** The instance types a launcher allows when `allowedInstanceTypes` is not set: small CPU and single-GPU types. */
-export const DEFAULT_ALLOWED_INSTANCE_TYPES: readonly string[] = [
+const DEFAULT_ALLOWED_INSTANCE_TYPES: readonly string[] = [
   'ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.c5.xlarge', 'ml.c5.2xlarge', 'ml.g4dn.xlarge', 'ml.g4dn.2xlarge', 'ml.g5.xlarge', 'ml.g5.2xlarge',
 ];
 
 /** The log group SageMaker writes training-job logs to (one per account and region, created by SageMaker). */
-export const TRAINING_JOB_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
+const TRAINING_JOB_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
 
 /** The CloudWatch namespace of training-job metrics. */
-export const TRAINING_JOB_METRIC_NAMESPACE = '/aws/sagemaker/TrainingJobs';
+const TRAINING_JOB_METRIC_NAMESPACE = '/aws/sagemaker/TrainingJobs';
 
 /** Properties of a {@link TrainingJobLauncher}. */
 export interface TrainingJobLauncherProps {
@@ -57,7 +57,7 @@ export interface TrainingJobLauncherProps {
 
   /**
    * The instance types requests may use (`ml.*`). The IAM policy allows only these.
-   * @default DEFAULT_ALLOWED_INSTANCE_TYPES
+   * @default TrainingJobLauncher.DEFAULT_ALLOWED_INSTANCE_TYPES
    */
   readonly allowedInstanceTypes?: string[];
 
@@ -159,6 +159,13 @@ export interface TrainingJobLauncherProps {
  * launcher.onTrainingJobStateChanged('Notify', { target: new targets.SqsQueue(queue) });
  */
 export class TrainingJobLauncher extends Construct {
+  /** The instance types allowed when `allowedInstanceTypes` is not set: small CPU and single-GPU types. */
+  public static readonly DEFAULT_ALLOWED_INSTANCE_TYPES: string[] = [...DEFAULT_ALLOWED_INSTANCE_TYPES];
+  /** The log group SageMaker writes training-job logs to (created by SageMaker, shared by the account's jobs). */
+  public static readonly TRAINING_JOB_LOG_GROUP: string = TRAINING_JOB_LOG_GROUP;
+  /** The CloudWatch namespace of training-job metrics. */
+  public static readonly TRAINING_JOB_METRIC_NAMESPACE: string = TRAINING_JOB_METRIC_NAMESPACE;
+
   /** The launcher Lambda (invoke it with a launch request). */
   public readonly launcher: PlatformFunction;
   /** The role SageMaker assumes to run the jobs. */

@@ -1,5 +1,5 @@
 import { SAGEMAKER_LIMITS } from '../../lambda/src/launcher';
-import { DEFAULT_ALLOWED_INSTANCE_TYPES } from '../../lib';
+import { TrainingJobLauncher } from '../../lib';
 import { buildRequests } from './support/build';
 import { anchoredPattern, checkAgainstModel, describeWithSageMakerModel } from './support/botocore-model';
 import { REPOSITORY_URI, testConfig } from './support/fixtures';
@@ -83,6 +83,6 @@ describeWithSageMakerModel('built CreateTrainingJob requests against botocore\'s
 
   test('the default allowed instance types are training instance types of the model', () => {
     const instanceTypes = model().shapes.TrainingInstanceType.enum!;
-    expect(DEFAULT_ALLOWED_INSTANCE_TYPES.filter((type) => !instanceTypes.includes(type))).toEqual([]);
+    expect(TrainingJobLauncher.DEFAULT_ALLOWED_INSTANCE_TYPES.filter((type) => !instanceTypes.includes(type))).toEqual([]);
   });
 });
