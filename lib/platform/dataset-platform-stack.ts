@@ -2,6 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DatasetFileSystems, IDatasetFileSystem } from '../filesystems';
+import { DatasetIngestion } from '../ingestion';
 import { TrainingNetwork, TrainingNetworkProps } from '../network';
 import { SecureBucket } from '../storage';
 
@@ -35,6 +36,13 @@ export class DatasetPlatformStack extends Stack {
   /** The file system training jobs read datasets from; training jobs may connect to it. */
   public readonly fileSystem: IDatasetFileSystem;
 
+  /**
+   * The ingestion pipeline: its own upload bucket (`uploads/<datasetId>/<channel>.zip`) → EventBridge
+   * → SQS → converter → versioned TFRecord datasets in the dataset bucket (imported by FSx for Lustre,
+   * or also written to EFS), with `DatasetConverted` / `DatasetConversionFailed` events.
+   */
+  public readonly ingestion: DatasetIngestion;
+
   constructor(scope: Construct, id: string, props: DatasetPlatformStackProps = {}) {
     super(scope, id, props);
     this.network = new TrainingNetwork(this, 'Network', props.network);
@@ -47,5 +55,11 @@ export class DatasetPlatformStack extends Stack {
       lustre: { storageCapacityGiB: 1200 },
     });
     this.fileSystem.allowClient(this.network);
+    this.ingestion = new DatasetIngestion(this, 'Ingestion', {
+      network: this.network,
+      datasetBucket: this.datasetBucket,
+      accessLogsBucket: this.datasetStorage.accessLogsBucket,
+      fileSystem: this.fileSystem,
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,19 +12,29 @@ import { CFN_LINT, describeWithTool } from '../support/external-tool';
 
 type CfnTemplate = { Resources: Record<string, { Type: string; Metadata?: Record<string, unknown>; Properties?: Record<string, unknown> }> };
 
-/** Lints several templates for one region in one cfn-lint run; findings as parseable lines. */
-function lint(region: string, templates: Record<string, CfnTemplate>): string[] {
+/** Lints several templates for one region in one cfn-lint run; resolves to findings as parseable lines. */
+function lint(region: string, templates: Record<string, CfnTemplate>): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'fs-cfn-lint-'));
   const files = Object.entries(templates).map(([name, template]) => {
     const file = join(dir, `${name}.json`);
     writeFileSync(file, JSON.stringify(template));
     return file;
   });
-  const result = spawnSync('cfn-lint', ['--regions', region, '--format', 'parseable', '--ignore-checks', ...Object.keys(IGNORED_CFN_LINT_RULES), '--', ...files], { encoding: 'utf8' });
-  if (result.status !== 0 && !result.stdout) {
-    throw new Error(`cfn-lint failed to run (exit ${result.status}): ${result.stderr}`);
-  }
-  return result.stdout.split('\n').filter((line) => line.trim().length > 0).map((line) => line.replace(`${dir}/`, ''));
+  return new Promise((resolve, reject) => {
+    const child = spawn('cfn-lint', ['--regions', region, '--format', 'parseable', '--ignore-checks', ...Object.keys(IGNORED_CFN_LINT_RULES), '--', ...files]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (status !== 0 && !stdout) {
+        reject(new Error(`cfn-lint failed to run (exit ${status}): ${stderr}`));
+        return;
+      }
+      resolve(stdout.split('\n').filter((line) => line.trim().length > 0).map((line) => line.replace(`${dir}/`, '')));
+    });
+  });
 }
 
 /** Everything the file-system constructs create in one region, with clients, a writer Lambda and EventBridge. */
@@ -67,24 +77,34 @@ const REGIONS = ['us-east-1', 'eu-west-1', 'cn-north-1', 'cn-northwest-1', 'us-g
 
 describeWithTool(CFN_LINT, 'cfn-lint: FSx for Lustre (with DRA, EventBridge) and EFS (with a writer Lambda) in every region', () => {
   const templates = new Map(REGIONS.map((region) => [region, templatesFor(region)]));
+  const large = templatesFor('eu-west-1', { storageCapacityGiB: 72000 }).lustre;
+  // Every cfn-lint run at once: each takes seconds, mostly start-up.
+  const results = new Map<string, string[]>();
+  beforeAll(async () => {
+    const jobs: Array<[string, Promise<string[]>]> = [
+      ...REGIONS.map((region): [string, Promise<string[]>] => [region, lint(region, { lustre: templates.get(region)!.lustre, efs: templates.get(region)!.efs })]),
+      ['log-configuration-without-exception', lint('us-east-1', { lustre: withoutLintExceptions(templates.get('us-east-1')!.lustre) })],
+      ['large', lint('eu-west-1', { lustre: large })],
+      ['large-without-exception', lint('eu-west-1', { lustre: withoutLintExceptions(large) })],
+    ];
+    for (const [name, job] of jobs) {
+      results.set(name, await job);
+    }
+  }, 300_000);
 
   test.each(REGIONS)('%s: zero errors and zero warnings', (region) => {
-    const { lustre, efs } = templates.get(region)!;
-    const findings = lint(region, { lustre, efs });
+    const findings = results.get(region)!;
     if (findings.length > 0) {
       throw new Error(`${cfnLintVersion()} on ${region}:\n${findings.join('\n')}`);
     }
   });
 
   test('us-east-1 emits LogConfiguration, and its named cfn-lint exception hides exactly that property', () => {
-    const lustre = templates.get('us-east-1')!.lustre;
-    const fs = fileSystemResource(lustre);
-    expect(fs.Metadata).toEqual({
+    expect(fileSystemResource(templates.get('us-east-1')!.lustre).Metadata).toEqual({
       'cfn-lint': { config: { ignore_checks: ['E3002'] } },
       [CFN_LINT_EXCEPTIONS_METADATA_KEY]: { E3002: expect.stringMatching(/LogConfiguration is in the CloudFormation resource specification .* not in cfn-lint 1.51.0's FSx schema/) },
     });
-    const findings = lint('us-east-1', { lustre: withoutLintExceptions(lustre) });
-    expect(findings).toEqual([expect.stringMatching(/^lustre.json:.*:E3002:Additional properties are not allowed \('LogConfiguration' was unexpected\)$/)]);
+    expect(results.get('log-configuration-without-exception')).toEqual([expect.stringMatching(/^lustre.json:.*:E3002:Additional properties are not allowed \('LogConfiguration' was unexpected\)$/)]);
   });
 
   test.each(['eu-west-1', 'cn-north-1', 'cn-northwest-1', 'us-gov-west-1'])('%s: no LogConfiguration, so no cfn-lint exception at all', (region) => {
@@ -92,12 +112,11 @@ describeWithTool(CFN_LINT, 'cfn-lint: FSx for Lustre (with DRA, EventBridge) and
   });
 
   test('a Lustre file system over 65536 GiB: cfn-lint 1.51.0 applies the Windows cap; the exception names it and hides only that', () => {
-    const { lustre } = templatesFor('eu-west-1', { storageCapacityGiB: 72000 });
-    expect(fileSystemResource(lustre).Metadata).toEqual({
+    expect(fileSystemResource(large).Metadata).toEqual({
       'cfn-lint': { config: { ignore_checks: ['E3034'] } },
       [CFN_LINT_EXCEPTIONS_METADATA_KEY]: { E3034: expect.stringMatching(/caps AWS::FSx::FileSystem StorageCapacity at 65536 GiB, a Windows File Server limit/) },
     });
-    expect(lint('eu-west-1', { lustre })).toEqual([]);
-    expect(lint('eu-west-1', { lustre: withoutLintExceptions(lustre) })).toEqual([expect.stringMatching(/^lustre.json:.*:E3034:72000 is greater than the maximum of 65536$/)]);
+    expect(results.get('large')).toEqual([]);
+    expect(results.get('large-without-exception')).toEqual([expect.stringMatching(/^lustre.json:.*:E3034:72000 is greater than the maximum of 65536$/)]);
   });
 });
