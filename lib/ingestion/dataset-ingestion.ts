@@ -348,8 +348,11 @@ export class DatasetIngestion extends Construct {
         ...(efsMount ? { [INGESTION_ENV.EFS_MOUNT_PATH]: efsMount.localMountPath, [INGESTION_ENV.EFS_ROOT_DIRECTORY]: efsMount.datasetRootDirectory } : {}),
       },
     });
-    if (efsMount && props.fileSystem) {
-      props.fileSystem.allowClient(this.converter);
+    if (efsMount) {
+      // lambda.Function opens NFS from the converter to the mount targets itself (the mount's
+      // connections); the matching egress rule is moot on a security group with open egress.
+      Annotations.of(this.converter.securityGroup).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
+        'The converter security group allows all outbound traffic (S3 gateway prefix lists cannot be named environment-agnostically); the NFS ingress rule on the mount targets is what restricts access.');
     }
     this.converter.function.addEventSource(new lambdaEventSources.SqsEventSource(this.queue, {
       batchSize: settings.batchSize,
