@@ -1,8 +1,10 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DatasetFileSystems, IDatasetFileSystem } from '../filesystems';
 import { DatasetIngestion } from '../ingestion';
+import { TrainingJobLauncher } from '../launcher';
 import { TrainingNetwork, TrainingNetworkProps } from '../network';
 import { SecureBucket } from '../storage';
 
@@ -13,6 +15,12 @@ export interface DatasetPlatformStackProps extends StackProps {
    * @default - a new VPC with isolated subnets in two AZs, an S3 gateway endpoint and every interface endpoint
    */
   readonly network?: TrainingNetworkProps;
+
+  /**
+   * The ECR repositories training images may come from.
+   * @default - a new repository (scan on push, immutable tags) named by CloudFormation
+   */
+  readonly trainingImageRepositories?: ecr.IRepository[];
 }
 
 /**
@@ -43,6 +51,13 @@ export class DatasetPlatformStack extends Stack {
    */
   public readonly ingestion: DatasetIngestion;
 
+  /**
+   * The training-job launcher: invoke it with a launch request (dataset, channels, image, instance
+   * type, hyperparameters, sweep); jobs read the dataset file system and report state changes as
+   * `TrainingJobStateChanged` events on the ingestion's bus.
+   */
+  public readonly launcher: TrainingJobLauncher;
+
   constructor(scope: Construct, id: string, props: DatasetPlatformStackProps = {}) {
     super(scope, id, props);
     this.network = new TrainingNetwork(this, 'Network', props.network);
@@ -60,6 +75,18 @@ export class DatasetPlatformStack extends Stack {
       datasetBucket: this.datasetBucket,
       accessLogsBucket: this.datasetStorage.accessLogsBucket,
       fileSystem: this.fileSystem,
+    });
+    const repositories = props.trainingImageRepositories ?? [new ecr.Repository(this, 'TrainingImages', {
+      imageScanOnPush: true,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+    })];
+    this.launcher = new TrainingJobLauncher(this, 'TrainingJobLauncher', {
+      network: this.network,
+      datasetBucket: this.datasetBucket,
+      fileSystem: this.fileSystem,
+      trainingImageRepositories: repositories,
+      eventBus: this.ingestion.eventBus,
+      eventSource: this.ingestion.eventSource,
     });
   }
 }

@@ -1,0 +1,28 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { LAUNCHER_ENV, STATE_CHANGE_ENV } from '../../lambda/src/launcher';
+import { DatasetPlatformStack } from '../../lib';
+import { platformApp, templatesByRegion } from '../support/platform-app';
+
+describe('the example app deploys a launcher wired to each region\'s file system and ingestion', () => {
+  const app = platformApp(['us-east-1', 'cn-north-1']);
+  const templates = templatesByRegion(app);
+  const stacks = app.node.children.filter((child): child is DatasetPlatformStack => child instanceof DatasetPlatformStack);
+
+  test.each([['us-east-1', 'FSxLustre'], ['cn-north-1', 'EFS']])('%s: file-system channels on %s', (region, type) => {
+    const stack = stacks.find((candidate) => candidate.region === region)!;
+    expect(stack.launcher).toBeDefined();
+    const template = templates.get(region)!;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [LAUNCHER_ENV.FILE_SYSTEM]: Match.anyValue(), [LAUNCHER_ENV.DATASET_BUCKET]: { Ref: Stack.of(stack).getLogicalId(stack.datasetStorage.bucket.node.defaultChild as never) } }) },
+    });
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain(`"sagemaker:FileSystemType":"${type}"`);
+    expect(stack.launcher.eventBus).toBe(stack.ingestion.eventBus);
+    expect(stack.launcher.eventSource).toBe(stack.ingestion.eventSource);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [STATE_CHANGE_ENV.EVENT_SOURCE]: stack.ingestion.eventSource }) },
+    });
+    template.resourceCountIs('AWS::ECR::Repository', 1);
+  });
+});
