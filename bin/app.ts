@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createPlatformApp } from '../lib';
+import { DatasetPlatformApp } from '../lib';
 
 // The CDK CLI synthesizes the app when this process exits.
-createPlatformApp();
+new DatasetPlatformApp();

@@ -1,4 +1,3 @@
 export * from './compliance-checks';
+export * from './dataset-platform-app';
 export * from './dataset-platform-stack';
-export * from './regions';
-export * from './platform-app';

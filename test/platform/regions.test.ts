@@ -1,4 +1,4 @@
-import { DEFAULT_REGIONS, parseRegions, platformStackName } from '../../lib';
+import { DEFAULT_REGIONS, parseRegions, platformStackName } from '../../lib/platform/regions';
 
 describe('parseRegions', () => {
   test.each<[string, unknown, string[]]>([

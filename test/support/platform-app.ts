@@ -1,10 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createPlatformApp } from '../../lib';
+import { DatasetPlatformApp } from '../../lib';
 
 /** The example app for the given regions, without synthesizing it. */
 export function platformApp(regions: readonly string[]): App {
-  return createPlatformApp({ context: { regions: regions.join(',') } });
+  return new DatasetPlatformApp({ context: { regions: regions.join(',') } });
 }
 
 /** The synthesized template of every stack of an app, keyed by the stack's region. */
