@@ -56,7 +56,7 @@ describe('launcher configuration from the environment (cold start)', () => {
     expect(error!.problems).toEqual([
       expect.stringMatching(/^LAUNCHER_SUBNET_IDS is not JSON/),
       expect.stringMatching(/^LAUNCHER_JOB_NAME_PREFIX: must be lowercase letters/),
-      expect.stringMatching(/^LAUNCHER_EXECUTION_ROLE_ARN: /),
+      'LAUNCHER_EXECUTION_ROLE_ARN: is not set',
       expect.stringMatching(/^LAUNCHER_SUBNET_IDS: /),
       expect.stringMatching(/^LAUNCHER_INSTANCE_TYPES \(\[0\]\): must be an ml\.\* instance type/),
       expect.stringMatching(/^LAUNCHER_MAX_RUNTIME_SECONDS: /),

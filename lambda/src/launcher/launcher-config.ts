@@ -123,7 +123,8 @@ export function loadLauncherConfig(environment: Readonly<Record<string, string |
     for (const issue of parsed.error.issues) {
       const [field, ...rest] = issue.path;
       const variable = FIELD_ENV[field as keyof typeof FIELD_ENV] ?? String(field);
-      problems.push(`${variable}${rest.length > 0 ? ` (${formatPath(rest)})` : ''}: ${issue.message}`);
+      const missing = rest.length === 0 && issue.code === 'invalid_type' && raw[String(field)] === undefined;
+      problems.push(`${variable}${rest.length > 0 ? ` (${formatPath(rest)})` : ''}: ${missing ? 'is not set' : issue.message}`);
     }
   }
   if (problems.length > 0 || !parsed.success) {
