@@ -10,7 +10,12 @@ export class SeededRandom {
   private s2: number;
   private s3: number;
 
-  constructor(seed: number) {
+  /** A 32-bit seed, or the raw 128-bit state (for checking against the reference implementation). */
+  constructor(seed: number | readonly [number, number, number, number]) {
+    if (typeof seed !== 'number') {
+      [this.s0, this.s1, this.s2, this.s3] = seed.map((w) => w | 0);
+      return;
+    }
     let x = seed >>> 0;
     const splitmix32 = () => {
       x = (x + 0x9e3779b9) >>> 0;
