@@ -3,16 +3,19 @@ import { ByteSourceError, checkReadRange, describeSource, SourceKind, type ByteS
 import { isNotFound, isPreconditionFailed } from './s3-errors';
 
 export interface S3ByteSourceOptions {
-  /** Reads are served from aligned blocks of this size. Default 256 KiB. */
-  readonly blockBytes?: number;
-  /** Most bytes of blocks kept (least recently used dropped first). Default 32 MiB. */
+  /**
+   * A small read that misses the cache fetches this many bytes from its offset (a local header,
+   * its name and, for small images, the image itself in one GET). Default 64 KiB.
+   */
+  readonly windowBytes?: number;
+  /** Most bytes of fetched windows kept (least recently used dropped first). Default 32 MiB. */
   readonly maxCachedBytes?: number;
-  /** Blocks fetched ahead of a sequential reader. Default 8 (2 MiB with the default block). */
-  readonly readAheadBlocks?: number;
+  /** A sequential reader gets up to this many reads fetched ahead. Default 4. */
+  readonly readAheadCount?: number;
+  /** ...and at most this many bytes ahead. Default 8 MiB. */
+  readonly maxReadAheadBytes?: number;
   /** Most ranged GETs in flight at once. Default 16. */
   readonly maxConcurrentRequests?: number;
-  /** Reads at least this long bypass the cache and fetch exactly their range. Default 4 MiB. */
-  readonly directReadBytes?: number;
 }
 
 /** What to read: a key, pinned to one object version (or, on an unversioned bucket, one ETag). */
@@ -34,22 +37,35 @@ export class S3SourceChangedError extends ByteSourceError {
   }
 }
 
-const DEFAULTS = {
-  blockBytes: 256 * 1024,
+const DEFAULTS: Required<S3ByteSourceOptions> = {
+  windowBytes: 64 * 1024,
   maxCachedBytes: 32 * 1024 * 1024,
-  readAheadBlocks: 8,
+  readAheadCount: 4,
+  maxReadAheadBytes: 8 * 1024 * 1024,
   maxConcurrentRequests: 16,
-  directReadBytes: 4 * 1024 * 1024,
 };
+
+/** A fetched (or being fetched) byte range of the object. */
+interface Extent {
+  readonly start: number;
+  readonly end: number;
+  readonly data: Promise<Buffer>;
+  /** Set once the data arrived; only settled extents count against the cache budget. */
+  settled?: Buffer;
+}
 
 /**
  * A zip in S3 read with ranged GETs. The converter reads the end of central directory, the
- * central directory in 64 KiB steps, then for each image a 30-byte local header, its name and its
- * data in ≤ 1 MiB pieces, up to 16 images ahead. Turning each of those into a GET would cost a
- * round trip per header, so reads are served from aligned blocks kept in a bounded LRU cache;
- * consecutive missing blocks are fetched in one GET; a sequential reader gets the next blocks
- * fetched ahead; large reads go straight to S3. Memory stays within `maxCachedBytes` plus the
- * GETs in flight.
+ * central directory in 64 KiB steps, then for each image (in shuffled order, up to 16 ahead) a
+ * 30-byte local header, its name and its data in ≤ 1 MiB pieces. Per read:
+ * - what a cached (or in-flight) range already covers is served from it;
+ * - a small uncovered read fetches a window from its offset (`windowBytes`) and keeps it, so a
+ *   header, its name and a small image cost one GET;
+ * - a larger uncovered read fetches exactly its bytes, so large images are not fetched twice;
+ * - a reader that continues where it stopped (the central directory, a large entry) gets its next
+ *   reads fetched ahead, bounded by `readAheadCount` and `maxReadAheadBytes` (a header, its name and
+ *   its data are consecutive too, but start with small reads: no read-ahead for those).
+ * Memory stays within `maxCachedBytes` plus the GETs in flight (at most `maxConcurrentRequests`).
  *
  * Every GET names the object version (or `If-Match` on the ETag), so bytes of two uploads are
  * never mixed. Failures are remembered (`ioFailure`, `changed`): the converter reports a failed
@@ -91,12 +107,15 @@ export class S3ByteSource implements ByteSource {
   /** Counters, for logs and tests. */
   readonly stats = { requests: 0, bytesFetched: 0, bytesServed: 0, cacheHits: 0 };
 
-  private readonly cache = new Map<number, Buffer>();
+  /** Kept ranges, by start offset, in least-recently-used order (Map insertion order). */
+  private readonly extents = new Map<number, Extent>();
+  /** Their start offsets, sorted, for lookups. */
+  private starts: number[] = [];
   private cachedBytes = 0;
-  private readonly pending = new Map<number, Promise<Buffer>>();
   private readonly waiting: (() => void)[] = [];
   private active = 0;
   private lastReadEnd = -1;
+  private lastReadLength = 0;
   private failure: unknown;
   private sourceChanged: S3SourceChangedError | undefined;
   private closed = false;
@@ -125,105 +144,139 @@ export class S3ByteSource implements ByteSource {
     if (this.closed) throw new ByteSourceError(this.description, offset, length, 'the source is closed');
     if (length === 0) return Buffer.alloc(0);
     this.stats.bytesServed += length;
-    const sequential = offset === this.lastReadEnd;
-    this.lastReadEnd = offset + length;
-    if (length >= this.options.directReadBytes) {
-      return this.fetch(offset, length);
+    const end = offset + length;
+    // A streaming reader continues where a read of at least a window ended (the central
+    // directory, a large entry). A small header read followed by its name and data is not one.
+    const streaming = offset === this.lastReadEnd && this.lastReadLength >= this.options.windowBytes;
+    this.lastReadEnd = end;
+    this.lastReadLength = length;
+
+    const parts: Promise<Buffer>[] = [];
+    for (let position = offset; position < end;) {
+      const extent = this.covering(position);
+      if (extent) {
+        this.stats.cacheHits++;
+        this.touch(extent);
+        const from = position - extent.start;
+        const to = Math.min(end, extent.end) - extent.start;
+        parts.push(extent.data.then((data) => data.subarray(from, to)));
+        position = extent.start + to;
+      } else if (length < this.options.windowBytes) {
+        this.keep(position, Math.min(this.size, position + this.options.windowBytes, this.nextStart(position)));
+      } else {
+        const to = Math.min(end, this.nextStart(position));
+        parts.push(this.fetch(position, to - position));
+        position = to;
+      }
     }
-    const { blockBytes } = this.options;
-    const first = Math.floor(offset / blockBytes);
-    const last = Math.floor((offset + length - 1) / blockBytes);
-    const blocks = this.blocks(first, last);
-    if (sequential) this.readAhead(last + 1);
-    const parts = await Promise.all(blocks);
-    const joined = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-    const start = offset - first * blockBytes;
-    return joined.subarray(start, start + length);
+    if (streaming) this.readAhead(end, length);
+    const buffers = await Promise.all(parts);
+    return buffers.length === 1 ? buffers[0] : Buffer.concat(buffers);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.cache.clear();
+    this.extents.clear();
+    this.starts = [];
     this.cachedBytes = 0;
   }
 
-  /** Promises for blocks first..last: cached, already being fetched, or fetched now in runs. */
-  private blocks(first: number, last: number): Promise<Buffer>[] {
-    const result: Promise<Buffer>[] = [];
-    let runStart = -1;
-    const flush = (end: number) => {
-      if (runStart < 0) return;
-      result.push(...this.fetchRun(runStart, end));
-      runStart = -1;
-    };
-    for (let block = first; block <= last; block++) {
-      const cached = this.cache.get(block);
-      if (cached) {
-        flush(block - 1);
-        this.cache.delete(block); // LRU: re-insert as most recent
-        this.cache.set(block, cached);
-        this.stats.cacheHits++;
-        result.push(Promise.resolve(cached));
+  /** Fetches the next reads of a sequential reader ahead of time (windows of at least the read's size). */
+  private readAhead(from: number, lastLength: number): void {
+    const chunk = Math.max(this.options.windowBytes, lastLength);
+    const count = Math.min(this.options.readAheadCount, Math.floor(this.options.maxReadAheadBytes / chunk));
+    let position = from;
+    for (let i = 0; i < count && position < this.size; i++) {
+      const extent = this.covering(position);
+      if (extent) {
+        position = extent.end;
         continue;
       }
-      const pending = this.pending.get(block);
-      if (pending) {
-        flush(block - 1);
-        result.push(pending);
-        continue;
-      }
-      if (runStart < 0) runStart = block;
+      const to = Math.min(this.size, position + chunk, this.nextStart(position));
+      this.keep(position, to).data.catch(() => undefined);
+      position = to;
     }
-    flush(last);
-    return result;
   }
 
-  /** Starts fetching up to readAheadBlocks blocks from `from` that are neither cached nor pending. */
-  private readAhead(from: number): void {
-    const lastBlock = Math.floor((this.size - 1) / this.options.blockBytes);
-    const to = Math.min(lastBlock, from + this.options.readAheadBlocks - 1);
-    let runStart = -1;
-    for (let block = from; block <= to + 1; block++) {
-      const missing = block <= to && !this.cache.has(block) && !this.pending.has(block);
-      if (missing && runStart < 0) runStart = block;
-      if (!missing && runStart >= 0) {
-        for (const promise of this.fetchRun(runStart, block - 1)) promise.catch(() => undefined);
-        runStart = -1;
+  /** The kept range containing `position`, if any. */
+  private covering(position: number): Extent | undefined {
+    // Rightmost start <= position (binary search).
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] <= position) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
       }
     }
+    if (found < 0) return undefined;
+    const extent = this.extents.get(this.starts[found])!;
+    return position < extent.end ? extent : undefined;
   }
 
-  /** One GET for blocks first..last; each block's promise resolves from it. */
-  private fetchRun(first: number, last: number): Promise<Buffer>[] {
-    const { blockBytes } = this.options;
-    const offset = first * blockBytes;
-    const end = Math.min(this.size, (last + 1) * blockBytes);
-    const whole = this.fetch(offset, end - offset);
-    const promises: Promise<Buffer>[] = [];
-    for (let block = first; block <= last; block++) {
-      const promise = whole.then((data) => {
-        const start = (block - first) * blockBytes;
-        const slice = Buffer.from(data.subarray(start, Math.min(data.length, start + blockBytes)));
-        this.remember(block, slice);
-        return slice;
-      });
-      const tracked = promise.finally(() => this.pending.delete(block));
-      tracked.catch(() => undefined);
-      this.pending.set(block, tracked);
-      promises.push(tracked);
+  /** Where the next kept range after `position` starts (so new ranges never overlap kept ones). */
+  private nextStart(position: number): number {
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] <= position) lo = mid + 1;
+      else hi = mid;
     }
-    return promises;
+    return lo < this.starts.length ? this.starts[lo] : this.size;
   }
 
-  private remember(block: number, data: Buffer): void {
-    if (this.closed) return;
-    this.cache.set(block, data);
-    this.cachedBytes += data.length;
-    for (const [oldest, buffer] of this.cache) {
+  /** Fetches [start, end) and keeps it. */
+  private keep(start: number, end: number): Extent {
+    const extent: Extent = { start, end, data: this.fetch(start, end - start) };
+    this.extents.set(start, extent);
+    this.insertStart(start);
+    extent.data.then(
+      (data) => {
+        if (this.extents.get(start) !== extent) return;
+        extent.settled = data;
+        this.cachedBytes += data.length;
+        this.evict();
+      },
+      () => this.forget(extent),
+    );
+    return extent;
+  }
+
+  private touch(extent: Extent): void {
+    this.extents.delete(extent.start);
+    this.extents.set(extent.start, extent);
+  }
+
+  /** Drops least recently used settled ranges until the cache fits its budget. */
+  private evict(): void {
+    for (const extent of this.extents.values()) {
       if (this.cachedBytes <= this.options.maxCachedBytes) break;
-      this.cache.delete(oldest);
-      this.cachedBytes -= buffer.length;
+      if (extent.settled) this.forget(extent);
     }
+  }
+
+  private forget(extent: Extent): void {
+    if (this.extents.get(extent.start) !== extent) return;
+    this.extents.delete(extent.start);
+    const index = this.starts.indexOf(extent.start);
+    if (index >= 0) this.starts.splice(index, 1);
+    if (extent.settled) this.cachedBytes -= extent.settled.length;
+  }
+
+  private insertStart(start: number): void {
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] < start) lo = mid + 1;
+      else hi = mid;
+    }
+    this.starts.splice(lo, 0, start);
   }
 
   /** One ranged GET, within the concurrency bound, pinned to the object version. */
