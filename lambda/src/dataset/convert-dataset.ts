@@ -4,11 +4,9 @@ import type { ShardSink } from '../io/shard-sink';
 import { readZipIndex } from '../zip/zip-index';
 import { planConversion, type ConversionPlan } from './conversion-plan';
 import { convertShards, type ConversionProgress } from './convert-shards';
-import { DatasetError, DatasetProblem } from './dataset-errors';
-import { labelsFileContent } from './layout';
-import { allRejected, assertEveryEntryAccounted, buildManifest, LABELS_FILE, MANIFEST_FILE, serializeManifest, type DatasetManifest } from './manifest';
+import { finishConversion, planRejectionError } from './finish-conversion';
+import type { DatasetManifest } from './manifest';
 import { resolveOptions, type ConversionOptions } from './options';
-import { rejectionError, rejectionsAllowed } from './rejection-policy';
 
 export interface ConvertDatasetHooks {
   /** Called once the central directory is read and the plan fixed, before any data is read. */
@@ -31,32 +29,14 @@ export interface DatasetConversion {
  */
 export async function convertDataset(source: ByteSource, sink: ShardSink, options: ConversionOptions = {}, hooks: ConvertDatasetHooks = {}): Promise<DatasetConversion> {
   const startedAt = new Date();
-  const resolved = resolveOptions(options);
-  const index = await readZipIndex(source, resolved.limits);
-  const plan = planConversion(index, options);
+  const plan = await planFromSource(source, options);
   hooks.onPlan?.(plan);
 
-  const considered = plan.entryCount - plan.skipped.length;
-  const doomed = plan.rejected.length > rejectionsAllowed(considered, resolved.maxRejectedFraction);
+  const doomed = planRejectionError(plan) !== undefined;
   try {
     const shardIndexes = plan.shards.map((s) => s.index);
     const results = await convertShards(source, plan, shardIndexes, doomed ? new DiscardShardSink() : sink, { onProgress: hooks.onProgress });
-    const rejected = allRejected(plan, results);
-    const tooMany = rejectionError(rejected, considered, resolved.maxRejectedFraction);
-    if (tooMany) throw tooMany;
-    if (results.every((r) => r.records === 0)) {
-      throw new DatasetError(DatasetProblem.NO_IMAGES, `no image could be converted (${rejected.length} rejected)`, rejected);
-    }
-    assertEveryEntryAccounted(plan, results);
-
-    if (plan.labeled) await writeWhole(sink, LABELS_FILE, labelsFileContent(plan.classNames));
-    const finishedAt = new Date();
-    const manifest = buildManifest(plan, results, {
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-    });
-    await writeWhole(sink, MANIFEST_FILE, serializeManifest(manifest));
+    const manifest = await finishConversion(plan, results, sink, startedAt);
     return { plan, manifest };
   } catch (err) {
     await sink.abort();
@@ -64,13 +44,12 @@ export async function convertDataset(source: ByteSource, sink: ShardSink, option
   }
 }
 
-async function writeWhole(sink: ShardSink, name: string, text: string): Promise<void> {
-  const writer = await sink.open(name);
-  try {
-    await writer.write(Buffer.from(text, 'utf8'));
-    await writer.finish();
-  } catch (err) {
-    await writer.abort();
-    throw err;
-  }
+/**
+ * Reads the central directory (with the zip caps of `options`) and plans the conversion: every
+ * whole-zip check happens here, before any entry data is read. The single-process path and the
+ * distributed planner both plan through this function.
+ */
+export async function planFromSource(source: ByteSource, options: ConversionOptions = {}): Promise<ConversionPlan> {
+  const index = await readZipIndex(source, resolveOptions(options).limits);
+  return planConversion(index, options);
 }

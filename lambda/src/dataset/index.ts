@@ -1,6 +1,7 @@
 export { planConversion, type ConversionPlan, type ShardPlan, type PlannedImage } from './conversion-plan';
 export { convertShards, type ShardResult, type ConversionProgress, type ConvertShardsOptions } from './convert-shards';
-export { convertDataset, type ConvertDatasetHooks, type DatasetConversion } from './convert-dataset';
+export { convertDataset, planFromSource, type ConvertDatasetHooks, type DatasetConversion } from './convert-dataset';
+export { finishConversion, planRejectionError } from './finish-conversion';
 export {
   buildManifest,
   serializeManifest,
