@@ -84,6 +84,7 @@ describe('classifyEntries', () => {
     [{ name: 'cat/bz.jpg', data: jpg, method: 12 }, RejectReason.UNSUPPORTED_COMPRESSION],
     [{ name: 'cat/empty.jpg', data: Buffer.alloc(0) }, RejectReason.EMPTY_FILE],
     [{ name: 'cat/huge.jpg', data: Buffer.alloc(2000, 1) }, RejectReason.ENTRY_TOO_LARGE],
+    [{ name: 'cat/fat.jpg', data: jpg, method: 8, rawData: Buffer.alloc(3000), compressedSize: 3000 }, RejectReason.ENTRY_TOO_LARGE],
     [{ name: 'cat/bomb.jpg', data: Buffer.alloc(1000, 0), method: 8 }, RejectReason.COMPRESSION_RATIO],
     [{ name: 'cat/dup.jpg', data: jpg }, RejectReason.DUPLICATE_NAME],
     [{ name: 'cat/dup.jpg', data: jpg }, RejectReason.DUPLICATE_NAME],
@@ -101,7 +102,7 @@ describe('classifyEntries', () => {
     for (const r of result.rejected) outcome.set(r.index, r.reason);
     expect(result.convertible.length + result.skipped.length + result.rejected.length).toBe(specs.length);
     expect(specs.map((_, i) => outcome.get(i))).toEqual(specs.map(([, expected]) => expected));
-    expect(result.rejected.find((r) => r.reason === RejectReason.DUPLICATE_NAME)?.detail).toMatch(/appears 2 times.*also entries 14/);
+    expect(result.rejected.find((r) => r.reason === RejectReason.DUPLICATE_NAME)?.detail).toMatch(/appears 2 times.*also entries 15/);
   });
 
   it('lets image entries rejected for their data still define the classes', async () => {

@@ -81,6 +81,12 @@ function dataCheck(e: ZipEntry, limits: ZipLimits): [RejectReason, string] | und
   if (e.uncompressedSize > limits.maxEntryUncompressedBytes) {
     return [RejectReason.ENTRY_TOO_LARGE, `the entry is ${e.uncompressedSize} bytes uncompressed, more than the limit of ${limits.maxEntryUncompressedBytes}`];
   }
+  // The compressed bytes are held in memory while inflating; real deflate output is at most a
+  // fraction of a percent larger than its input.
+  const maxCompressed = Math.ceil(limits.maxEntryUncompressedBytes * 1.01) + 1024;
+  if (e.compressedSize > maxCompressed) {
+    return [RejectReason.ENTRY_TOO_LARGE, `the entry is ${e.compressedSize} bytes compressed, more than the limit of ${maxCompressed}`];
+  }
   if (e.compressionMethod === CompressionMethod.DEFLATED) {
     const ratio = e.uncompressedSize / Math.max(1, e.compressedSize);
     if (ratio > limits.maxCompressionRatio) {

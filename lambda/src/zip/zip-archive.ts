@@ -1,10 +1,13 @@
 import type { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32, inflateRaw, type ZlibOptions } from 'node:zlib';
 import { Entry, type ZipFile } from 'yauzl';
 import type { ByteSource } from '../io/byte-source';
 import { openZip } from './open-zip';
 import { CompressionMethod, FLAG_DATA_DESCRIPTOR, MIN_DATA_DESCRIPTOR_BYTES, type ZipEntryLocation } from './zip-entry';
 import { EntryDataError, EntryDataProblem, ZipFormatError, ZipProblem } from './zip-errors';
+
+const inflateRawAsync = promisify(inflateRaw) as (buffer: Uint8Array, options: ZlibOptions) => Promise<Buffer>;
 
 /**
  * Reads entry data by location (from a ZipIndex or a serialized plan) through yauzl's local-header
@@ -60,47 +63,58 @@ export class ZipArchive {
     }
 
     const deflated = location.compressionMethod === CompressionMethod.DEFLATED;
-    let stream: Readable;
+    let raw: Buffer;
     try {
-      stream = await new Promise<Readable>((resolve, reject) =>
-        this.zipfile.openReadStreamLowLevel(fileDataStart, location.compressedSize, 0, location.compressedSize, deflated, location.uncompressedSize, (err, s) =>
-          err ? reject(err) : resolve(s),
-        ),
-      );
+      raw = await this.readRaw(fileDataStart, location.compressedSize);
     } catch (err) {
-      throw fail(EntryDataProblem.CORRUPT_DATA, `cannot open the entry data: ${errorMessage(err)}`);
+      throw fail(EntryDataProblem.CORRUPT_DATA, `cannot read the ${deflated ? 'compressed' : 'stored'} data: ${errorMessage(err)}`);
     }
-
     const size = location.uncompressedSize;
+    let data = raw;
+    if (deflated) {
+      // Inflated in one call on libuv's thread pool with large output chunks (yauzl's inflate stream
+      // uses 16 KiB chunks, i.e. dozens of round trips per image); maxOutputLength stops a stream
+      // that inflates past its declared size as soon as it passes it.
+      try {
+        data = await inflateRawAsync(raw, { maxOutputLength: Math.max(1, size), chunkSize: Math.min(Math.max(size, 64 * 1024), 4 * 1024 * 1024) });
+      } catch (err) {
+        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+          throw fail(EntryDataProblem.SIZE_MISMATCH, `the deflate stream inflates to more than the declared uncompressed size of ${size} bytes`);
+        }
+        throw fail(EntryDataProblem.CORRUPT_DATA, `the deflate stream is corrupt or truncated: ${errorMessage(err)}`);
+      }
+    }
+    if (data.length !== size) {
+      throw fail(EntryDataProblem.SIZE_MISMATCH, `the data has ${data.length} bytes, the central directory declares ${size}`);
+    }
+    const crc = crc32(data);
+    if (crc !== location.crc32) {
+      throw fail(EntryDataProblem.CRC_MISMATCH, `CRC-32 mismatch: the central directory says ${hex(location.crc32)}, the data has ${hex(crc)}`);
+    }
+    return data;
+  }
+
+  /** The entry's bytes as stored in the zip, through yauzl's byte-counted range stream. */
+  private async readRaw(fileDataStart: number, compressedSize: number): Promise<Buffer> {
+    const stream = await new Promise<Readable>((resolve, reject) =>
+      this.zipfile.openReadStreamLowLevel(fileDataStart, compressedSize, 0, compressedSize, false, null, (err, s) => (err ? reject(err) : resolve(s))),
+    );
     let data: Buffer | undefined;
     let received = 0;
-    let crc = 0;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
-        // Stored entries (compressed size == uncompressed size) arrive as one chunk up to 1 MiB: keep it, don't copy.
-        if (received === 0 && chunk.length === size) {
+        // Entries up to 1 MiB arrive as one chunk: keep it rather than copy it.
+        if (received === 0 && chunk.length === compressedSize) {
           data = chunk;
         } else {
-          if (received + chunk.length > size) throw new Error(`too many bytes in the stream. expected ${size}. got at least ${received + chunk.length}`);
-          data ??= Buffer.allocUnsafe(size);
+          data ??= Buffer.allocUnsafe(compressedSize);
           chunk.copy(data, received);
         }
         received += chunk.length;
-        crc = crc32(chunk, crc);
       }
     } catch (err) {
       stream.destroy();
-      const message = errorMessage(err);
-      if (/too many bytes|not enough bytes/.test(message)) {
-        throw fail(EntryDataProblem.SIZE_MISMATCH, `the data does not match the declared uncompressed size of ${size} bytes (${message})`);
-      }
-      throw fail(EntryDataProblem.CORRUPT_DATA, `the ${deflated ? 'deflate stream' : 'stored data'} is corrupt or truncated: ${message}`);
-    }
-    if (received !== size) {
-      throw fail(EntryDataProblem.SIZE_MISMATCH, `the data has ${received} bytes, the central directory declares ${size}`);
-    }
-    if (crc !== location.crc32) {
-      throw fail(EntryDataProblem.CRC_MISMATCH, `CRC-32 mismatch: the central directory says ${hex(location.crc32)}, the data has ${hex(crc)}`);
+      throw err;
     }
     return data ?? Buffer.alloc(0);
   }
