@@ -108,6 +108,17 @@ export interface RejectedEntryReference {
   readonly detail: string;
 }
 
+/** A work item of a distributed conversion that did not complete (listed in `DatasetConversionFailed`). */
+export interface FailedWorkItemReference {
+  /** The work item's number in the plan. */
+  readonly item: number;
+  /** Its first and last shard file names. */
+  readonly firstShard: string;
+  readonly lastShard: string;
+  /** Its last error. */
+  readonly error: string;
+}
+
 /** `detail` of `DatasetConversionFailed`. */
 export interface DatasetConversionFailedDetail {
   readonly schemaVersion: typeof INGESTION_EVENT_SCHEMA_VERSION;
@@ -129,6 +140,8 @@ export interface DatasetConversionFailedDetail {
   readonly rejectedCount: number;
   /** How many times the queue delivered the message. */
   readonly attempts: number;
+  /** The work items that failed, when a distributed conversion failed (first ones only). */
+  readonly failedItems?: readonly FailedWorkItemReference[];
 }
 
 /** Environment variables the construct sets on the converter function. */
@@ -142,6 +155,8 @@ export const INGESTION_ENV = {
   CONVERSION_OPTIONS: 'CONVERSION_OPTIONS',
   EFS_MOUNT_PATH: 'EFS_MOUNT_PATH',
   EFS_ROOT_DIRECTORY: 'EFS_ROOT_DIRECTORY',
+  /** The distributed conversion's state machine; uploads above the single-function limit are handed to it. */
+  DISTRIBUTED_STATE_MACHINE_ARN: 'DISTRIBUTED_STATE_MACHINE_ARN',
 } as const;
 
 /** The conversion settings the construct passes to the handler (JSON in `CONVERSION_OPTIONS`). */

@@ -55,22 +55,32 @@ export class S3DatasetStore {
    * leftovers of an attempt that crashed before it could clean up.
    */
   async deleteVersion(ref: DatasetChannelRef, version: string): Promise<number> {
-    const prefix = versionPrefix(ref, version);
+    return this.deletePrefix(versionPrefix(ref, version));
+  }
+
+  /** Deletes every object below `prefix` (all pages); with `keep`, only the keys it rejects stay. */
+  async deletePrefix(prefix: string, keep?: (key: string) => boolean): Promise<number> {
     let deleted = 0;
     let token: string | undefined;
     do {
       const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
-      const keys = (page.Contents ?? []).map((o) => o.Key!).filter(Boolean);
-      if (keys.length > 0) {
-        const result = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
-        if (result.Errors && result.Errors.length > 0) {
-          throw new Error(`could not delete ${result.Errors.length} object(s) under s3://${this.bucket}/${prefix}, e.g. ${result.Errors[0].Key}: ${result.Errors[0].Code}`);
-        }
-        deleted += keys.length;
-      }
+      const keys = (page.Contents ?? []).map((o) => o.Key!).filter((key) => key && (!keep || keep(key)));
+      deleted += await this.deleteKeys(keys);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return deleted;
+  }
+
+  /** Deletes the given keys (in batches of 1,000); any per-key error is thrown. */
+  async deleteKeys(keys: readonly string[]): Promise<number> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      const result = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      if (result.Errors && result.Errors.length > 0) {
+        throw new Error(`could not delete ${result.Errors.length} object(s) in s3://${this.bucket}/, e.g. ${result.Errors[0].Key}: ${result.Errors[0].Code}`);
+      }
+    }
+    return keys.length;
   }
 
   async readPointer(ref: DatasetChannelRef): Promise<CurrentPointer> {

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readHandlerConfig } from '../ingestion/config';
 import { createIngestionHandler, type IngestionHandler } from '../ingestion/handler';
@@ -13,12 +14,19 @@ const logger = new Logger();
 let instance: IngestionHandler | undefined;
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  instance ??= createIngestionHandler({
-    config: readHandlerConfig(process.env),
+  instance ??= create();
+  return instance(event, context);
+};
+
+function create(): IngestionHandler {
+  const config = readHandlerConfig(process.env);
+  return createIngestionHandler({
+    config,
     // More attempts than the default 3: a throttled GET in the middle of a zip costs the whole attempt.
     s3: new S3Client({ maxAttempts: 6 }),
     eventBridge: new EventBridgeClient({}),
+    // Uploads above the single-function limit start the distributed conversion (DatasetIngestion sets the ARN).
+    sfn: config.distributedStateMachineArn ? new SFNClient({}) : undefined,
     logger,
   });
-  return instance(event, context);
-};
+}

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_INGESTION_EVENT_SOURCE, INGESTION_ENV, type IngestionConversionSettings } from '../../../lib/ingestion/contract';
+import type { DatasetChannelRef } from '../catalog';
+import type { ConversionOptions } from '../dataset';
 import type { IngestionSettings } from './ingest-upload';
 
 /** Everything the handler reads from its environment, checked once at cold start. */
@@ -7,6 +9,8 @@ export interface HandlerConfig extends IngestionSettings {
   readonly eventBusName: string;
   readonly eventSource: string;
   readonly efs?: { readonly mountPath: string; readonly rootDirectory: string };
+  /** The distributed conversion's state machine: uploads too large for one function are handed to it. */
+  readonly distributedStateMachineArn?: string;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -29,6 +33,7 @@ const environment = z.object({
   [INGESTION_ENV.CONVERSION_OPTIONS]: z.string().default('{}'),
   [INGESTION_ENV.EFS_MOUNT_PATH]: z.string().startsWith('/mnt/').optional(),
   [INGESTION_ENV.EFS_ROOT_DIRECTORY]: z.string().startsWith('/').optional(),
+  [INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN]: z.string().startsWith('arn:').optional(),
 });
 
 /** Reads and checks the environment; a misconfigured function fails at cold start with the variable named. */
@@ -38,13 +43,9 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
     throw new Error(`The ingestion function is misconfigured: ${z.prettifyError(parsed.error)}`);
   }
   const e = parsed.data;
-  let conversion: IngestionConversionSettings;
-  try {
-    conversion = conversionSettings.parse(JSON.parse(e[INGESTION_ENV.CONVERSION_OPTIONS]));
-  } catch (error) {
-    throw new Error(`The ingestion function is misconfigured: ${INGESTION_ENV.CONVERSION_OPTIONS} is not valid: ${(error as Error).message}`);
-  }
+  const conversion = parseConversionSettings(e[INGESTION_ENV.CONVERSION_OPTIONS], 'ingestion');
   const mountPath = e[INGESTION_ENV.EFS_MOUNT_PATH];
+  const stateMachineArn = e[INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN];
   return {
     datasetBucket: e[INGESTION_ENV.DATASET_BUCKET],
     eventBusName: e[INGESTION_ENV.EVENT_BUS_NAME],
@@ -54,5 +55,23 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
     estimatedBytesPerSecond: e[INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND],
     conversion,
     ...(mountPath ? { efs: { mountPath, rootDirectory: e[INGESTION_ENV.EFS_ROOT_DIRECTORY] ?? '/' } } : {}),
+    ...(stateMachineArn ? { distributedStateMachineArn: stateMachineArn } : {}),
   };
+}
+
+/**
+ * The conversion settings in `CONVERSION_OPTIONS` (JSON), checked; the ingestion function and the
+ * distributed conversion's planner read the same JSON, so both convert with the same options.
+ */
+export function parseConversionSettings(json: string, functionName: string): IngestionConversionSettings {
+  try {
+    return conversionSettings.parse(JSON.parse(json));
+  } catch (error) {
+    throw new Error(`The ${functionName} function is misconfigured: ${INGESTION_ENV.CONVERSION_OPTIONS} is not valid: ${(error as Error).message}`);
+  }
+}
+
+/** The converter options for one upload: the settings, with the channel from the upload key. */
+export function conversionOptions(settings: IngestionConversionSettings, ref: DatasetChannelRef): ConversionOptions {
+  return { ...settings, channel: ref.channel };
 }

@@ -3,6 +3,7 @@ import {
   INGESTION_EVENT_SCHEMA_VERSION,
   type DatasetConversionFailedDetail,
   type DatasetConvertedDetail,
+  type FailedWorkItemReference,
   type RejectedEntryReference,
   type UploadReference,
 } from '../../../lib/ingestion/contract';
@@ -73,6 +74,8 @@ export interface FailedFacts {
   readonly problem?: string;
   readonly rejected?: readonly RejectedEntry[];
   readonly attempts: number;
+  /** Failed work items of a distributed conversion (the caller bounds the list). */
+  readonly failedItems?: readonly FailedWorkItemReference[];
 }
 
 export function failedDetail(facts: FailedFacts): DatasetConversionFailedDetail {
@@ -93,6 +96,7 @@ export function failedDetail(facts: FailedFacts): DatasetConversionFailedDetail 
     })),
     rejectedCount: rejected.length,
     attempts: facts.attempts,
+    ...(facts.failedItems ? { failedItems: facts.failedItems.map((i) => ({ ...i, error: clip(i.error, 300) })) } : {}),
   };
 }
 

@@ -2,8 +2,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { EfsDatasetStore, EventPublisher, S3DatasetStore } from '../aws';
+import { startDistributedConversion } from '../distributed/hand-off';
 import type { HandlerConfig } from './config';
 import { describe } from './failure';
 import { ingestUpload, type IngestionServices, type IngestOutcome, type OversizeStrategy } from './ingest-upload';
@@ -14,6 +16,8 @@ export interface IngestionHandlerOptions {
   readonly s3: S3Client;
   readonly eventBridge: EventBridgeClient;
   readonly logger: Logger;
+  /** Starts the distributed conversion (needed when the config names its state machine). */
+  readonly sfn?: SFNClient;
   readonly now?: () => Date;
   readonly oversize?: OversizeStrategy;
   /** Called with each upload's outcome (tests and metrics). */
@@ -38,7 +42,7 @@ export function createIngestionHandler(options: IngestionHandlerOptions): Ingest
     events: new EventPublisher(options.eventBridge, config.eventBusName, config.eventSource),
     logger,
     now: options.now ?? (() => new Date()),
-    oversize: options.oversize,
+    oversize: options.oversize ?? handOff(config, options.sfn),
   };
 
   return async (event, context) => {
@@ -80,4 +84,11 @@ export function createIngestionHandler(options: IngestionHandlerOptions): Ingest
     });
     return response as SQSBatchResponse;
   };
+}
+
+/** Uploads too large for one function go to the distributed conversion when the construct configured one. */
+function handOff(config: HandlerConfig, sfn: SFNClient | undefined) {
+  if (!config.distributedStateMachineArn) return undefined;
+  if (!sfn) throw new Error('The ingestion function is misconfigured: a distributed state machine is configured but no Step Functions client was given.');
+  return startDistributedConversion(sfn, config.distributedStateMachineArn);
 }

@@ -1,23 +1,16 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  ConversionFailureCode,
-  DATASET_CONVERSION_FAILED,
-  DATASET_CONVERTED,
-  type IngestionConversionSettings,
-} from '../../../lib/ingestion/contract';
-import { EfsDatasetStore, EventPublisher, S3ByteSource, S3DatasetStore, S3SourceChangedError, TeeShardSink } from '../aws';
-import { createPointer, DatasetKeyError, parseUploadKey, uploadVersion, type DatasetChannelRef } from '../catalog';
-import { convertDataset, LABELS_FILE, MANIFEST_FILE, type DatasetManifest } from '../dataset';
+import { ConversionFailureCode, type IngestionConversionSettings } from '../../../lib/ingestion/contract';
+import { S3ByteSource, S3SourceChangedError, TeeShardSink } from '../aws';
+import { DatasetKeyError, parseUploadKey, uploadVersion, type DatasetChannelRef } from '../catalog';
+import { convertDataset, type DatasetManifest } from '../dataset';
 import type { ShardSink } from '../io';
-import { convertedDetail, failedDetail } from './events';
+import { cleanUpIncomplete, commitVersion, completeOnEfs, publishFailure, type IngestionLogger, type VersionServices } from './commit-version';
+import { conversionOptions } from './config';
 import { classifyFailure, describe, FAILURE_REASONS, type FailureVerdict } from './failure';
-import { decidePointer } from './pointer-decision';
 import { assessTimeBudget, type TimeBudgetVerdict } from './time-budget';
 import type { UploadNotice } from './upload-event';
 
-/** The structured logger the service writes to (Powertools Logger). */
-export type IngestionLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+export type { IngestionLogger };
 
 export interface IngestionSettings {
   readonly datasetBucket: string;
@@ -28,13 +21,8 @@ export interface IngestionSettings {
   readonly conversion: IngestionConversionSettings;
 }
 
-export interface IngestionServices {
+export interface IngestionServices extends VersionServices {
   readonly s3: S3Client;
-  readonly datasets: S3DatasetStore;
-  readonly efs?: EfsDatasetStore;
-  readonly events: EventPublisher;
-  readonly logger: IngestionLogger;
-  readonly now: () => Date;
   /** What happens to an upload too large for one function; see {@link OversizeStrategy}. */
   readonly oversize?: OversizeStrategy;
 }
@@ -61,11 +49,10 @@ export interface OversizeRequest {
 }
 
 /**
- * The one place that decides what happens to uploads too large for a single function.
- * Today: {@link failOversize} (DatasetConversionFailed, reason "too large for single-function
- * conversion"). A distributed conversion replaces it with a strategy that starts a state machine
- * (the core's `planConversion` / `convertShards` already split the work by shard) and returns
- * `{ kind: 'handed-off' }`.
+ * The one place that decides what happens to uploads too large for a single function: with a
+ * distributed conversion configured, `startDistributedConversion` (lambda/src/distributed/hand-off.ts)
+ * starts its state machine and returns `{ kind: 'handed-off' }`; without one, {@link failOversize}
+ * (DatasetConversionFailed, reason "too large for single-function conversion").
  */
 export type OversizeStrategy = (request: OversizeRequest, services: IngestionServices, settings: IngestionSettings) => Promise<IngestOutcome>;
 
@@ -156,9 +143,7 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
     }
     const complete = manifest!;
 
-    const current = await movePointer(ref, version, notice, services);
-    const efsCurrent = services.efs ? await moveEfsPointer(services.efs, ref, version, notice, services) : undefined;
-    const announced = await announce(ref, version, notice, complete, current, services, settings);
+    const { current, efsCurrent, announced } = await commitVersion(ref, version, upload, notice.size, complete, services, settings.datasetBucket);
     log.info(kind === 'converted' ? 'Dataset version converted' : 'Dataset version was already converted', {
       ...context, current, efsCurrent, announced, records: complete.records, shards: complete.shards.length,
     });
@@ -238,7 +223,7 @@ async function convert(
 
     services.logger.info('Converting upload', { datasetId: ref.datasetId, channel: ref.channel, version, size: source.size, estimatedMs: budget.estimatedMs, sink: sink.description });
     try {
-      const { manifest } = await convertDataset(source, sink, { ...settings.conversion, channel: ref.channel });
+      const { manifest } = await convertDataset(source, sink, conversionOptions(settings.conversion, ref));
       services.logger.info('Conversion finished', { version, durationMs: manifest.timing.durationMs, records: manifest.records, sourceStats: source.stats });
       return { manifest };
     } catch (error) {
@@ -251,65 +236,6 @@ async function convert(
   } finally {
     await source.close();
   }
-}
-
-/** Makes sure EFS holds the complete version, flushed, before any pointer names it. */
-async function completeOnEfs(efs: EfsDatasetStore, datasets: S3DatasetStore, ref: DatasetChannelRef, version: string, manifest: DatasetManifest, log: IngestionLogger): Promise<void> {
-  if (!(await efs.hasCompleteVersion(ref, version))) {
-    log.info('Copying the version from S3 to EFS', { version });
-    const names = [...manifest.shards.map((s) => s.name), ...(manifest.labelsFile ? [LABELS_FILE] : []), MANIFEST_FILE];
-    const prefix = datasets.sink(ref, version).prefix;
-    await efs.copyVersion(ref, version, names, (name) => datasets.openObject(`${prefix}${name}`));
-  }
-  await efs.syncVersion(ref, version);
-}
-
-/** Compare-and-swap on `current.json`; true when it names this version afterwards. */
-async function movePointer(ref: DatasetChannelRef, version: string, notice: UploadNotice, services: IngestionServices): Promise<boolean> {
-  const pointer = createPointer(ref, version, notice.upload, services.now());
-  for (let attempt = 1; attempt <= 10; attempt++) {
-    const current = await services.datasets.readPointer(ref);
-    const decision = decidePointer(current, notice.upload, version);
-    if (decision.action === 'keep') {
-      if (decision.reason === 'current-is-later') {
-        services.logger.info('A later upload is already current; the pointer stays', { version, currentVersion: decision.currentVersion });
-      }
-      return decision.reason === 'already-current';
-    }
-    if (current.state === 'corrupt') services.logger.warn('Replacing a corrupt pointer', { problem: current.problem });
-    if (await services.datasets.writePointer(ref, pointer, decision)) {
-      services.logger.info('Pointer moved', { version, previousVersion: decision.action === 'replace' ? decision.previousVersion : undefined });
-      return true;
-    }
-    services.logger.info('Pointer changed concurrently; reading it again', { version, attempt });
-  }
-  throw new Error(`current.json of ${ref.datasetId}/${ref.channel} kept changing under 10 conditional writes`);
-}
-
-async function moveEfsPointer(efs: EfsDatasetStore, ref: DatasetChannelRef, version: string, notice: UploadNotice, services: IngestionServices): Promise<boolean> {
-  const pointer = createPointer(ref, version, notice.upload, services.now());
-  const decision = await efs.updatePointer(ref, pointer, (current) => decidePointer(current, notice.upload, version));
-  return decision.action !== 'keep' || decision.reason === 'already-current';
-}
-
-async function announce(
-  ref: DatasetChannelRef,
-  version: string,
-  notice: UploadNotice,
-  manifest: DatasetManifest,
-  current: boolean,
-  services: IngestionServices,
-  settings: IngestionSettings,
-): Promise<boolean> {
-  if (await services.datasets.isAnnounced(ref, version)) {
-    services.logger.info('DatasetConverted was already sent for this version', { version });
-    return false;
-  }
-  const efsDirectoryPath = services.efs?.directoryPath(ref, version);
-  const detail = convertedDetail({ ref, version, upload: notice.upload, size: notice.size, datasetBucket: settings.datasetBucket, manifest, current, efsDirectoryPath });
-  await services.events.publish(DATASET_CONVERTED, detail);
-  await services.datasets.markAnnounced(ref, version);
-  return true;
 }
 
 async function reportPermanent(
@@ -330,18 +256,4 @@ async function reportPermanent(
     code: verdict.code, reason: verdict.reason, message: verdict.message, problem: verdict.problem, rejected: verdict.rejected,
   });
   return { kind: 'failed', version, code: verdict.code };
-}
-
-async function publishFailure(services: IngestionServices, facts: Parameters<typeof failedDetail>[0]): Promise<void> {
-  await services.events.publish(DATASET_CONVERSION_FAILED, failedDetail(facts));
-}
-
-/** Removes a version that has no manifest from S3 and EFS (never a complete one). */
-async function cleanUpIncomplete(ref: DatasetChannelRef, version: string, services: IngestionServices): Promise<void> {
-  try {
-    if (!(await services.datasets.readManifest(ref, version))) await services.datasets.deleteVersion(ref, version);
-    await services.efs?.deleteIncompleteVersion(ref, version);
-  } catch (error) {
-    services.logger.warn('Could not remove an incomplete version', { version, error: describe(error) });
-  }
 }

@@ -1,0 +1,129 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { DATASET_CONVERSION_FAILED, DATASET_CONVERTED } from '../../../lib/ingestion/contract';
+import type { EfsDatasetStore, EventPublisher, S3DatasetStore } from '../aws';
+import { createPointer, type DatasetChannelRef, type UploadIdentity } from '../catalog';
+import { LABELS_FILE, MANIFEST_FILE, type DatasetManifest } from '../dataset';
+import { convertedDetail, failedDetail, type FailedFacts } from './events';
+import { describe } from './failure';
+import { decidePointer } from './pointer-decision';
+
+/**
+ * Publishing a converted version, shared by every converter (the single function and the
+ * distributed finalizer / failure handler), so the pointer, the EFS copy and the events are the
+ * same whichever path converted it.
+ */
+
+/** The structured logger the service writes to (Powertools Logger). */
+export type IngestionLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+/** What committing or failing a version needs. */
+export interface VersionServices {
+  readonly datasets: S3DatasetStore;
+  readonly efs?: EfsDatasetStore;
+  readonly events: EventPublisher;
+  readonly logger: IngestionLogger;
+  readonly now: () => Date;
+}
+
+/** After the manifest: where the pointers ended up and whether DatasetConverted went out now. */
+export interface CommittedVersion {
+  /** `current.json` in S3 names this version. */
+  readonly current: boolean;
+  /** The EFS pointer names it (EFS only). */
+  readonly efsCurrent?: boolean;
+  /** DatasetConverted was sent by this call (false: it had been sent before). */
+  readonly announced: boolean;
+}
+
+/**
+ * Moves `current.json` (S3, then EFS) forward to a complete version and sends `DatasetConverted`
+ * once per version. Idempotent: a repeated call moves nothing and announces nothing.
+ */
+export async function commitVersion(
+  ref: DatasetChannelRef,
+  version: string,
+  upload: UploadIdentity,
+  size: number | undefined,
+  manifest: DatasetManifest,
+  services: VersionServices,
+  datasetBucket: string,
+): Promise<CommittedVersion> {
+  const current = await movePointer(ref, version, upload, services);
+  const efsCurrent = services.efs ? await moveEfsPointer(services.efs, ref, version, upload, services) : undefined;
+  const announced = await announce(ref, version, upload, size, manifest, current, services, datasetBucket);
+  return { current, ...(efsCurrent !== undefined ? { efsCurrent } : {}), announced };
+}
+
+/** Makes sure EFS holds the complete version, flushed, before any pointer names it. */
+export async function completeOnEfs(efs: EfsDatasetStore, datasets: S3DatasetStore, ref: DatasetChannelRef, version: string, manifest: DatasetManifest, log: IngestionLogger): Promise<void> {
+  if (!(await efs.hasCompleteVersion(ref, version))) {
+    log.info('Copying the version from S3 to EFS', { version });
+    const names = [...manifest.shards.map((s) => s.name), ...(manifest.labelsFile ? [LABELS_FILE] : []), MANIFEST_FILE];
+    const prefix = datasets.sink(ref, version).prefix;
+    await efs.copyVersion(ref, version, names, (name) => datasets.openObject(`${prefix}${name}`));
+  }
+  await efs.syncVersion(ref, version);
+}
+
+export async function publishFailure(services: VersionServices, facts: FailedFacts): Promise<void> {
+  await services.events.publish(DATASET_CONVERSION_FAILED, failedDetail(facts));
+}
+
+/** Removes a version that has no manifest from S3 and EFS (never a complete one). */
+export async function cleanUpIncomplete(ref: DatasetChannelRef, version: string, services: VersionServices): Promise<void> {
+  try {
+    if (!(await services.datasets.readManifest(ref, version))) await services.datasets.deleteVersion(ref, version);
+    await services.efs?.deleteIncompleteVersion(ref, version);
+  } catch (error) {
+    services.logger.warn('Could not remove an incomplete version', { version, error: describe(error) });
+  }
+}
+
+/** Compare-and-swap on `current.json`; true when it names this version afterwards. */
+async function movePointer(ref: DatasetChannelRef, version: string, upload: UploadIdentity, services: VersionServices): Promise<boolean> {
+  const pointer = createPointer(ref, version, upload, services.now());
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    const current = await services.datasets.readPointer(ref);
+    const decision = decidePointer(current, upload, version);
+    if (decision.action === 'keep') {
+      if (decision.reason === 'current-is-later') {
+        services.logger.info('A later upload is already current; the pointer stays', { version, currentVersion: decision.currentVersion });
+      }
+      return decision.reason === 'already-current';
+    }
+    if (current.state === 'corrupt') services.logger.warn('Replacing a corrupt pointer', { problem: current.problem });
+    if (await services.datasets.writePointer(ref, pointer, decision)) {
+      services.logger.info('Pointer moved', { version, previousVersion: decision.action === 'replace' ? decision.previousVersion : undefined });
+      return true;
+    }
+    services.logger.info('Pointer changed concurrently; reading it again', { version, attempt });
+  }
+  throw new Error(`current.json of ${ref.datasetId}/${ref.channel} kept changing under 10 conditional writes`);
+}
+
+async function moveEfsPointer(efs: EfsDatasetStore, ref: DatasetChannelRef, version: string, upload: UploadIdentity, services: VersionServices): Promise<boolean> {
+  const pointer = createPointer(ref, version, upload, services.now());
+  const decision = await efs.updatePointer(ref, pointer, (current) => decidePointer(current, upload, version));
+  return decision.action !== 'keep' || decision.reason === 'already-current';
+}
+
+async function announce(
+  ref: DatasetChannelRef,
+  version: string,
+  upload: UploadIdentity,
+  size: number | undefined,
+  manifest: DatasetManifest,
+  current: boolean,
+  services: VersionServices,
+  datasetBucket: string,
+): Promise<boolean> {
+  if (await services.datasets.isAnnounced(ref, version)) {
+    services.logger.info('DatasetConverted was already sent for this version', { version });
+    return false;
+  }
+  const efsDirectoryPath = services.efs?.directoryPath(ref, version);
+  const detail = convertedDetail({ ref, version, upload, size, datasetBucket, manifest, current, efsDirectoryPath });
+  await services.events.publish(DATASET_CONVERTED, detail);
+  await services.datasets.markAnnounced(ref, version);
+  return true;
+}
