@@ -8,7 +8,8 @@ import { ZipWriter } from '../test/support/zip-builder';
 
 const ROOT = join(__dirname, '..');
 const BENCH_DIR = join(ROOT, '.bench');
-const CLI = join(ROOT, 'assets/cli/index.js');
+/** The bundled CLI that bench/run.ts builds. */
+export const BENCH_CLI = join(BENCH_DIR, 'cli', 'index.js');
 const GiB = 1024 ** 3;
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
@@ -51,7 +52,7 @@ export async function benchConversion(options: { large: boolean }): Promise<void
     warmPageCache(file);
     const out = join(BENCH_DIR, 'out');
     rmSync(out, { recursive: true, force: true });
-    const ours = measure(time, process.execPath, [CLI, 'convert', file, '--out', out, '--json']);
+    const ours = measure(time, process.execPath, [BENCH_CLI, 'convert', file, '--out', out, '--json']);
     if (ours.exitCode !== 0) console.log(`conversion of ${v.name} failed (exit ${ours.exitCode}): ${ours.stdout.slice(0, 500)} ${ours.stderr.slice(0, 500)}`);
     else {
       const m = JSON.parse(ours.stdout) as { records: number; shards: unknown[] };
