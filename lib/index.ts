@@ -1,3 +1,4 @@
+export * from './distributed';
 export * from './filesystems';
 export * from './ingestion';
 export * from './launcher';

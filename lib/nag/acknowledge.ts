@@ -1,4 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
 /**
@@ -34,4 +35,53 @@ const INLINE_POLICY_RULES = ['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security
 export function acknowledgeInlinePolicy(role: IConstruct, purpose: string): void {
   acknowledgeFindings(role, INLINE_POLICY_RULES,
     `Inline least-privilege policy owned by the ${purpose} role alone; it is scoped to that role's resources and deleted with it.`);
+}
+
+/**
+ * A policy resource as cdk-nag prints it inside finding ids: `<LogicalId.Attribute>` for GetAtt,
+ * `<LogicalId>` for Ref, `<AWS::Partition>` for pseudo parameters, joins flattened. Finding ids
+ * embed it, e.g. `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<Bucket1234.Arn>/uploads/*]`.
+ */
+export function nagResourceText(scope: IConstruct, value: string): string {
+  return renderNagValue(Stack.of(scope).resolve(value));
+}
+
+/** cdk-nag's rendering of a resolved CloudFormation value inside a finding id. */
+function renderNagValue(resolved: unknown): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if ('Fn::GetAtt' in o) {
+        const [logicalId, attribute] = o['Fn::GetAtt'] as [string, string];
+        return `<${logicalId}.${attribute}>`;
+      }
+      if ('Ref' in o) return `<${String(o.Ref)}>`;
+      if ('Fn::Join' in o) {
+        const [separator, parts] = o['Fn::Join'] as [string, unknown[]];
+        return parts.map(render).join(separator);
+      }
+    }
+    return JSON.stringify(v);
+  };
+  return render(resolved);
+}
+
+/** Acknowledges AwsSolutions-IAM5 for one wildcard resource of `policy`, with the reason it is needed. */
+export function acknowledgeWildcardResource(policy: IConstruct, resource: string, reason: string): void {
+  acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceText(policy, resource)}]`, reason);
+}
+
+/**
+ * Acknowledges AwsSolutions-IAM5 for every wildcard resource of a policy aws-cdk-lib writes for us
+ * (e.g. the Distributed Map policy on the state machine's own executions), with one reason.
+ */
+export function acknowledgePolicyWildcards(policy: iam.Policy, reason: string): void {
+  const document = Stack.of(policy).resolve(policy.document) as { Statement?: Array<{ Resource?: unknown }> };
+  for (const statement of document.Statement ?? []) {
+    for (const resource of [statement.Resource ?? []].flat()) {
+      const text = renderNagValue(resource);
+      if (text.includes('*')) acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${text}]`, reason);
+    }
+  }
 }

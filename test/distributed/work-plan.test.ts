@@ -4,7 +4,7 @@ import { convertDataset, finishConversion, planFromSource, type ConversionOption
 import { MemoryByteSource } from '../../lambda/src/io';
 import { convertWorkItem } from '../../lambda/src/distributed/worker';
 import { WorkLayout } from '../../lambda/src/distributed/work-layout';
-import { assemblePlan, groupShardsIntoItems, planHeader, workerPlan, type PlanDocument, type WorkItemDocument } from '../../lambda/src/distributed/work-plan';
+import { assemblePlan, groupShardsIntoItems, planHeader, planWithoutShards, workerPlan, type PlanDocument, type WorkItemDocument } from '../../lambda/src/distributed/work-plan';
 import { MemoryShardSink } from '../converter/helpers';
 import { jpegBytes, pngBytes } from '../support/images';
 import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
@@ -43,8 +43,7 @@ async function distributed(zip: Buffer, options: ConversionOptions, itemBytes: n
   const header = planHeader(plan);
   const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
   const documents: WorkItemDocument[] = items.map((item) => roundTrip({ schemaVersion: DISTRIBUTED_SCHEMA_VERSION, item: item.item, header, shards: plan.shards.slice(item.firstShard, item.lastShard + 1) }));
-  const { shards: _shards, ...withoutShards } = plan;
-  const planDocument: PlanDocument = roundTrip({ schemaVersion: DISTRIBUTED_SCHEMA_VERSION, startedAt: startedAt.toISOString(), run: undefined as never, plan: withoutShards, shardCount: plan.shards.length, items });
+  const planDocument: PlanDocument = roundTrip({ schemaVersion: DISTRIBUTED_SCHEMA_VERSION, startedAt: startedAt.toISOString(), run: undefined as never, plan: planWithoutShards(plan), shardCount: plan.shards.length, items });
   const sink = new MemoryShardSink();
   const results = [];
   for (const i of itemOrder(documents.length)) results.push(...roundTrip(await convertWorkItem(documents[i], source, sink)));
@@ -83,9 +82,8 @@ describe('groupShardsIntoItems', () => {
   test('assemblePlan refuses a shard planned twice or missing', async () => {
     const zip = datasetZip([4, 3], 300, 1);
     const plan = await planFromSource(new MemoryByteSource(zip), { targetShardBytes: 1024 });
-    const { shards: _s, ...rest } = plan;
     const doc = (item: number, shards: readonly ShardPlan[]): WorkItemDocument => ({ schemaVersion: 1, item, header: planHeader(plan), shards });
-    const planDocument = { schemaVersion: 1, startedAt: '', run: undefined as never, plan: rest, shardCount: plan.shards.length, items: [] } as PlanDocument;
+    const planDocument = { schemaVersion: 1, startedAt: '', run: undefined as never, plan: planWithoutShards(plan), shardCount: plan.shards.length, items: [] } as PlanDocument;
     expect(() => assemblePlan(planDocument, [doc(0, plan.shards), doc(1, plan.shards.slice(0, 1))])).toThrow(/planned twice/);
     expect(() => assemblePlan(planDocument, [doc(0, plan.shards.slice(1))])).toThrow(/shard 0 is in no work item/);
     expect(assemblePlan(planDocument, [doc(0, plan.shards)]).shards).toEqual(plan.shards);

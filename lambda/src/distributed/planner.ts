@@ -7,7 +7,7 @@ import { classifyFailure } from '../ingestion/failure';
 import type { DistributedConfig } from './config';
 import { parseConversionInput, runOf } from './run-input';
 import { recordVerdict, rejected, workFiles, type DistributedServices } from './services';
-import { groupShardsIntoItems, planHeader, type PlanDocument, type WorkItemDocument } from './work-plan';
+import { groupShardsIntoItems, planHeader, planWithoutShards, type PlanDocument, type WorkItemDocument } from './work-plan';
 
 /**
  * The planner: reads the upload's central directory once (ranged GETs), runs every whole-zip
@@ -67,8 +67,7 @@ export async function planDistributedConversion(event: unknown, services: Distri
       shards: plan.shards.slice(item.firstShard, item.lastShard + 1),
     }));
     const run = runOf(input, ref, layout);
-    const { shards: _shards, ...withoutShards } = plan;
-    const planDocument: PlanDocument = { schemaVersion: DISTRIBUTED_SCHEMA_VERSION, startedAt: startedAt.toISOString(), run, plan: withoutShards, shardCount: plan.shards.length, items };
+    const planDocument: PlanDocument = { schemaVersion: DISTRIBUTED_SCHEMA_VERSION, startedAt: startedAt.toISOString(), run, plan: planWithoutShards(plan), shardCount: plan.shards.length, items };
 
     await work.writeItems(documents);
     await work.writePlan(planDocument);

@@ -70,8 +70,15 @@ export function parseConversionInput(value: unknown): { input: DistributedConver
 
 /** The upload as the single function names it in pointers and events (its size travels separately). */
 export function uploadIdentityOf(input: DistributedConversionInput): UploadIdentity {
-  const { size: _size, ...identity } = input.upload;
-  return identity;
+  const u = input.upload;
+  return {
+    bucket: u.bucket,
+    key: u.key,
+    ...(u.versionId !== undefined ? { versionId: u.versionId } : {}),
+    ...(u.etag !== undefined ? { etag: u.etag } : {}),
+    ...(u.sequencer !== undefined ? { sequencer: u.sequencer } : {}),
+    eventTime: u.eventTime,
+  };
 }
 
 export function runOf(input: DistributedConversionInput, ref: DatasetChannelRef, layout: WorkLayout): DistributedRun {

@@ -71,8 +71,20 @@ export function groupShardsIntoItems(shards: readonly ShardPlan[], targetItemByt
 
 /** The header every item file carries. */
 export function planHeader(plan: ConversionPlan): PlanHeader {
-  const { shards: _shards, skipped: _skipped, rejected: _rejected, ...header } = plan;
-  return header;
+  return {
+    converter: plan.converter,
+    source: plan.source,
+    options: plan.options,
+    labeled: plan.labeled,
+    wrapperFolder: plan.wrapperFolder,
+    classNames: plan.classNames,
+    entryCount: plan.entryCount,
+  };
+}
+
+/** The plan without its shards (they are in the item files): what `plan.json` holds. */
+export function planWithoutShards(plan: ConversionPlan): Omit<ConversionPlan, 'shards'> {
+  return { ...planHeader(plan), skipped: plan.skipped, rejected: plan.rejected };
 }
 
 /**

@@ -1,0 +1,508 @@
+import { Annotations, Duration, Names, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct, IConstruct } from 'constructs';
+import type { LambdaDatasetMount } from '../filesystems';
+import { PlatformFunction } from '../lambda';
+import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, acknowledgePolicyWildcards, acknowledgeWildcardResource } from '../nag/acknowledge';
+import { TrainingNetwork } from '../network';
+import { DATASET_KEY_PREFIX, DEFAULT_INGESTION_EVENT_SOURCE, UPLOAD_KEY_PREFIX } from '../ingestion/contract';
+import { resolveConversionSettings } from '../ingestion/conversion-settings';
+import type { DatasetIngestionConversionOptions } from '../ingestion/dataset-ingestion';
+import {
+  CONVERSION_ABORTED_ERROR,
+  CONVERSION_REJECTED_ERROR,
+  DISTRIBUTED_ENV,
+  LAMBDA_SERVICE_ERRORS,
+  MAP_RESULTS_KEY_PREFIX,
+  WORK_KEY_PREFIX,
+} from './contract';
+
+/** Properties of a {@link DistributedConversion}. */
+export interface DistributedConversionProps {
+  /** The training network: the functions run in its training subnets. */
+  readonly network: TrainingNetwork;
+  /** The bucket uploads are read from (`uploads/*` only). */
+  readonly uploadBucket: s3.IBucket;
+  /** The bucket versions (`datasets/*`) and the conversion's work files (`ingestion-work/*`) go to. */
+  readonly datasetBucket: s3.IBucket;
+
+  /**
+   * The bus `DatasetConverted` and `DatasetConversionFailed` go to.
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * The `source` of the events.
+   * @default 'cdk-sagemaker-datasets'
+   */
+  readonly eventSource?: string;
+
+  /**
+   * Conversion options; they must be the single function's, so both write the same bytes.
+   * @default - the ingestion defaults (16 MiB shuffle runs, 128 MiB shards)
+   */
+  readonly conversion?: DatasetIngestionConversionOptions;
+
+  /**
+   * The most workers (child executions of the Distributed Map) that run at once, 1–10000. Each is
+   * one Lambda invocation: keep it within the account's Lambda concurrency (1,000 by default,
+   * shared by every function of the region).
+   * @default 100
+   */
+  readonly maxConcurrency?: number;
+
+  /**
+   * Uncompressed image bytes per work item: the planner groups whole shards up to about this
+   * much. One item is one worker invocation; at ~60 MB/s a 1 GiB item takes ~20 s, far inside
+   * the 15-minute limit, so a retry is cheap.
+   * @default Size.gibibytes(1)
+   */
+  readonly workItemSize?: Size;
+
+  /**
+   * The workers' memory in MiB (128–10240). CPU and network bandwidth grow with it.
+   * @default 2048
+   */
+  readonly workerMemorySize?: number;
+
+  /**
+   * The workers' timeout, 1 second to 15 minutes.
+   * @default Duration.minutes(15)
+   */
+  readonly workerTimeout?: Duration;
+
+  /**
+   * How often a work item that failed for another reason than a Lambda service error (e.g. S3
+   * throttling) is tried again, 0–10. Permanent failures (hostile zip, replaced upload) are never retried.
+   * @default 2
+   */
+  readonly workerRetries?: number;
+
+  /**
+   * The planner's memory in MiB (128–10240): it holds the whole central directory (about 200
+   * bytes per entry; 2 million entries by default cap).
+   * @default 3008
+   */
+  readonly plannerMemorySize?: number;
+
+  /**
+   * The finalizer's memory in MiB (128–10240): it assembles the plan and every shard result.
+   * @default 3008
+   */
+  readonly finalizerMemorySize?: number;
+
+  /**
+   * The longest a conversion may run before the state machine stops it (failure handler runs).
+   * @default Duration.hours(6)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * EFS: the finalizer copies each version to EFS through this mount before moving the EFS
+   * pointer, as the single function does (FSx for Lustre needs nothing: it imports `datasets/`).
+   * @default - S3 only
+   */
+  readonly efsMount?: LambdaDatasetMount;
+
+  /**
+   * How long the functions' and the state machine's logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log groups when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The defaults, exported for documentation and tests. */
+export const DISTRIBUTED_CONVERSION_DEFAULTS = {
+  maxConcurrency: 100,
+  workItemSize: Size.gibibytes(1),
+  workerMemorySize: 2048,
+  workerTimeout: Duration.minutes(15),
+  workerRetries: 2,
+  plannerMemorySize: 3008,
+  finalizerMemorySize: 3008,
+  failureHandlerMemorySize: 1024,
+  timeout: Duration.hours(6),
+  stepTimeout: Duration.minutes(15),
+} as const;
+
+/** Backoff of the Lambda service-error retries (throttling at high concurrency lands here). */
+const SERVICE_ERROR_RETRY: sfn.RetryProps = {
+  errors: [...LAMBDA_SERVICE_ERRORS],
+  interval: Duration.seconds(2),
+  maxAttempts: 8,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(60),
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
+/**
+ * Distributed conversion of zips too large for one Lambda: a Step Functions state machine that
+ * runs a planner, a Distributed Map of shard workers over the plan's work items, and a finalizer —
+ * the converter core split at its seams (`planFromSource`, `convertShards`, `finishConversion`),
+ * so the shards, manifest, pointer and events are byte for byte those of the single function.
+ *
+ * ```
+ * Plan ──► ConvertShards (Distributed Map, ItemReader: items.jsonl, MaxConcurrency, ToleratedFailureCount 0,
+ *  │         │              ResultWriter → ingestion-work/map-results/)
+ *  │         └─ ConvertWorkItem (worker Lambda; retries Lambda service errors with backoff)
+ *  │       ──► Finalize ──► Succeeded
+ *  └─(any error, caught)──► HandleFailure (abort workers, remove the partial version, DatasetConversionFailed) ──► Failed
+ * ```
+ *
+ * `DatasetIngestion` creates one and hands it every upload above `singleFunctionMaxZipSize`.
+ */
+export class DistributedConversion extends Construct {
+  /** The state machine (STANDARD; logs ALL to {@link logGroup}; X-Ray tracing). */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The state machine's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The Distributed Map state. */
+  public readonly distributedMap: sfn.DistributedMap;
+  /** Reads the central directory, checks the zip, writes the work items. */
+  public readonly planner: PlatformFunction;
+  /** Converts the shards of one work item. */
+  public readonly worker: PlatformFunction;
+  /** Checks every shard, writes labels.txt and the manifest, moves the pointer, sends DatasetConverted. */
+  public readonly finalizer: PlatformFunction;
+  /** Aborts workers, removes the partial version, sends DatasetConversionFailed. */
+  public readonly failureHandler: PlatformFunction;
+  /** The most workers that run at once. */
+  public readonly maxConcurrency: number;
+
+  constructor(scope: Construct, id: string, props: DistributedConversionProps) {
+    super(scope, id);
+    // ResultWriterV2 (Parameters with Bucket and Prefix) needs this flag; set it here, not app-wide.
+    this.node.setContext('@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2', true);
+    const settings = validateProps(this, props);
+    this.maxConcurrency = settings.maxConcurrency;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    const eventSource = props.eventSource ?? DEFAULT_INGESTION_EVENT_SOURCE;
+    const D = DISTRIBUTED_CONVERSION_DEFAULTS;
+
+    const common = { network: props.network, logRetention: props.logRetention, removalPolicy };
+    const baseEnvironment = {
+      [DISTRIBUTED_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,
+      [DISTRIBUTED_ENV.EVENT_BUS_NAME]: eventBus.eventBusName,
+      [DISTRIBUTED_ENV.EVENT_SOURCE]: eventSource,
+    };
+    const efsEnvironment: Record<string, string> = props.efsMount
+      ? { [DISTRIBUTED_ENV.EFS_MOUNT_PATH]: props.efsMount.localMountPath, [DISTRIBUTED_ENV.EFS_ROOT_DIRECTORY]: props.efsMount.datasetRootDirectory }
+      : {};
+    this.planner = new PlatformFunction(this, 'Planner', {
+      ...common,
+      handlerName: 'plan-conversion',
+      description: 'Distributed dataset conversion: reads the central directory, checks the zip, plans shards and work items',
+      memorySize: settings.plannerMemorySize,
+      timeout: D.stepTimeout,
+      environment: {
+        ...baseEnvironment,
+        [DISTRIBUTED_ENV.CONVERSION_OPTIONS]: JSON.stringify(settings.conversion),
+        [DISTRIBUTED_ENV.WORK_ITEM_BYTES]: String(settings.workItemBytes),
+      },
+    });
+    this.worker = new PlatformFunction(this, 'Worker', {
+      ...common,
+      handlerName: 'convert-shards',
+      description: 'Distributed dataset conversion: converts the shards of one work item',
+      memorySize: settings.workerMemorySize,
+      timeout: settings.workerTimeout,
+      environment: baseEnvironment,
+    });
+    this.finalizer = new PlatformFunction(this, 'Finalizer', {
+      ...common,
+      handlerName: 'finalize-conversion',
+      description: 'Distributed dataset conversion: checks every shard, writes the manifest, moves the pointer, sends DatasetConverted',
+      memorySize: settings.finalizerMemorySize,
+      timeout: D.stepTimeout,
+      filesystem: props.efsMount?.fileSystem,
+      environment: { ...baseEnvironment, ...efsEnvironment },
+    });
+    this.failureHandler = new PlatformFunction(this, 'FailureHandler', {
+      ...common,
+      handlerName: 'fail-conversion',
+      description: 'Distributed dataset conversion: aborts workers, removes the partial version, sends DatasetConversionFailed',
+      memorySize: D.failureHandlerMemorySize,
+      timeout: D.stepTimeout,
+      filesystem: props.efsMount?.fileSystem,
+      environment: { ...baseEnvironment, ...efsEnvironment },
+    });
+    if (props.efsMount) {
+      for (const fn of [this.finalizer, this.failureHandler]) {
+        // lambda.Function opens NFS from the function to the mount targets itself (the mount's connections).
+        Annotations.of(fn.securityGroup).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
+          'The function security group allows all outbound traffic; the NFS ingress rule on the mount targets is what restricts access.');
+      }
+    }
+    this.grantFunctions(props, eventBus);
+
+    // The state machine.
+    const handleFailure = this.lambdaStep('HandleFailure', this.failureHandler, {
+      comment: 'Aborts running workers, removes the partial version (never one with a manifest), sends DatasetConversionFailed',
+      payload: sfn.TaskInput.fromObject({ input: sfn.JsonPath.objectAt('$$.Execution.Input'), error: sfn.JsonPath.objectAt('$.error') }),
+      resultPath: '$.failure',
+    }, settings.workerRetries);
+    const failed = new sfn.Fail(this, 'ConversionFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause', comment: 'DatasetConversionFailed was sent' });
+    const onFailure = handleFailure.next(failed);
+
+    const plan = this.lambdaStep('Plan', this.planner, {
+      comment: 'Reads the central directory once, checks the whole zip, writes items.jsonl',
+      resultSelector: {
+        run: sfn.JsonPath.objectAt('$.Payload.run'),
+        itemsKey: sfn.JsonPath.stringAt('$.Payload.itemsKey'),
+        itemCount: sfn.JsonPath.numberAt('$.Payload.itemCount'),
+        shardCount: sfn.JsonPath.numberAt('$.Payload.shardCount'),
+      },
+      resultPath: '$.plan',
+    }, settings.workerRetries);
+    plan.addCatch(onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const convertItem = this.lambdaStep('ConvertWorkItem', this.worker, {
+      comment: 'Converts the shards of one work item',
+      payload: sfn.TaskInput.fromObject({ run: sfn.JsonPath.objectAt('$.run'), item: sfn.JsonPath.objectAt('$.item') }),
+      outputPath: '$.Payload',
+    }, settings.workerRetries);
+
+    this.distributedMap = new StrictDistributedMap(this, 'ConvertShards', {
+      comment: 'One worker per work item; any item that fails after its retries fails the map',
+      label: 'ConvertShards',
+      itemReader: new WorkItemReader({ bucket: props.datasetBucket, key: sfn.JsonPath.stringAt('$.plan.itemsKey') }),
+      itemSelector: { item: sfn.JsonPath.objectAt('$$.Map.Item.Value'), run: sfn.JsonPath.objectAt('$.plan.run') },
+      maxConcurrency: settings.maxConcurrency,
+      resultWriterV2: new MapResultWriter({ bucket: props.datasetBucket, prefix: MAP_RESULTS_KEY_PREFIX }),
+      resultPath: '$.map',
+    });
+    this.distributedMap.itemProcessor(convertItem);
+    this.distributedMap.addCatch(onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const finalize = this.lambdaStep('Finalize', this.finalizer, {
+      comment: 'Checks every shard, writes labels.txt and manifest.json, moves current.json, sends DatasetConverted',
+      payload: sfn.TaskInput.fromObject({ run: sfn.JsonPath.objectAt('$.plan.run'), mapResult: sfn.JsonPath.objectAt('$.map') }),
+      resultPath: '$.result',
+    }, settings.workerRetries);
+    finalize.addCatch(onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      // Step Functions' vended logs: the /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy small.
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy,
+    });
+    acknowledgeFindings(this.logGroup, ['HIPAA.Security-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'PCI.DSS.321-CloudWatchLogGroupEncrypted'],
+      'CloudWatch Logs encrypts the state machine logs at rest with a service-owned key.');
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'Distributed dataset conversion: plan, convert shards (Distributed Map), finalize',
+      definitionBody: sfn.DefinitionBody.fromChainable(plan.next(this.distributedMap).next(finalize).next(new sfn.Succeed(this, 'Converted'))),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+      timeout: settings.timeout,
+    });
+    this.grantStateMachine(props);
+  }
+
+  /** Lets `grantee` start conversions (the ingestion function's hand-off). */
+  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  /** A Lambda task that retries Lambda service errors with backoff, never permanent failures, and other errors `retries` times. */
+  private lambdaStep(id: string, fn: PlatformFunction, props: Omit<tasks.LambdaInvokeProps, 'lambdaFunction'>, retries: number): tasks.LambdaInvoke {
+    const step = new tasks.LambdaInvoke(this, id, { ...props, lambdaFunction: fn.function, retryOnServiceExceptions: false });
+    step.addRetry(SERVICE_ERROR_RETRY);
+    step.addRetry({ errors: [CONVERSION_REJECTED_ERROR, CONVERSION_ABORTED_ERROR], maxAttempts: 0 });
+    if (retries > 0) {
+      step.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(5), maxAttempts: retries, backoffRate: 3, jitterStrategy: sfn.JitterType.FULL });
+    }
+    return step;
+  }
+
+  /** Least privilege per function; every wildcard is a key prefix and acknowledged with its reason. */
+  private grantFunctions(props: DistributedConversionProps, eventBus: events.IEventBus): void {
+    const uploads = props.uploadBucket.arnForObjects(`${UPLOAD_KEY_PREFIX}*`);
+    const datasets = props.datasetBucket.arnForObjects(`${DATASET_KEY_PREFIX}*`);
+    const work = props.datasetBucket.arnForObjects(`${WORK_KEY_PREFIX}*`);
+    const workFile = (file: string) => props.datasetBucket.arnForObjects(`${WORK_KEY_PREFIX}*/${file}`);
+    const readUploads = new iam.PolicyStatement({ sid: 'ReadUploads', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [uploads] });
+    // Without ListBucket, S3 answers 403 instead of 404 for a missing key.
+    const list = new iam.PolicyStatement({ sid: 'ListUploadAndDatasetBuckets', actions: ['s3:ListBucket'], resources: [...new Set([props.uploadBucket.bucketArn, props.datasetBucket.bucketArn])] });
+
+    const grant = (fn: PlatformFunction, statements: iam.PolicyStatement[], wildcards: Array<[string, string]>, purpose: string, putEvents = false) => {
+      for (const statement of statements) fn.role.addToPrincipalPolicy(statement);
+      if (putEvents) eventBus.grantPutEventsTo(fn.role);
+      acknowledgeInlinePolicy(fn.role, purpose);
+      const policy = fn.role.node.tryFindChild('DefaultPolicy');
+      if (policy) for (const [resource, reason] of wildcards) acknowledgeWildcardResource(policy, resource, reason);
+    };
+    const uploadsReason = 'Reads the upload being converted (the execution input names which, pinned to its version); nothing else in the upload bucket.';
+
+    grant(this.planner, [
+      readUploads,
+      new iam.PolicyStatement({ sid: 'WriteWorkFiles', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [work] }),
+      list,
+    ], [[uploads, uploadsReason], [work, 'Writes the plan and work items of the version it plans below ingestion-work/<id>/<channel>/<version>/ (outside datasets/).']],
+    'distributed conversion planner');
+
+    grant(this.worker, [
+      readUploads,
+      new iam.PolicyStatement({ sid: 'ReadWorkItems', actions: ['s3:GetObject'], resources: [workFile('items/*'), workFile('results/*'), workFile('ABORTED')] }),
+      new iam.PolicyStatement({ sid: 'RecordResults', actions: ['s3:PutObject'], resources: [workFile('results/*'), workFile('failures/*')] }),
+      new iam.PolicyStatement({ sid: 'WriteShards', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], resources: [datasets] }),
+      list,
+    ], [
+      [uploads, uploadsReason],
+      [workFile('items/*'), 'Reads the plan of its own work item (the Map item names which).'],
+      [workFile('results/*'), 'Reads and writes the shard results of its work item, for the finalizer and for idempotent retries.'],
+      [workFile('failures/*'), 'Records why its work item failed, for the failure event.'],
+      [workFile('ABORTED'), 'Checks whether the conversion was aborted, to remove its own shards.'],
+      [datasets, 'Writes the shards of the version being converted below datasets/<id>/<channel>/<version>/ (deterministic names; a retry overwrites them).'],
+    ], 'distributed conversion worker');
+
+    grant(this.finalizer, [
+      new iam.PolicyStatement({ sid: 'ReadAndRemoveWorkFiles', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [work] }),
+      new iam.PolicyStatement({
+        sid: 'CommitVersions',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:GetObjectTagging', 's3:PutObjectTagging'],
+        resources: [datasets],
+      }),
+      new iam.PolicyStatement({ sid: 'ListDatasetBucket', actions: ['s3:ListBucket'], resources: [props.datasetBucket.bucketArn] }),
+    ], [
+      [work, 'Reads the plan and shard results of the version it finalizes and removes them (and the Map Run results) afterwards.'],
+      [datasets, 'Writes labels.txt, manifest.json and current.json of the version it finalizes (compare-and-swap), tags the manifest once DatasetConverted was sent.'],
+    ], 'distributed conversion finalizer', true);
+
+    grant(this.failureHandler, [
+      new iam.PolicyStatement({ sid: 'AbortAndRemoveWorkFiles', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [work] }),
+      new iam.PolicyStatement({ sid: 'RemovePartialVersions', actions: ['s3:GetObject', 's3:DeleteObject'], resources: [datasets] }),
+      new iam.PolicyStatement({ sid: 'ListDatasetBucket', actions: ['s3:ListBucket'], resources: [props.datasetBucket.bucketArn] }),
+    ], [
+      [work, 'Writes the ABORTED marker, reads the failure records and removes the work files of the failed version.'],
+      [datasets, 'Removes the shards of a failed version (never one whose manifest exists).'],
+    ], 'distributed conversion failure handler', true);
+
+    props.uploadBucket.encryptionKey?.grant(this.planner.role, 'kms:Decrypt');
+    props.uploadBucket.encryptionKey?.grant(this.worker.role, 'kms:Decrypt');
+    for (const fn of [this.planner, this.worker, this.finalizer, this.failureHandler]) props.datasetBucket.encryptionKey?.grant(fn.role, 'kms:Decrypt', 'kms:GenerateDataKey');
+  }
+
+  /** The state machine reads items.jsonl and writes the Map Run results; acknowledgments for what CDK grants it. */
+  private grantStateMachine(props: DistributedConversionProps): void {
+    props.datasetBucket.encryptionKey?.grant(this.stateMachine.role, 'kms:Decrypt', 'kms:GenerateDataKey');
+    acknowledgeInlinePolicy(this.stateMachine.role, 'distributed conversion state machine');
+    const findingsOn = (policy: IConstruct | undefined, resources: Array<[string, string]>) => {
+      if (!policy) return;
+      for (const [resource, reason] of resources) acknowledgeWildcardResource(policy, resource, reason);
+    };
+    const functionVersions = (fn: PlatformFunction) => `${fn.function.functionArn}:*`;
+    const defaultPolicy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    findingsOn(defaultPolicy, [
+      ...[this.planner, this.worker, this.finalizer, this.failureHandler].map((fn): [string, string] =>
+        [functionVersions(fn), 'aws-cdk-lib grants lambda:InvokeFunction on the function and its versions/aliases (<arn>:*); only the conversion\'s own four functions.']),
+      [props.datasetBucket.arnForObjects(`${WORK_KEY_PREFIX}*`), 'The Distributed Map\'s ItemReader reads items.jsonl of the version being converted (the planner names it).'],
+      [props.datasetBucket.arnForObjects(`${MAP_RESULTS_KEY_PREFIX}*`), 'The Distributed Map\'s ResultWriter exports the child executions\' results below ingestion-work/map-results/.'],
+    ]);
+    if (defaultPolicy) {
+      acknowledgeFinding(defaultPolicy, 'AwsSolutions-IAM5[Resource::*]',
+        'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray (xray:PutTraceSegments) accept no resource scoping.');
+    }
+    const mapPolicy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');
+    if (mapPolicy instanceof iam.Policy) {
+      acknowledgePolicyWildcards(mapPolicy,
+        'aws-cdk-lib\'s Distributed Map policy: describe, stop and redrive this state machine\'s own executions (their names are only known at run time).');
+      acknowledgeFindings(mapPolicy, ['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy'],
+        'aws-cdk-lib\'s Distributed Map policy of this state machine only (start, describe, stop and redrive its own child executions).');
+    }
+  }
+}
+
+/** The Distributed Map with ToleratedFailureCount and ToleratedFailurePercentage rendered as 0 (aws-cdk-lib drops falsy values). */
+class StrictDistributedMap extends sfn.DistributedMap {
+  public toStateJson(queryLanguage?: sfn.QueryLanguage): object {
+    return { ...super.toStateJson(queryLanguage), ToleratedFailureCount: 0, ToleratedFailurePercentage: 0 };
+  }
+}
+
+/** items.jsonl (InputType JSONL), readable by the state machine only below `ingestion-work/`. */
+class WorkItemReader extends sfn.S3JsonLItemReader {
+  public providePolicyStatements(): iam.PolicyStatement[] {
+    return [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${WORK_KEY_PREFIX}*`)] })];
+  }
+}
+
+/** The Map Run results, writable by the state machine only below `ingestion-work/map-results/`. */
+class MapResultWriter extends sfn.ResultWriterV2 {
+  public providePolicyStatements(): iam.PolicyStatement[] {
+    return [new iam.PolicyStatement({
+      actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      resources: [this.bucket!.arnForObjects(`${MAP_RESULTS_KEY_PREFIX}*`)],
+    })];
+  }
+}
+
+interface DistributedSettings {
+  readonly maxConcurrency: number;
+  readonly workItemBytes: number;
+  readonly workerMemorySize: number;
+  readonly workerTimeout: Duration;
+  readonly workerRetries: number;
+  readonly plannerMemorySize: number;
+  readonly finalizerMemorySize: number;
+  readonly timeout: Duration;
+  readonly conversion: ReturnType<typeof resolveConversionSettings>;
+}
+
+/** Checks every prop; each message names the prop, the bad value, the rule and the fix. */
+function validateProps(scope: IConstruct, props: DistributedConversionProps): DistributedSettings {
+  const fail = (prop: string, value: string, rule: string, fix: string): never => {
+    throw new Error(`DistributedConversion ${scope.node.path}: ${prop} is ${value}; ${rule}. ${fix}`);
+  };
+  const integerIn = (prop: string, value: number, min: number, max: number, fix: string): number => {
+    if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) fail(prop, String(value), `it must be a whole number from ${min} to ${max}`, fix);
+    return value;
+  };
+  const D = DISTRIBUTED_CONVERSION_DEFAULTS;
+  const memory = (prop: string, value: number | undefined, fallback: number) =>
+    integerIn(prop, value ?? fallback, 128, 10240, 'Lambda accepts 128–10240 MiB; more memory also gives more CPU and network bandwidth.');
+  const maxConcurrency = integerIn('maxConcurrency', props.maxConcurrency ?? D.maxConcurrency, 1, 10_000,
+    'Distributed Map runs at most 10000 child executions at once; keep it within your Lambda concurrency quota (1,000 by default per region).');
+  const workItemSize = props.workItemSize ?? D.workItemSize;
+  if (workItemSize.isUnresolved()) fail('workItemSize', 'a token', 'it must be known at synth', 'Use e.g. Size.gibibytes(1).');
+  const workItemBytes = workItemSize.toBytes();
+  if (!Number.isSafeInteger(workItemBytes) || workItemBytes < 1024 * 1024) {
+    fail('workItemSize', `${workItemBytes} bytes`, 'it must be at least 1048576 bytes (1 MiB)', 'Use e.g. Size.gibibytes(1): about 20 s of work per worker at 60 MB/s.');
+  }
+  const workerTimeout = props.workerTimeout ?? D.workerTimeout;
+  if (!workerTimeout.isUnresolved() && (workerTimeout.toMilliseconds() < 1000 || workerTimeout.toMilliseconds() > 900_000 || workerTimeout.toMilliseconds() % 1000 !== 0)) {
+    fail('workerTimeout', workerTimeout.toHumanString(), 'it must be whole seconds from 1 second to 15 minutes (Lambda\'s maximum)', 'Use e.g. Duration.minutes(15), and a smaller workItemSize if items take longer.');
+  }
+  const workerRetries = integerIn('workerRetries', props.workerRetries ?? D.workerRetries, 0, 10, 'Use 0–10; 2 absorbs S3 throttling and rare network errors.');
+  const timeout = props.timeout ?? D.timeout;
+  if (!timeout.isUnresolved() && (timeout.toSeconds() < 60 || timeout.toSeconds() > 365 * 24 * 3600)) {
+    fail('timeout', timeout.toHumanString(), 'it must be from 1 minute to 1 year (a STANDARD execution\'s limit)', 'Use e.g. Duration.hours(6).');
+  }
+  const conversion = resolveConversionSettings(props.conversion, fail);
+  return {
+    maxConcurrency,
+    workItemBytes,
+    workerMemorySize: memory('workerMemorySize', props.workerMemorySize, D.workerMemorySize),
+    workerTimeout,
+    workerRetries,
+    plannerMemorySize: memory('plannerMemorySize', props.plannerMemorySize, D.plannerMemorySize),
+    finalizerMemorySize: memory('finalizerMemorySize', props.finalizerMemorySize, D.finalizerMemorySize),
+    timeout,
+    conversion,
+  };
+}
