@@ -9,9 +9,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
+import { DistributedConversion } from '../distributed/distributed-conversion';
 import { DatasetFileSystemType, IDatasetFileSystem, IEfsDatasetFileSystem, LustreDataRepositoryAssociation, LustreDatasetFileSystem } from '../filesystems';
 import { PlatformFunction } from '../lambda';
-import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
+import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, nagResourceText } from '../nag/acknowledge';
 import { TrainingEndpoint, TrainingNetwork } from '../network';
 import { BucketEventBridgeNotifications, SecureBucket } from '../storage';
 import {
@@ -27,6 +28,7 @@ import {
   uploadObjectCreatedPattern,
   type IngestionConversionSettings,
 } from './contract';
+import { resolveConversionSettings } from './conversion-settings';
 
 /** How S3 tells the converter about uploads. */
 export enum UploadNotificationRoute {
@@ -64,8 +66,9 @@ export interface DatasetIngestionConversionOptions {
   readonly seed?: number;
   /**
    * Shuffle runs of neighbouring images of at least this size instead of single images: longer
-   * sequential S3 reads, coarser mixing.
-   * @default - single images
+   * sequential S3 reads, coarser mixing. The distributed conversion's workers read each run as a
+   * few large GETs; `Size.bytes(0)` shuffles single images (scattered reads).
+   * @default Size.mebibytes(16)
    */
   readonly shuffleBlockSize?: Size;
   /**
@@ -73,6 +76,47 @@ export interface DatasetIngestionConversionOptions {
    * @default 89478485 (Pillow's MAX_IMAGE_PIXELS)
    */
   readonly maxImagePixels?: number;
+}
+
+/** The distributed conversion of zips above `singleFunctionMaxZipSize` (see `DistributedConversion`). */
+export interface DatasetIngestionDistributedOptions {
+  /**
+   * Whether zips above the single-function limit are converted by the distributed conversion
+   * (a Step Functions Distributed Map of Lambda workers). When false they end in
+   * `DatasetConversionFailed` with reason "too large for single-function conversion".
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The most workers that run at once (1–10000), within the account's Lambda concurrency.
+   * @default 100
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Uncompressed image bytes per work item (one worker invocation).
+   * @default Size.gibibytes(1)
+   */
+  readonly workItemSize?: Size;
+  /**
+   * The workers' memory in MiB (128–10240).
+   * @default 2048
+   */
+  readonly workerMemorySize?: number;
+  /**
+   * The workers' timeout (at most 15 minutes).
+   * @default Duration.minutes(15)
+   */
+  readonly workerTimeout?: Duration;
+  /**
+   * Retries of a work item that failed for another reason than a Lambda service error (0–10).
+   * @default 2
+   */
+  readonly workerRetries?: number;
+  /**
+   * The longest one distributed conversion may run.
+   * @default Duration.hours(6)
+   */
+  readonly timeout?: Duration;
 }
 
 /** Properties of a {@link DatasetIngestion}. */
@@ -174,11 +218,20 @@ export interface DatasetIngestionProps {
   readonly batchSize?: number;
 
   /**
-   * Zips larger than this are not converted by one function: they end in `DatasetConversionFailed`
-   * with reason "too large for single-function conversion".
+   * The routing threshold. Zips up to this size (that also fit the function's time budget) are
+   * converted by the single function; larger ones are handed to the distributed conversion (a
+   * Step Functions state machine), which writes the same layout, manifest, pointer and events.
+   * With `distributedConversion.enabled` false they end in `DatasetConversionFailed` with reason
+   * "too large for single-function conversion".
    * @default Size.gibibytes(10)
    */
   readonly singleFunctionMaxZipSize?: Size;
+
+  /**
+   * The distributed conversion of zips above `singleFunctionMaxZipSize`.
+   * @default - enabled, with the DistributedConversion defaults
+   */
+  readonly distributedConversion?: DatasetIngestionDistributedOptions;
 
   /**
    * The conversion throughput assumed per second when estimating whether a zip fits the remaining
@@ -269,6 +322,8 @@ export class DatasetIngestion extends Construct {
   public readonly eventBus: events.IEventBus;
   /** The `source` of the converter's events. */
   public readonly eventSource: string;
+  /** The distributed conversion that zips above `singleFunctionMaxZipSize` are handed to (unless disabled). */
+  public readonly distributedConversion?: DistributedConversion;
 
   constructor(scope: Construct, id: string, props: DatasetIngestionProps) {
     super(scope, id);
@@ -363,6 +418,36 @@ export class DatasetIngestion extends Construct {
       'SQS event source mappings take no on-failure destination; failed messages go to the queue\'s dead-letter queue after maxReceiveCount receives.');
     this.grantConverter();
     warnIfEventBridgeUnreachable(this, props.network, props.eventBus);
+
+    // Routing: zips above singleFunctionMaxZipSize are handed to the distributed conversion, which
+    // converts with the same options (same JSON) and publishes through the same code.
+    const distributed = props.distributedConversion ?? {};
+    if (distributed.enabled ?? true) {
+      this.distributedConversion = new DistributedConversion(this, 'Distributed', {
+        network: props.network,
+        uploadBucket: this.uploadBucket,
+        datasetBucket: this.datasetBucket,
+        eventBus: props.eventBus,
+        eventSource: this.eventSource,
+        conversion: props.conversion,
+        maxConcurrency: distributed.maxConcurrency,
+        workItemSize: distributed.workItemSize,
+        workerMemorySize: distributed.workerMemorySize,
+        workerTimeout: distributed.workerTimeout,
+        workerRetries: distributed.workerRetries,
+        timeout: distributed.timeout,
+        efsMount,
+        logRetention: props.logRetention,
+        removalPolicy,
+      });
+      this.converter.function.addEnvironment(INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN, this.distributedConversion.stateMachine.stateMachineArn);
+      this.distributedConversion.grantStartExecution(this.converter.role);
+      if ((settings.conversion.shuffleBlockBytes ?? 0) < 1024 * 1024) {
+        Annotations.of(this).addWarningV2('cdk-sagemaker-datasets:distributedScatteredReads',
+          `conversion.shuffleBlockSize is ${settings.conversion.shuffleBlockBytes ?? 0} bytes: the distributed conversion's workers will read scattered images ` +
+          '(one or two S3 GETs per image) instead of long sequential ranges. Leave it unset (16 MiB) unless shards must mix single images.');
+      }
+    }
 
     // Notifications.
     if (this.notificationRoute === UploadNotificationRoute.EVENTBRIDGE) {
@@ -474,11 +559,11 @@ export class DatasetIngestion extends Construct {
     acknowledgeInlinePolicy(role, 'dataset ingestion converter');
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) {
-      acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${nagText(this, this.uploadBucket.arnForObjects(`${UPLOAD_KEY_PREFIX}*`))}]`,
+      acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceText(this, this.uploadBucket.arnForObjects(`${UPLOAD_KEY_PREFIX}*`))}]`,
         'The converter reads any upload below uploads/ (the event names which); nothing else in the upload bucket.');
-      acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${nagText(this, this.datasetBucket.arnForObjects(`${DATASET_KEY_PREFIX}*`))}]`,
+      acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceText(this, this.datasetBucket.arnForObjects(`${DATASET_KEY_PREFIX}*`))}]`,
         'The converter writes dataset versions and pointers below datasets/<id>/<channel>/ for any uploaded dataset id; nothing else in the dataset bucket.');
-      acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${nagText(this, this.datasetBucket.arnForObjects(`${LEASE_KEY_PREFIX}*`))}]`,
+      acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${nagResourceText(this, this.datasetBucket.arnForObjects(`${LEASE_KEY_PREFIX}*`))}]`,
         'One small lease object per dataset version below ingestion-leases/ (outside datasets/, so FSx never imports it) serializes duplicate deliveries of one upload.');
     }
   }
@@ -569,18 +654,7 @@ function validateProps(scope: IConstruct, props: DatasetIngestionProps): Ingesti
   const estimatedBytesPerSecond = sizeBytes('estimatedThroughputPerSecond', props.estimatedThroughputPerSecond, D.estimatedThroughputPerSecond, 1024 * 1024,
     'Use a measured conversion rate, e.g. Size.mebibytes(32) (the converter logs it per conversion).');
 
-  const c = props.conversion ?? {};
-  const conversion: { -readonly [K in keyof IngestionConversionSettings]: IngestionConversionSettings[K] } = {};
-  if (c.targetShardSize) conversion.targetShardBytes = sizeBytes('conversion.targetShardSize', c.targetShardSize, c.targetShardSize, 1024 * 1024, 'Use e.g. Size.mebibytes(128) (TensorFlow\'s guidance is 100–200 MB per shard).');
-  if (c.shuffleBlockSize) conversion.shuffleBlockBytes = sizeBytes('conversion.shuffleBlockSize', c.shuffleBlockSize, c.shuffleBlockSize, 0, 'Use e.g. Size.mebibytes(8), or leave it unset to shuffle single images.');
-  if (c.maxRejectedFraction !== undefined) {
-    if (!(c.maxRejectedFraction >= 0 && c.maxRejectedFraction <= 1)) {
-      fail('conversion.maxRejectedFraction', String(c.maxRejectedFraction), 'it must be between 0 and 1', 'Use 0 (any rejected entry fails the dataset) up to e.g. 0.01.');
-    }
-    conversion.maxRejectedFraction = c.maxRejectedFraction;
-  }
-  if (c.seed !== undefined) conversion.seed = integerIn('conversion.seed', c.seed, 0, 0xffffffff, 'The shuffle seed is an unsigned 32-bit integer.');
-  if (c.maxImagePixels !== undefined) conversion.maxImagePixels = integerIn('conversion.maxImagePixels', c.maxImagePixels, 1, Number.MAX_SAFE_INTEGER, 'Use e.g. 89478485 (Pillow\'s default).');
+  const conversion = resolveConversionSettings(props.conversion, fail);
 
   if (props.uploadExpiration && props.uploadBucket) {
     fail('uploadExpiration', props.uploadExpiration.toHumanString(), 'it applies to the upload bucket this construct creates, but uploadBucket was given',
@@ -661,25 +735,3 @@ function acknowledgeNotificationHandler(scope: IConstruct, bucket: s3.IBucket): 
   acknowledgeFindings(handler, ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
     "aws-cdk-lib's bucket-notification handler runs once per deployment as a CloudFormation custom resource; CloudFormation reports its failures.");
 }
-
-/** A value as cdk-nag prints it inside finding ids (`<Logical.Arn>`, `<AWS::Partition>`). */
-function nagText(scope: IConstruct, value: string): string {
-  const render = (v: unknown): string => {
-    if (typeof v === 'string') return v;
-    if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if ('Fn::GetAtt' in o) {
-        const [logicalId, attribute] = o['Fn::GetAtt'] as [string, string];
-        return `<${logicalId}.${attribute}>`;
-      }
-      if ('Ref' in o) return `<${String(o.Ref)}>`;
-      if ('Fn::Join' in o) {
-        const [separator, parts] = o['Fn::Join'] as [string, unknown[]];
-        return parts.map(render).join(separator);
-      }
-    }
-    return JSON.stringify(v);
-  };
-  return render(Stack.of(scope).resolve(value));
-}
-

@@ -7,8 +7,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 import {
   DatasetIngestion, DatasetIngestionProps, EfsDatasetFileSystem, LustreDatasetFileSystem, TrainingEndpoint, TrainingNetwork, UploadNotificationRoute,
 } from '../../lib';
@@ -16,6 +14,7 @@ import { UPLOAD_KEY_PREFIX, UPLOAD_KEY_SUFFIX } from '../../lib/ingestion/contra
 import { DATASET_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIX } from '../../lambda/src/catalog';
 import { CFN_LINT, describeWithTool } from '../support/external-tool';
 import { lintTemplate } from '../support/cfn-lint';
+import { nagFindings } from '../support/nag';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 type Json = any;
@@ -32,18 +31,7 @@ function build(props: Partial<DatasetIngestionProps> = {}, region = 'us-east-1',
 const resourcesOf = (template: Template, type: string) =>
   Object.entries(template.toJSON().Resources as Resources).filter(([, r]) => r.Type === type);
 
-const PACKS = [
-  (scope: IConstruct) => new AwsSolutionsChecks(scope),
-  (scope: IConstruct) => new NIST80053R5Checks(scope),
-  (scope: IConstruct) => new HIPAASecurityChecks(scope),
-  (scope: IConstruct) => new PCIDSS321Checks(scope),
-  (scope: IConstruct) => new ServerlessChecks(scope),
-];
 
-function nagFindings(scope: IConstruct): string[] {
-  return PACKS.flatMap((pack) => pack(scope).validateScope(scope).violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.resourceLogicalId} (${resource.templatePath})`)));
-}
 
 describe('DatasetIngestion defaults', () => {
   const { ingestion, stack, template: t } = build();
@@ -126,7 +114,8 @@ describe('DatasetIngestion defaults', () => {
           MAX_RECEIVE_COUNT: '5',
           SINGLE_FUNCTION_MAX_BYTES: String(10 * 1024 ** 3),
           ESTIMATED_BYTES_PER_SECOND: String(32 * 1024 ** 2),
-          CONVERSION_OPTIONS: '{}',
+          // The default 16 MiB shuffle runs, shared with the distributed conversion (sequential worker reads).
+          CONVERSION_OPTIONS: JSON.stringify({ shuffleBlockBytes: 16 * 1024 * 1024 }),
           POWERTOOLS_SERVICE_NAME: 'ingest-dataset',
         }),
       },
