@@ -1,21 +1,9 @@
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 import { cfnLintVersion, lintTemplate } from '../support/cfn-lint';
 import { CFN_LINT, describeWithTool } from '../support/external-tool';
 import { LauncherStackOptions, launcherStack } from './support/launcher-stack';
+import { nagFindings } from '../support/nag';
 
-const PACKS = [
-  (scope: IConstruct) => new AwsSolutionsChecks(scope),
-  (scope: IConstruct) => new NIST80053R5Checks(scope),
-  (scope: IConstruct) => new HIPAASecurityChecks(scope),
-  (scope: IConstruct) => new PCIDSS321Checks(scope),
-  (scope: IConstruct) => new ServerlessChecks(scope),
-];
 
-function findings(scope: IConstruct): string[] {
-  return PACKS.flatMap((pack) => pack(scope).validateScope(scope).violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath ?? resource.resourceLogicalId}`)));
-}
 
 const VARIANTS: Array<[string, LauncherStackOptions]> = [
   ['FSx for Lustre with KMS keys (us-east-1)', { fileSystem: 'fsx', keys: true }],
@@ -27,7 +15,7 @@ const VARIANTS: Array<[string, LauncherStackOptions]> = [
 describe('TrainingJobLauncher: cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1, Serverless)', () => {
   test.each(VARIANTS)('%s has zero unacknowledged findings', (_name, options) => {
     const { stack } = launcherStack(options);
-    expect(findings(stack)).toEqual([]);
+    expect(nagFindings(stack)).toEqual([]);
   });
 });
 
