@@ -21,7 +21,7 @@ export interface DatasetFileSystemsProps {
   /**
    * The bucket that holds the datasets. With FSx for Lustre, a data repository association links
    * `datasetBucketPrefix` to the dataset directory with automatic import; with EFS it is not linked
-   * (writers copy datasets onto EFS).
+   * (writers such as DatasetIngestion write datasets through the access point).
    * @default - no data repository association
    */
   readonly datasetBucket?: s3.IBucket;
@@ -94,8 +94,8 @@ export class DatasetFileSystems {
     const efsFileSystem = new EfsDatasetFileSystem(scope, id, { ...props.efs, network: props.network });
     if (choice.fellBack) {
       Annotations.of(efsFileSystem).addWarningV2('cdk-sagemaker-datasets:efsFallback',
-        `${choice.reason} Training jobs read datasets from EFS here; datasets in the dataset bucket are not linked automatically, so copy them onto EFS ` +
-        '(through the writer access point) before training. Set assumeSageMakerFsxChannelSupported: true only after verifying FSx channels in this region.');
+        `${choice.reason} Training jobs read datasets from EFS here; the dataset bucket is not linked to EFS, so datasets reach it only through ` +
+        'the writer access point (DatasetIngestion writes every converted version there when given this file system). Set assumeSageMakerFsxChannelSupported: true only after verifying FSx channels in this region.');
     }
     return efsFileSystem;
   }

@@ -33,7 +33,7 @@ describe('DatasetFileSystems.forRegion', () => {
     expect(fs.fileSystemType).toBe(DatasetFileSystemType.EFS);
     Template.fromStack(stack).resourceCountIs('AWS::FSx::FileSystem', 0);
     expect(libraryWarnings(stack)).toEqual([expect.stringMatching(
-      /^EFS instead of FSx for Lustre in cn-north-1: SageMaker FSx for Lustre channel: UNAVAILABLE .*copy them onto EFS .*assumeSageMakerFsxChannelSupported: true only after verifying/)]);
+      /^EFS instead of FSx for Lustre in cn-north-1: SageMaker FSx for Lustre channel: UNAVAILABLE .*datasets reach it only through the writer access point .*assumeSageMakerFsxChannelSupported: true only after verifying/)]);
     Annotations.fromStack(stack).hasWarning('/Test/Datasets', Match.stringLikeRegexp('efsFallback'));
   });
 
