@@ -640,7 +640,7 @@ export class LustreDatasetFileSystem extends LustreDatasetFileSystemBase {
     const previous = this.dataRepositoryAssociations[this.dataRepositoryAssociations.length - 1];
     if (previous) {
       // FSx works on one association request at a time; create them one after another.
-      association.resource.addDependency(previous.resource);
+      association.resource.node.addDependency(previous.resource);
     }
     this.dataRepositoryAssociations.push(association);
     return association;

@@ -153,14 +153,14 @@ describe('EfsDatasetFileSystem options', () => {
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
       vpcId: 'vpc-0123456789abcdef0',
       availabilityZones: ['us-east-1a', 'us-east-1b'],
-      isolatedSubnetIds: ['subnet-a1', 'subnet-b1', 'subnet-a2', 'subnet-b2'],
+      isolatedSubnetIds: ['subnet-07e4448f1099cd713', 'subnet-0ced2d1476fff679f', 'subnet-0b45608bab2bddf24', 'subnet-02caae48ed35a4f6b'],
       isolatedSubnetRouteTableIds: ['rtb-a1', 'rtb-b1', 'rtb-a2', 'rtb-b2'],
     });
     const network = new TrainingNetwork(stack, 'Existing', { vpc, interfaceEndpoints: [] });
     const fs = new EfsDatasetFileSystem(stack, 'Datasets', { network });
     const template = Template.fromStack(stack);
-    expect(Object.values(template.findResources('AWS::EFS::MountTarget')).map((r) => r.Properties.SubnetId).sort()).toEqual(['subnet-a1', 'subnet-b1']);
-    expect(fs.trainingSubnets.subnets!.map((s) => s.subnetId)).toEqual(['subnet-a1', 'subnet-b1', 'subnet-a2', 'subnet-b2']);
+    expect(Object.values(template.findResources('AWS::EFS::MountTarget')).map((r) => r.Properties.SubnetId).sort()).toEqual(['subnet-07e4448f1099cd713', 'subnet-0ced2d1476fff679f']);
+    expect(fs.trainingSubnets.subnets!.map((s) => s.subnetId)).toEqual(['subnet-07e4448f1099cd713', 'subnet-0ced2d1476fff679f', 'subnet-0b45608bab2bddf24', 'subnet-02caae48ed35a4f6b']);
   });
 
   test('a NAT-egress network works the same', () => {

@@ -110,14 +110,14 @@ describe('LustreDatasetFileSystem placement', () => {
       vpcId: 'vpc-0123456789abcdef0',
       availabilityZones: ['us-east-1a', 'us-east-1b'],
       // Assigned to the AZs in turn: a1 and a2 in us-east-1a, b1 and b2 in us-east-1b.
-      isolatedSubnetIds: ['subnet-a1', 'subnet-b1', 'subnet-a2', 'subnet-b2'],
+      isolatedSubnetIds: ['subnet-07e4448f1099cd713', 'subnet-0ced2d1476fff679f', 'subnet-0b45608bab2bddf24', 'subnet-02caae48ed35a4f6b'],
       isolatedSubnetRouteTableIds: ['rtb-a1', 'rtb-b1', 'rtb-a2', 'rtb-b2'],
     });
     const network = new TrainingNetwork(stack, 'Network', { vpc, interfaceEndpoints: [] });
     const fs = new LustreDatasetFileSystem(stack, 'Datasets', { network });
-    expect(fs.trainingSubnets.subnets!.map((s) => s.subnetId)).toEqual(['subnet-a1', 'subnet-a2']);
+    expect(fs.trainingSubnets.subnets!.map((s) => s.subnetId)).toEqual(['subnet-07e4448f1099cd713', 'subnet-0b45608bab2bddf24']);
     const other = new LustreDatasetFileSystem(stack, 'Other', { network, subnet: network.trainingSubnetList()[1] });
-    expect(other.trainingSubnets.subnets!.map((s) => s.subnetId)).toEqual(['subnet-b1', 'subnet-b2']);
+    expect(other.trainingSubnets.subnets!.map((s) => s.subnetId)).toEqual(['subnet-0ced2d1476fff679f', 'subnet-02caae48ed35a4f6b']);
   });
 });
 
@@ -251,12 +251,12 @@ describe('LustreDatasetFileSystem validation: every rule fails synthesis with wh
   test('imported file systems validate id, mount name and subnet', () => {
     const stack = new Stack(new App(), 'Imports', { env: { region: 'us-east-1' } });
     const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678');
-    const subnet = ec2.Subnet.fromSubnetAttributes(stack, 'Subnet', { subnetId: 'subnet-1', availabilityZone: 'us-east-1a' });
+    const subnet = ec2.Subnet.fromSubnetAttributes(stack, 'Subnet', { subnetId: 'subnet-0e00891ec135cb1e5', availabilityZone: 'us-east-1a' });
     expect(() => LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'A', { fileSystemId: 'fs-XYZ', mountName: 'abcd1234', securityGroup: sg, subnet }))
       .toThrow(/fileSystemId "fs-XYZ" is not an FSx file-system id/);
     expect(() => LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'B', { fileSystemId: 'fs-0123abcd', mountName: '/abcd', securityGroup: sg, subnet }))
       .toThrow(/mountName "\/abcd" is not a Lustre mount name .* Copy LustreMountName from DescribeFileSystems/);
-    expect(() => LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'C', { fileSystemId: 'fs-0123abcd', mountName: 'abcd', securityGroup: sg, subnet: ec2.Subnet.fromSubnetId(stack, 'NoAz', 'subnet-2') }))
+    expect(() => LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'C', { fileSystemId: 'fs-0123abcd', mountName: 'abcd', securityGroup: sg, subnet: ec2.Subnet.fromSubnetId(stack, 'NoAz', 'subnet-06b16a944d5f4f070') }))
       .toThrow(/subnet has no Availability Zone; import it with ec2.Subnet.fromSubnetAttributes/);
   });
 
