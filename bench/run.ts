@@ -2,6 +2,7 @@ import { build } from 'esbuild';
 import { join } from 'node:path';
 import benchCrc32c from './crc32c.bench';
 import { BENCH_CLI, benchConversion } from './conversion.bench';
+import { benchDistributedWorker } from './distributed-worker.bench';
 
 /** `npm run bench` (add `-- --large` for the 4 GiB RSS flatness check). Prints numbers only. */
 async function main(): Promise<void> {
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     logLevel: 'warning',
   });
   await benchConversion({ large });
+  await benchDistributedWorker();
 }
 
 main().catch((err: unknown) => {
