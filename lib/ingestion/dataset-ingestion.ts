@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { DistributedConversion } from '../distributed/distributed-conversion';
+import { DistributedConversion, warnIfStepFunctionsUnreachable } from '../distributed/distributed-conversion';
 import { DatasetFileSystemType, IDatasetFileSystem, IEfsDatasetFileSystem, LustreDataRepositoryAssociation, LustreDatasetFileSystem } from '../filesystems';
 import { PlatformFunction } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, nagResourceText } from '../nag/acknowledge';
@@ -442,6 +442,7 @@ export class DatasetIngestion extends Construct {
       });
       this.converter.function.addEnvironment(INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN, this.distributedConversion.stateMachine.stateMachineArn);
       this.distributedConversion.grantStartExecution(this.converter.role);
+      warnIfStepFunctionsUnreachable(this, props.network);
       if ((settings.conversion.shuffleBlockBytes ?? 0) < 1024 * 1024) {
         Annotations.of(this).addWarningV2('cdk-sagemaker-datasets:distributedScatteredReads',
           `conversion.shuffleBlockSize is ${settings.conversion.shuffleBlockBytes ?? 0} bytes: the distributed conversion's workers will read scattered images ` +

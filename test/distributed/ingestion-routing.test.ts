@@ -1,5 +1,6 @@
 import { App, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { DatasetIngestion, DatasetIngestionProps, EfsDatasetFileSystem, TrainingNetwork } from '../../lib';
 import { definitionOf, evaluate, nagFindings, statementsOf, type Json } from './support/construct-stack';
 
@@ -62,6 +63,17 @@ describe('DatasetIngestion distributed options', () => {
     expect(ingestion.distributedConversion).toBeUndefined();
     t.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
     expect(functionsByService(t)['ingest-dataset'].Environment.Variables.DISTRIBUTED_STATE_MACHINE_ARN).toBeUndefined();
+  });
+
+  test('isolated subnets without a Step Functions endpoint: a synth warning (the converter could not start executions)', () => {
+    const { stack } = build();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('without a Step Functions \\(states\\) interface endpoint'))).toHaveLength(1);
+    const app = new App();
+    const withEndpoint = new Stack(app, 'Test', { env: { region: 'us-east-1' } });
+    const network = new TrainingNetwork(withEndpoint, 'Network');
+    network.vpc.addInterfaceEndpoint('States', { service: ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS, subnets: network.trainingSubnets, securityGroups: [network.endpointSecurityGroup!] });
+    new DatasetIngestion(withEndpoint, 'Ingestion', { network });
+    expect(Annotations.fromStack(withEndpoint).findWarning('*', Match.stringLikeRegexp('Step Functions \\(states\\)'))).toHaveLength(0);
   });
 
   test('single-image shuffling warns that workers will read scattered images', () => {
