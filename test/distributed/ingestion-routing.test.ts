@@ -1,7 +1,7 @@
 import { App, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { DatasetIngestion, DatasetIngestionProps, EfsDatasetFileSystem, TrainingNetwork } from '../../lib';
+import { DatasetIngestion, DatasetIngestionProps, DatasetPlatformStack, EfsDatasetFileSystem, TrainingNetwork } from '../../lib';
 import { definitionOf, evaluate, nagFindings, statementsOf, type Json } from './support/construct-stack';
 
 function build(props: Partial<DatasetIngestionProps> = {}, region = 'us-east-1') {
@@ -97,5 +97,18 @@ describe('DatasetIngestion distributed options', () => {
     expect(fns['plan-conversion'].FileSystemConfigs).toBeUndefined();
     expect(evaluate(fns['finalize-conversion'].FileSystemConfigs[0].Arn)).toEqual(evaluate(fns['ingest-dataset'].FileSystemConfigs[0].Arn));
     expect(nagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('the platform stack', () => {
+  test('gives the isolated training subnets a Step Functions endpoint, so the converter can hand off (no synth warning)', () => {
+    const stack = new DatasetPlatformStack(new App(), 'Platform', { env: { region: 'eu-west-1' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: 'com.amazonaws.eu-west-1.states',
+      VpcEndpointType: 'Interface',
+      PrivateDnsEnabled: true,
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Step Functions \\(states\\)'))).toHaveLength(0);
+    expect(stack.ingestion.distributedConversion).toBeDefined();
   });
 });
