@@ -1,8 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 import { DistributedConversion, DistributedConversionProps, SecureBucket, SecureBucketEncryption, TrainingNetwork } from '../../../lib';
+
+export { nagFindings } from '../../support/nag';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 export type Json = any;
@@ -48,17 +48,4 @@ export function statementsOf(template: Template, prefix: string): Json[] {
     .filter(([id]) => id.startsWith(prefix))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
     .map((s: Json) => ({ ...s, Resource: evaluate(s.Resource) }));
-}
-
-const PACKS = [
-  (scope: IConstruct) => new AwsSolutionsChecks(scope),
-  (scope: IConstruct) => new NIST80053R5Checks(scope),
-  (scope: IConstruct) => new HIPAASecurityChecks(scope),
-  (scope: IConstruct) => new PCIDSS321Checks(scope),
-  (scope: IConstruct) => new ServerlessChecks(scope),
-];
-
-export function nagFindings(scope: IConstruct): string[] {
-  return PACKS.flatMap((pack) => pack(scope).validateScope(scope).violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.resourceLogicalId} (${resource.templatePath})`)));
 }
