@@ -10,7 +10,6 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { DistributedConversion } from '../distributed/distributed-conversion';
-import { warnIfStepFunctionsUnreachable } from '../distributed/step-functions-endpoint';
 import { DatasetFileSystemType, IDatasetFileSystem, IEfsDatasetFileSystem, LustreDataRepositoryAssociation, LustreDatasetFileSystem } from '../filesystems';
 import { PlatformFunction } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, nagResourceText } from '../nag/acknowledge';
@@ -418,7 +417,7 @@ export class DatasetIngestion extends Construct {
     acknowledgeFindings(this.converter.function, ['Serverless-LambdaEventSourceMappingDestination'],
       'SQS event source mappings take no on-failure destination; failed messages go to the queue\'s dead-letter queue after maxReceiveCount receives.');
     this.grantConverter();
-    warnIfEventBridgeUnreachable(this, props.network, props.eventBus);
+    props.network.warnIfEndpointMissing(this, TrainingEndpoint.EVENTBRIDGE, `the converter cannot put ${DATASET_CONVERTED} events`);
 
     // Routing: zips above singleFunctionMaxZipSize are handed to the distributed conversion, which
     // converts with the same options (same JSON) and publishes through the same code.
@@ -443,7 +442,8 @@ export class DatasetIngestion extends Construct {
       });
       this.converter.function.addEnvironment(INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN, this.distributedConversion.stateMachine.stateMachineArn);
       this.distributedConversion.grantStartExecution(this.converter.role);
-      warnIfStepFunctionsUnreachable(this, props.network);
+      props.network.warnIfEndpointMissing(this, TrainingEndpoint.STEP_FUNCTIONS,
+        'the converter cannot start the distributed conversion of zips above singleFunctionMaxZipSize');
       if ((settings.conversion.shuffleBlockBytes ?? 0) < 1024 * 1024) {
         Annotations.of(this).addWarningV2('cdk-sagemaker-datasets:distributedScatteredReads',
           `conversion.shuffleBlockSize is ${settings.conversion.shuffleBlockBytes ?? 0} bytes: the distributed conversion's workers will read scattered images ` +
@@ -696,20 +696,6 @@ function autoImportingAssociations(scope: IConstruct, bucket: s3.IBucket): strin
     }
   }
   return found;
-}
-
-/**
- * In isolated subnets the converter reaches EventBridge only through an interface endpoint; without
- * one, PutEvents times out after the dataset was written.
- */
-function warnIfEventBridgeUnreachable(scope: IConstruct, network: TrainingNetwork, bus: events.IEventBus | undefined): void {
-  const isolated = new Set(network.vpc.isolatedSubnets.map((s) => s.subnetId));
-  const allIsolated = network.trainingSubnetList().length > 0 && network.trainingSubnetList().every((s) => isolated.has(s.subnetId));
-  if (allIsolated && !network.interfaceEndpoint(TrainingEndpoint.EVENTBRIDGE)) {
-    Annotations.of(scope).addWarningV2('cdk-sagemaker-datasets:ingestionEventBridgeEndpoint',
-      `The converter runs in isolated subnets without an EventBridge interface endpoint, so it cannot put ${DATASET_CONVERTED} events${bus ? '' : ' to the default bus'}. ` +
-      'Add TrainingEndpoint.EVENTBRIDGE to the network\'s interfaceEndpoints (or give the subnets egress).');
-  }
 }
 
 /**

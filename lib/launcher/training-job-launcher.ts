@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -273,7 +273,8 @@ export class TrainingJobLauncher extends Construct {
         maxEventAge: Duration.hours(24),
       })],
     });
-    warnIfEndpointsMissing(this, props.network);
+    props.network.warnIfEndpointMissing(this, TrainingEndpoint.SAGEMAKER_API, 'the launcher cannot call CreateTrainingJob');
+    props.network.warnIfEndpointMissing(this, TrainingEndpoint.EVENTBRIDGE, `the state-change publisher cannot put ${TRAINING_JOB_STATE_CHANGED} events`);
   }
 
   /** Lets `grantee` (the platform's API) invoke the launcher. */
@@ -530,29 +531,6 @@ function nagText(value: unknown): string {
     }
   }
   return JSON.stringify(value);
-}
-
-/**
- * In isolated subnets the launcher reaches SageMaker and the re-publisher reaches EventBridge only
- * through interface endpoints; without them the calls time out at run time, so say so at synth.
- */
-function warnIfEndpointsMissing(scope: Construct, network: TrainingNetwork): void {
-  const isolated = new Set(network.vpc.isolatedSubnets.map((subnet) => subnet.subnetId));
-  const subnets = network.trainingSubnetList();
-  if (subnets.length === 0 || !subnets.every((subnet) => isolated.has(subnet.subnetId))) {
-    return;
-  }
-  const needed: Array<[TrainingEndpoint, string]> = [
-    [TrainingEndpoint.SAGEMAKER_API, 'the launcher cannot call CreateTrainingJob'],
-    [TrainingEndpoint.EVENTBRIDGE, `the state-change publisher cannot put ${TRAINING_JOB_STATE_CHANGED} events`],
-  ];
-  for (const [endpoint, consequence] of needed) {
-    if (!network.interfaceEndpoint(endpoint)) {
-      Annotations.of(scope).addWarningV2(`cdk-sagemaker-datasets:launcherEndpoint${endpoint}`,
-        `The training subnets are isolated and have no ${endpoint} interface endpoint, so ${consequence}. ` +
-        `Add TrainingEndpoint.${endpoint} to the network's interfaceEndpoints (or give the subnets egress).`);
-    }
-  }
 }
 
 interface LauncherSettings {

@@ -22,6 +22,8 @@ export enum TrainingEndpoint {
   ECR_API = 'ECR_API',
   /** Amazon ECR Docker registry (`ecr.dkr`): image layers in `Vpc` repository access mode. */
   ECR_DOCKER = 'ECR_DOCKER',
+  /** AWS Step Functions (`states`): the ingestion converter hands large zips to the distributed conversion. */
+  STEP_FUNCTIONS = 'STEP_FUNCTIONS',
 }
 
 /** Every endpoint, in a stable order: what an isolated network gets by default. */
@@ -35,6 +37,7 @@ const SERVICES: Record<TrainingEndpoint, ec2.InterfaceVpcEndpointAwsService> = {
   [TrainingEndpoint.EVENTBRIDGE]: ec2.InterfaceVpcEndpointAwsService.EVENTBRIDGE,
   [TrainingEndpoint.ECR_API]: ec2.InterfaceVpcEndpointAwsService.ECR,
   [TrainingEndpoint.ECR_DOCKER]: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+  [TrainingEndpoint.STEP_FUNCTIONS]: ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
 };
 
 /** The CDK service description of an endpoint. */

@@ -1,8 +1,8 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 import { FileSystemPorts } from './file-system-ports';
 import { ALL_TRAINING_ENDPOINTS, TrainingEndpoint, interfaceEndpointService } from './training-endpoint';
@@ -221,6 +221,22 @@ export class TrainingNetwork extends Construct implements ec2.IConnectable {
   /** The interface endpoint of one service, if this network created it. */
   public interfaceEndpoint(endpoint: TrainingEndpoint): ec2.InterfaceVpcEndpoint | undefined {
     return this.endpointsByType.get(endpoint);
+  }
+
+  /**
+   * Warns at synth when the training subnets are isolated and this network has no interface
+   * endpoint for `endpoint`: calls from `scope` to that API would time out at run time.
+   * @param consequence what breaks, e.g. "the launcher cannot call CreateTrainingJob"
+   */
+  public warnIfEndpointMissing(scope: IConstruct, endpoint: TrainingEndpoint, consequence: string): void {
+    const isolatedIds = new Set(this.vpc.isolatedSubnets.map((subnet) => subnet.subnetId));
+    const isolated = this.trainingSubnetList().every((subnet) => isolatedIds.has(subnet.subnetId));
+    if (!isolated || this.interfaceEndpoint(endpoint)) {
+      return;
+    }
+    Annotations.of(scope).addWarningV2(`cdk-sagemaker-datasets:missingEndpoint${endpoint}`,
+      `The training subnets are isolated and have no ${endpoint} interface endpoint, so ${consequence}. ` +
+      `Add TrainingEndpoint.${endpoint} to the network's interfaceEndpoints (or give the subnets egress).`);
   }
 
   /** Lets `peer` (a Lambda or a training job) call the interface endpoints over HTTPS. */

@@ -1,5 +1,4 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -62,18 +61,6 @@ export class DatasetPlatformStack extends Stack {
   constructor(scope: Construct, id: string, props: DatasetPlatformStackProps = {}) {
     super(scope, id, props);
     this.network = new TrainingNetwork(this, 'Network', props.network);
-    if (this.network.endpointSecurityGroup) {
-      // The ingestion converter hands zips above its single-function limit to the distributed
-      // conversion through the Step Functions API, which isolated subnets reach only through an
-      // interface endpoint (TrainingEndpoint has no Step Functions member yet).
-      this.network.vpc.addInterfaceEndpoint('StepFunctionsEndpoint', {
-        service: ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
-        subnets: this.network.trainingSubnets,
-        securityGroups: [this.network.endpointSecurityGroup],
-        open: false,
-        privateDnsEnabled: true,
-      });
-    }
     this.datasetStorage = new SecureBucket(this, 'DatasetBucket');
     this.datasetBucket = this.datasetStorage.bucket;
     this.fileSystem = DatasetFileSystems.forRegion(this, 'DatasetFileSystem', {

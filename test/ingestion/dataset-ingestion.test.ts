@@ -358,10 +358,10 @@ describe('DatasetIngestion props', () => {
 
   test('warns when isolated subnets have no EventBridge endpoint', () => {
     const { stack } = build({}, 'us-east-1', { interfaceEndpoints: [TrainingEndpoint.SQS] });
-    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('EventBridge interface endpoint'));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no EVENTBRIDGE interface endpoint, so the converter cannot put DatasetConverted events'));
     expect(warnings).toHaveLength(1);
     const { stack: withEndpoint } = build();
-    expect(Annotations.fromStack(withEndpoint).findWarning('*', Match.stringLikeRegexp('EventBridge interface endpoint'))).toHaveLength(0);
+    expect(Annotations.fromStack(withEndpoint).findWarning('*', Match.stringLikeRegexp('no EVENTBRIDGE interface endpoint, so the converter cannot put DatasetConverted events'))).toHaveLength(0);
   });
 });
 

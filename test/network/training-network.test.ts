@@ -1,5 +1,5 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -23,7 +23,7 @@ function importedVpc(stack: Stack, kind: 'isolated' | 'private' | 'public-only')
   });
 }
 
-const ALL_SERVICE_SUFFIXES = ['sagemaker.api', 'sts', 'logs', 'sqs', 'events', 'ecr.api', 'ecr.dkr'];
+const ALL_SERVICE_SUFFIXES = ['sagemaker.api', 'sts', 'logs', 'sqs', 'events', 'ecr.api', 'ecr.dkr', 'states'];
 
 describe('TrainingNetwork defaults (new isolated VPC)', () => {
   const { network, template } = networkStack();
@@ -185,7 +185,7 @@ describe('TrainingNetwork with an existing VPC', () => {
     const t = Template.fromStack(stack);
     expect(network.trainingSubnetList().map((s) => s.subnetId)).toEqual(['subnet-i1', 'subnet-i2']);
     t.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', RouteTableIds: ['rtb-i1', 'rtb-i2'], VpcId: 'vpc-0123456789abcdef0' });
-    t.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 7);
+    t.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, ALL_SERVICE_SUFFIXES.length);
     t.resourceCountIs('AWS::EC2::VPC', 0);
     t.resourceCountIs('AWS::EC2::FlowLog', 0);
   });
@@ -219,6 +219,7 @@ describe('TrainingNetwork in China regions', () => {
       'cn.com.amazonaws.cn-north-1.ecr.dkr',
       'cn.com.amazonaws.cn-north-1.sagemaker.api',
       'cn.com.amazonaws.cn-north-1.sqs',
+      'cn.com.amazonaws.cn-north-1.states',
       'cn.com.amazonaws.cn-north-1.sts',
       'com.amazonaws.cn-north-1.events',
       'com.amazonaws.cn-north-1.logs',
@@ -249,6 +250,23 @@ describe('TrainingNetwork.subnetsInAvailabilityZone', () => {
     const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
     const network = new TrainingNetwork(stack, 'Network', { vpc: importedVpc(stack, 'isolated') });
     expect(() => network.subnetsInAvailabilityZone('us-east-1f')).toThrow(/no training subnet in Availability Zone 'us-east-1f'.*us-east-1a, us-east-1b/);
+  });
+});
+
+describe('TrainingNetwork.warnIfEndpointMissing', () => {
+  test('warns, naming the endpoint and the consequence, when isolated subnets lack it', () => {
+    const { stack, network } = networkStack({ interfaceEndpoints: [TrainingEndpoint.SQS] });
+    network.warnIfEndpointMissing(network, TrainingEndpoint.SAGEMAKER_API, 'the launcher cannot call CreateTrainingJob');
+    network.warnIfEndpointMissing(network, TrainingEndpoint.SQS, 'never shown');
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('interface endpoint'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringMatching(
+      /^The training subnets are isolated and have no SAGEMAKER_API interface endpoint, so the launcher cannot call CreateTrainingJob\. Add TrainingEndpoint\.SAGEMAKER_API/)]);
+  });
+
+  test('stays quiet when the subnets have egress', () => {
+    const { stack, network } = networkStack({ subnetMode: TrainingSubnetMode.NAT_EGRESS });
+    network.warnIfEndpointMissing(network, TrainingEndpoint.SAGEMAKER_API, 'the launcher cannot call CreateTrainingJob');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('interface endpoint'))).toEqual([]);
   });
 });
 
