@@ -16,7 +16,7 @@ import {
 import { FileSystemAccessMode, IDatasetFileSystem } from '../filesystems';
 import { DEFAULT_INGESTION_EVENT_SOURCE } from '../ingestion/contract';
 import { PlatformFunction } from '../lambda';
-import { acknowledgeFinding, acknowledgeInlinePolicy } from '../nag/acknowledge';
+import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeWildcardResource, nagResourceText } from '../nag/acknowledge';
 import { TrainingEndpoint, TrainingNetwork } from '../network';
 import { SecureBucket, SecureBucketEncryption } from '../storage';
 
@@ -406,7 +406,7 @@ export class TrainingJobLauncher extends Construct {
         reason: 'Training jobs write model, output and checkpoints below jobs/<job name>/ and read their own checkpoints back; nothing else in the bucket.' },
       { resource: this.logGroupArn('*'), reason: `SageMaker creates and describes the log streams of the shared ${TRAINING_JOB_LOG_GROUP} log group.` },
       { resource: this.logGroupArn(`log-stream:${this.jobNamePrefix}-*`), reason: `Log streams are named after the job; only this platform's jobs (${this.jobNamePrefix}-*).` },
-    ].map((wildcard) => ({ id: `AwsSolutions-IAM5[Resource::${this.nagText(wildcard.resource)}]`, reason: wildcard.reason }));
+    ].map((wildcard) => ({ id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, wildcard.resource)}]`, reason: wildcard.reason }));
     const keyActions = 'KMS data-key actions (kms:GenerateDataKey*, kms:ReEncrypt*) are action families of one key, granted on that key only.';
     findings.push({ id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: keyActions }, { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: keyActions });
     return findings;
@@ -500,37 +500,11 @@ export class TrainingJobLauncher extends Construct {
           reason: 'The launcher reads the manifest of the version it pins; only manifests.' },
       ];
       for (const finding of findings) {
-        acknowledgeFinding(policy, `AwsSolutions-IAM5[Resource::${this.nagText(finding.resource)}]`, finding.reason);
+        acknowledgeWildcardResource(policy, finding.resource, finding.reason);
       }
     }
   }
 
-  /** A value as cdk-nag prints it in finding ids (`<AWS::Partition>`, `<Logical.Arn>`). */
-  private nagText(value: string): string {
-    return nagText(Stack.of(this).resolve(value));
-  }
-}
-
-/** cdk-nag's rendering of a resolved CloudFormation value inside a finding id. */
-function nagText(value: unknown): string {
-  if (typeof value === 'string') {
-    return value;
-  }
-  if (value && typeof value === 'object') {
-    const object = value as Record<string, unknown>;
-    if ('Fn::GetAtt' in object) {
-      const [logicalId, attribute] = object['Fn::GetAtt'] as [string, string];
-      return `<${logicalId}.${attribute}>`;
-    }
-    if ('Ref' in object) {
-      return `<${String(object.Ref)}>`;
-    }
-    if ('Fn::Join' in object) {
-      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
-      return parts.map(nagText).join(separator);
-    }
-  }
-  return JSON.stringify(value);
 }
 
 interface LauncherSettings {
