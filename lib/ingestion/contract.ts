@@ -16,12 +16,17 @@ export const DATASET_CONVERSION_FAILED = 'DatasetConversionFailed';
 /** Version of the `detail` schemas below; bumped on incompatible changes. */
 export const INGESTION_EVENT_SCHEMA_VERSION = 1;
 
-/** The upload keys the pipeline routes to the converter: `uploads/<datasetId>/<channel>.zip`. */
-export const UPLOAD_KEY_PREFIX = 'uploads/';
-export const UPLOAD_KEY_SUFFIX = '.zip';
+import { DATASET_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIX } from '../../lambda/src/catalog/dataset-keys';
+import type { UploadIdentity } from '../../lambda/src/catalog/upload-version';
 
-/** Where converted versions go: `datasets/<datasetId>/<channel>/<version>/` and `.../current.json`. */
-export const DATASET_KEY_PREFIX = 'datasets/';
+/**
+ * The upload keys the pipeline routes to the converter (`uploads/<datasetId>/<channel>.zip`) and
+ * where converted versions go (`datasets/<datasetId>/<channel>/<version>/` and `.../current.json`):
+ * the catalog's key layout.
+ */
+export const UPLOAD_KEY_PREFIX = UPLOAD_PREFIX;
+export const UPLOAD_KEY_SUFFIX = UPLOAD_SUFFIX;
+export const DATASET_KEY_PREFIX = DATASET_PREFIX;
 
 /**
  * Where the converter keeps its per-version leases (`ingestion-leases/<id>/<channel>/<version>.json`)
@@ -49,15 +54,8 @@ export enum ConversionFailureCode {
   RETRIES_EXHAUSTED = 'retries-exhausted',
 }
 
-/** The upload an event is about. */
-export interface UploadReference {
-  readonly bucket: string;
-  readonly key: string;
-  readonly versionId?: string;
-  readonly etag?: string;
-  readonly sequencer?: string;
-  /** When S3 reported the object created (ISO 8601). */
-  readonly eventTime: string;
+/** The upload an event is about: its identity and, when S3 reported it, its size. */
+export interface UploadReference extends UploadIdentity {
   readonly size?: number;
 }
 
