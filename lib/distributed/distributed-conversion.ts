@@ -124,7 +124,7 @@ export interface DistributedConversionProps {
 }
 
 /** The defaults, exported for documentation and tests. */
-export const DISTRIBUTED_CONVERSION_DEFAULTS = {
+const DISTRIBUTED_CONVERSION_DEFAULTS = {
   maxConcurrency: 100,
   workItemSize: Size.gibibytes(1),
   workerMemorySize: 2048,

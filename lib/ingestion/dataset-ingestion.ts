@@ -260,7 +260,7 @@ export interface DatasetIngestionProps {
 }
 
 /** The defaults, exported for documentation and tests. */
-export const DATASET_INGESTION_DEFAULTS = {
+const DATASET_INGESTION_DEFAULTS = {
   memorySize: 2048,
   timeout: Duration.minutes(15),
   maxReceiveCount: 5,

@@ -1,3 +1,3 @@
 export * from './file-system-ports';
-export * from './training-endpoint';
+export { TrainingEndpoint } from './training-endpoint';
 export * from './training-network';

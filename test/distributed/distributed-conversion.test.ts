@@ -1,7 +1,7 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DISTRIBUTED_CONVERSION_DEFAULTS, DistributedConversionProps } from '../../lib';
+import { DistributedConversionProps } from '../../lib';
 import { LAMBDA_SERVICE_ERRORS } from '../../lib/distributed/contract';
 import { CFN_LINT, describeWithTool } from '../support/external-tool';
 import { lintTemplate } from '../support/cfn-lint';
@@ -53,7 +53,7 @@ describe('DistributedConversion state machine definition', () => {
   });
 
   test('MaxConcurrency (default 100), zero tolerated failures, ResultWriter to ingestion-work/map-results/', () => {
-    expect(map.MaxConcurrency).toBe(DISTRIBUTED_CONVERSION_DEFAULTS.maxConcurrency);
+    expect(map.MaxConcurrency).toBe(100);
     expect(conversion.maxConcurrency).toBe(100);
     expect(map.ToleratedFailureCount).toBe(0);
     expect(map.ToleratedFailurePercentage).toBe(0);

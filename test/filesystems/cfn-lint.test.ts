@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CFN_LINT_EXCEPTIONS_METADATA_KEY } from '../../lib/filesystems/cfn-lint-exceptions';
 import {
-  CFN_LINT_EXCEPTIONS_METADATA_KEY, EfsDatasetFileSystem, LustreDatasetFileSystem, LustreDatasetFileSystemOptions, SecureBucket, TrainingNetwork,
+  EfsDatasetFileSystem, LustreDatasetFileSystem, LustreDatasetFileSystemOptions, SecureBucket, TrainingNetwork,
 } from '../../lib';
 import { IGNORED_CFN_LINT_RULES, cfnLintVersion } from '../support/cfn-lint';
 import { CFN_LINT, describeWithTool } from '../support/external-tool';

@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
-import { Availability, DatasetFileSystemType, RegionCapabilities, RegionCapabilityTable, chooseDatasetFileSystemType } from '../../lib';
+import { Availability, DatasetFileSystemType, RegionCapabilities, RegionCapabilityTable } from '../../lib';
+import { chooseDatasetFileSystemType } from '../../lib/regions/file-system-choice';
 
 const { AVAILABLE, UNAVAILABLE, UNVERIFIED } = Availability;
 const LUSTRE = DatasetFileSystemType.FSX_LUSTRE;
