@@ -240,7 +240,7 @@ describe('DistributedConversion compliance', () => {
 });
 
 describeWithTool(CFN_LINT, 'cfn-lint: DistributedConversion', () => {
-  test.each(['us-east-1', 'cn-north-1'])('lints clean in %s', (region) => {
-    expect(lintTemplate(conversionStack({}, { region }).template().toJSON(), region)).toEqual([]);
+  test.concurrent.each(['us-east-1', 'cn-north-1'])('lints clean in %s', async (region) => {
+    expect(await lintTemplate(conversionStack({}, { region }).template().toJSON(), region)).toEqual([]);
   });
 });

@@ -1,42 +1,13 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CFN_LINT_EXCEPTIONS_METADATA_KEY } from '../../lib/filesystems/cfn-lint-exceptions';
 import {
   EfsDatasetFileSystem, LustreDatasetFileSystem, LustreDatasetFileSystemOptions, SecureBucket, TrainingNetwork,
 } from '../../lib';
-import { IGNORED_CFN_LINT_RULES, cfnLintVersion } from '../support/cfn-lint';
+import { cfnLintVersion, lintTemplates } from '../support/cfn-lint';
 import { CFN_LINT, describeWithTool } from '../support/external-tool';
 
 type CfnTemplate = { Resources: Record<string, { Type: string; Metadata?: Record<string, unknown>; Properties?: Record<string, unknown> }> };
-
-/** Lints several templates for one region in one cfn-lint run; resolves to findings as parseable lines. */
-function lint(region: string, templates: Record<string, CfnTemplate>): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'fs-cfn-lint-'));
-  const files = Object.entries(templates).map(([name, template]) => {
-    const file = join(dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify(template));
-    return file;
-  });
-  return new Promise((resolve, reject) => {
-    const child = spawn('cfn-lint', ['--regions', region, '--format', 'parseable', '--ignore-checks', ...Object.keys(IGNORED_CFN_LINT_RULES), '--', ...files]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    child.on('error', reject);
-    child.on('close', (status) => {
-      if (status !== 0 && !stdout) {
-        reject(new Error(`cfn-lint failed to run (exit ${status}): ${stderr}`));
-        return;
-      }
-      resolve(stdout.split('\n').filter((line) => line.trim().length > 0).map((line) => line.replace(`${dir}/`, '')));
-    });
-  });
-}
 
 /** Everything the file-system constructs create in one region, with clients, a writer Lambda and EventBridge. */
 function templatesFor(region: string, lustreOptions: LustreDatasetFileSystemOptions = {}) {
@@ -83,10 +54,10 @@ describeWithTool(CFN_LINT, 'cfn-lint: FSx for Lustre (with DRA, EventBridge) and
   const results = new Map<string, string[]>();
   beforeAll(async () => {
     const jobs: Array<[string, Promise<string[]>]> = [
-      ...REGIONS.map((region): [string, Promise<string[]>] => [region, lint(region, { lustre: templates.get(region)!.lustre, efs: templates.get(region)!.efs })]),
-      ['log-configuration-without-exception', lint('us-east-1', { lustre: withoutLintExceptions(templates.get('us-east-1')!.lustre) })],
-      ['large', lint('eu-west-1', { lustre: large })],
-      ['large-without-exception', lint('eu-west-1', { lustre: withoutLintExceptions(large) })],
+      ...REGIONS.map((region): [string, Promise<string[]>] => [region, lintTemplates(region, { lustre: templates.get(region)!.lustre, efs: templates.get(region)!.efs })]),
+      ['log-configuration-without-exception', lintTemplates('us-east-1', { lustre: withoutLintExceptions(templates.get('us-east-1')!.lustre) })],
+      ['large', lintTemplates('eu-west-1', { lustre: large })],
+      ['large-without-exception', lintTemplates('eu-west-1', { lustre: withoutLintExceptions(large) })],
     ];
     for (const [name, job] of jobs) {
       results.set(name, await job);

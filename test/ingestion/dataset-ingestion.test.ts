@@ -403,8 +403,8 @@ describe('DatasetIngestion validation: the message names the prop, the value, th
 });
 
 describeWithTool(CFN_LINT, 'cfn-lint: DatasetIngestion variants', () => {
-  test.each(['us-east-1', 'cn-north-1'])('the direct S3 route with existing buckets lints clean in %s', (region) => {
+  test.each(['us-east-1', 'cn-north-1'])('the direct S3 route with existing buckets lints clean in %s', async (region) => {
     const { template } = build({ notificationRoute: UploadNotificationRoute.S3_NOTIFICATION, memorySize: 3008, batchSize: 5 }, region);
-    expect(lintTemplate(template().toJSON(), region)).toEqual([]);
+    expect(await lintTemplate(template().toJSON(), region)).toEqual([]);
   });
 });

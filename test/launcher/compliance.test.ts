@@ -20,9 +20,9 @@ describe('TrainingJobLauncher: cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA, PCI
 });
 
 describeWithTool(CFN_LINT, 'TrainingJobLauncher: cfn-lint', () => {
-  test.each(VARIANTS)('%s has zero errors and warnings', (_name, options) => {
+  test.concurrent.each(VARIANTS)('%s has zero errors and warnings', async (_name, options) => {
     const { stack, template } = launcherStack(options);
-    const problems = lintTemplate(template().toJSON(), stack.region);
+    const problems = await lintTemplate(template().toJSON(), stack.region);
     if (problems.length > 0) {
       throw new Error(`${cfnLintVersion()} on ${stack.region}:\n${problems.join('\n')}`);
     }

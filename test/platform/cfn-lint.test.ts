@@ -11,8 +11,8 @@ describeWithTool(CFN_LINT, 'cfn-lint: every synthesized template, linted for its
     expect([...templates.keys()].sort()).toEqual([...REGIONS].sort());
   });
 
-  test.each(REGIONS)('%s has zero errors and zero warnings', (region) => {
-    const findings = lintTemplate(templates.get(region)!.toJSON(), region);
+  test.concurrent.each(REGIONS)('%s has zero errors and zero warnings', async (region) => {
+    const findings = await lintTemplate(templates.get(region)!.toJSON(), region);
     if (findings.length > 0) {
       throw new Error(`${cfnLintVersion()} on ${region}:\n${findings.join('\n')}`);
     }
