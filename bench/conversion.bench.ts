@@ -1,13 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { SeededRandom } from '../lambda/src/dataset/seeded-random';
 import { jpegBytes, pngBytes } from '../test/support/images';
-import { ZipWriter } from '../test/support/zip-builder';
+import { BENCH_DIR, writeZipFile } from './bench-files';
 
-const ROOT = join(__dirname, '..');
-const BENCH_DIR = join(ROOT, '.bench');
 /** The bundled CLI that bench/run.ts builds. */
 export const BENCH_CLI = join(BENCH_DIR, 'cli', 'index.js');
 const GiB = 1024 ** 3;
@@ -90,24 +88,12 @@ function ensureZip(file: string, v: Variant): number {
   const total = plan.reduce((n, e) => n + e.size, 0);
   if (existsSync(file)) return total;
   const started = Date.now();
-  const temp = `${file}.partial`;
-  const fd = openSync(temp, 'w');
-  try {
-    const writer = new ZipWriter((chunk) => {
-      let done = 0;
-      while (done < chunk.length) done += writeSync(fd, chunk, done, chunk.length - done);
-    });
-    plan.forEach((e, i) => {
-      const data = e.png
-        ? pngBytes({ width: e.width, height: e.height, payloadBytes: e.size - 57, seed: i })
-        : jpegBytes({ width: e.width, height: e.height, payloadBytes: e.size - 55, seed: i });
-      writer.add(v.deflate ? { name: e.name, data, method: 8, rawData: deflateRawSync(data, { level: 1 }) } : { name: e.name, data });
-    });
-    writer.finish();
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
+  writeZipFile(file, (writer) => plan.forEach((e, i) => {
+    const data = e.png
+      ? pngBytes({ width: e.width, height: e.height, payloadBytes: e.size - 57, seed: i })
+      : jpegBytes({ width: e.width, height: e.height, payloadBytes: e.size - 55, seed: i });
+    writer.add(v.deflate ? { name: e.name, data, method: 8, rawData: deflateRawSync(data, { level: 1 }) } : { name: e.name, data });
+  }));
   console.log(`generated ${file} (${plan.length} entries) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return total;
 }

@@ -1,6 +1,5 @@
-import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DISTRIBUTED_SCHEMA_VERSION } from '../lib/distributed/contract';
 import { planFromSource } from '../lambda/src/dataset';
@@ -8,12 +7,11 @@ import { FileByteSource } from '../lambda/src/io';
 import { WorkLayout } from '../lambda/src/distributed/work-layout';
 import { groupShardsIntoItems, planHeader, type WorkItemDocument } from '../lambda/src/distributed/work-plan';
 import { WORKER_SOURCE_OPTIONS } from '../lambda/src/distributed/worker';
-import { ZipWriter } from '../test/support/zip-builder';
+import { BENCH_DIR, bundleForBench, writeZipFile } from './bench-files';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 /** Where the conversion bench keeps its generated zips (it runs first in `npm run bench`). */
-const BENCH_DIR = join(__dirname, '..', '.bench');
 const CHILD = join(BENCH_DIR, 'worker', 'index.js');
 
 /**
@@ -25,16 +23,7 @@ const CHILD = join(BENCH_DIR, 'worker', 'index.js');
  * 4 MiB-window GETs) the item needs — the inputs of the README's scale model. Asserts nothing.
  */
 export async function benchDistributedWorker(options: { itemBytes?: number; plannerEntries?: number } = {}): Promise<void> {
-  await build({
-    entryPoints: [join(__dirname, 'distributed-worker-child.ts')],
-    outfile: CHILD,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  await bundleForBench(join(__dirname, 'distributed-worker-child.ts'), CHILD);
   for (const name of ['images-1gib-stored.zip', 'images-1gib-deflated.zip']) {
     await benchOne(join(BENCH_DIR, name), options.itemBytes ?? 512 * MiB);
   }
@@ -105,20 +94,10 @@ async function benchOne(zip: string, itemBytes: number): Promise<void> {
 async function benchPlannerScaling(entries: number): Promise<void> {
   const file = join(BENCH_DIR, `entries-${entries}.zip`);
   if (!existsSync(file)) {
-    const temp = `${file}.partial`;
-    const fd = openSync(temp, 'w');
-    try {
-      const writer = new ZipWriter((chunk) => {
-        let done = 0;
-        while (done < chunk.length) done += writeSync(fd, chunk, done, chunk.length - done);
-      });
-      const data = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const data = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    writeZipFile(file, (writer) => {
       for (let i = 0; i < entries; i++) writer.add({ name: `dataset/class${String(i % 100).padStart(3, '0')}/${String(i).padStart(8, '0')}.jpg`, data });
-      writer.finish();
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
+    });
   }
   const source = await FileByteSource.open(file);
   const heapBefore = process.memoryUsage().heapUsed;
