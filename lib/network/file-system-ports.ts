@@ -1,4 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { acknowledgeFindings } from '../nag/acknowledge';
 
 /**
  * The security-group rules that shared file systems and EFA need, opened only between security
@@ -49,13 +50,31 @@ export class FileSystemPorts {
   }
 
   /**
+   * All traffic from the group to itself: the instances of one multi-instance training job talk to
+   * each other. Idempotent; the rule admits members of the group only, never a CIDR.
+   */
+  public static allowWithinGroup(group: ec2.ISecurityGroup): void {
+    if (group.node.tryFindChild(SELF_INGRESS_ID)) {
+      return;
+    }
+    const rule = new ec2.CfnSecurityGroupIngress(group, SELF_INGRESS_ID, {
+      groupId: group.securityGroupId,
+      ipProtocol: '-1',
+      sourceSecurityGroupId: group.securityGroupId,
+      description: 'All traffic between members of this group',
+    });
+    acknowledgeFindings(rule, ['NIST.800.53.R5-EC2RestrictedCommonPorts', 'HIPAA.Security-EC2RestrictedCommonPorts', 'PCI.DSS.321-EC2RestrictedCommonPorts'],
+      'Self-referencing rule: only members of this security group (the instances of one training job) can connect; SageMaker distributed training and EFA require it.');
+  }
+
+  /**
    * Elastic Fabric Adapter: all traffic to and from the group itself, inbound and outbound.
    * An outbound 0.0.0.0/0 rule alone fails the EFA health checks; EFA wants the self-reference,
    * so the egress rule is written even when the group allows all outbound traffic (where
    * `addEgressRule` would drop it).
    */
   public static allowEfa(group: ec2.ISecurityGroup): void {
-    group.addIngressRule(group, ec2.Port.allTraffic(), 'EFA: all traffic from this group');
+    FileSystemPorts.allowWithinGroup(group);
     new ec2.CfnSecurityGroupEgress(group, 'EfaSelfEgress', {
       groupId: group.securityGroupId,
       ipProtocol: '-1',
@@ -64,3 +83,5 @@ export class FileSystemPorts {
     });
   }
 }
+
+const SELF_INGRESS_ID = 'SelfIngressAllTraffic';

@@ -122,7 +122,7 @@ export class TrainingNetwork extends Construct implements ec2.IConnectable {
   /** The Availability Zones of the training subnets, in subnet order. */
   public readonly availabilityZones: string[];
 
-  /** The security group of training jobs. */
+  /** The security group of training jobs; it admits traffic from itself (distributed training) and from nothing else by default. */
   public readonly trainingSecurityGroup: ec2.SecurityGroup;
 
   /** The training jobs' connections (IConnectable): open file-system ports from here. */
@@ -163,6 +163,9 @@ export class TrainingNetwork extends Construct implements ec2.IConnectable {
       allowAllOutbound: true,
     });
     this.connections = this.trainingSecurityGroup.connections;
+    // The instances of a multi-instance (distributed) job talk to each other; SageMaker asks for the
+    // job's security group to admit traffic from itself (docs: "Train a model in a VPC").
+    FileSystemPorts.allowWithinGroup(this.trainingSecurityGroup);
     if (props.efa) {
       FileSystemPorts.allowEfa(this.trainingSecurityGroup);
     }

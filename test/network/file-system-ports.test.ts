@@ -92,6 +92,16 @@ describe('FileSystemPorts', () => {
     ]);
   });
 
+  test('allowWithinGroup admits all traffic from the group itself, once however often it is called', () => {
+    const { stack, client } = groups(true);
+    FileSystemPorts.allowWithinGroup(client);
+    FileSystemPorts.allowWithinGroup(client);
+    FileSystemPorts.allowEfa(client);
+    expect(rules(stack).filter((r) => r.direction === 'ingress')).toEqual([
+      { direction: 'ingress', group: 'Client', peer: 'Client', protocol: '-1' },
+    ]);
+  });
+
   test('no helper ever writes a CIDR rule', () => {
     const { stack, client, server } = groups(false);
     FileSystemPorts.allowNfs(client, server);

@@ -79,11 +79,14 @@ describe('TrainingNetwork defaults (new isolated VPC)', () => {
     t.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { CidrIp: Match.anyValue() }, 0);
   });
 
-  test('the training security group has no ingress by default', () => {
-    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: 'SageMaker training jobs of the dataset platform',
-      SecurityGroupIngress: Match.absent(),
-    });
+  test('the training security group admits only itself (distributed training), nothing else', () => {
+    const self = { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkTrainingSecurityGroup'), 'GroupId'] };
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'SageMaker training jobs of the dataset platform', SecurityGroupIngress: Match.absent() });
+    const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: self } }));
+    expect(ingress.map((rule) => rule.Properties)).toEqual([
+      { IpProtocol: '-1', GroupId: expect.anything(), SourceSecurityGroupId: expect.anything(), Description: 'All traffic between members of this group' },
+    ]);
+    expect(JSON.stringify(ingress[0].Properties.SourceSecurityGroupId)).toBe(JSON.stringify(ingress[0].Properties.GroupId));
   });
 
   test('sends all VPC traffic to a flow-log group kept for one year and retained', () => {
