@@ -10,6 +10,7 @@ import type { ConversionPlan, PlannedImage } from './conversion-plan';
 import { RejectReason, type RejectedEntry } from './entry-outcome';
 import { imageFeatures } from './image-example';
 import { readAhead } from './read-ahead';
+import { BufferRelease } from './buffer-release';
 
 export interface ShardResult {
   readonly index: number;
@@ -72,6 +73,7 @@ export async function convertShards(
     options.onProgress?.({ entriesDone, entriesTotal, bytesDone, bytesTotal });
   };
 
+  const release = new BufferRelease();
   const archive = await ZipArchive.open(source, plan.source.size);
   try {
     const results: ShardResult[] = [];
@@ -103,6 +105,7 @@ export async function convertShards(
             }
           }
           progressed(image);
+          release.done(image.entry.uncompressedSize);
         }
         const written = await writer.finish();
         results.push({ index: shard.index, name: shard.name, records, bytes: written.bytes, checksum: written.checksum, classCounts, rejected });
