@@ -2,7 +2,7 @@ import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { RunningCrc32c, type ShardSink, type ShardWriter, type WrittenOutput } from '../io';
+import { ShardWriterBase, type ShardSink, type ShardWriter, type ShardWriterEvents } from '../io';
 
 export interface S3ShardSinkOptions {
   /** Multipart part size. Default 8 MiB (S3's minimum is 5 MiB). */
@@ -91,26 +91,18 @@ function contentType(name: string): string {
   return 'application/octet-stream';
 }
 
-interface WriterEvents {
-  published(): void;
-  closed(): void;
-}
-
-class S3ShardWriter implements ShardWriter {
-  private readonly checksum = new RunningCrc32c();
+class S3ShardWriter extends ShardWriterBase {
   private readonly body: PassThrough;
   private readonly upload: Upload;
   private readonly done: Promise<unknown>;
-  private failure: unknown;
-  private bytes = 0;
-  private state: 'open' | 'finished' | 'aborted' = 'open';
 
   constructor(
-    readonly name: string,
+    name: string,
     readonly key: string,
     started: { body: PassThrough; upload: Upload },
-    private readonly events: WriterEvents,
+    events: ShardWriterEvents,
   ) {
+    super(name, events);
     this.body = started.body;
     this.upload = started.upload;
     this.done = this.upload.done();
@@ -119,12 +111,7 @@ class S3ShardWriter implements ShardWriter {
     });
   }
 
-  async write(chunk: Uint8Array, crc32c?: number): Promise<void> {
-    if (this.state !== 'open') throw new Error(`${this.name}: write after ${this.state}`);
-    if (this.failure !== undefined) throw this.failure;
-    if (chunk.length === 0) return;
-    this.checksum.update(chunk, crc32c);
-    this.bytes += chunk.length;
+  protected async store(chunk: Uint8Array): Promise<void> {
     if (!this.body.write(chunk)) {
       // Backpressure: wait until the upload takes more, or fails.
       await Promise.race([once(this.body, 'drain'), this.done]);
@@ -132,24 +119,12 @@ class S3ShardWriter implements ShardWriter {
     }
   }
 
-  async finish(): Promise<WrittenOutput> {
-    if (this.state !== 'open') throw new Error(`${this.name}: finish after ${this.state}`);
-    try {
-      this.body.end();
-      await this.done;
-    } catch (error) {
-      await this.abort();
-      throw error;
-    }
-    this.state = 'finished';
-    this.events.published();
-    this.events.closed();
-    return { name: this.name, bytes: this.bytes, checksum: this.checksum.result() };
+  protected async commit(): Promise<void> {
+    this.body.end();
+    await this.done;
   }
 
-  async abort(): Promise<void> {
-    if (this.state !== 'open') return;
-    this.state = 'aborted';
+  protected async discard(): Promise<void> {
     try {
       await this.upload.abort();
     } catch {
@@ -157,6 +132,5 @@ class S3ShardWriter implements ShardWriter {
     }
     this.body.destroy();
     await this.done.catch(() => undefined);
-    this.events.closed();
   }
 }

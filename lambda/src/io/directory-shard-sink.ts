@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RunningCrc32c } from './output-checksum';
-import type { ShardSink, ShardWriter, WrittenOutput } from './shard-sink';
+import type { ShardSink, ShardWriter } from './shard-sink';
+import { ShardWriterBase, type ShardWriterEvents } from './shard-writer-base';
 
 export interface DirectoryShardSinkOptions {
   /** Accept an existing directory that already has files in it. Default false. */
@@ -66,35 +66,23 @@ export class DirectoryShardSink implements ShardSink {
   }
 }
 
-interface WriterEvents {
-  published(): void;
-  closed(): void;
-}
-
-class DirectoryShardWriter implements ShardWriter {
-  private readonly checksum = new RunningCrc32c();
+class DirectoryShardWriter extends ShardWriterBase {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private inFlight: Promise<void> | undefined;
-  private failure: unknown;
-  private bytes = 0;
-  private state: 'open' | 'finished' | 'aborted' = 'open';
 
   constructor(
-    readonly name: string,
+    name: string,
     private readonly handle: FileHandle,
     private readonly tempPath: string,
     private readonly finalPath: string,
     private readonly flushBytes: number,
-    private readonly events: WriterEvents,
-  ) {}
+    events: ShardWriterEvents,
+  ) {
+    super(name, events);
+  }
 
-  async write(chunk: Uint8Array, crc32c?: number): Promise<void> {
-    if (this.state !== 'open') throw new Error(`${this.name}: write after ${this.state}`);
-    if (this.failure !== undefined) throw this.failure;
-    if (chunk.length === 0) return;
-    this.checksum.update(chunk, crc32c);
-    this.bytes += chunk.length;
+  protected async store(chunk: Uint8Array): Promise<void> {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes >= this.flushBytes || this.pending.length >= MAX_BATCH_CHUNKS) {
@@ -105,32 +93,19 @@ class DirectoryShardWriter implements ShardWriter {
     }
   }
 
-  async finish(): Promise<WrittenOutput> {
-    if (this.state !== 'open') throw new Error(`${this.name}: finish after ${this.state}`);
-    try {
-      await this.inFlight;
-      this.startFlush();
-      await this.inFlight;
-      if (this.failure !== undefined) throw this.failure;
-      await this.handle.close();
-      await rename(this.tempPath, this.finalPath);
-    } catch (err) {
-      await this.abort();
-      throw err;
-    }
-    this.state = 'finished';
-    this.events.published();
-    this.events.closed();
-    return { name: this.name, bytes: this.bytes, checksum: this.checksum.result() };
+  protected async commit(): Promise<void> {
+    await this.inFlight;
+    this.startFlush();
+    await this.inFlight;
+    if (this.failure !== undefined) throw this.failure;
+    await this.handle.close();
+    await rename(this.tempPath, this.finalPath);
   }
 
-  async abort(): Promise<void> {
-    if (this.state !== 'open') return;
-    this.state = 'aborted';
+  protected async discard(): Promise<void> {
     await this.inFlight?.catch(() => undefined);
     await this.handle.close().catch(() => undefined);
     await rm(this.tempPath, { force: true });
-    this.events.closed();
   }
 
   private startFlush(): void {

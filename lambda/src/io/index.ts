@@ -7,4 +7,5 @@ export type { ShardSink, ShardWriter, WrittenOutput, OutputChecksum } from './sh
 export { DirectoryShardSink, type DirectoryShardSinkOptions } from './directory-shard-sink';
 export { DiscardShardSink } from './discard-shard-sink';
 export { RunningCrc32c } from './output-checksum';
+export { ShardWriterBase, type ShardWriterEvents } from './shard-writer-base';
 export { crc32cCombine } from './crc32c-combine';
