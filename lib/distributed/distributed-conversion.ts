@@ -123,7 +123,7 @@ export interface DistributedConversionProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The defaults, exported for documentation and tests. */
+/** The defaults the props documentation names. */
 const DISTRIBUTED_CONVERSION_DEFAULTS = {
   maxConcurrency: 100,
   workItemSize: Size.gibibytes(1),

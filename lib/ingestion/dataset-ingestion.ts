@@ -259,7 +259,7 @@ export interface DatasetIngestionProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The defaults, exported for documentation and tests. */
+/** The defaults the props documentation names. */
 const DATASET_INGESTION_DEFAULTS = {
   memorySize: 2048,
   timeout: Duration.minutes(15),
