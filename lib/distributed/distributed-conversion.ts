@@ -2,6 +2,7 @@ import { Annotations, Duration, Names, RemovalPolicy, Size, Token } from 'aws-cd
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -171,15 +172,16 @@ export class DistributedConversion extends Construct {
   /** The Distributed Map state. */
   public readonly distributedMap: sfn.DistributedMap;
   /** Reads the central directory, checks the zip, writes the work items. */
-  public readonly planner: PlatformFunction;
+  public readonly planner: lambda.IFunction;
   /** Converts the shards of one work item. */
-  public readonly worker: PlatformFunction;
+  public readonly worker: lambda.IFunction;
   /** Checks every shard, writes labels.txt and the manifest, moves the pointer, sends DatasetConverted. */
-  public readonly finalizer: PlatformFunction;
+  public readonly finalizer: lambda.IFunction;
   /** Aborts workers, removes the partial version, sends DatasetConversionFailed. */
-  public readonly failureHandler: PlatformFunction;
+  public readonly failureHandler: lambda.IFunction;
   /** The most workers that run at once. */
   public readonly maxConcurrency: number;
+  private readonly steps: { readonly planner: PlatformFunction; readonly worker: PlatformFunction; readonly finalizer: PlatformFunction; readonly failureHandler: PlatformFunction };
 
   constructor(scope: Construct, id: string, props: DistributedConversionProps) {
     super(scope, id);
@@ -201,7 +203,7 @@ export class DistributedConversion extends Construct {
     const efsEnvironment: Record<string, string> = props.efsMount
       ? { [DISTRIBUTED_ENV.EFS_MOUNT_PATH]: props.efsMount.localMountPath, [DISTRIBUTED_ENV.EFS_ROOT_DIRECTORY]: props.efsMount.datasetRootDirectory }
       : {};
-    this.planner = new PlatformFunction(this, 'Planner', {
+    const planner = new PlatformFunction(this, 'Planner', {
       ...common,
       handlerName: 'plan-conversion',
       description: 'Distributed dataset conversion: reads the central directory, checks the zip, plans shards and work items',
@@ -213,7 +215,7 @@ export class DistributedConversion extends Construct {
         [DISTRIBUTED_ENV.WORK_ITEM_BYTES]: String(settings.workItemBytes),
       },
     });
-    this.worker = new PlatformFunction(this, 'Worker', {
+    const worker = new PlatformFunction(this, 'Worker', {
       ...common,
       handlerName: 'convert-shards',
       description: 'Distributed dataset conversion: converts the shards of one work item',
@@ -221,7 +223,7 @@ export class DistributedConversion extends Construct {
       timeout: settings.workerTimeout,
       environment: baseEnvironment,
     });
-    this.finalizer = new PlatformFunction(this, 'Finalizer', {
+    const finalizer = new PlatformFunction(this, 'Finalizer', {
       ...common,
       handlerName: 'finalize-conversion',
       description: 'Distributed dataset conversion: checks every shard, writes the manifest, moves the pointer, sends DatasetConverted',
@@ -230,7 +232,7 @@ export class DistributedConversion extends Construct {
       filesystem: props.efsMount?.fileSystem,
       environment: { ...baseEnvironment, ...efsEnvironment },
     });
-    this.failureHandler = new PlatformFunction(this, 'FailureHandler', {
+    const failureHandler = new PlatformFunction(this, 'FailureHandler', {
       ...common,
       handlerName: 'fail-conversion',
       description: 'Distributed dataset conversion: aborts workers, removes the partial version, sends DatasetConversionFailed',
@@ -239,8 +241,13 @@ export class DistributedConversion extends Construct {
       filesystem: props.efsMount?.fileSystem,
       environment: { ...baseEnvironment, ...efsEnvironment },
     });
+    this.steps = { planner, worker, finalizer, failureHandler };
+    this.planner = planner.function;
+    this.worker = worker.function;
+    this.finalizer = finalizer.function;
+    this.failureHandler = failureHandler.function;
     if (props.efsMount) {
-      for (const fn of [this.finalizer, this.failureHandler]) {
+      for (const fn of [this.steps.finalizer, this.steps.failureHandler]) {
         // lambda.Function opens NFS from the function to the mount targets itself (the mount's connections).
         Annotations.of(fn.securityGroup).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
           'The function security group allows all outbound traffic; the NFS ingress rule on the mount targets is what restricts access.');
@@ -249,7 +256,7 @@ export class DistributedConversion extends Construct {
     this.grantFunctions(props, eventBus);
 
     // The state machine.
-    const handleFailure = this.lambdaStep('HandleFailure', this.failureHandler, {
+    const handleFailure = this.lambdaStep('HandleFailure', this.steps.failureHandler, {
       comment: 'Aborts running workers, removes the partial version (never one with a manifest), sends DatasetConversionFailed',
       payload: sfn.TaskInput.fromObject({ input: sfn.JsonPath.objectAt('$$.Execution.Input'), error: sfn.JsonPath.objectAt('$.error') }),
       resultPath: '$.failure',
@@ -257,7 +264,7 @@ export class DistributedConversion extends Construct {
     const failed = new sfn.Fail(this, 'ConversionFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause', comment: 'DatasetConversionFailed was sent' });
     const onFailure = handleFailure.next(failed);
 
-    const plan = this.lambdaStep('Plan', this.planner, {
+    const plan = this.lambdaStep('Plan', this.steps.planner, {
       comment: 'Reads the central directory once, checks the whole zip, writes items.jsonl',
       resultSelector: {
         run: sfn.JsonPath.objectAt('$.Payload.run'),
@@ -269,7 +276,7 @@ export class DistributedConversion extends Construct {
     }, settings.workerRetries);
     plan.addCatch(onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
 
-    const convertItem = this.lambdaStep('ConvertWorkItem', this.worker, {
+    const convertItem = this.lambdaStep('ConvertWorkItem', this.steps.worker, {
       comment: 'Converts the shards of one work item',
       payload: sfn.TaskInput.fromObject({ run: sfn.JsonPath.objectAt('$.run'), item: sfn.JsonPath.objectAt('$.item') }),
       outputPath: '$.Payload',
@@ -287,7 +294,7 @@ export class DistributedConversion extends Construct {
     this.distributedMap.itemProcessor(convertItem);
     this.distributedMap.addCatch(onFailure, { errors: ['States.ALL'], resultPath: '$.error' });
 
-    const finalize = this.lambdaStep('Finalize', this.finalizer, {
+    const finalize = this.lambdaStep('Finalize', this.steps.finalizer, {
       comment: 'Checks every shard, writes labels.txt and manifest.json, moves current.json, sends DatasetConverted',
       payload: sfn.TaskInput.fromObject({ run: sfn.JsonPath.objectAt('$.plan.run'), mapResult: sfn.JsonPath.objectAt('$.map') }),
       resultPath: '$.result',
@@ -349,14 +356,14 @@ export class DistributedConversion extends Construct {
     };
     const uploadsReason = 'Reads the upload being converted (the execution input names which, pinned to its version); nothing else in the upload bucket.';
 
-    grant(this.planner, [
+    grant(this.steps.planner, [
       readUploads,
       new iam.PolicyStatement({ sid: 'WriteWorkFiles', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [work] }),
       list,
     ], [[uploads, uploadsReason], [work, 'Writes the plan and work items of the version it plans below ingestion-work/<id>/<channel>/<version>/ (outside datasets/).']],
     'distributed conversion planner');
 
-    grant(this.worker, [
+    grant(this.steps.worker, [
       readUploads,
       new iam.PolicyStatement({ sid: 'ReadWorkItems', actions: ['s3:GetObject'], resources: [workFile('items/*'), workFile('results/*'), workFile('ABORTED')] }),
       new iam.PolicyStatement({ sid: 'RecordResults', actions: ['s3:PutObject'], resources: [workFile('results/*'), workFile('failures/*')] }),
@@ -371,7 +378,7 @@ export class DistributedConversion extends Construct {
       [datasets, 'Writes the shards of the version being converted below datasets/<id>/<channel>/<version>/ (deterministic names; a retry overwrites them).'],
     ], 'distributed conversion worker');
 
-    grant(this.finalizer, [
+    grant(this.steps.finalizer, [
       new iam.PolicyStatement({ sid: 'ReadAndRemoveWorkFiles', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [work] }),
       new iam.PolicyStatement({
         sid: 'CommitVersions',
@@ -384,7 +391,7 @@ export class DistributedConversion extends Construct {
       [datasets, 'Writes labels.txt, manifest.json and current.json of the version it finalizes (compare-and-swap), tags the manifest once DatasetConverted was sent.'],
     ], 'distributed conversion finalizer', true);
 
-    grant(this.failureHandler, [
+    grant(this.steps.failureHandler, [
       new iam.PolicyStatement({ sid: 'AbortAndRemoveWorkFiles', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [work] }),
       new iam.PolicyStatement({ sid: 'RemovePartialVersions', actions: ['s3:GetObject', 's3:DeleteObject'], resources: [datasets] }),
       new iam.PolicyStatement({ sid: 'ListDatasetBucket', actions: ['s3:ListBucket'], resources: [props.datasetBucket.bucketArn] }),
@@ -393,9 +400,9 @@ export class DistributedConversion extends Construct {
       [datasets, 'Removes the shards of a failed version (never one whose manifest exists).'],
     ], 'distributed conversion failure handler', true);
 
-    props.uploadBucket.encryptionKey?.grant(this.planner.role, 'kms:Decrypt');
-    props.uploadBucket.encryptionKey?.grant(this.worker.role, 'kms:Decrypt');
-    for (const fn of [this.planner, this.worker, this.finalizer, this.failureHandler]) props.datasetBucket.encryptionKey?.grant(fn.role, 'kms:Decrypt', 'kms:GenerateDataKey');
+    props.uploadBucket.encryptionKey?.grant(this.steps.planner.role, 'kms:Decrypt');
+    props.uploadBucket.encryptionKey?.grant(this.steps.worker.role, 'kms:Decrypt');
+    for (const fn of [this.steps.planner, this.steps.worker, this.steps.finalizer, this.steps.failureHandler]) props.datasetBucket.encryptionKey?.grant(fn.role, 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 
   /** The state machine reads items.jsonl and writes the Map Run results; acknowledgments for what CDK grants it. */
@@ -409,7 +416,7 @@ export class DistributedConversion extends Construct {
     const functionVersions = (fn: PlatformFunction) => `${fn.function.functionArn}:*`;
     const defaultPolicy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
     findingsOn(defaultPolicy, [
-      ...[this.planner, this.worker, this.finalizer, this.failureHandler].map((fn): [string, string] =>
+      ...[this.steps.planner, this.steps.worker, this.steps.finalizer, this.steps.failureHandler].map((fn): [string, string] =>
         [functionVersions(fn), 'aws-cdk-lib grants lambda:InvokeFunction on the function and its versions/aliases (<arn>:*); only the conversion\'s own four functions.']),
       [props.datasetBucket.arnForObjects(`${WORK_KEY_PREFIX}*`), 'The Distributed Map\'s ItemReader reads items.jsonl of the version being converted (the planner names it).'],
       [props.datasetBucket.arnForObjects(`${MAP_RESULTS_KEY_PREFIX}*`), 'The Distributed Map\'s ResultWriter exports the child executions\' results below ingestion-work/map-results/.'],

@@ -66,7 +66,7 @@ export interface DataRepositoryAssociationOptions {
 }
 
 /** The file system an association belongs to, as the association sees it. */
-export interface DataRepositoryAssociationTarget extends IConstruct {
+export interface IDataRepositoryAssociationTarget extends IConstruct {
   /** The file-system id. */
   readonly fileSystemId: string;
   /** The Lustre mount name. */
@@ -76,7 +76,7 @@ export interface DataRepositoryAssociationTarget extends IConstruct {
 /** Properties of a {@link LustreDataRepositoryAssociation}. */
 export interface LustreDataRepositoryAssociationProps extends DataRepositoryAssociationOptions {
   /** The file system. */
-  readonly fileSystem: DataRepositoryAssociationTarget;
+  readonly fileSystem: IDataRepositoryAssociationTarget;
   /**
    * The file system's other associations, checked for overlaps.
    * @default - none
@@ -118,7 +118,7 @@ export class LustreDataRepositoryAssociation extends Construct {
   /** The events exported automatically. */
   public readonly autoExportEvents: DataRepositoryEvent[];
 
-  private readonly fileSystem: DataRepositoryAssociationTarget;
+  private readonly fileSystem: IDataRepositoryAssociationTarget;
 
   constructor(scope: Construct, id: string, props: LustreDataRepositoryAssociationProps) {
     super(scope, id);

@@ -303,8 +303,8 @@ export class EfsDatasetFileSystem extends EfsDatasetFileSystemBase {
   public readonly fileSystem: efs.FileSystem;
   /** The mount targets' security group (NFS rules only). */
   public readonly securityGroup: ec2.SecurityGroup;
-  /** The access point writers use, rooted at the dataset directory. */
-  public readonly writerAccessPoint: efs.AccessPoint;
+  /** The access point writers use, rooted at the dataset directory (always set on a file system this construct creates). */
+  public readonly writerAccessPoint?: efs.IAccessPoint;
   public readonly connections: ec2.Connections;
   public readonly fileSystemId: string;
   public readonly fileSystemArn: string;

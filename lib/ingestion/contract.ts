@@ -17,7 +17,6 @@ export const DATASET_CONVERSION_FAILED = 'DatasetConversionFailed';
 export const INGESTION_EVENT_SCHEMA_VERSION = 1;
 
 import { DATASET_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIX } from '../../lambda/src/catalog/dataset-keys';
-import type { UploadIdentity } from '../../lambda/src/catalog/upload-version';
 
 /**
  * The upload keys the pipeline routes to the converter (`uploads/<datasetId>/<channel>.zip`) and
@@ -55,13 +54,55 @@ export enum ConversionFailureCode {
 }
 
 /** The upload an event is about: its identity and, when S3 reported it, its size. */
-export interface UploadReference extends UploadIdentity {
+export interface UploadReference {
+  /** The dataset bucket's name. */
+  readonly bucket: string;
+  /** The upload's key, `uploads/<datasetId>/<channel>.zip`. */
+  readonly key: string;
+  /**
+   * The S3 object version id.
+   * @default - absent on an unversioned bucket
+   */
+  readonly versionId?: string;
+  /**
+   * The object's ETag, without quotes.
+   * @default - absent when S3 did not report it
+   */
+  readonly etag?: string;
+  /**
+   * S3's sequencer, which orders the events of one key (hex of varying length).
+   * @default - absent when S3 did not report it
+   */
+  readonly sequencer?: string;
+  /** When S3 reported the object created (ISO 8601). */
+  readonly eventTime: string;
+  /**
+   * The object's size in bytes.
+   * @default - absent when S3 did not report it
+   */
   readonly size?: number;
+}
+
+/** What a converted version holds (`counts` of `DatasetConverted`). */
+export interface DatasetConversionCounts {
+  /** TFRecord records written. */
+  readonly records: number;
+  /** TFRecord shard files written. */
+  readonly shards: number;
+  /** Distinct labels (class folders). */
+  readonly classes: number;
+  /** Zip entries read. */
+  readonly entries: number;
+  /** Entries skipped as not part of the dataset (folders, hidden and system files). */
+  readonly skipped: number;
+  /** Entries rejected (unreadable or unsupported images); listed in the manifest. */
+  readonly rejected: number;
 }
 
 /** `detail` of `DatasetConverted`. */
 export interface DatasetConvertedDetail {
-  readonly schemaVersion: typeof INGESTION_EVENT_SCHEMA_VERSION;
+  /** The detail schema's version (`1`); bumped on incompatible changes. */
+  readonly schemaVersion: number;
   readonly datasetId: string;
   readonly channel: string;
   /** The version folder, e.g. `v20261122T115526Z-0123456789ab`. */
@@ -87,14 +128,8 @@ export interface DatasetConvertedDetail {
   readonly datasetPath: string;
   /** The version's `DirectoryPath` on EFS (from the file-system root), when the converter wrote it to EFS. */
   readonly efsDirectoryPath?: string;
-  readonly counts: {
-    readonly records: number;
-    readonly shards: number;
-    readonly classes: number;
-    readonly entries: number;
-    readonly skipped: number;
-    readonly rejected: number;
-  };
+  /** What the version holds. */
+  readonly counts: DatasetConversionCounts;
   /** Wall time of the conversion in the function, in milliseconds. */
   readonly durationMs: number;
 }
@@ -113,13 +148,14 @@ export interface FailedWorkItemReference {
   /** Its first and last shard file names. */
   readonly firstShard: string;
   readonly lastShard: string;
-  /** Its last error. */
-  readonly error: string;
+  /** Its last error message. */
+  readonly lastError: string;
 }
 
 /** `detail` of `DatasetConversionFailed`. */
 export interface DatasetConversionFailedDetail {
-  readonly schemaVersion: typeof INGESTION_EVENT_SCHEMA_VERSION;
+  /** The detail schema's version (`1`); bumped on incompatible changes. */
+  readonly schemaVersion: number;
   /** Absent when the key is not a valid upload key. */
   readonly datasetId?: string;
   readonly channel?: string;
@@ -134,12 +170,12 @@ export interface DatasetConversionFailedDetail {
   /** The converter's problem code, e.g. `overlapping-entries`, `rejected-entries`. */
   readonly problem?: string;
   /** Rejected entries (first ones only when there are many; see `rejectedCount`). */
-  readonly rejected: readonly RejectedEntryReference[];
+  readonly rejected: RejectedEntryReference[];
   readonly rejectedCount: number;
   /** How many times the queue delivered the message. */
   readonly attempts: number;
   /** The work items that failed, when a distributed conversion failed (first ones only). */
-  readonly failedItems?: readonly FailedWorkItemReference[];
+  readonly failedItems?: FailedWorkItemReference[];
 }
 
 /** Environment variables the construct sets on the converter function. */

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -313,7 +314,7 @@ export class DatasetIngestion extends Construct {
   /** Alarms when the dead-letter queue holds a message. Add actions with `addAlarmAction`. */
   public readonly deadLetterAlarm: cloudwatch.Alarm;
   /** The converter Lambda. */
-  public readonly converter: PlatformFunction;
+  public readonly converter: lambda.IFunction;
   /** The rule that sends upload events to the queue (EventBridge route only). */
   public readonly uploadRule?: events.Rule;
   /** How S3 tells the converter about uploads. */
@@ -383,7 +384,7 @@ export class DatasetIngestion extends Construct {
 
     // Converter.
     const efsMount = efsMountOf(props.fileSystem);
-    this.converter = new PlatformFunction(this, 'Converter', {
+    const converter = new PlatformFunction(this, 'Converter', {
       handlerName: 'ingest-dataset',
       description: 'Dataset ingestion: converts uploaded zips into versioned TFRecord datasets',
       network: props.network,
@@ -403,20 +404,21 @@ export class DatasetIngestion extends Construct {
         ...(efsMount ? { [INGESTION_ENV.EFS_MOUNT_PATH]: efsMount.localMountPath, [INGESTION_ENV.EFS_ROOT_DIRECTORY]: efsMount.datasetRootDirectory } : {}),
       },
     });
+    this.converter = converter.function;
     if (efsMount) {
       // lambda.Function opens NFS from the converter to the mount targets itself (the mount's
       // connections); the matching egress rule is moot on a security group with open egress.
-      Annotations.of(this.converter.securityGroup).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
+      Annotations.of(converter.securityGroup).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
         'The converter security group allows all outbound traffic (S3 gateway prefix lists cannot be named environment-agnostically); the NFS ingress rule on the mount targets is what restricts access.');
     }
-    this.converter.function.addEventSource(new lambdaEventSources.SqsEventSource(this.queue, {
+    this.converter.addEventSource(new lambdaEventSources.SqsEventSource(this.queue, {
       batchSize: settings.batchSize,
       maxConcurrency: settings.maxConcurrency,
       reportBatchItemFailures: true,
     }));
-    acknowledgeFindings(this.converter.function, ['Serverless-LambdaEventSourceMappingDestination'],
+    acknowledgeFindings(this.converter, ['Serverless-LambdaEventSourceMappingDestination'],
       'SQS event source mappings take no on-failure destination; failed messages go to the queue\'s dead-letter queue after maxReceiveCount receives.');
-    this.grantConverter();
+    this.grantConverter(converter.role);
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.EVENTBRIDGE, `the converter cannot put ${DATASET_CONVERTED} events`);
 
     // Routing: zips above singleFunctionMaxZipSize are handed to the distributed conversion, which
@@ -440,8 +442,8 @@ export class DatasetIngestion extends Construct {
         logRetention: props.logRetention,
         removalPolicy,
       });
-      this.converter.function.addEnvironment(INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN, this.distributedConversion.stateMachine.stateMachineArn);
-      this.distributedConversion.grantStartExecution(this.converter.role);
+      converter.function.addEnvironment(INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN, this.distributedConversion.stateMachine.stateMachineArn);
+      this.distributedConversion.grantStartExecution(converter.role);
       props.network.warnIfEndpointMissing(this, TrainingEndpoint.STEP_FUNCTIONS,
         'the converter cannot start the distributed conversion of zips above singleFunctionMaxZipSize');
       if ((settings.conversion.shuffleBlockBytes ?? 0) < 1024 * 1024) {
@@ -530,8 +532,7 @@ export class DatasetIngestion extends Construct {
   }
 
   /** Least privilege: read uploads, write datasets, put events; nothing else. */
-  private grantConverter(): void {
-    const role = this.converter.role;
+  private grantConverter(role: iam.IRole): void {
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadUploads',
       actions: ['s3:GetObject', 's3:GetObjectVersion'],

@@ -1,7 +1,7 @@
 // The public API only: classes, interfaces and enums (jsii has no free functions or constants).
 export { ConversionFailureCode } from './contract';
 export type {
-  DatasetConversionFailedDetail, DatasetConvertedDetail, FailedWorkItemReference, IngestionConversionSettings,
+  DatasetConversionCounts, DatasetConversionFailedDetail, DatasetConvertedDetail, FailedWorkItemReference, IngestionConversionSettings,
   RejectedEntryReference, UploadReference,
 } from './contract';
 export * from './dataset-ingestion';

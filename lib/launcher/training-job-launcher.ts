@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DATASET_PREFIX } from '../../lambda/src/catalog/dataset-keys';
@@ -167,7 +168,7 @@ export class TrainingJobLauncher extends Construct {
   public static readonly TRAINING_JOB_METRIC_NAMESPACE: string = TRAINING_JOB_METRIC_NAMESPACE;
 
   /** The launcher Lambda (invoke it with a launch request). */
-  public readonly launcher: PlatformFunction;
+  public readonly launcher: lambda.IFunction;
   /** The role SageMaker assumes to run the jobs. */
   public readonly executionRole: iam.Role;
   /** The bucket that receives `jobs/<job name>/…`. */
@@ -177,7 +178,7 @@ export class TrainingJobLauncher extends Construct {
   /** The rule on the default bus that receives SageMaker's state changes of this platform's jobs. */
   public readonly stateChangeRule: events.Rule;
   /** The Lambda that re-publishes them as `TrainingJobStateChanged`. */
-  public readonly stateChangePublisher: PlatformFunction;
+  public readonly stateChangePublisher: lambda.IFunction;
   /** The bus `TrainingJobStateChanged` events go to. */
   public readonly eventBus: events.IEventBus;
   /** The `source` of `TrainingJobStateChanged` events. */
@@ -209,7 +210,7 @@ export class TrainingJobLauncher extends Construct {
     const fileSystemSubnetIds = props.fileSystem ? props.network.vpc.selectSubnets(props.fileSystem.trainingSubnets).subnetIds : [];
     const securityGroupIds = [props.network.trainingSecurityGroup.securityGroupId];
 
-    this.launcher = new PlatformFunction(this, 'Launcher', {
+    const launcher = new PlatformFunction(this, 'Launcher', {
       handlerName: 'launch-training-jobs',
       description: `Launches SageMaker training jobs ${this.jobNamePrefix}-* from validated requests`,
       network: props.network,
@@ -241,9 +242,10 @@ export class TrainingJobLauncher extends Construct {
         [LAUNCHER_ENV.CONCURRENCY]: String(settings.concurrency),
       },
     });
-    this.grantLauncher(props, settings, trainingSubnetIds, fileSystemSubnetIds, securityGroupIds);
+    this.launcher = launcher.function;
+    this.grantLauncher(launcher.role, props, settings, trainingSubnetIds, fileSystemSubnetIds, securityGroupIds);
 
-    this.stateChangePublisher = new PlatformFunction(this, 'StateChangePublisher', {
+    const publisher = new PlatformFunction(this, 'StateChangePublisher', {
       handlerName: 'publish-training-job-state',
       description: `Re-publishes state changes of SageMaker training jobs ${this.jobNamePrefix}-* as ${TRAINING_JOB_STATE_CHANGED} events`,
       network: props.network,
@@ -255,7 +257,8 @@ export class TrainingJobLauncher extends Construct {
         [STATE_CHANGE_ENV.JOB_NAME_PREFIX]: this.jobNamePrefix,
       },
     });
-    this.stateChangePublisher.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.stateChangePublisher = publisher.function;
+    publisher.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['events:PutEvents'],
       resources: [this.eventBus.eventBusArn],
     }));
@@ -267,8 +270,8 @@ export class TrainingJobLauncher extends Construct {
         detailType: [SAGEMAKER_TRAINING_JOB_STATE_CHANGE],
         detail: { TrainingJobName: [{ prefix: `${this.jobNamePrefix}-` }] },
       },
-      targets: [new targets.LambdaFunction(this.stateChangePublisher.function, {
-        deadLetterQueue: this.stateChangePublisher.deadLetterQueue,
+      targets: [new targets.LambdaFunction(publisher.function, {
+        deadLetterQueue: publisher.deadLetterQueue,
         retryAttempts: 8,
         maxEventAge: Duration.hours(24),
       })],
@@ -279,7 +282,7 @@ export class TrainingJobLauncher extends Construct {
 
   /** Lets `grantee` (the platform's API) invoke the launcher. */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return this.launcher.function.grantInvoke(grantee);
+    return this.launcher.grantInvoke(grantee);
   }
 
   /**
@@ -418,9 +421,8 @@ export class TrainingJobLauncher extends Construct {
   }
 
   /** Launcher role: pass the execution role to SageMaker only, create/describe/tag this platform's jobs only, read pointers and manifests. */
-  private grantLauncher(props: TrainingJobLauncherProps, settings: LauncherSettings, trainingSubnetIds: string[], fileSystemSubnetIds: string[], securityGroupIds: string[]): void {
+  private grantLauncher(role: iam.IRole, props: TrainingJobLauncherProps, settings: LauncherSettings, trainingSubnetIds: string[], fileSystemSubnetIds: string[], securityGroupIds: string[]): void {
     const stack = Stack.of(this);
-    const role = this.launcher.role;
     const jobArn = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${this.jobNamePrefix}-*` });
 
     role.addToPrincipalPolicy(new iam.PolicyStatement({

@@ -200,7 +200,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     const [event] = failedEvents(await pipeline.observedEvents());
     expect(event).toMatchObject({
       datasetId: 'cats', channel: 'training', version: input.version, code: 'retries-exhausted', reason: 'conversion failed repeatedly',
-      failedItems: expect.arrayContaining([expect.objectContaining({ item: 1, firstShard: expect.stringMatching(/^training-\d{5}-of-\d{5}\.tfrecord$/), error: expect.stringMatching(/reading the upload failed/) })]),
+      failedItems: expect.arrayContaining([expect.objectContaining({ item: 1, firstShard: expect.stringMatching(/^training-\d{5}-of-\d{5}\.tfrecord$/), lastError: expect.stringMatching(/reading the upload failed/) })]),
     });
     expect(event.message).toMatch(/item 1 \(training-.*\): .*reading the upload failed/);
     expect(event.failedItems!.map((i) => i.item)).not.toContain(0);

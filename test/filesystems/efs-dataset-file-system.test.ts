@@ -35,7 +35,7 @@ describe('EfsDatasetFileSystem defaults (cn-north-1)', () => {
   fs.grantDescribe(sageMakerRole);
   const template = Template.fromStack(stack);
   const fsLogicalId = stack.getLogicalId(fs.fileSystem.node.defaultChild as efs.CfnFileSystem);
-  const apArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':elasticfilesystem:cn-north-1:', { Ref: 'AWS::AccountId' }, ':access-point/', { Ref: stack.getLogicalId(fs.writerAccessPoint.node.defaultChild as efs.CfnAccessPoint) }]] };
+  const apArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':elasticfilesystem:cn-north-1:', { Ref: 'AWS::AccountId' }, ':access-point/', { Ref: stack.getLogicalId(fs.writerAccessPoint!.node.defaultChild as efs.CfnAccessPoint) }]] };
   const fsArn = { 'Fn::GetAtt': [fsLogicalId, 'Arn'] };
 
   test('encrypted, elastic, general purpose, automatic backups, retained', () => {

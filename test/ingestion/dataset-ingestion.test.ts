@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -180,7 +181,8 @@ describe('DatasetIngestion defaults', () => {
   test('handles: queue, DLQ, alarm, converter, rule, bus and source', () => {
     expect(ingestion.uploadRule).toBeDefined();
     expect(ingestion.eventSource).toBe('cdk-sagemaker-datasets');
-    expect(ingestion.converter.function.runtime.name).toBe('nodejs24.x');
+    expect((ingestion.converter as lambda.Function).runtime.name).toBe('nodejs24.x');
+    expect(ingestion.converter.connections.securityGroups).toHaveLength(1);
     expect(ingestion.deadLetterAlarm.alarmArn).toBeDefined();
   });
 
@@ -348,7 +350,7 @@ describe('DatasetIngestion props', () => {
     });
     t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049,
-      SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(ingestion.converter.securityGroup.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(ingestion.converter.connections.securityGroups[0].node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] },
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'] })]) },

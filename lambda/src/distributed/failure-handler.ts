@@ -49,7 +49,7 @@ export async function handleDistributedFailure(event: unknown, services: Distrib
         item: item.item,
         firstShard: shardName(ref.channel, item.firstShard, planDocument.shardCount),
         lastShard: shardName(ref.channel, item.lastShard, planDocument.shardCount),
-        error: clip(record ? record.message : 'did not complete (stopped when the conversion failed, or no attempt could run)'),
+        lastError: clip(record ? record.message : 'did not complete (stopped when the conversion failed, or no attempt could run)'),
       });
     });
   }
@@ -88,7 +88,7 @@ function retriesMessage(error: { Error?: string; Cause?: string } | undefined, f
   const withErrors = failed.filter((f) => records.has(f.item));
   const items = failed.length === 0
     ? ''
-    : ` ${failed.length} of ${itemCount} work items did not complete; ${withErrors.length > 0 ? `failed: ${withErrors.slice(0, 5).map((f) => `item ${f.item} (${f.firstShard}..${f.lastShard}): ${f.error}`).join('; ')}` : 'none reported an error'}.`;
+    : ` ${failed.length} of ${itemCount} work items did not complete; ${withErrors.length > 0 ? `failed: ${withErrors.slice(0, 5).map((f) => `item ${f.item} (${f.firstShard}..${f.lastShard}): ${f.lastError}`).join('; ')}` : 'none reported an error'}.`;
   return `The distributed conversion failed (${step}${cause ? `: ${cause}` : ''}).${items} Nothing of this version was published; upload the zip again to retry.`;
 }
 

@@ -96,7 +96,7 @@ export function failedDetail(facts: FailedFacts): DatasetConversionFailedDetail 
     })),
     rejectedCount: rejected.length,
     attempts: facts.attempts,
-    ...(facts.failedItems ? { failedItems: facts.failedItems.map((i) => ({ ...i, error: clip(i.error, 300) })) } : {}),
+    ...(facts.failedItems ? { failedItems: facts.failedItems.map((i) => ({ ...i, lastError: clip(i.lastError, 300) })) } : {}),
   };
 }
 
