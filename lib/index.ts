@@ -6,3 +6,4 @@ export * from './network';
 export * from './platform';
 export * from './regions';
 export * from './storage';
+export * from './tenancy';
