@@ -56,6 +56,8 @@ export interface RegionCapabilities {
   readonly lambdaEfsMount: CapabilityFact;
   /** The SageMaker API has an endpoint in the region. */
   readonly sageMakerApi: CapabilityFact;
+  /** `AWS::SageMaker::Cluster` (SageMaker HyperPod) exists in the region's CloudFormation. */
+  readonly hyperPodCluster: CapabilityFact;
 }
 
 /** What cfn-lint 1.51.0 knows about the region's CloudFormation. */
@@ -136,6 +138,14 @@ const REGION_TABLE: readonly RegionRow[] = [
 const PERSISTENT_2_REGIONS_2022: readonly string[] = ['us-east-1', 'us-east-2', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-central-1',
   'eu-west-2', 'ap-northeast-1', 'ap-southeast-1', 'ap-southeast-2'];
 
+/**
+ * The regions whose cfn-lint 1.51.0 schema data has `AWS::SageMaker::Cluster` (SageMaker HyperPod),
+ * besides the iso and eusc regions whose data is a copy of us-east-1 (aws-facts-2.md §6.4).
+ */
+const HYPERPOD_CFN_REGIONS: readonly string[] = ['ap-northeast-1', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3',
+  'ap-southeast-4', 'ca-central-1', 'eu-central-1', 'eu-north-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'sa-east-1', 'us-east-1',
+  'us-east-2', 'us-west-1', 'us-west-2'];
+
 /** The sources the facts cite. */
 export const SOURCES = {
   cfnSchema: (region: string) => `cfn-lint 1.51.0 CloudFormation registry schemas for ${region} (cfnlint/data/schemas/providers/${region.replace(/-/g, '_')}.py); aws-facts.md §3.3`,
@@ -155,6 +165,9 @@ export const SOURCES = {
   persistent2China: 'The China-partition FSx guide (docs.amazonaws.cn fsx/latest/LustreGuide/using-fsx-lustre.html) describes persistent options in PERSISTENT_1 terms only; cdk-anchors.md §8.4',
   logConfigurationSpec: 'aws-cdk-lib 2.276 CfnFileSystem.LustreConfigurationProperty.logConfiguration, generated from the CloudFormation resource specification (us-east-1); cfn-lint 1.51.0 schemas lack it in every region (schema lag)',
   logConfigurationUnverified: 'LogConfiguration is in the CloudFormation resource specification aws-cdk-lib 2.276 is generated from (us-east-1) and in no cfn-lint 1.51.0 region schema; not verified for this region',
+  hyperPodCfn: (region: string) => `cfn-lint 1.51.0 CloudFormation registry schemas for ${region} list AWS::SageMaker::Cluster (SageMaker HyperPod); aws-facts-2.md §6.4`,
+  noHyperPodCfn: (region: string) => `cfn-lint 1.51.0 CloudFormation registry schemas for ${region} have no AWS::SageMaker::Cluster, so CloudFormation cannot create a HyperPod cluster there; aws-facts-2.md §6.4`,
+  hyperPodChina: 'cfn-lint 1.51.0 has no AWS::SageMaker::Cluster for the China regions, and docs.amazonaws.cn mirroring the HyperPod pages is no proof of availability; aws-facts-2.md §6.4',
   notInTable: 'Not in the capability table (the regions cfn-lint 1.51.0 knows, aws-facts.md §3.3)',
 } as const;
 
@@ -238,7 +251,15 @@ function capabilitiesOf(r: RegionRow): RegionCapabilities {
     efsFileSystem: cfnTypeFact(true, r.endpoints.efs),
     lambdaEfsMount: lambdaEfs,
     sageMakerApi: r.endpoints.sageMaker ? fact(AVAILABLE, SOURCES.endpoints(r.region)) : fact(UNAVAILABLE, SOURCES.endpoints(r.region)),
+    hyperPodCluster: hyperPodFact(r, copy, schemaSource),
   };
+}
+
+function hyperPodFact(r: RegionRow, copy: boolean, schemaSource: string): CapabilityFact {
+  if (!r.endpoints.sageMaker) return fact(UNAVAILABLE, SOURCES.endpoints(r.region));
+  if (copy) return fact(UNVERIFIED, schemaSource);
+  if (r.partition === 'aws-cn') return fact(UNAVAILABLE, SOURCES.hyperPodChina);
+  return HYPERPOD_CFN_REGIONS.includes(r.region) ? fact(AVAILABLE, SOURCES.hyperPodCfn(r.region)) : fact(UNAVAILABLE, SOURCES.noHyperPodCfn(r.region));
 }
 
 function partitionOf(region: string): string {
@@ -278,6 +299,7 @@ export function regionCapabilities(region: string): RegionCapabilities {
     efsFileSystem: unknown,
     lambdaEfsMount: unknown,
     sageMakerApi: unknown,
+    hyperPodCluster: unknown,
   };
 }
 

@@ -110,7 +110,7 @@ describe('region decisions for every region in the table', () => {
 describe('capability facts', () => {
   const FACTS: Array<keyof RegionCapabilities> = ['sageMakerFsxLustreChannel', 'sageMakerEfsChannel', 'fsxLustreFileSystem', 'dataRepositoryAssociation',
     'scratchDeploymentTypes', 'persistent2DeploymentType', 'lustreMetadataConfiguration', 'lustreEfa', 'lustreLogConfiguration', 'efsFileSystem',
-    'lambdaEfsMount', 'sageMakerApi'];
+    'lambdaEfsMount', 'sageMakerApi', 'hyperPodCluster'];
 
   test('every fact of every region has an availability and a source', () => {
     for (const region of [...RegionCapabilityTable.regions(), 'xx-future-1']) {
@@ -154,10 +154,24 @@ describe('capability facts', () => {
     ['us-east-1', 'lambdaEfsMount', AVAILABLE, /configuration-filesystem/],
     ['cn-north-1', 'lambdaEfsMount', UNVERIFIED, /covers commercial Regions only/],
     ['us-gov-west-1', 'lambdaEfsMount', UNVERIFIED, /covers commercial Regions only/],
+    ['us-east-1', 'hyperPodCluster', AVAILABLE, /us-east-1 list AWS::SageMaker::Cluster/],
+    ['ap-northeast-1', 'hyperPodCluster', AVAILABLE, /SageMaker HyperPod/],
+    ['cn-north-1', 'hyperPodCluster', UNAVAILABLE, /no AWS::SageMaker::Cluster for the China regions/],
+    ['cn-northwest-1', 'hyperPodCluster', UNAVAILABLE, /China regions/],
+    ['ap-northeast-2', 'hyperPodCluster', UNAVAILABLE, /have no AWS::SageMaker::Cluster/],
+    ['us-gov-west-1', 'hyperPodCluster', UNAVAILABLE, /have no AWS::SageMaker::Cluster/],
+    ['us-isof-east-1', 'hyperPodCluster', UNVERIFIED, /copies us-east-1/],
+    ['us-iso-west-1', 'hyperPodCluster', UNAVAILABLE, /botocore/],
   ])('%s %s is %s', (region, name, availability, source) => {
     const fact = RegionCapabilityTable.of(region)[name] as { availability: Availability; source: string };
     expect(fact.availability).toBe(availability);
     expect(fact.source).toMatch(source);
+  });
+
+  test('HyperPod is AVAILABLE exactly where cfn-lint 1.51.0 ships AWS::SageMaker::Cluster in downloaded schema data', () => {
+    const available = RegionCapabilityTable.regions().filter((region) => RegionCapabilityTable.of(region).hyperPodCluster.availability === AVAILABLE);
+    expect(available).toEqual(['ap-northeast-1', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ca-central-1',
+      'eu-central-1', 'eu-north-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2']);
   });
 
   test.each([['cn-north-1', 'aws-cn'], ['us-gov-west-1', 'aws-us-gov'], ['us-isob-east-1', 'aws-iso-b'], ['eusc-de-east-1', 'aws-eusc'], ['eu-west-1', 'aws']])('%s is in partition %s', (region, partition) => {
