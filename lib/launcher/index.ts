@@ -1,1 +1,2 @@
 export * from './training-job-launcher';
+export * from './launch-contract';

@@ -108,6 +108,7 @@ export interface TrainingNetworkProps {
  * private subnets that always reach S3 through a gateway endpoint, interface endpoints for the
  * other APIs, a security group for training jobs, and flow logs.
  *
+ * @exampleMetadata fixture=empty
  * @example
  * const network = new TrainingNetwork(this, 'Network');
  * const fsxSubnets = network.subnetsInAvailabilityZone(network.availabilityZones[0]);

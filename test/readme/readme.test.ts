@@ -9,7 +9,7 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 describe('README', () => {
   test('the usage example is exactly the file the test suite compiles', () => {
-    const block = /<!-- usage-example: test\/readme\/usage-example\.ts[^>]*-->\n```ts\n([\s\S]*?)```/.exec(readme);
+    const block = /<!-- usage-example: test\/readme\/usage-example\.ts[^>]*-->\n```ts nofixture\n([\s\S]*?)```/.exec(readme);
     expect(block).not.toBeNull();
     expect(block![1]).toBe(readFileSync(join(__dirname, 'usage-example.ts'), 'utf8'));
   });

@@ -1,0 +1,44 @@
+/**
+ * The public wire types (jsii interfaces with enums) must describe exactly what the Lambdas accept
+ * and send. These checks are compile-time: `npm run typecheck` fails when the two drift apart.
+ */
+import type {
+  DatasetConversionFailedDetail, DatasetConvertedDetail, TrainingJobLaunchRequest, TrainingJobLaunchResponse, TrainingJobStateChangedDetail,
+} from '../../lib';
+import { DatasetChannelInputMode, DatasetChannelSource, LaunchedTrainingJobStatus, TrainingJobLaunchOutcome } from '../../lib';
+import type { ChannelInputMode, ChannelSource, LaunchRequest } from '../../lambda/src/launcher/launch-request';
+import type { JobStatus, LaunchResponse } from '../../lambda/src/launcher/launch';
+import type { TrainingJobStateChangedDetail as PublishedStateChange } from '../../lambda/src/launcher/state-change';
+import type { ConvertedFacts, FailedFacts } from '../../lambda/src/ingestion/events';
+import { convertedDetail, failedDetail } from '../../lambda/src/ingestion/events';
+
+/** A value as it travels in JSON: enums become their string values, arrays may be readonly. */
+type Wire<T> = T extends string ? `${T}`
+  : T extends readonly (infer U)[] ? readonly Wire<U>[]
+    : T extends object ? { readonly [K in keyof T]: Wire<T[K]> }
+      : T;
+type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends (<X>() => X extends B ? 1 : 2) ? true : false;
+const assertType = <T extends true>(): T | undefined => undefined;
+
+// Every request built with the public type is one the launcher's validator types accept.
+const acceptsPublicRequest = (request: TrainingJobLaunchRequest): LaunchRequest => request;
+// Every response and event the Lambdas send fits the public types.
+const responseFits = (response: LaunchResponse): Wire<TrainingJobLaunchResponse> => response;
+const stateChangeFits = (detail: PublishedStateChange): Wire<TrainingJobStateChangedDetail> => detail;
+const convertedFits = (facts: ConvertedFacts): DatasetConvertedDetail => convertedDetail(facts);
+const failedFits = (facts: FailedFacts): DatasetConversionFailedDetail => failedDetail(facts);
+
+// Neither side has a field the other lacks.
+assertType<Equal<keyof LaunchRequest, keyof TrainingJobLaunchRequest>>();
+assertType<Equal<keyof PublishedStateChange, keyof TrainingJobStateChangedDetail>>();
+
+// The enums list exactly the values the Lambdas use.
+assertType<Equal<`${DatasetChannelSource}`, ChannelSource>>();
+assertType<Equal<`${DatasetChannelInputMode}`, ChannelInputMode>>();
+assertType<Equal<`${LaunchedTrainingJobStatus}`, JobStatus>>();
+assertType<Equal<`${TrainingJobLaunchOutcome}`, LaunchResponse['outcome']>>();
+
+test('the public wire types and the Lambdas agree (checked by the compiler; see npm run typecheck)', () => {
+  expect([acceptsPublicRequest, responseFits, stateChangeFits, convertedFits, failedFits].every((check) => typeof check === 'function')).toBe(true);
+  expect(Object.values(TrainingJobLaunchOutcome).sort()).toEqual(['failed', 'launched', 'partial', 'rejected']);
+});
