@@ -29,7 +29,7 @@ interface Run {
  * Converts generated zips of image-like entries with the bundled CLI in a child process and runs
  * `unzip -p FILE > /dev/null` on the same file as the baseline. Prints numbers; asserts nothing.
  */
-export async function benchConversion(options: { large: boolean }): Promise<void> {
+export async function benchConversion(options: { large: boolean }): Promise<Map<string, number>> {
   mkdirSync(BENCH_DIR, { recursive: true });
   const unzip = which('unzip');
   const time = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
@@ -44,6 +44,7 @@ export async function benchConversion(options: { large: boolean }): Promise<void
   console.log(`\nZip → TFRecord conversion (bundled CLI, child process) vs unzip -p; files in ${BENCH_DIR}`);
   const rows: string[][] = [['zip', 'size', 'ours s', 'ours MB/s', 'peak RSS MB', 'unzip -p s', 'unzip MB/s', 'ratio ours/unzip']];
   const rss = new Map<string, number | undefined>();
+  const wall = new Map<string, number>();
   for (const v of variants) {
     const file = join(BENCH_DIR, v.name);
     const uncompressed = ensureZip(file, v);
@@ -59,6 +60,7 @@ export async function benchConversion(options: { large: boolean }): Promise<void
     rmSync(out, { recursive: true, force: true });
     const base = unzip ? measure(undefined, '/bin/sh', ['-c', `"${unzip}" -p "${file}" > /dev/null`]) : undefined;
     rss.set(v.name, ours.maxRssMb);
+    if (ours.exitCode === 0) wall.set(v.name, ours.wallSeconds);
     const mbps = (s: number) => (uncompressed / s / 1e6).toFixed(0);
     rows.push([
       v.name,
@@ -80,6 +82,7 @@ export async function benchConversion(options: { large: boolean }): Promise<void
   } else {
     console.log('Run `npm run bench -- --large` for the 4 GiB RSS flatness check.');
   }
+  return wall;
 }
 
 /** Generates the zip once (deterministically) and reuses it; returns the total uncompressed bytes. */
@@ -89,17 +92,30 @@ function ensureZip(file: string, v: Variant): number {
   if (existsSync(file)) return total;
   const started = Date.now();
   writeZipFile(file, (writer) => plan.forEach((e, i) => {
-    const data = e.png
-      ? pngBytes({ width: e.width, height: e.height, payloadBytes: e.size - 57, seed: i })
-      : jpegBytes({ width: e.width, height: e.height, payloadBytes: e.size - 55, seed: i });
+    const data = benchImage(e, i);
     writer.add(v.deflate ? { name: e.name, data, method: 8, rawData: deflateRawSync(data, { level: 1 }) } : { name: e.name, data });
   }));
   console.log(`generated ${file} (${plan.length} entries) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return total;
 }
 
+/** The bytes of the `i`th image of an entry plan, as the generated zips hold them. */
+export function benchImage(e: PlannedBenchImage, i: number): Buffer {
+  return e.png
+    ? pngBytes({ width: e.width, height: e.height, payloadBytes: e.size - 57, seed: i })
+    : jpegBytes({ width: e.width, height: e.height, payloadBytes: e.size - 55, seed: i });
+}
+
+export interface PlannedBenchImage {
+  readonly name: string;
+  readonly size: number;
+  readonly width: number;
+  readonly height: number;
+  readonly png: boolean;
+}
+
 /** Class by class, like a zipped folder tree; sizes 32 KiB–1 MiB, one PNG in eight. */
-function entryPlan(bytes: number): { name: string; size: number; width: number; height: number; png: boolean }[] {
+export function entryPlan(bytes: number): PlannedBenchImage[] {
   const random = new SeededRandom(42);
   const sizes: number[] = [];
   let total = 0;
@@ -134,7 +150,7 @@ function which(cmd: string): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-function printTable(rows: string[][]): void {
+export function printTable(rows: string[][]): void {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import benchCrc32c from './crc32c.bench';
 import { BENCH_CLI, benchConversion } from './conversion.bench';
 import { benchDistributedWorker } from './distributed-worker.bench';
+import { benchImageStructure } from './image-structure.bench';
 import { bundleForBench } from './bench-files';
 
 /** `npm run bench` (add `-- --large` for the 4 GiB RSS flatness check). Prints numbers only. */
@@ -9,7 +10,8 @@ async function main(): Promise<void> {
   const large = process.argv.includes('--large');
   await benchCrc32c();
   await bundleForBench(join(__dirname, '../lambda/src/cli/main.ts'), BENCH_CLI);
-  await benchConversion({ large });
+  const conversionWall = await benchConversion({ large });
+  benchImageStructure(conversionWall.get('images-1gib-stored.zip'));
   await benchDistributedWorker();
 }
 

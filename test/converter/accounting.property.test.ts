@@ -71,7 +71,7 @@ describe('every entry is accounted for exactly once', () => {
           outcome = await convertInMemory(specs, { maxRejectedFraction: 1, shardCount: shards + 1 });
         } catch (err) {
           expect(err).toBeInstanceOf(DatasetError);
-          expect([DatasetProblem.NO_IMAGES, DatasetProblem.MIXED_LAYOUT]).toContain((err as DatasetError).problem);
+          expect([DatasetProblem.EMPTY_ZIP, DatasetProblem.ALL_ENTRIES_REJECTED, DatasetProblem.MIXED_LAYOUT]).toContain((err as DatasetError).problem);
           return;
         }
         const { manifest, sink } = outcome;

@@ -1,10 +1,10 @@
-import { readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { DatasetError, DatasetProblem } from '../../lambda/src/dataset/dataset-errors';
 import { RejectReason } from '../../lambda/src/dataset/entry-outcome';
 import type { ConversionOptions } from '../../lambda/src/dataset/options';
 import { ZipFormatError, ZipProblem } from '../../lambda/src/zip/zip-errors';
-import { jpegBytes, pngBytes } from '../support/images';
+import { gifBytes, jpegBytes, pngBytes } from '../support/images';
 import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
 import { convertToDirectory, removeDir } from './helpers';
 
@@ -23,8 +23,18 @@ const corpus: [string, () => Buffer, Expectation, ConversionOptions?][] = [
   ['an empty file', () => Buffer.alloc(0), { zip: ZipProblem.NOT_A_ZIP }],
   ['a truncated zip', () => buildZip(good).subarray(0, 400), { zip: ZipProblem.NOT_A_ZIP }],
   ['a zip truncated inside the central directory', () => { const z = buildZip(good); return Buffer.concat([z.subarray(0, z.length - 40), z.subarray(z.length - 22)]); }, { zip: [ZipProblem.MALFORMED, ZipProblem.TRUNCATED, ZipProblem.OVERLAPPING_ENTRIES] }],
-  ['an empty zip', () => buildZip([]), { dataset: DatasetProblem.NO_IMAGES }],
-  ['a zip without images', () => buildZip([{ name: 'readme.txt', data: Buffer.from('hi') }, { name: 'docs/' }]), { dataset: DatasetProblem.NO_IMAGES }],
+  ['an empty zip', () => buildZip([]), { dataset: DatasetProblem.EMPTY_ZIP, rejected: [] }],
+  ['a zip of folders and OS metadata only', () => buildZip([{ name: 'docs/' }, { name: '__MACOSX/._x.jpg', data: Buffer.from('x') }, { name: '.DS_Store', data: Buffer.from('x') }]), { dataset: DatasetProblem.EMPTY_ZIP, rejected: [] }],
+  ['a zip without images', () => buildZip([{ name: 'readme.txt', data: Buffer.from('hi') }, { name: 'docs/' }]), { dataset: DatasetProblem.ALL_ENTRIES_REJECTED, rejected: [['readme.txt', RejectReason.NOT_AN_IMAGE]] }],
+  ['a zip of unsafe names only', () => buildZip([{ name: '../evil.jpg', data: jpg() }, { name: '/abs/x.jpg', data: jpg() }]), { dataset: DatasetProblem.ALL_ENTRIES_REJECTED, rejected: [['../evil.jpg', RejectReason.UNSAFE_NAME], ['/abs/x.jpg', RejectReason.UNSAFE_NAME]] }],
+  ['a zip of undecodable names only', () => buildZip([{ name: gbkName, data: jpg() }]), { dataset: DatasetProblem.ALL_ENTRIES_REJECTED, rejected: [['\\xB9\\xB7/3.jpg', RejectReason.NAME_ENCODING]] }],
+  ['a zip of duplicates only', () => buildZip([{ name: 'cat/1.jpg', data: jpg(1) }, { name: 'cat/1.jpg', data: jpg(2) }]), { dataset: DatasetProblem.ALL_ENTRIES_REJECTED, rejected: [['cat/1.jpg', RejectReason.DUPLICATE_NAME], ['cat/1.jpg', RejectReason.DUPLICATE_NAME]] }],
+  ['a zip of symlinks only', () => buildZip([{ name: 'cat/l.jpg', data: Buffer.from('/etc/passwd'), unixMode: 0o120777 }]), { dataset: DatasetProblem.ALL_ENTRIES_REJECTED, rejected: [['cat/l.jpg', RejectReason.SYMLINK]] }],
+  ['a zip of zips', () => buildZip([{ name: 'a.zip', data: buildZip(good) }, { name: 'b.zip', data: buildZip(good) }]), { dataset: DatasetProblem.ALL_ENTRIES_REJECTED, rejected: [['a.zip', RejectReason.NOT_AN_IMAGE], ['b.zip', RejectReason.NOT_AN_IMAGE]] }],
+  ['an encrypted stored entry without the 12-byte encryption header', () => buildZip([...good, { name: 'cat/e.jpg', data: jpg(), rawData: jpg(), encrypted: true }]), { dataset: DatasetProblem.REJECTED_ENTRIES, rejected: [['cat/e.jpg', RejectReason.ENCRYPTED]] }],
+  ['a JPEG cut short before its end marker', () => buildZip([...good, { name: 'cat/cut.jpg', data: jpg(4).subarray(0, jpg(4).length - 2) }]), { dataset: DatasetProblem.REJECTED_ENTRIES, rejected: [['cat/cut.jpg', RejectReason.CORRUPT_IMAGE]] }],
+  ['a PNG without IEND', () => buildZip([...good, { name: 'cat/cut.png', data: pngBytes({ width: 4, height: 4, payloadBytes: 100 }).subarray(0, 100) }]), { dataset: DatasetProblem.REJECTED_ENTRIES, rejected: [['cat/cut.png', RejectReason.CORRUPT_IMAGE]] }],
+  ['a GIF without its trailer', () => buildZip([...good, { name: 'cat/cut.gif', data: gifBytes({ width: 4, height: 4, payloadBytes: 300 }).subarray(0, 200) }]), { dataset: DatasetProblem.REJECTED_ENTRIES, rejected: [['cat/cut.gif', RejectReason.CORRUPT_IMAGE]] }],
   ['images at the root and in class folders', () => buildZip([...good, { name: 'stray.jpg', data: jpg() }]), { dataset: DatasetProblem.MIXED_LAYOUT }],
   ['a .. entry name', () => buildZip([...good, { name: 'cat/../../evil.jpg', data: jpg() }]), { dataset: DatasetProblem.REJECTED_ENTRIES, rejected: [['cat/../../evil.jpg', RejectReason.UNSAFE_NAME]] }],
   ['an absolute entry name', () => buildZip([...good, { name: '/etc/cat/x.jpg', data: jpg() }]), { dataset: DatasetProblem.REJECTED_ENTRIES, rejected: [['/etc/cat/x.jpg', RejectReason.UNSAFE_NAME]] }],
@@ -65,11 +75,11 @@ const corpus: [string, () => Buffer, Expectation, ConversionOptions?][] = [
   ['an image above the pixel cap', () => buildZip([...good, { name: 'cat/big.png', data: pngBytes({ width: 60000, height: 60000 }) }]), { dataset: DatasetProblem.REJECTED_ENTRIES, rejected: [['cat/big.png', RejectReason.IMAGE_TOO_LARGE]] }],
   ['a non-image file', () => buildZip([...good, { name: 'cat/notes.txt', data: Buffer.from('x') }]), { dataset: DatasetProblem.REJECTED_ENTRIES, rejected: [['cat/notes.txt', RejectReason.NOT_AN_IMAGE]] }],
   ['a nested zip (never recursed into)', () => buildZip([...good, { name: 'cat/inner.zip', data: buildZip(good) }]), { dataset: DatasetProblem.REJECTED_ENTRIES, rejected: [['cat/inner.zip', RejectReason.NOT_AN_IMAGE]] }],
-  ['only rejected images', () => buildZip([{ name: 'cat/1.jpg', data: Buffer.from('nope') }]), { dataset: DatasetProblem.NO_IMAGES }, { maxRejectedFraction: 1 }],
+  ['only rejected images', () => buildZip([{ name: 'cat/1.jpg', data: Buffer.from('nope') }]), { dataset: DatasetProblem.ALL_ENTRIES_REJECTED, rejected: [['cat/1.jpg', RejectReason.BROKEN_IMAGE]] }, { maxRejectedFraction: 1 }],
 ];
 
 describe('hostile and broken zips', () => {
-  it.each(corpus)('%s: a clear error, and nothing left in the output directory', async (_label, makeZip, expected, options = {}) => {
+  it.each(corpus)('%s: a clear error naming every rejected entry, and no output folder left', async (_label, makeZip, expected, options = {}) => {
     // options has a default: jest-each would otherwise take a 4th parameter missing from a row for a done callback.
     const { dir, result, error } = await convertToDirectory(makeZip(), options);
     try {
@@ -86,7 +96,7 @@ describe('hostile and broken zips', () => {
           for (const r of (error as DatasetError).rejected) expect(r.detail.length).toBeGreaterThan(10);
         }
       }
-      expect(readdirSync(dir)).toEqual([]);
+      expect(existsSync(dir)).toBe(false); // the output folder the run created is gone too
     } finally {
       removeDir(dir);
     }
@@ -126,5 +136,22 @@ describe('hostile and broken zips', () => {
     const { dir, result } = await convertToDirectory(buildZip([{ name: cp437, data: jpg() }, { name: 'the/2.jpg', data: jpg(2) }]));
     removeDir(dir);
     expect(result?.manifest.classNames).toEqual(['café', 'the']);
+  });
+});
+
+describe('messages that say what happened', () => {
+  it('names encryption for an encrypted stored entry whose sizes do not include the encryption header', async () => {
+    const { dir, error } = await convertToDirectory(buildZip([...good, { name: 'cat/e.jpg', data: jpg(), rawData: jpg(), encrypted: true }]));
+    removeDir(dir);
+    expect((error as DatasetError).rejected).toEqual([expect.objectContaining({ name: 'cat/e.jpg', reason: RejectReason.ENCRYPTED, detail: expect.stringMatching(/encrypted/) })]);
+    expect((error as Error).message).not.toMatch(/size/);
+  });
+
+  it('lists every rejected entry when nothing is usable, with a summary of the reasons', async () => {
+    const { dir, error } = await convertToDirectory(buildZip([{ name: '../a.jpg', data: jpg() }, { name: 'x.txt', data: Buffer.from('x') }, { name: 'inner.zip', data: buildZip(good) }]));
+    removeDir(dir);
+    expect((error as DatasetError).problem).toBe(DatasetProblem.ALL_ENTRIES_REJECTED);
+    expect((error as DatasetError).message).toMatch(/every one of the 3 files in the zip was rejected \(1 unsafe-name, 2 not-an-image\)/);
+    expect((error as DatasetError).rejected.map((r) => r.index)).toEqual([0, 1, 2]);
   });
 });

@@ -49,7 +49,24 @@ describe('DirectoryShardSink', () => {
     const partial = await sink.open('partial.tfrecord');
     await partial.write(Buffer.from('y'));
     await sink.abort();
-    expect(readdirSync(join(dir, 'out'))).toEqual([]);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('removes on abort only the folders it created, and only when empty', async () => {
+    const sink = await DirectoryShardSink.create(join(dir, 'a', 'b', 'out'));
+    await (await sink.open('x.tfrecord')).finish();
+    await sink.abort();
+    expect(existsSync(join(dir, 'a'))).toBe(false);
+    expect(existsSync(dir)).toBe(true);
+
+    const existing = await DirectoryShardSink.create(dir, { allowNonEmpty: true });
+    await existing.abort();
+    expect(existsSync(dir)).toBe(true);
+
+    const shared = await DirectoryShardSink.create(join(dir, 'p', 'out'));
+    writeFileSync(join(dir, 'p', 'someone-else.txt'), 'x');
+    await shared.abort();
+    expect(readdirSync(join(dir, 'p'))).toEqual(['someone-else.txt']);
   });
 
   it('refuses a non-empty directory and unsafe output names', async () => {

@@ -71,7 +71,7 @@ describe('classifyFailure', () => {
     ['a bad key', new DatasetKeyError('Upload key "x" is bad.'), {}, { kind: 'permanent', code: ConversionFailureCode.INVALID_UPLOAD_KEY, reason: 'invalid upload key' }],
     ['a hostile zip', new ZipFormatError(ZipProblem.OVERLAPPING_ENTRIES, 's3://b/k', 'overlapping entries'), {}, { kind: 'permanent', code: ConversionFailureCode.INVALID_ZIP, problem: 'overlapping-entries' }],
     ['a zip that changed', new ZipFormatError(ZipProblem.SOURCE_CHANGED, 's3://b/k', 'changed'), {}, { kind: 'permanent', code: ConversionFailureCode.UPLOAD_CHANGED }],
-    ['an unacceptable dataset', new DatasetError(DatasetProblem.NO_IMAGES, 'no images'), {}, { kind: 'permanent', code: ConversionFailureCode.INVALID_DATASET, problem: 'no-images' }],
+    ['an unacceptable dataset', new DatasetError(DatasetProblem.ALL_ENTRIES_REJECTED, 'every file was rejected'), {}, { kind: 'permanent', code: ConversionFailureCode.INVALID_DATASET, problem: 'all-entries-rejected' }],
     ['a network error', new Error('socket hang up'), {}, { kind: 'transient' }],
     ['a "malformed zip" that was really a failed GET', new ZipFormatError(ZipProblem.MALFORMED, 's3://b/k', 'malformed'), { ioFailure: new Error('SlowDown') }, { kind: 'transient' }],
     ['a read of an overwritten upload', new ByteSourceError('s3://b/k', 0, 1, 'x'), { changed: new Error('the upload changed') }, { kind: 'permanent', code: ConversionFailureCode.UPLOAD_CHANGED }],

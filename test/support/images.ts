@@ -71,11 +71,22 @@ function pngChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-/** GIF89a with a logical screen descriptor and a trailer. */
+/** GIF89a: logical screen descriptor, one image block whose payload is cut into sub-blocks, trailer. */
 export function gifBytes(spec: ImageSpec): Buffer {
   const head = Buffer.alloc(13);
   head.write('GIF89a', 0, 'latin1');
   head.writeUInt16LE(spec.width, 6);
   head.writeUInt16LE(spec.height, 8);
-  return Buffer.concat([head, pseudoRandomBytes(spec.payloadBytes ?? 16, spec.seed ?? 0), Buffer.from([0x3b])]);
+  const descriptor = Buffer.alloc(11);
+  descriptor[0] = 0x2c;
+  descriptor.writeUInt16LE(spec.width, 5);
+  descriptor.writeUInt16LE(spec.height, 7);
+  descriptor[10] = 8; // LZW minimum code size
+  const payload = pseudoRandomBytes(spec.payloadBytes ?? 16, spec.seed ?? 0);
+  const subBlocks: Buffer[] = [];
+  for (let at = 0; at < payload.length; at += 255) {
+    const part = payload.subarray(at, at + 255);
+    subBlocks.push(Buffer.from([part.length]), part);
+  }
+  return Buffer.concat([head, descriptor, ...subBlocks, Buffer.from([0x00, 0x3b])]);
 }

@@ -2,6 +2,7 @@ import type { ZipEntry, ZipEntryLocation } from '../zip/zip-entry';
 import type { ZipIndex, ZipSourceInfo } from '../zip/zip-index';
 import { classifyEntries } from './classify-entries';
 import type { RejectedEntry, SkippedEntry } from './entry-outcome';
+import { nothingUsable } from './finish-conversion';
 import { classNameOf, resolveLayout } from './layout';
 import { resolveOptions, type ConversionOptions, type ResolvedConversionOptions } from './options';
 import { assignToShards, decideShardCount, shardName, shuffleUnits } from './shard-assignment';
@@ -43,12 +44,15 @@ export interface ConversionPlan {
 
 /**
  * Pure: classifies every entry, resolves layout and labels, fixes the shard count and assigns
- * images to shards with the seeded shuffle. Throws DatasetError when there are no images or the
- * layout mixes root images and class folders.
+ * images to shards with the seeded shuffle. Throws DatasetError when no file can be an image
+ * (`empty-zip`, or `all-entries-rejected` listing every entry) or the layout mixes root images
+ * and class folders.
  */
 export function planConversion(index: ZipIndex, options: ConversionOptions = {}): ConversionPlan {
   const resolved = resolveOptions(options);
   const classified = classifyEntries(index.entries, resolved.limits);
+  // No file even named like an image: every rejection is already known, so say so with all of them.
+  if (classified.layoutEntries.length === 0) throw nothingUsable(classified.rejected, index.entries.length - classified.skipped.length);
   const layout = resolveLayout(classified.layoutEntries.map((e) => e.name));
   const labelOf = new Map(layout.classNames.map((name, label) => [name, label]));
 

@@ -22,18 +22,17 @@ export interface DatasetConversion {
 /**
  * The single-process path: read the central directory, plan, convert every shard, then publish
  * labels.txt and, last, manifest.json. On any failure the sink is aborted, so nothing that looks
- * like a dataset is left. Throws ZipFormatError (hostile or unreadable zip) or DatasetError
+ * like a dataset is left (a directory sink also removes the folders it created). Throws ZipFormatError (hostile or unreadable zip) or DatasetError
  * (no images, mixed layout, too many rejected entries — with every rejected entry listed).
  * When the plan alone already rejects too many entries, every image is still read and checked,
  * so the report is complete, but nothing is written.
  */
 export async function convertDataset(source: ByteSource, sink: ShardSink, options: ConversionOptions = {}, hooks: ConvertDatasetHooks = {}): Promise<DatasetConversion> {
   const startedAt = new Date();
-  const plan = await planFromSource(source, options);
-  hooks.onPlan?.(plan);
-
-  const doomed = planRejectionError(plan) !== undefined;
   try {
+    const plan = await planFromSource(source, options);
+    hooks.onPlan?.(plan);
+    const doomed = planRejectionError(plan) !== undefined;
     const shardIndexes = plan.shards.map((s) => s.index);
     const results = await convertShards(source, plan, shardIndexes, doomed ? new DiscardShardSink() : sink, { onProgress: hooks.onProgress });
     const manifest = await finishConversion(plan, results, sink, startedAt);

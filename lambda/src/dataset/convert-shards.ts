@@ -1,4 +1,5 @@
 import { ImageHeaderError, readImageHeader } from '../images/image-header';
+import { checkImageStructure, ImageStructureError } from '../images/image-structure';
 import type { ByteSource } from '../io/byte-source';
 import type { OutputChecksum, ShardSink } from '../io/shard-sink';
 import { encodeExample } from '../tfrecord/example';
@@ -46,6 +47,7 @@ const DATA_PROBLEM_REASON: Record<EntryDataProblem, RejectReason> = {
 
 /**
  * Converts the given shards of a plan: reads each planned image (CRC-checked), reads its header,
+ * walks its structure to the end marker (see checkImageStructure),
  * encodes one tf.train.Example per image and writes TFRecord-framed records to `sink`. Broken
  * images are reported in the result, not thrown; the caller applies the rejection policy.
  * Throws on hostile archives (ZipFormatError) and I/O failures, after aborting the shard in
@@ -130,6 +132,12 @@ function toRecord(plan: ConversionPlan, image: PlannedImage, bytes: Buffer): { f
   }
   if (header.width * header.height > plan.options.maxImagePixels) {
     return { reason: RejectReason.IMAGE_TOO_LARGE, detail: `${header.width}×${header.height} pixels exceeds the limit of ${plan.options.maxImagePixels}` };
+  }
+  try {
+    checkImageStructure(bytes, header.format);
+  } catch (err) {
+    if (err instanceof ImageStructureError) return { reason: RejectReason.CORRUPT_IMAGE, detail: `corrupt image: ${err.message}` };
+    throw err;
   }
   return {
     features: imageFeatures({

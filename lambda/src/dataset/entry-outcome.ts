@@ -24,6 +24,8 @@ export enum RejectReason {
   /** Bad magic, truncated or malformed header, zero dimensions (from the image header reader). */
   BROKEN_IMAGE = 'broken-image',
   IMAGE_TOO_LARGE = 'image-too-large',
+  /** The header reads but the body is cut short or broken: no JPEG EOI, a bad PNG chunk CRC or no IEND, no GIF trailer. */
+  CORRUPT_IMAGE = 'corrupt-image',
 }
 
 export interface SkippedEntry {

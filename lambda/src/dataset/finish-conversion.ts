@@ -1,5 +1,6 @@
 import type { ShardSink } from '../io/shard-sink';
 import type { ConversionPlan } from './conversion-plan';
+import type { RejectedEntry } from './entry-outcome';
 import type { ShardResult } from './convert-shards';
 import { DatasetError, DatasetProblem } from './dataset-errors';
 import { labelsFileContent } from './layout';
@@ -26,9 +27,7 @@ export async function finishConversion(plan: ConversionPlan, results: readonly S
   const rejected = allRejected(plan, results);
   const tooMany = rejectionError(rejected, considered, plan.options.maxRejectedFraction);
   if (tooMany) throw tooMany;
-  if (results.every((r) => r.records === 0)) {
-    throw new DatasetError(DatasetProblem.NO_IMAGES, `no image could be converted (${rejected.length} rejected)`, rejected);
-  }
+  if (results.every((r) => r.records === 0)) throw nothingUsable(rejected, considered);
   assertEveryEntryAccounted(plan, results);
 
   if (plan.labeled) await writeWhole(sink, LABELS_FILE, labelsFileContent(plan.classNames));
@@ -40,6 +39,25 @@ export async function finishConversion(plan: ConversionPlan, results: readonly S
   });
   await writeWhole(sink, MANIFEST_FILE, serializeManifest(manifest));
   return manifest;
+}
+
+/**
+ * The verdict when no entry can become a record: every considered entry was rejected (each one
+ * listed with its reason), or the zip has nothing but folders and OS metadata.
+ */
+export function nothingUsable(rejected: readonly RejectedEntry[], considered: number): DatasetError {
+  if (considered === 0 || rejected.length === 0) {
+    return new DatasetError(DatasetProblem.EMPTY_ZIP, 'the zip contains no files (only folders or OS metadata such as __MACOSX/ and .DS_Store); zip the folder of images itself');
+  }
+  const counts = new Map<string, number>();
+  for (const r of rejected) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  const summary = [...counts].map(([reason, n]) => `${n} ${reason}`).join(', ');
+  const first = rejected[0];
+  return new DatasetError(
+    DatasetProblem.ALL_ENTRIES_REJECTED,
+    `every one of the ${rejected.length} files in the zip was rejected (${summary}), so nothing can be converted. First: ${JSON.stringify(first.name)}: ${first.detail}`,
+    rejected,
+  );
 }
 
 async function writeWhole(sink: ShardSink, name: string, text: string): Promise<void> {

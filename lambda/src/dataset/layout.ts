@@ -19,7 +19,7 @@ export interface DatasetLayout {
 }
 
 export function resolveLayout(imageNames: readonly string[]): DatasetLayout {
-  if (imageNames.length === 0) throw new DatasetError(DatasetProblem.NO_IMAGES, 'the zip contains no image files');
+  if (imageNames.length === 0) throw new RangeError('resolveLayout needs at least one image name');
   const first = imageNames[0].split('/')[0];
   const wrapped = imageNames.every((n) => n.includes('/') && n.split('/')[0] === first);
   const wrapperFolder = wrapped ? first : null;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, rename, rm, rmdir, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { ShardSink, ShardWriter } from './shard-sink';
 import { ShardWriterBase, type ShardWriterEvents } from './shard-writer-base';
 
@@ -17,18 +17,18 @@ const MAX_BATCH_CHUNKS = 512; // stays under IOV_MAX (1024) for writev
 /**
  * Writes each output to a hidden temporary file in the directory and renames it into place on
  * finish(), so a file under its final name is always complete. abort() removes published and
- * temporary files alike, so a failed conversion leaves nothing that looks like a dataset.
+ * temporary files alike, and the folders create() made, so a failed conversion leaves nothing behind.
  */
 export class DirectoryShardSink implements ShardSink {
   static async create(directory: string, options: DirectoryShardSinkOptions = {}): Promise<DirectoryShardSink> {
-    await mkdir(directory, { recursive: true });
+    const firstCreated = await mkdir(directory, { recursive: true });
     if (!options.allowNonEmpty) {
       const existing = await readdir(directory);
       if (existing.length > 0) {
         throw new Error(`output directory ${directory} is not empty (${existing.length} entries, e.g. ${existing[0]}); choose an empty or new directory`);
       }
     }
-    return new DirectoryShardSink(directory, options.flushBytes ?? 4 * 1024 * 1024);
+    return new DirectoryShardSink(directory, options.flushBytes ?? 4 * 1024 * 1024, firstCreated);
   }
 
   readonly description: string;
@@ -38,6 +38,8 @@ export class DirectoryShardSink implements ShardSink {
   private constructor(
     readonly directory: string,
     private readonly flushBytes: number,
+    /** The outermost folder create() made (mkdir -p), removed again by abort(); undefined when it existed. */
+    private readonly firstCreated: string | undefined,
   ) {
     this.description = `directory ${directory}`;
   }
@@ -63,6 +65,21 @@ export class DirectoryShardSink implements ShardSink {
     await Promise.all([...this.open_].map((w) => w.abort()));
     await Promise.all([...this.created].map((p) => rm(p, { force: true })));
     this.created.clear();
+    await this.removeCreatedFolders();
+  }
+
+  /** Removes the folders create() made, innermost first, each only if it is empty. */
+  private async removeCreatedFolders(): Promise<void> {
+    if (this.firstCreated === undefined) return;
+    const outermost = resolve(this.firstCreated);
+    for (let folder = resolve(this.directory); ; folder = dirname(folder)) {
+      try {
+        await rmdir(folder);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return; // not empty: someone else's files
+      }
+      if (folder === outermost || dirname(folder) === folder) return;
+    }
   }
 }
 

@@ -7,13 +7,13 @@ import { ZipFormatError, ZipProblem } from './zip-errors';
  * Opens a zip through yauzl: finds the end of central directory (and the zip64 records) and
  * returns a ZipFile positioned at the start of the central directory. Names are left undecoded
  * (decodeStrings: false) so that entry-name.ts can decode and judge each one without failing the
- * whole archive; yauzl still checks stored-entry sizes (validateEntrySizes) and, when reading
- * data, the byte counts of every stream.
+ * whole archive. Stored-entry sizes are checked by readZipIndex rather than yauzl
+ * (validateEntrySizes), which would report an encrypted entry as a size mismatch.
  */
 export async function openZip(source: ByteSource): Promise<{ zipfile: ZipFile; centralDirectoryOffset: number }> {
   const reader = new ByteSourceReader(source);
   const zipfile = await new Promise<ZipFile>((resolve, reject) => {
-    fromRandomAccessReader(reader, source.size, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true }, (err, zip) =>
+    fromRandomAccessReader(reader, source.size, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false }, (err, zip) =>
       err ? reject(toZipFormatError(source, err)) : resolve(zip),
     );
   });
@@ -41,8 +41,5 @@ export function toZipFormatError(source: ByteSource, err: unknown, offset?: numb
   }
   if (/multi-disk/.test(message)) return make(ZipProblem.MULTI_DISK, `split (multi-disk) zips are not supported: ${message}`);
   if (/strong encryption/.test(message)) return make(ZipProblem.ENCRYPTED_ARCHIVE, 'the zip uses PKWARE strong encryption, which is not supported; upload an unencrypted zip');
-  if (/compressed\/uncompressed size mismatch for stored file/.test(message)) {
-    return make(ZipProblem.STORED_SIZE_MISMATCH, `a stored (uncompressed) entry declares different compressed and uncompressed sizes: ${message}`);
-  }
   return make(ZipProblem.MALFORMED, `the zip's central directory is malformed: ${message}`);
 }

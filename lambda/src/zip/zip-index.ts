@@ -2,7 +2,7 @@ import type { Entry } from 'yauzl';
 import type { ByteSource, SourceIdentity } from '../io/byte-source';
 import { decodeEntryName } from './entry-name';
 import { openZip, toZipFormatError } from './open-zip';
-import { FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, isSymlinkAttributes, LOCAL_HEADER_FIXED_BYTES, MIN_DATA_DESCRIPTOR_BYTES, type ZipEntry } from './zip-entry';
+import { CompressionMethod, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, isSymlinkAttributes, LOCAL_HEADER_FIXED_BYTES, MIN_DATA_DESCRIPTOR_BYTES, type ZipEntry } from './zip-entry';
 import { ZipFormatError, ZipProblem } from './zip-errors';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-limits';
 
@@ -49,6 +49,7 @@ export async function readZipIndex(source: ByteSource, limits: Partial<ZipLimits
       }
       if (next.done) break;
       const entry = toZipEntry(next.value, entries.length);
+      checkStoredSizes(source, entry);
       totalUncompressedBytes += entry.uncompressedSize;
       if (totalUncompressedBytes > caps.maxTotalUncompressedBytes) {
         throw new ZipFormatError(
@@ -66,6 +67,22 @@ export async function readZipIndex(source: ByteSource, limits: Partial<ZipLimits
   } finally {
     zipfile.close();
   }
+}
+
+/**
+ * A stored entry's data is its content, so both sizes must agree. An encrypted stored entry is
+ * 12 bytes longer (the traditional encryption header) or, if it lies, not: either way it is
+ * rejected later for being encrypted, which is what the user needs to hear.
+ */
+function checkStoredSizes(source: ByteSource, entry: ZipEntry): void {
+  if (entry.compressionMethod !== CompressionMethod.STORED || entry.isEncrypted || entry.compressedSize === entry.uncompressedSize) return;
+  throw new ZipFormatError(
+    ZipProblem.STORED_SIZE_MISMATCH,
+    source.description,
+    `the stored (uncompressed) entry declares ${entry.compressedSize} compressed and ${entry.uncompressedSize} uncompressed bytes; a stored entry's sizes must be equal`,
+    entry.localHeaderOffset,
+    entry.name,
+  );
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
