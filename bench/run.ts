@@ -3,6 +3,7 @@ import benchCrc32c from './crc32c.bench';
 import { BENCH_CLI, benchConversion } from './conversion.bench';
 import { benchDistributedWorker } from './distributed-worker.bench';
 import { benchImageStructure } from './image-structure.bench';
+import { benchS3Reads } from './s3-read.bench';
 import { bundleForBench } from './bench-files';
 
 /** `npm run bench` (add `-- --large` for the 4 GiB RSS flatness check). Prints numbers only. */
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const conversionWall = await benchConversion({ large });
   benchImageStructure(conversionWall.get('images-1gib-stored.zip'));
   await benchDistributedWorker();
+  await benchS3Reads();
 }
 
 main().catch((err: unknown) => {

@@ -83,6 +83,48 @@ describeWithTool(MOTO_SERVER, 'S3 adapters against moto_server', () => {
       expect(source.stats.bytesFetched).toBeLessThanOrEqual(2 * MiB + 4 * 64 * 1024);
     });
 
+    test('announced ranges are fetched ahead in parts, several GETs at once, never more than maxPrefetchBytes ahead of the reader', async () => {
+      await put('zips/h.zip', data);
+      const source = await S3ByteSource.open(s3, { bucket, key: 'zips/h.zip' }, { windowBytes: 64 * 1024, prefetchPartBytes: 128 * 1024, maxPrefetchBytes: 512 * 1024, maxConcurrentRequests: 8, readAheadCount: 0 });
+      const send = s3.send.bind(s3);
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const fetched: [number, number][] = [];
+      const spy = jest.spyOn(s3, 'send').mockImplementation((async (command: { input: { Range?: string } }) => {
+        const range = /bytes=(\d+)-(\d+)/.exec(command.input.Range ?? '');
+        if (range) fetched.push([Number(range[1]), Number(range[2]) + 1]);
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        try {
+          return await send(command as never);
+        } finally {
+          inFlight--;
+        }
+      }) as never);
+      try {
+        // Two runs, read in the announced order (the second run comes first in the file).
+        const runs = [{ start: 2 * MiB, end: 3 * MiB }, { start: 100, end: MiB }];
+        source.willRead(runs);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(fetched.map(([start]) => start)).toEqual([0, 1, 2, 3].map((i) => 2 * MiB + i * 128 * 1024));
+        for (const run of runs) {
+          for (let offset = run.start; offset < run.end; offset += 50_000) {
+            const length = Math.min(50_000, run.end - offset);
+            expect((await source.read(offset, length)).equals(data.subarray(offset, offset + length))).toBe(true);
+            const ahead = fetched.filter(([start]) => start > offset && (offset >= 2 * MiB ? start >= offset : start < MiB));
+            expect(ahead.reduce((n, [start, end]) => n + end - start, 0)).toBeLessThanOrEqual(512 * 1024 + 128 * 1024);
+          }
+        }
+      } finally {
+        spy.mockRestore();
+      }
+      expect(mostInFlight).toBeGreaterThanOrEqual(3);
+      expect(fetched.every(([start, end]) => end - start <= 128 * 1024)).toBe(true);
+      // Every announced byte fetched once, nothing else.
+      expect(source.stats.bytesFetched).toBe(MiB + (MiB - 100));
+      await source.close();
+    });
+
     test('keeps the cache within maxCachedBytes', async () => {
       await put('zips/c.zip', data);
       const source = await S3ByteSource.open(s3, { bucket, key: 'zips/c.zip' }, { windowBytes: 64 * 1024, maxCachedBytes: 256 * 1024, readAheadCount: 0 });

@@ -77,6 +77,8 @@ export async function convertShards(
 
   const release = new BufferRelease();
   const archive = await ZipArchive.open(source, plan.source.size);
+  // Each image's local header, data and descriptor end where the next entry begins (dataLimit).
+  source.willRead?.(selected.flatMap((s) => s.images.map((i) => ({ start: i.entry.localHeaderOffset, end: i.entry.dataLimit }))));
   try {
     const results: ShardResult[] = [];
     for (const shard of selected) {

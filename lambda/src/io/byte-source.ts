@@ -42,7 +42,18 @@ export interface ByteSource {
    * is outside `[0, size]` or the underlying storage returns fewer bytes.
    */
   read(offset: number, length: number): Promise<Buffer>;
+  /**
+   * A hint: the reads that follow will cover these ranges, in this order. A source with slow
+   * round trips (S3) fetches ahead of the reader; others may ignore it.
+   */
+  willRead?(ranges: readonly ByteRange[]): void;
   close(): Promise<void>;
+}
+
+/** Bytes [start, end) of a source. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
 }
 
 export class ByteSourceError extends Error {

@@ -1,5 +1,5 @@
 export { SourceKind, ByteSourceError, checkReadRange, describeSource } from './byte-source';
-export type { ByteSource, SourceIdentity, FileSourceIdentity, S3SourceIdentity, MemorySourceIdentity } from './byte-source';
+export type { ByteSource, ByteRange, SourceIdentity, FileSourceIdentity, S3SourceIdentity, MemorySourceIdentity } from './byte-source';
 export { FileByteSource } from './file-byte-source';
 export { MemoryByteSource } from './memory-byte-source';
 export { ChecksumAlgorithm } from './shard-sink';
