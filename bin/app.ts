@@ -1,5 +1,15 @@
 #!/usr/bin/env node
 import { DatasetPlatformApp } from '../lib';
+import { UnsupportedRegionError } from '../lib/regions/platform-regions';
 
 // The CDK CLI synthesizes the app when this process exits.
-new DatasetPlatformApp();
+try {
+  new DatasetPlatformApp();
+} catch (error) {
+  // A refused region is a usage error: print the one message that lists what is missing, no stack trace.
+  if (!(error instanceof UnsupportedRegionError)) {
+    throw error;
+  }
+  console.error(error.message);
+  process.exitCode = 1;
+}

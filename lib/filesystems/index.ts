@@ -3,5 +3,7 @@ export { DatasetFileSystemType, FileSystemAccessMode, FileSystemChannel } from '
 export type { FileSystemTrainingChannel, IDatasetFileSystem } from './dataset-file-system';
 export * from './data-repository-association';
 export * from './dataset-file-systems';
+export * from './dataset-storage';
+export * from './dataset-storage-type';
 export * from './efs-dataset-file-system';
 export * from './lustre-dataset-file-system';

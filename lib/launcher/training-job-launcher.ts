@@ -14,7 +14,7 @@ import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS } from '../../lambda
 import {
   SAGEMAKER_EVENT_SOURCE, SAGEMAKER_TRAINING_JOB_STATE_CHANGE, STATE_CHANGE_ENV, TRAINING_JOB_STATE_CHANGED,
 } from '../../lambda/src/launcher/state-change';
-import { FileSystemAccessMode, IDatasetFileSystem } from '../filesystems';
+import { FileSystemAccessMode, IDatasetFileSystem, S3InputMode } from '../filesystems';
 import { DEFAULT_INGESTION_EVENT_SOURCE } from '../ingestion/contract';
 import { PlatformFunction } from '../lambda';
 import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeWildcardResource, nagResourceText } from '../nag/acknowledge';
@@ -25,6 +25,9 @@ import { SecureBucket, SecureBucketEncryption } from '../storage';
 const DEFAULT_ALLOWED_INSTANCE_TYPES: readonly string[] = [
   'ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.c5.xlarge', 'ml.c5.2xlarge', 'ml.g4dn.xlarge', 'ml.g4dn.2xlarge', 'ml.g5.xlarge', 'ml.g5.2xlarge',
 ];
+
+/** The IAM condition keys of a `FileSystemDataSource` channel in CreateTrainingJob. */
+const FILE_SYSTEM_CONDITION_KEYS = ['sagemaker:FileSystemId', 'sagemaker:FileSystemType', 'sagemaker:FileSystemDirectoryPath', 'sagemaker:FileSystemAccessMode'];
 
 /** The log group SageMaker writes training-job logs to (one per account and region, created by SageMaker). */
 const TRAINING_JOB_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
@@ -46,9 +49,17 @@ export interface TrainingJobLauncherProps {
   /**
    * The dataset file system. File-system channels (the default source when it is set) read the
    * pinned version directory on it, read-only; jobs reading it get only its subnets.
-   * @default - none: channels read S3 only
+   * @default - none: channels read S3 only (the S3 tier of `DatasetStorage`)
    */
   readonly fileSystem?: IDatasetFileSystem;
+
+  /**
+   * How S3 channels read the pinned dataset version when a request names no `inputMode`: every
+   * channel without a file system, and channels with `source: "s3"` otherwise. A request may still
+   * ask for `File`, `FastFile` or `Pipe` per channel.
+   * @default S3InputMode.FAST_FILE
+   */
+  readonly s3InputMode?: S3InputMode;
 
   /**
    * The ECR repositories training images may come from. Requests name `<repository URI>:<tag>` or
@@ -231,6 +242,7 @@ export class TrainingJobLauncher extends Construct {
             subnetIds: fileSystemSubnetIds,
           }),
         } : {}),
+        [LAUNCHER_ENV.S3_INPUT_MODE]: props.s3InputMode ?? S3InputMode.FAST_FILE,
         [LAUNCHER_ENV.IMAGE_REPOSITORIES]: stack.toJsonString(props.trainingImageRepositories.map((repository) => repository.repositoryUri)),
         [LAUNCHER_ENV.INSTANCE_TYPES]: stack.toJsonString(settings.allowedInstanceTypes),
         [LAUNCHER_ENV.MAX_RUNTIME_SECONDS]: String(settings.maxRuntimeSeconds),
@@ -444,12 +456,14 @@ export class TrainingJobLauncher extends Construct {
       ...(props.volumeEncryptionKey ? { ArnEqualsIfExists: { 'sagemaker:VolumeKmsKey': props.volumeEncryptionKey.keyArn } } : {}),
     });
     const vpcRequired = { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false' };
+    // Jobs whose channels all read S3 carry none of the file-system data source keys.
+    const noFileSystemKeys = Object.fromEntries(FILE_SYSTEM_CONDITION_KEYS.map((key) => [key, 'true']));
 
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CreateS3TrainingJobs',
       actions: ['sagemaker:CreateTrainingJob'],
       resources: [jobArn],
-      conditions: { ...common(trainingSubnetIds), Null: { ...vpcRequired, 'sagemaker:FileSystemId': 'true' } },
+      conditions: { ...common(trainingSubnetIds), Null: { ...vpcRequired, ...noFileSystemKeys } },
     }));
     if (props.fileSystem) {
       const fileSystem = props.fileSystem;

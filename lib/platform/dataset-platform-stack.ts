@@ -2,10 +2,11 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DatasetFileSystems, IDatasetFileSystem } from '../filesystems';
+import { DatasetStorage, DatasetStorageType, IDatasetFileSystem } from '../filesystems';
 import { DatasetIngestion } from '../ingestion';
 import { TrainingJobLauncher } from '../launcher';
 import { TrainingNetwork, TrainingNetworkProps } from '../network';
+import { UnsupportedRegionError, unsupportedRegionsMessage } from '../regions/platform-regions';
 import { SecureBucket } from '../storage';
 
 /** Properties of a {@link DatasetPlatformStack}. */
@@ -21,15 +22,25 @@ export interface DatasetPlatformStackProps extends StackProps {
    * @default - a new repository (scan on push, immutable tags) named by CloudFormation
    */
   readonly trainingImageRepositories?: ecr.IRepository[];
+
+  /**
+   * Where training jobs read datasets from. FSx for Lustre falls back to EFS and EFS to S3 where the
+   * region cannot serve them; `DatasetStorageType.S3` deploys no file system in any region (no
+   * fixed cost; every job pays in start-up time instead).
+   * @default DatasetStorageType.FSX_LUSTRE
+   */
+  readonly preferredStorageType?: DatasetStorageType;
 }
 
 /**
  * The dataset platform of one region: what `cdk deploy` creates once per region.
  * Other stacks import its constructs through the public handles.
  *
- * The dataset file system comes from {@link DatasetFileSystems.forRegion}: FSx for Lustre (1.2 TiB
+ * Where training jobs read datasets comes from {@link DatasetStorage.forRegion}: FSx for Lustre (1.2 TiB
  * PERSISTENT_2, the minimum) linked to `datasets/` of the dataset bucket where SageMaker reads FSx
- * channels (us-east-1), EFS elsewhere (cn-north-1), from the same code.
+ * channels (us-east-1), EFS where SageMaker reads EFS and Lambda writes it (cn-north-1), and no file
+ * system at all elsewhere (ap-southeast-6: channels read S3), from the same code. A region without
+ * SageMaker is refused before any construct is built.
  */
 export class DatasetPlatformStack extends Stack {
   /** The VPC, subnets and security groups that training jobs, file systems and Lambdas share. */
@@ -41,8 +52,14 @@ export class DatasetPlatformStack extends Stack {
   /** The bucket that holds the datasets under `datasets/`. */
   public readonly datasetBucket: s3.IBucket;
 
-  /** The file system training jobs read datasets from; training jobs may connect to it. */
-  public readonly fileSystem: IDatasetFileSystem;
+  /** Where training jobs read datasets from: the tier the region allows, and why. */
+  public readonly storageTier: DatasetStorage;
+
+  /**
+   * The file system training jobs read datasets from; training jobs may connect to it. Undefined
+   * exactly when `storageTier.storageType` is `DatasetStorageType.S3`.
+   */
+  public readonly fileSystem?: IDatasetFileSystem;
 
   /**
    * The ingestion pipeline: its own upload bucket (`uploads/<datasetId>/<channel>.zip`) → EventBridge
@@ -60,16 +77,22 @@ export class DatasetPlatformStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DatasetPlatformStackProps = {}) {
     super(scope, id, props);
+    const refusal = unsupportedRegionsMessage([this.region]);
+    if (refusal) {
+      throw new UnsupportedRegionError(refusal);
+    }
     this.network = new TrainingNetwork(this, 'Network', props.network);
     this.datasetStorage = new SecureBucket(this, 'DatasetBucket');
     this.datasetBucket = this.datasetStorage.bucket;
-    this.fileSystem = DatasetFileSystems.forRegion(this, 'DatasetFileSystem', {
+    this.storageTier = DatasetStorage.forRegion(this, 'DatasetFileSystem', {
       network: this.network,
+      preferredType: props.preferredStorageType,
       datasetBucket: this.datasetBucket,
       datasetBucketPrefix: 'datasets/',
       lustre: { storageCapacityGiB: 1200 },
     });
-    this.fileSystem.allowClient(this.network);
+    this.fileSystem = this.storageTier.fileSystem;
+    this.fileSystem?.allowClient(this.network);
     this.ingestion = new DatasetIngestion(this, 'Ingestion', {
       network: this.network,
       datasetBucket: this.datasetBucket,
@@ -84,6 +107,7 @@ export class DatasetPlatformStack extends Stack {
       network: this.network,
       datasetBucket: this.datasetBucket,
       fileSystem: this.fileSystem,
+      s3InputMode: this.storageTier.s3InputMode,
       trainingImageRepositories: repositories,
       eventBus: this.ingestion.eventBus,
       eventSource: this.ingestion.eventSource,

@@ -1,7 +1,7 @@
 /** The regions `bin/app.ts` deploys to when the `regions` context is not set. */
 export const DEFAULT_REGIONS: readonly string[] = ['us-east-1', 'cn-north-1'];
 
-const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
 /**
  * Reads the `regions` context value: a comma-separated string (`-c regions=us-east-1,eu-west-1`)

@@ -1,3 +1,3 @@
 export { Availability, RegionCapabilityTable } from './capability-table';
 export type { CapabilityFact, RegionCapabilities } from './capability-table';
-export type { FileSystemChoice, FileSystemChoiceOptions } from './file-system-choice';
+export type { DatasetStorageChoice, DatasetStorageChoiceOptions } from './file-system-choice';

@@ -1,7 +1,8 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  DatasetFileSystemType, DatasetFileSystems, DatasetPlatformStack, EfsDatasetFileSystem, LustreDatasetFileSystem,
+  DatasetFileSystemType, DatasetFileSystems, DatasetPlatformStack, DatasetStorage, DatasetStorageType, EfsDatasetFileSystem, LustreDatasetFileSystem,
+  S3InputMode,
 } from '../../lib';
 import { platformApp, templatesByRegion } from '../support/platform-app';
 import { libraryWarnings, networkStack, rulesOf } from './support';
@@ -44,7 +45,7 @@ describe('DatasetFileSystems.forRegion', () => {
   });
 
   test('EFS when preferred, even where FSx works; options reach the chosen kind', () => {
-    const efs = forRegion('us-east-1', { preferredType: DatasetFileSystemType.EFS, efs: { datasetDirectory: '/data' } });
+    const efs = forRegion('us-east-1', { preferredType: DatasetStorageType.EFS, efs: { datasetDirectory: '/data' } });
     expect(efs.fs.fileSystemType).toBe(DatasetFileSystemType.EFS);
     expect(efs.fs.datasetRootDirectory).toBe('/data');
     expect(libraryWarnings(efs.stack)).toEqual([]);
@@ -54,10 +55,62 @@ describe('DatasetFileSystems.forRegion', () => {
   });
 
   test.each<[string | null, RegExp]>([
-    [null, /^DatasetFileSystems.forRegion Test\/Datasets: FSx for Lustre was requested but the stack has no concrete region/],
-    ['eu-isoe-west-1', /^DatasetFileSystems.forRegion Test\/Datasets: eu-isoe-west-1 supports neither dataset file system/],
+    [null, /^DatasetStorage.forRegion Test\/Datasets: FSx for Lustre was requested but the stack has no concrete region/],
+    ['eu-isoe-west-1', /^DatasetStorage.forRegion Test\/Datasets: eu-isoe-west-1 has no SageMaker training jobs, so no dataset storage can serve them/],
+    ['ap-southeast-6', /^DatasetFileSystems.forRegion Test\/Datasets: no dataset file system here \(No dataset file system in ap-southeast-6: .*\) Use DatasetStorage.forRegion, which reads datasets from S3/],
   ])('%s fails with what to change', (region, message) => {
     expect(() => forRegion(region)).toThrow(message);
+  });
+});
+
+describe('DatasetStorage.forRegion: the three tiers', () => {
+  function storageIn(region: string | null, extra: Partial<Parameters<typeof DatasetStorage.forRegion>[2]> = {}) {
+    const { stack, network } = networkStack(region);
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const storage = DatasetStorage.forRegion(stack, 'Datasets', { network, datasetBucket: bucket, ...extra });
+    return { stack, storage, template: Template.fromStack(stack) };
+  }
+
+  test.each<[string, DatasetStorageType, DatasetFileSystemType | undefined]>([
+    ['us-east-1', DatasetStorageType.FSX_LUSTRE, DatasetFileSystemType.FSX_LUSTRE],
+    ['cn-north-1', DatasetStorageType.EFS, DatasetFileSystemType.EFS],
+    ['ap-southeast-6', DatasetStorageType.S3, undefined],
+  ])('%s: %s', (region, storageType, fileSystemType) => {
+    const { storage } = storageIn(region);
+    expect(storage.storageType).toBe(storageType);
+    expect(storage.fileSystem?.fileSystemType).toBe(fileSystemType);
+    expect(storage.s3InputMode).toBe(S3InputMode.FAST_FILE);
+  });
+
+  test('ap-southeast-6: no file system at all, and a warning that says why and what it costs', () => {
+    const { stack, storage, template } = storageIn('ap-southeast-6');
+    expect(storage.fileSystem).toBeUndefined();
+    for (const type of ['AWS::FSx::FileSystem', 'AWS::FSx::DataRepositoryAssociation', 'AWS::EFS::FileSystem', 'AWS::EFS::AccessPoint', 'AWS::EFS::MountTarget']) {
+      template.resourceCountIs(type, 0);
+    }
+    expect(storage.reason).toMatch(/^No dataset file system in ap-southeast-6: FSx for Lustre is blocked by AWS::FSx::FileSystem: UNAVAILABLE/);
+    expect(libraryWarnings(stack)).toEqual([expect.stringMatching(new RegExp(
+      '^No dataset file system in ap-southeast-6: FSx for Lustre is blocked by AWS::FSx::FileSystem: UNAVAILABLE .*; and EFS is blocked by Lambda EFS mount ' +
+      '\\(the converter writes EFS\\): UNAVAILABLE .* The platform deploys without a file system \\(Test/Datasets creates nothing\\): training channels read ' +
+      'the pinned dataset version straight from the dataset bucket in FastFile mode\\. What it costs is start-up time on every job .*File downloads the whole version'))]);
+    Annotations.fromStack(stack).hasWarning('/Test', Match.stringLikeRegexp('s3Fallback'));
+  });
+
+  test('S3 when preferred, in any region and without a concrete one: no file system, no warning; File mode as an option', () => {
+    for (const region of ['us-east-1', 'cn-north-1', null]) {
+      const { stack, storage, template } = storageIn(region, { preferredType: DatasetStorageType.S3, s3InputMode: S3InputMode.FILE });
+      expect([storage.storageType, storage.fileSystem, storage.s3InputMode, storage.reason]).toEqual([DatasetStorageType.S3, undefined, S3InputMode.FILE, 'S3 was requested.']);
+      template.resourceCountIs('AWS::FSx::FileSystem', 0);
+      template.resourceCountIs('AWS::EFS::FileSystem', 0);
+      expect(libraryWarnings(stack)).toEqual([]);
+    }
+  });
+
+  test('an existing file system, or the S3 tier, without a region choice', () => {
+    const { stack, network } = networkStack('us-east-1');
+    const efs = new EfsDatasetFileSystem(stack, 'Efs', { network });
+    expect(DatasetStorage.fromFileSystem(efs)).toMatchObject({ storageType: DatasetStorageType.EFS, fileSystem: efs, s3InputMode: S3InputMode.FAST_FILE });
+    expect(DatasetStorage.s3(S3InputMode.FILE)).toMatchObject({ storageType: DatasetStorageType.S3, fileSystem: undefined, s3InputMode: S3InputMode.FILE });
   });
 });
 
@@ -70,7 +123,7 @@ describe('the example app wires the file system with the same code in every regi
   const eastStack = stacks.get('us-east-1')!;
 
   test('us-east-1: one 1.2 TiB PERSISTENT_2 Lustre file system linked to datasets/ of the dataset bucket', () => {
-    expect(eastStack.fileSystem.fileSystemType).toBe(DatasetFileSystemType.FSX_LUSTRE);
+    expect(eastStack.fileSystem!.fileSystemType).toBe(DatasetFileSystemType.FSX_LUSTRE);
     east.resourceCountIs('AWS::FSx::FileSystem', 1);
     east.resourceCountIs('AWS::EFS::FileSystem', 0);
     east.hasResourceProperties('AWS::FSx::FileSystem', { StorageCapacity: 1200, LustreConfiguration: Match.objectLike({ DeploymentType: 'PERSISTENT_2' }) });
@@ -91,7 +144,7 @@ describe('the example app wires the file system with the same code in every regi
 
   test('cn-north-1: EFS, no FSx, NFS from the training group, and the dataset bucket too', () => {
     const chinaStack = stacks.get('cn-north-1')!;
-    expect(chinaStack.fileSystem.fileSystemType).toBe(DatasetFileSystemType.EFS);
+    expect(chinaStack.fileSystem!.fileSystemType).toBe(DatasetFileSystemType.EFS);
     china.resourceCountIs('AWS::FSx::FileSystem', 0);
     china.resourceCountIs('AWS::FSx::DataRepositoryAssociation', 0);
     china.resourceCountIs('AWS::EFS::FileSystem', 1);
@@ -105,8 +158,8 @@ describe('the example app wires the file system with the same code in every regi
   });
 
   test('both: training subnets and channels come from the interface', () => {
-    expect(eastStack.fileSystem.trainingSubnets.subnets).toHaveLength(1);
-    expect(stacks.get('cn-north-1')!.fileSystem.trainingSubnets.subnets).toHaveLength(2);
-    expect(stacks.get('cn-north-1')!.fileSystem.trainingChannel('train', 'cifar10/train').directoryPath).toBe('/datasets/cifar10/train');
+    expect(eastStack.fileSystem!.trainingSubnets.subnets).toHaveLength(1);
+    expect(stacks.get('cn-north-1')!.fileSystem!.trainingSubnets.subnets).toHaveLength(2);
+    expect(stacks.get('cn-north-1')!.fileSystem!.trainingChannel('train', 'cifar10/train').directoryPath).toBe('/datasets/cifar10/train');
   });
 });

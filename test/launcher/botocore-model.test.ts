@@ -12,6 +12,10 @@ describeWithSageMakerModel('built CreateTrainingJob requests against botocore\'s
   const variants: Array<[string, Record<string, unknown>, Parameters<typeof testConfig>[0]]> = [
     ['FSx for Lustre channels, a 2×2 grid', {}, {}],
     ['EFS channels', {}, { fileSystem: { id: 'fs-0fedcba9876543210', type: 'EFS', datasetRootDirectory: '/datasets', subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'] } }],
+    ['the S3 tier (no file system): FastFile by default', {}, { fileSystem: undefined }],
+    ['the S3 tier with File mode, a pinned version and another dataset', {
+      channels: { training: { version: 'v20261122T115526Z-0123456789ab' }, evaluation: { inputMode: 'FastFile', contentType: 'application/x-tfrecord' } },
+    }, { fileSystem: undefined, s3InputMode: 'File' }],
     ['S3 channels in FastFile and Pipe mode', { channels: { training: { source: 's3', inputMode: 'FastFile' }, evaluation: { source: 's3', inputMode: 'Pipe', contentType: 'application/x-tfrecord' } } }, {}],
     ['KMS keys, checkpoints, environment, tags', {
       instanceType: 'ml.m5.xlarge', checkpoints: { localPath: '/opt/ml/checkpoints' }, environment: { WANDB_MODE: 'offline', _X: '1' }, tags: { team: 'vision', 'cost center': 'a/b=c+d@e' },

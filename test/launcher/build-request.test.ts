@@ -51,7 +51,7 @@ describe('request → CreateTrainingJob', () => {
     expect(requests[0].VpcConfig!.Subnets).toEqual(['subnet-0aaa1111', 'subnet-0bbb2222']);
   });
 
-  test('S3 channels: the pinned version prefix of the dataset bucket, fully replicated, the requested input mode; all training subnets', async () => {
+  test('S3 channels: the pinned version prefix of the dataset bucket, fully replicated, the requested input mode or FastFile; all training subnets', async () => {
     const { requests } = await buildRequests({ channels: { training: { source: 's3', inputMode: 'FastFile', contentType: 'application/x-tfrecord' }, evaluation: { source: 's3' } } }, FSX);
     expect(requests[0].InputDataConfig).toEqual([
       {
@@ -63,16 +63,40 @@ describe('request → CreateTrainingJob', () => {
       {
         ChannelName: 'evaluation',
         DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/cats/evaluation/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
-        InputMode: 'File',
+        // No input mode requested: the launcher's S3 input mode (FastFile by default).
+        InputMode: 'FastFile',
       },
     ]);
     // No file-system channel: any training subnet will do.
     expect(requests[0].VpcConfig!.Subnets).toEqual(['subnet-0aaa1111', 'subnet-0bbb2222']);
   });
 
-  test('a launcher without a file system reads S3 by default', async () => {
+  test('the S3 tier (no file system): every channel reads its pinned version prefix in FastFile mode, on any training subnet', async () => {
     const { requests } = await buildRequests({}, S3_ONLY);
-    expect(requests[0].InputDataConfig!.every((channel) => channel.DataSource?.S3DataSource)).toBe(true);
+    for (const request of requests) {
+      expect(request.InputDataConfig).toEqual(['training', 'evaluation'].map((channel) => ({
+        ChannelName: channel,
+        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/cats/${channel}/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
+        InputMode: 'FastFile',
+      })));
+      expect(request.VpcConfig!.Subnets).toEqual(['subnet-0aaa1111', 'subnet-0bbb2222']);
+      expect(request.AlgorithmSpecification!.TrainingInputMode).toBe('File');
+    }
+  });
+
+  test('the S3 tier with File mode configured: channels download the version; a request may still ask for FastFile or Pipe', async () => {
+    const { requests } = await buildRequests({ channels: { training: {}, evaluation: { inputMode: 'Pipe' }, holdout: { datasetChannel: 'evaluation', inputMode: 'FastFile' } } },
+      testConfig({ fileSystem: undefined, s3InputMode: 'File' }));
+    expect(requests[0].InputDataConfig!.map((channel) => [channel.ChannelName, channel.InputMode, channel.DataSource!.S3DataSource!.S3Uri]))
+      .toEqual([
+        ['training', 'File', `s3://dataset-bucket/datasets/cats/training/${VERSION_A}/`],
+        ['evaluation', 'Pipe', `s3://dataset-bucket/datasets/cats/evaluation/${VERSION_A}/`],
+        ['holdout', 'FastFile', `s3://dataset-bucket/datasets/cats/evaluation/${VERSION_A}/`],
+      ]);
+  });
+
+  test('the S3 tier refuses file-system channels before any call, saying why', async () => {
+    await expect(buildRequests({ channels: { training: { source: 'fileSystem' } } }, S3_ONLY)).rejects.toThrow(/channels.training.source.*this platform has no dataset file system \(it reads datasets from S3\)/);
   });
 
   test('mixed channels: another dataset, a pinned version, and the seed channel names', async () => {

@@ -34,7 +34,14 @@ describe('launcher configuration from the environment (cold start)', () => {
       maxInstanceCount: 4,
       interContainerTrafficEncryption: true,
       concurrency: 2,
+      s3InputMode: 'FastFile',
     });
+  });
+
+  test('the S3 input mode: FastFile when unset, File when set, anything else refused with the variable', () => {
+    expect(loadLauncherConfig({ ...ENV, [LAUNCHER_ENV.S3_INPUT_MODE]: 'File' }).s3InputMode).toBe('File');
+    expect(loadLauncherConfig({ ...ENV, [LAUNCHER_ENV.S3_INPUT_MODE]: 'FastFile' }).s3InputMode).toBe('FastFile');
+    expect(() => loadLauncherConfig({ ...ENV, [LAUNCHER_ENV.S3_INPUT_MODE]: 'Pipe' })).toThrow(/LAUNCHER_S3_INPUT_MODE: /);
   });
 
   test('every problem is listed with its variable', () => {

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { LAUNCHER_ENV, loadLauncherConfig } from '../../lambda/src/launcher';
-import { TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork } from '../../lib';
+import { S3InputMode, TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork } from '../../lib';
 import { buildRequests } from './support/build';
 import { launcherStack } from './support/launcher-stack';
 
@@ -126,7 +126,10 @@ describe('TrainingJobLauncher with FSx for Lustre', () => {
     expect(s3Jobs.Resource).toEqual(jobArn);
     expect(s3Jobs.Condition).toMatchObject({
       'ForAllValues:StringEquals': { 'sagemaker:VpcSubnets': subnetRefs(), 'sagemaker:VpcSecurityGroupIds': [securityGroup] },
-      Null: { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:FileSystemId': 'true' },
+      Null: {
+        'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false',
+        'sagemaker:FileSystemId': 'true', 'sagemaker:FileSystemType': 'true', 'sagemaker:FileSystemDirectoryPath': 'true', 'sagemaker:FileSystemAccessMode': 'true',
+      },
     });
   });
 
@@ -246,6 +249,28 @@ describe('TrainingJobLauncher variants', () => {
     expect(policies).not.toContain('sagemaker:InterContainerTrafficEncryption');
     expect(launcherEnvironment(template)[LAUNCHER_ENV.FILE_SYSTEM]).toBeUndefined();
     expect(loadLauncherConfig(launcherEnvironment(template)).interContainerTrafficEncryption).toBe(false);
+  });
+
+  test('the S3 tier: one CreateTrainingJob statement that allows no file-system key, FastFile by default, an execution role that reads datasets/ only', () => {
+    const { template: build } = launcherStack({ fileSystem: 'none' });
+    const template = build();
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { PolicyDocument: { Statement: Json[] } } }>;
+    const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const creates = statements.filter((s) => [s.Action].flat().includes('sagemaker:CreateTrainingJob'));
+    expect(creates.map((s) => s.Sid)).toEqual(['CreateS3TrainingJobs']);
+    expect(Object.entries((creates[0].Condition as Json).Null as Json).filter(([key]) => key.startsWith('sagemaker:FileSystem'))).toEqual([
+      ['sagemaker:FileSystemId', 'true'], ['sagemaker:FileSystemType', 'true'], ['sagemaker:FileSystemDirectoryPath', 'true'], ['sagemaker:FileSystemAccessMode', 'true'],
+    ]);
+    expect(JSON.stringify(statements)).not.toMatch(/fsx:|elasticfilesystem:/);
+    const datasetReads = statements.filter((s) => JSON.stringify(s.Resource ?? '').includes('DatasetsBucket') && [s.Action].flat().some((a) => String(a).startsWith('s3:Get')));
+    expect(datasetReads.find((s) => s.Sid === 'ReadDatasets')).toMatchObject({
+      Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DatasetsBucket/), 'Arn'] }, '/datasets/*']] },
+    });
+    expect(statement(template, 'ListDatasets')).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['datasets/*'] } } });
+    expect(launcherEnvironment(template)[LAUNCHER_ENV.S3_INPUT_MODE]).toBe('FastFile');
+    expect(loadLauncherConfig(launcherEnvironment(template)).s3InputMode).toBe('FastFile');
+    const fileMode = launcherStack({ fileSystem: 'none', props: { s3InputMode: S3InputMode.FILE } }).template();
+    expect(loadLauncherConfig(launcherEnvironment(fileMode)).s3InputMode).toBe('File');
   });
 
   test('China: partition-aware ARNs (no literal arn:aws:) and the cn endpoint-free wiring', () => {

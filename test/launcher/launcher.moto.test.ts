@@ -98,7 +98,7 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
         {
           ChannelName: 'config',
           DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${DATASET_BUCKET}/datasets/cats/config/${versions.config}/`, S3DataDistributionType: 'FullyReplicated' } },
-          InputMode: 'File',
+          InputMode: 'FastFile',
         },
       ]);
       // A job with a file-system channel gets only the FSx AZ's subnets.
@@ -177,5 +177,37 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
       platform: 'dsp', jobName: job.TrainingJobName, status: 'Completed', secondaryStatus: 'Completed', datasetId: 'cats', sweep: 'sweep-2026-11-22-a',
       modelArtifactUri: `s3://artifacts-bucket/jobs/${job.TrainingJobName}/output/model.tar.gz`,
     });
+  });
+  test('the S3 tier (no file system): jobs read the version current.json names, from S3 in FastFile mode; the next launch pins a newer upload', async () => {
+    const s3Tier: LaunchDependencies = { ...deps, config: testConfig({ datasetBucket: DATASET_BUCKET, concurrency: 3, fileSystem: undefined }) };
+    const describeChannels = async (response: LaunchResponse) => {
+      expect(response.outcome).toBe('launched');
+      if (response.outcome === 'rejected') throw new Error('rejected');
+      expect(response.jobs.map((job) => job.status)).toEqual(['created']);
+      return sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: response.jobs[0].name }));
+    };
+    const s3Channel = (channel: string, version: string) => ({
+      ChannelName: channel,
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${DATASET_BUCKET}/datasets/cats/${channel}/${version}/`, S3DataDistributionType: 'FullyReplicated' } },
+      InputMode: 'FastFile',
+    });
+
+    const first = await describeChannels(await launchTrainingJobs(request({ clientToken: 's3-tier-a', sweep: undefined, channels: { training: {}, evaluation: {} } }), s3Tier));
+    expect(first.InputDataConfig).toEqual([s3Channel('training', versions.training), s3Channel('evaluation', versions.evaluation)]);
+    expect(first.VpcConfig).toEqual({ SecurityGroupIds: config.securityGroupIds, Subnets: config.subnetIds });
+
+    // A new upload: the converter writes S3 only and moves current.json right after; the next launch pins the new version.
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 4, dog: 1 }, 7));
+    expect((await pipeline.deliver(pipeline.handler())).response.batchItemFailures).toEqual([]);
+    const newer = parsePointer((await pipeline.getBuffer('datasets/cats/training/current.json')).toString('utf8'), 'training').version;
+    expect(newer).not.toBe(versions.training);
+    const second = await describeChannels(await launchTrainingJobs(request({ clientToken: 's3-tier-b', sweep: undefined, channels: { training: {}, evaluation: {} } }), s3Tier));
+    expect(second.InputDataConfig).toEqual([s3Channel('training', newer), s3Channel('evaluation', versions.evaluation)]);
+
+    const before = (await jobsInMoto()).length;
+    expect(await launchTrainingJobs(request({ clientToken: 's3-tier-c', sweep: undefined, channels: { training: { source: 'fileSystem' } } }), s3Tier)).toMatchObject({
+      outcome: 'rejected', errors: [{ path: 'channels.training.source', message: expect.stringContaining('this platform has no dataset file system') }],
+    });
+    expect(await jobsInMoto()).toHaveLength(before);
   });
 });

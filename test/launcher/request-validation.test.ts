@@ -152,7 +152,7 @@ describe('launch request validation', () => {
     const s3Only = testRules({ fileSystem: undefined });
     expect(validateLaunchRequest(validRequest({ channels: { training: { inputMode: 'FastFile' } } }), s3Only).ok).toBe(true);
     expect(errorsOf(validRequest({ channels: { training: { source: 'fileSystem' } } }), s3Only))
-      .toEqual([{ path: 'channels.training.source', message: 'this launcher has no dataset file system; use "s3"' }]);
+      .toEqual([{ path: 'channels.training.source', message: 'this platform has no dataset file system (it reads datasets from S3); use "s3" or leave source out' }]);
   });
 
   test('S3 channels may use FastFile and Pipe', () => {

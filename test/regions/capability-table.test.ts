@@ -1,17 +1,18 @@
 import { Aws } from 'aws-cdk-lib';
-import { Availability, DatasetFileSystemType, RegionCapabilities, RegionCapabilityTable } from '../../lib';
-import { chooseDatasetFileSystemType } from '../../lib/regions/file-system-choice';
+import { Availability, DatasetStorageType, RegionCapabilities, RegionCapabilityTable } from '../../lib';
+import { NoDatasetStorageError, chooseDatasetStorage } from '../../lib/regions/file-system-choice';
 
 const { AVAILABLE, UNAVAILABLE, UNVERIFIED } = Availability;
-const LUSTRE = DatasetFileSystemType.FSX_LUSTRE;
-const EFS = DatasetFileSystemType.EFS;
+const LUSTRE = DatasetStorageType.FSX_LUSTRE;
+const EFS = DatasetStorageType.EFS;
+const S3 = DatasetStorageType.S3;
 const NEITHER = 'error';
 
 /**
- * aws-facts.md §3.3, every region cfn-lint 1.51.0 knows: the file system chosen by default, and with
+ * aws-facts.md §3.3, every region cfn-lint 1.51.0 knows: the storage tier chosen by default, and with
  * assumeSageMakerFsxChannelSupported (the unverified override).
  */
-const DECISIONS: Array<[string, DatasetFileSystemType | typeof NEITHER, DatasetFileSystemType | typeof NEITHER]> = [
+const DECISIONS: Array<[string, DatasetStorageType | typeof NEITHER, DatasetStorageType | typeof NEITHER]> = [
   ['af-south-1', LUSTRE, LUSTRE],
   ['ap-east-1', LUSTRE, LUSTRE],
   ['ap-east-2', LUSTRE, LUSTRE],
@@ -25,7 +26,7 @@ const DECISIONS: Array<[string, DatasetFileSystemType | typeof NEITHER, DatasetF
   ['ap-southeast-3', LUSTRE, LUSTRE],
   ['ap-southeast-4', LUSTRE, LUSTRE],
   ['ap-southeast-5', LUSTRE, LUSTRE],
-  ['ap-southeast-6', EFS, EFS], // no AWS::FSx::* in CloudFormation
+  ['ap-southeast-6', S3, S3], // no AWS::FSx::* in CloudFormation, and Lambda cannot mount EFS
   ['ap-southeast-7', LUSTRE, LUSTRE],
   ['ca-central-1', LUSTRE, LUSTRE],
   ['ca-west-1', LUSTRE, LUSTRE],
@@ -67,43 +68,60 @@ describe('region decisions for every region in the table', () => {
 
   test.each(DECISIONS)('%s: %s by default, %s with the override', (region, byDefault, withOverride) => {
     for (const [expected, assume] of [[byDefault, false], [withOverride, true]] as const) {
-      const choose = () => chooseDatasetFileSystemType(region, { assumeSageMakerFsxChannelSupported: assume });
+      const choose = () => chooseDatasetStorage(region, { assumeSageMakerFsxChannelSupported: assume });
       if (expected === NEITHER) {
-        expect(choose).toThrow(new RegExp(`^${region} supports neither dataset file system: FSx for Lustre is blocked by .*botocore`));
+        expect(choose).toThrow(NoDatasetStorageError);
+        expect(choose).toThrow(new RegExp(`^${region} has no SageMaker training jobs, so no dataset storage can serve them: SageMaker API: UNAVAILABLE \\(botocore`));
       } else {
         const choice = choose();
-        expect(choice.fileSystemType).toBe(expected);
-        expect(choice.fellBack).toBe(expected === EFS);
-        expect(choice.reason).toMatch(expected === EFS ? new RegExp(`^EFS instead of FSx for Lustre in ${region}: `) : /^FSx for Lustre/);
+        expect(choice.storageType).toBe(expected);
+        expect(choice.fellBack).toBe(expected !== LUSTRE);
+        expect(choice.reason).toMatch({
+          [LUSTRE]: /^FSx for Lustre/,
+          [EFS]: new RegExp(`^EFS instead of FSx for Lustre in ${region}: `),
+          [S3]: new RegExp(`^No dataset file system in ${region}: FSx for Lustre is blocked by .*; and EFS is blocked by Lambda EFS mount`),
+        }[expected]);
       }
     }
   });
 
-  test('EFS is chosen wherever it is requested and usable', () => {
-    expect(chooseDatasetFileSystemType('us-east-1', { preferredType: EFS })).toEqual({ region: 'us-east-1', fileSystemType: EFS, fellBack: false, reason: 'EFS was requested.' });
-    expect(() => chooseDatasetFileSystemType('us-isob-west-1', { preferredType: EFS })).toThrow(/EFS was requested for us-isob-west-1, but EFS: UNAVAILABLE/);
+  test('EFS is chosen wherever it is requested and usable, else S3', () => {
+    expect(chooseDatasetStorage('us-east-1', { preferredType: EFS })).toEqual({ region: 'us-east-1', storageType: EFS, fellBack: false, reason: 'EFS was requested.' });
+    expect(chooseDatasetStorage('ca-west-1', { preferredType: EFS })).toEqual({
+      region: 'ca-west-1', storageType: S3, fellBack: true,
+      reason: expect.stringMatching(/^No dataset file system in ca-west-1: EFS is blocked by Lambda EFS mount \(the converter writes EFS\): UNAVAILABLE \(Lambda developer guide/),
+    });
+    expect(() => chooseDatasetStorage('us-isob-west-1', { preferredType: EFS })).toThrow(/us-isob-west-1 has no SageMaker training jobs/);
+  });
+
+  test('S3 is chosen wherever it is requested and SageMaker runs, token regions included', () => {
+    for (const region of ['us-east-1', 'cn-north-1', 'us-gov-west-1', 'ap-southeast-6', 'xx-future-1', Aws.REGION]) {
+      expect(chooseDatasetStorage(region, { preferredType: S3 })).toEqual({ region, storageType: S3, fellBack: false, reason: 'S3 was requested.' });
+    }
+    expect(() => chooseDatasetStorage('us-iso-west-1', { preferredType: S3 })).toThrow(NoDatasetStorageError);
   });
 
   test('the fallback reason cites the source', () => {
-    expect(chooseDatasetFileSystemType('cn-north-1').reason).toMatch(/SageMaker FSx for Lustre channel: UNAVAILABLE \(Seed report \(2021\): SageMaker answered "FSx for Lustre is currently not supported in the region cn-north-1 for SageMaker"/);
-    expect(chooseDatasetFileSystemType('ap-southeast-6').reason).toMatch(/AWS::FSx::FileSystem: UNAVAILABLE \(cfn-lint 1.51.0 CloudFormation registry schemas for ap-southeast-6/);
+    expect(chooseDatasetStorage('cn-north-1').reason).toMatch(/SageMaker FSx for Lustre channel: UNAVAILABLE \(Seed report \(2021\): SageMaker answered "FSx for Lustre is currently not supported in the region cn-north-1 for SageMaker"/);
+    expect(chooseDatasetStorage('ap-southeast-6').reason).toMatch(/AWS::FSx::FileSystem: UNAVAILABLE \(cfn-lint 1.51.0 CloudFormation registry schemas for ap-southeast-6/);
+    expect(chooseDatasetStorage('ap-southeast-6').reason).toMatch(/Lambda EFS mount \(the converter writes EFS\): UNAVAILABLE \(Lambda developer guide, configuration-filesystem: "Amazon EFS for Lambda is available in all commercial Regions except Asia Pacific \(New Zealand\)/);
   });
 
   test('the override reason says it is an assumption', () => {
-    expect(chooseDatasetFileSystemType('cn-north-1', { assumeSageMakerFsxChannelSupported: true }).reason)
+    expect(chooseDatasetStorage('cn-north-1', { assumeSageMakerFsxChannelSupported: true }).reason)
       .toMatch(/^FSx for Lustre because assumeSageMakerFsxChannelSupported is set, although SageMaker FSx for Lustre channel: UNAVAILABLE/);
   });
 
   test('a token region with FSx for Lustre preferred asks for an explicit region; EFS works without one', () => {
-    expect(() => chooseDatasetFileSystemType(Aws.REGION)).toThrow(/no concrete region .* Set env: \{ region: 'us-east-1' \}/);
-    expect(chooseDatasetFileSystemType(Aws.REGION, { preferredType: EFS }).fileSystemType).toBe(EFS);
+    expect(() => chooseDatasetStorage(Aws.REGION)).toThrow(/no concrete region .* Set env: \{ region: 'us-east-1' \}/);
+    expect(chooseDatasetStorage(Aws.REGION, { preferredType: EFS }).storageType).toBe(EFS);
   });
 
   test('a region missing from the table gets EFS (every fact UNVERIFIED)', () => {
     const caps = RegionCapabilityTable.of('xx-future-1');
     expect(caps.listed).toBe(false);
     expect(caps.partition).toBe('aws');
-    expect(chooseDatasetFileSystemType('xx-future-1').fileSystemType).toBe(EFS);
+    expect(chooseDatasetStorage('xx-future-1').storageType).toBe(EFS);
   });
 });
 

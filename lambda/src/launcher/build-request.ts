@@ -123,7 +123,7 @@ function buildChannel(name: string, channel: JobChannelSpec, context: BuildConte
   if (channel.source === 'fileSystem') {
     const fileSystem = context.config.fileSystem;
     if (!fileSystem) {
-      throw new ChannelInputError('this launcher has no dataset file system; use source "s3"');
+      throw new ChannelInputError('this platform has no dataset file system (it reads datasets from S3); use source "s3"');
     }
     const rendered = fileSystemChannel({
       channelName: name,

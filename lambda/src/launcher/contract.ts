@@ -26,6 +26,8 @@ export const LAUNCHER_ENV = {
   SECURITY_GROUP_IDS: 'LAUNCHER_SECURITY_GROUP_IDS',
   /** JSON object or absent: `{ id, type, datasetRootDirectory, subnetIds }` of the dataset file system. */
   FILE_SYSTEM: 'LAUNCHER_FILE_SYSTEM',
+  /** `FastFile` or `File`: the input mode of S3 channels whose request names none. */
+  S3_INPUT_MODE: 'LAUNCHER_S3_INPUT_MODE',
   /** JSON list: allowed ECR repository URIs. */
   IMAGE_REPOSITORIES: 'LAUNCHER_IMAGE_REPOSITORIES',
   /** JSON list: allowed `ml.*` instance types. */

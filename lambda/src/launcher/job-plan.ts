@@ -2,7 +2,7 @@ import { DatasetChannelRef } from '../catalog';
 import { specHash, trainingJobName } from './job-naming';
 import {
   ChannelInputMode, ChannelSource, DEFAULT_CHECKPOINT_LOCAL_PATH, DEFAULT_INSTANCE_COUNT, DEFAULT_MAX_RUNTIME_SECONDS,
-  DEFAULT_VOLUME_SIZE_GB, LaunchRequest, RequestRules, defaultSource,
+  DEFAULT_VOLUME_SIZE_GB, LaunchRequest, RequestRules, defaultInputMode, defaultSource,
 } from './launch-request';
 import { expandSweep, hyperParameterString } from './sweep';
 
@@ -48,16 +48,19 @@ export interface PlannedJob {
 }
 
 /** Expands a valid request into its jobs, in sweep order. Pure and deterministic. */
-export function planJobs(request: LaunchRequest, rules: Pick<RequestRules, 'maxRuntimeInSeconds' | 'fileSystemAvailable'>, jobNamePrefix: string): PlannedJob[] {
+export function planJobs(request: LaunchRequest, rules: Pick<RequestRules, 'maxRuntimeInSeconds' | 'fileSystemAvailable' | 's3InputMode'>, jobNamePrefix: string): PlannedJob[] {
   const base = Object.fromEntries(Object.entries(request.hyperparameters ?? {}).map(([key, value]) => [key, hyperParameterString(value)]));
-  const channels = Object.fromEntries(Object.entries(request.channels).map(([name, channel]) => [name, {
-    datasetId: channel.datasetId ?? request.datasetId,
-    datasetChannel: channel.datasetChannel ?? name,
-    version: channel.version ?? null,
-    source: channel.source ?? defaultSource(rules),
-    inputMode: channel.inputMode ?? 'File',
-    contentType: channel.contentType ?? null,
-  } satisfies JobChannelSpec]));
+  const channels = Object.fromEntries(Object.entries(request.channels).map(([name, channel]) => {
+    const source = channel.source ?? defaultSource(rules);
+    return [name, {
+      datasetId: channel.datasetId ?? request.datasetId,
+      datasetChannel: channel.datasetChannel ?? name,
+      version: channel.version ?? null,
+      source,
+      inputMode: channel.inputMode ?? defaultInputMode(source, rules),
+      contentType: channel.contentType ?? null,
+    } satisfies JobChannelSpec];
+  }));
   const checkpoints = request.checkpoints === undefined ? null
     : { localPath: (request.checkpoints === true ? undefined : request.checkpoints.localPath) ?? DEFAULT_CHECKPOINT_LOCAL_PATH };
   return expandSweep(request.sweep).map((point) => {

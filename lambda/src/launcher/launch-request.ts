@@ -11,6 +11,9 @@ export type ChannelSource = 'fileSystem' | 's3';
 /** `Channel.InputMode`. File systems support File only; FastFile and Pipe stream from S3. */
 export type ChannelInputMode = 'File' | 'FastFile' | 'Pipe';
 
+/** The input modes a launcher may give S3 channels by default. */
+export type S3ChannelInputMode = 'FastFile' | 'File';
+
 /** One input channel of a launch request: a converted dataset channel, pinned to a version. */
 export interface ChannelRequest {
   /** The dataset to read. Default: the request's `datasetId`. */
@@ -21,7 +24,7 @@ export interface ChannelRequest {
   readonly version?: string;
   /** Read from the platform's file system or from S3. Default: fileSystem when the launcher has one, else s3. */
   readonly source?: ChannelSource;
-  /** Default File. */
+  /** Default: File on a file system; the launcher's S3 input mode (FastFile unless configured) on S3. */
   readonly inputMode?: ChannelInputMode;
   /** MIME type passed to the algorithm. */
   readonly contentType?: string;
@@ -61,6 +64,8 @@ export interface RequestRules {
   readonly maxInstanceCount: number;
   /** Whether the launcher is wired to a dataset file system. */
   readonly fileSystemAvailable: boolean;
+  /** The input mode of S3 channels that name none. */
+  readonly s3InputMode: S3ChannelInputMode;
   /** How many tags the launcher adds to every job (users get the rest of the 50). */
   readonly platformTagCount: number;
   /** Tag keys with this prefix are the platform's. */
@@ -212,7 +217,7 @@ function channelSchema(rules: RequestRules) {
     .superRefine((channel, ctx) => {
       const source = channel.source ?? defaultSource(rules);
       if (source === 'fileSystem' && !rules.fileSystemAvailable) {
-        ctx.addIssue({ code: 'custom', path: ['source'], message: 'this launcher has no dataset file system; use "s3"' });
+        ctx.addIssue({ code: 'custom', path: ['source'], message: 'this platform has no dataset file system (it reads datasets from S3); use "s3" or leave source out' });
       }
       if (source === 'fileSystem' && channel.inputMode !== undefined && channel.inputMode !== 'File') {
         ctx.addIssue({ code: 'custom', path: ['inputMode'], message: `${channel.inputMode} reads S3 only; file-system channels use File mode (or set source to "s3")` });
@@ -223,6 +228,11 @@ function channelSchema(rules: RequestRules) {
 /** The source a channel gets when it names none. */
 export function defaultSource(rules: Pick<RequestRules, 'fileSystemAvailable'>): ChannelSource {
   return rules.fileSystemAvailable ? 'fileSystem' : 's3';
+}
+
+/** The input mode a channel reading `source` gets when it names none. */
+export function defaultInputMode(source: ChannelSource, rules: Pick<RequestRules, 's3InputMode'>): ChannelInputMode {
+  return source === 's3' ? rules.s3InputMode : 'File';
 }
 
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;

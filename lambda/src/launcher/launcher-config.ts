@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatPath } from './field-errors';
 import { JOB_NAME_PREFIX_MAX_LENGTH, JOB_NAME_PREFIX_PATTERN, JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING } from './job-naming';
 import { LAUNCHER_ENV, PLATFORM_TAG_COUNT, PLATFORM_TAG_PREFIX } from './contract';
-import { RequestRules } from './launch-request';
+import { RequestRules, S3ChannelInputMode } from './launch-request';
 import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS, SAGEMAKER_LIMITS } from './sagemaker-limits';
 
 /** The dataset file system as the launcher uses it. */
@@ -24,6 +24,8 @@ export interface LauncherConfig {
   readonly subnetIds: readonly string[];
   readonly securityGroupIds: readonly string[];
   readonly fileSystem?: LauncherFileSystem;
+  /** The input mode of S3 channels whose request names none. */
+  readonly s3InputMode: S3ChannelInputMode;
   readonly allowedImageRepositories: readonly string[];
   readonly allowedInstanceTypes: readonly string[];
   readonly maxRuntimeInSeconds: number;
@@ -64,6 +66,7 @@ const CONFIG_SCHEMA = z.strictObject({
     datasetRootDirectory: z.string().regex(/^\/\S*$/, 'must be an absolute path').max(SAGEMAKER_LIMITS.directoryPath.maxLength),
     subnetIds: subnetList,
   }).optional(),
+  s3InputMode: z.enum(['FastFile', 'File']).default('FastFile'),
   allowedImageRepositories: z.array(z.string().regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.[a-z0-9.]+\/[a-z0-9._/-]+$/, 'must be an ECR repository URI')).min(1),
   allowedInstanceTypes: z.array(z.string().regex(INSTANCE_TYPE_PATTERN, 'must be an ml.* instance type')).min(1),
   maxRuntimeInSeconds: positiveInt(MAX_RUNTIME_CEILING_SECONDS),
@@ -85,6 +88,7 @@ const FIELD_ENV: Record<keyof z.infer<typeof CONFIG_SCHEMA>, string> = {
   subnetIds: LAUNCHER_ENV.SUBNET_IDS,
   securityGroupIds: LAUNCHER_ENV.SECURITY_GROUP_IDS,
   fileSystem: LAUNCHER_ENV.FILE_SYSTEM,
+  s3InputMode: LAUNCHER_ENV.S3_INPUT_MODE,
   allowedImageRepositories: LAUNCHER_ENV.IMAGE_REPOSITORIES,
   allowedInstanceTypes: LAUNCHER_ENV.INSTANCE_TYPES,
   maxRuntimeInSeconds: LAUNCHER_ENV.MAX_RUNTIME_SECONDS,
@@ -147,6 +151,7 @@ export function requestRules(config: LauncherConfig): RequestRules {
     maxJobs: config.maxJobs,
     maxInstanceCount: config.maxInstanceCount,
     fileSystemAvailable: config.fileSystem !== undefined,
+    s3InputMode: config.s3InputMode,
     platformTagCount: PLATFORM_TAG_COUNT,
     platformTagPrefix: PLATFORM_TAG_PREFIX,
   };

@@ -23,6 +23,7 @@ export function testConfig(overrides: Partial<LauncherConfig> = {}): LauncherCon
     maxInstanceCount: 4,
     interContainerTrafficEncryption: true,
     concurrency: 2,
+    s3InputMode: 'FastFile',
     ...overrides,
   };
 }

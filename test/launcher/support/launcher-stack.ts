@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DatasetFileSystemType, DatasetFileSystems, IDatasetFileSystem, SecureBucket, TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork } from '../../../lib';
+import { DatasetFileSystems, DatasetStorageType, IDatasetFileSystem, SecureBucket, TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork } from '../../../lib';
 
 export interface LauncherStackOptions {
   readonly region?: string;
@@ -24,7 +24,7 @@ export function launcherStack(options: LauncherStackOptions = {}) {
     fileSystem = DatasetFileSystems.forRegion(stack, 'DatasetFileSystem', {
       network,
       datasetBucket: datasets.bucket,
-      preferredType: kind === 'fsx' ? DatasetFileSystemType.FSX_LUSTRE : DatasetFileSystemType.EFS,
+      preferredType: kind === 'fsx' ? DatasetStorageType.FSX_LUSTRE : DatasetStorageType.EFS,
     });
   }
   const repository = new ecr.Repository(stack, 'TrainingImages', { imageScanOnPush: true });
