@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { DATASET_PREFIX } from '../../lambda/src/catalog/dataset-keys';
 import { JOBS_PREFIX, LAUNCHER_ENV } from '../../lambda/src/launcher/contract';
 import { JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING, jobNamePrefixProblem } from '../../lambda/src/launcher/job-naming';
+import { isReservedName } from '../../lambda/src/launcher/reserved-names';
 import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS } from '../../lambda/src/launcher/sagemaker-limits';
 import {
   SAGEMAKER_EVENT_SOURCE, SAGEMAKER_TRAINING_JOB_STATE_CHANGE, STATE_CHANGE_ENV, TRAINING_JOB_STATE_CHANGED,
@@ -147,6 +148,15 @@ export interface TrainingJobLauncherProps {
   readonly launchConcurrency?: number;
 
   /**
+   * Reserved names requests may set anyway: `sagemaker_*` hyperparameters (e.g. `sagemaker_program`
+   * and `sagemaker_submit_directory` for SageMaker's framework containers in script mode) and
+   * environment variables (`SAGEMAKER_*`, `SM_*`, `AWS_*`, `LD_PRELOAD`, `PYTHONPATH`, proxies…).
+   * Requests that set any other reserved name are rejected.
+   * @default - none
+   */
+  readonly allowedReservedNames?: string[];
+
+  /**
    * The launcher function's timeout. Jobs not reached in time are reported failed with a "retry
    * with the same clientToken" reason, never dropped.
    * @default Duration.minutes(5)
@@ -252,6 +262,7 @@ export class TrainingJobLauncher extends Construct {
         ...(props.outputEncryptionKey ? { [LAUNCHER_ENV.OUTPUT_KMS_KEY]: props.outputEncryptionKey.keyArn } : {}),
         [LAUNCHER_ENV.INTER_CONTAINER_ENCRYPTION]: String(settings.interContainerTrafficEncryption),
         [LAUNCHER_ENV.CONCURRENCY]: String(settings.concurrency),
+        ...(settings.allowedReservedNames.length > 0 ? { [LAUNCHER_ENV.ALLOWED_RESERVED_NAMES]: JSON.stringify(settings.allowedReservedNames) } : {}),
       },
     });
     this.launcher = launcher.function;
@@ -488,6 +499,12 @@ export class TrainingJobLauncher extends Construct {
       actions: ['sagemaker:AddTags', 'sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'],
       resources: [jobArn],
     }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'FindJobsOfClientToken',
+      // A reused clientToken is found by listing the jobs whose names start with it.
+      actions: ['sagemaker:ListTrainingJobs'],
+      resources: ['*'],
+    }));
 
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadDatasetPointersAndManifests',
@@ -518,6 +535,8 @@ export class TrainingJobLauncher extends Construct {
       for (const finding of findings) {
         acknowledgeWildcardResource(policy, finding.resource, finding.reason);
       }
+      acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
+        'sagemaker:ListTrainingJobs has no resource type (IAM authorizes it on * only); it returns job names and ARNs, which the launcher uses to find an earlier request with the same clientToken.');
     }
   }
 
@@ -531,6 +550,7 @@ interface LauncherSettings {
   readonly maxInstanceCount: number;
   readonly interContainerTrafficEncryption: boolean;
   readonly concurrency: number;
+  readonly allowedReservedNames: string[];
 }
 
 function validateProps(scope: Construct, props: TrainingJobLauncherProps): LauncherSettings {
@@ -583,6 +603,12 @@ function validateProps(scope: Construct, props: TrainingJobLauncherProps): Launc
   if (timeout && !timeout.isUnresolved() && (timeout.toSeconds() < 30 || timeout.toSeconds() > 900)) {
     problems.push(`timeout is ${timeout.toHumanString()}: a Lambda timeout is 30 seconds to 15 minutes here.`);
   }
+  const allowedReservedNames = [...(props.allowedReservedNames ?? [])];
+  const notReserved = allowedReservedNames.filter((name) => Token.isUnresolved(name) || !isReservedName(name));
+  if (notReserved.length > 0) {
+    problems.push(`allowedReservedNames has ${notReserved.map((name) => JSON.stringify(name)).join(', ')}, which ${notReserved.length === 1 ? 'is' : 'are'} not reserved ` +
+      '(requests may set it already): list only literal reserved names such as "sagemaker_program" or "PYTHONPATH".');
+  }
   if (problems.length > 0) {
     throw new Error(`${where}:\n  ${problems.join('\n  ')}`);
   }
@@ -594,5 +620,6 @@ function validateProps(scope: Construct, props: TrainingJobLauncherProps): Launc
     maxInstanceCount,
     interContainerTrafficEncryption: props.interContainerTrafficEncryption ?? true,
     concurrency,
+    allowedReservedNames,
   };
 }

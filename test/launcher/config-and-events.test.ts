@@ -35,6 +35,7 @@ describe('launcher configuration from the environment (cold start)', () => {
       interContainerTrafficEncryption: true,
       concurrency: 2,
       s3InputMode: 'FastFile',
+      allowedReservedNames: [],
     });
   });
 

@@ -323,6 +323,14 @@ describe('TrainingJobLauncher variants', () => {
     template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlatformBus'), 'Arn'] } })]) } });
   });
 
+  test('allowedReservedNames reach the launcher\'s configuration; ListTrainingJobs finds a reused clientToken', () => {
+    const { template: build } = launcherStack({ fileSystem: 'none', props: { allowedReservedNames: ['sagemaker_program', 'PYTHONPATH'] } });
+    const template = build();
+    expect(loadLauncherConfig(launcherEnvironment(template)).allowedReservedNames).toEqual(['sagemaker_program', 'PYTHONPATH']);
+    expect(statement(template, 'FindJobsOfClientToken')).toMatchObject({ Action: 'sagemaker:ListTrainingJobs', Resource: '*' });
+    expect(loadLauncherConfig(launcherEnvironment(launcherStack({ fileSystem: 'none' }).template())).allowedReservedNames).toEqual([]);
+  });
+
   test('grantInvoke lets the platform\'s API invoke the launcher', () => {
     const { stack, launcher, template: build } = launcherStack({ fileSystem: 'none' });
     const api = new iam.Role(stack, 'Api', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -350,6 +358,7 @@ describe('TrainingJobLauncher props validation names the prop, the value, the ru
     ['instance count', { maxInstanceCount: 0 }, /maxInstanceCount is 0/],
     ['concurrency', { launchConcurrency: 17 }, /launchConcurrency is 17: it must be a whole number from 1 to 16/],
     ['timeout', { timeout: Duration.minutes(20) }, /timeout is 20 minutes/],
+    ['allowing a name that is not reserved', { allowedReservedNames: ['epochs'] }, /allowedReservedNames has "epochs", which is not reserved/],
   ];
 
   test.each(cases)('%s', (_name, props, message) => {

@@ -226,6 +226,7 @@ describe('throttling and per-job failures', () => {
       trainingJobs: {
         describe: (name) => sagemaker.api().describe(name),
         listTags: (arn) => sagemaker.api().listTags(arn),
+        listByName: (stem, limit) => sagemaker.api().listByName(stem, limit),
         create: async (input) => { remaining -= 20_000; return sagemaker.api().create(input); },
       },
     }));

@@ -130,6 +130,13 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
     expect(Object.fromEntries(after.map((job) => [job.TrainingJobName, job.CreationTime?.getTime()]))).toEqual(created);
   });
 
+  test('the same clientToken with a different spec is a conflict naming clientToken, and creates nothing', async () => {
+    const before = await jobsInMoto();
+    const response = await launch(request({ hyperparameters: { epochs: 4 } }));
+    expect(response).toMatchObject({ outcome: 'rejected', errors: [{ path: 'clientToken', message: expect.stringContaining('was already used for a different request') }] });
+    expect(await jobsInMoto()).toHaveLength(before.length);
+  });
+
   test('an invalid request is rejected with field-level messages and creates zero jobs', async () => {
     const before = (await jobsInMoto()).length;
     const response = await launch(request({ clientToken: 'another-sweep', instanceType: 'ml.p5.48xlarge', sweep: { grid: { learning_rate: [0.1, 0.1] } }, channels: { training: { inputMode: 'Pipe' } } }));

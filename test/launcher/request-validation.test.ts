@@ -2,6 +2,8 @@ import { validateLaunchRequest } from '../../lambda/src/launcher';
 import { IMAGE, REPOSITORY_URI, testRules, validRequest } from './support/fixtures';
 
 const rules = testRules();
+/** A key of `n` copies of `c` as an error path shows it (truncated after 120 characters). */
+const long = (c: string, n: number) => `${c.repeat(120)}…(${n - 120} more characters)`;
 
 function errorsOf(request: unknown, ruleSet = rules) {
   const result = validateLaunchRequest(request, ruleSet);
@@ -72,19 +74,19 @@ describe('launch request validation', () => {
     ['hyperparameter value null', { hyperparameters: { lr: null } }, 'hyperparameters.lr', 'must be a string, a number or a boolean'],
     ['hyperparameter value an object', { hyperparameters: { lr: { v: 1 } } }, 'hyperparameters.lr', 'must be a string, a number or a boolean'],
     ['hyperparameter value longer than 2500', { hyperparameters: { notes: 'x'.repeat(2501) } }, 'hyperparameters.notes', 'is 2501 characters long; SageMaker accepts at most 2500'],
-    ['hyperparameter name longer than 256', { hyperparameters: { ['k'.repeat(257)]: 1 } }, `hyperparameters.${'k'.repeat(257)}`, 'at most 256'],
+    ['hyperparameter name longer than 256', { hyperparameters: { ['k'.repeat(257)]: 1 } }, `hyperparameters.${long('k', 257)}`, 'at most 256'],
     ['hyperparameter name empty', { hyperparameters: { '': 1 } }, 'hyperparameters[""]', 'must not be empty'],
     ['more than 100 hyperparameters', { hyperparameters: record(101, (i) => i), sweep: undefined }, 'hyperparameters', 'has 101 hyperparameters; SageMaker accepts at most 100'],
     ['environment name starts with a digit', { environment: { '1X': 'a' } }, 'environment.1X', 'start with a letter or "_"'],
     ['environment name with a hyphen', { environment: { 'MY-VAR': 'a' } }, 'environment.MY-VAR', 'start with a letter or "_"'],
-    ['environment name longer than 512', { environment: { ['E'.repeat(513)]: 'a' } }, `environment.${'E'.repeat(513)}`, 'at most 512'],
+    ['environment name longer than 512', { environment: { ['E'.repeat(513)]: 'a' } }, `environment.${long('E', 513)}`, 'at most 512'],
     ['environment value a number', { environment: { EPOCHS: 5 } }, 'environment.EPOCHS', 'must be a string'],
     ['environment value longer than 512', { environment: { NOTES: 'x'.repeat(513) } }, 'environment.NOTES', 'at most 512'],
     ['more than 100 environment variables', { environment: record(101, () => 'v', (i) => `V${i}`) }, 'environment', 'has 101 variables; SageMaker accepts at most 100'],
     ['tag key aws:', { tags: { 'aws:team': 'a' } }, 'tags["aws:team"]', 'reserved by AWS'],
     ['tag key of the platform', { tags: { 'cdk-sagemaker-datasets:sweep': 'x' } }, 'tags["cdk-sagemaker-datasets:sweep"]', 'set by the platform'],
     ['tag key with a bad character', { tags: { 'team!': 'a' } }, 'tags["team!"]', 'tag keys are letters'],
-    ['tag key longer than 128', { tags: { ['t'.repeat(129)]: 'a' } }, `tags.${'t'.repeat(129)}`, 'at most 128'],
+    ['tag key longer than 128', { tags: { ['t'.repeat(129)]: 'a' } }, `tags.${long('t', 129)}`, 'at most 128'],
     ['tag value with a bad character', { tags: { team: 'a;b' } }, 'tags.team', 'tag values are letters'],
     ['tag value longer than 256', { tags: { team: 'x'.repeat(257) } }, 'tags.team', 'at most 256'],
     ['more than 45 user tags', { tags: record(46, () => 'v') }, 'tags', "has 46 tags; at most 45 (SageMaker's 50 minus the platform's 5)"],

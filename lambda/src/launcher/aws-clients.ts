@@ -1,6 +1,6 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateTrainingJobCommand, CreateTrainingJobCommandInput, DescribeTrainingJobCommand, ListTagsCommand, SageMakerClient,
+  CreateTrainingJobCommand, CreateTrainingJobCommandInput, DescribeTrainingJobCommand, ListTagsCommand, ListTrainingJobsCommand, SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { errorCode, isJobNotFound } from './aws-errors';
 import { ObjectReader } from './dataset-resolution';
@@ -13,6 +13,8 @@ export interface TrainingJobApi {
   listTags(arn: string): Promise<Record<string, string>>;
   /** Creates the job; returns its ARN. */
   create(input: CreateTrainingJobCommandInput): Promise<string>;
+  /** The jobs whose name contains `nameContains` (at most `limit`, newest first). */
+  listByName(nameContains: string, limit: number): Promise<Array<{ readonly name: string; readonly arn: string }>>;
 }
 
 /** {@link TrainingJobApi} over the SDK client. Errors propagate unchanged (the caller classifies and retries). */
@@ -49,6 +51,21 @@ export class SageMakerTrainingJobApi implements TrainingJobApi {
   async create(input: CreateTrainingJobCommandInput): Promise<string> {
     const output = await this.client.send(new CreateTrainingJobCommand(input));
     return output.TrainingJobArn ?? '';
+  }
+
+  async listByName(nameContains: string, limit: number): Promise<Array<{ name: string; arn: string }>> {
+    const jobs: Array<{ name: string; arn: string }> = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListTrainingJobsCommand({
+        NameContains: nameContains, NextToken: nextToken, MaxResults: 100, SortBy: 'CreationTime', SortOrder: 'Descending',
+      }));
+      for (const job of page.TrainingJobSummaries ?? []) {
+        jobs.push({ name: job.TrainingJobName ?? '', arn: job.TrainingJobArn ?? '' });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken && jobs.length < limit);
+    return jobs.slice(0, limit);
   }
 }
 

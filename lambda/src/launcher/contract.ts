@@ -46,6 +46,8 @@ export const LAUNCHER_ENV = {
   INTER_CONTAINER_ENCRYPTION: 'LAUNCHER_INTER_CONTAINER_ENCRYPTION',
   /** How many CreateTrainingJob calls run at once. */
   CONCURRENCY: 'LAUNCHER_CONCURRENCY',
+  /** JSON list or absent: reserved hyperparameter and environment names requests may set anyway. */
+  ALLOWED_RESERVED_NAMES: 'LAUNCHER_ALLOWED_RESERVED_NAMES',
 } as const;
 
 /** The platform's tags on every job, and the prefix users' tags may not use. */

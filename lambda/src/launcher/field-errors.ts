@@ -6,6 +6,39 @@ export interface FieldError {
   readonly message: string;
 }
 
+/** The longest value a message quotes, the longest message and path, and the most errors a rejection lists. */
+export const ECHO_LIMITS = { quoted: 120, message: 1000, path: 300, errors: 100 } as const;
+
+/**
+ * Cuts a text to `max` characters, saying how much was left out: what a response echoes of a
+ * caller's value stays small whatever the caller sent.
+ */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…(${text.length - max} more characters)`;
+}
+
+/** A value as a message quotes it: JSON, at most {@link ECHO_LIMITS.quoted} characters of it. */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  return JSON.stringify(truncate(text, ECHO_LIMITS.quoted));
+}
+
+/**
+ * Bounds a list of errors for a response: each path and message truncated, at most
+ * {@link ECHO_LIMITS.errors} errors and a last one saying how many were left out. Whatever a request
+ * holds, a rejection stays in the low hundreds of kilobytes, far below Lambda's 6 MB response limit.
+ */
+export function boundErrors(errors: readonly FieldError[]): FieldError[] {
+  const bounded = errors.slice(0, ECHO_LIMITS.errors).map((error) => ({
+    path: truncate(error.path, ECHO_LIMITS.path),
+    message: truncate(error.message, ECHO_LIMITS.message),
+  }));
+  if (errors.length > ECHO_LIMITS.errors) {
+    bounded.push({ path: 'request', message: `has ${errors.length - ECHO_LIMITS.errors} more errors not listed; fix these and send it again` });
+  }
+  return bounded;
+}
+
 /** Keys that print without quoting in a path. */
 const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
 
@@ -20,7 +53,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
       text += `[${part}]`;
     } else {
       const key = String(part);
-      text += PLAIN_KEY.test(key) ? `${text ? '.' : ''}${key}` : `[${JSON.stringify(key)}]`;
+      const shown = truncate(key, ECHO_LIMITS.quoted);
+      text += PLAIN_KEY.test(key) ? `${text ? '.' : ''}${shown}` : `[${JSON.stringify(shown)}]`;
     }
   }
   return text || 'request';

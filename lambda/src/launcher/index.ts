@@ -1,6 +1,7 @@
 export * from './aws-clients';
 export * from './aws-errors';
 export * from './build-request';
+export * from './client-token-conflict';
 export * from './contract';
 export * from './dataset-resolution';
 export * from './field-errors';
@@ -9,6 +10,8 @@ export * from './job-plan';
 export * from './launch';
 export * from './launch-request';
 export * from './launcher-config';
+export * from './model-pattern';
+export * from './reserved-names';
 export * from './retry';
 export * from './sagemaker-limits';
 export * from './state-change';

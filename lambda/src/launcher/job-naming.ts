@@ -77,7 +77,19 @@ export function trainingJobName(prefix: string, clientToken: string, index: numb
   }
   const hash = createHash('sha256').update(`${clientToken}\n${index}\n${jobSpecHash}`).digest('hex').slice(0, NAME_HASH_LENGTH);
   const suffix = `-${index}-${hash}`;
-  const room = SAGEMAKER_LIMITS.trainingJobName.max - prefix.length - 1 - suffix.length;
-  const tokenPart = clientToken.toLowerCase().slice(0, room).replace(/-+$/, '');
-  return `${prefix}-${tokenPart}${suffix}`;
+  return `${prefix}-${tokenPart(clientToken, suffix.length, prefix)}${suffix}`;
+}
+
+function tokenPart(clientToken: string, suffixLength: number, prefix: string): string {
+  const room = SAGEMAKER_LIMITS.trainingJobName.max - prefix.length - 1 - suffixLength;
+  return clientToken.toLowerCase().slice(0, room).replace(/-+$/, '');
+}
+
+/**
+ * The start every job name of a client token shares, whatever the index (`<prefix>-<token, shortened
+ * for the longest index>`): what ListTrainingJobs' NameContains looks for to find a token's jobs.
+ */
+export function clientTokenNameStem(prefix: string, clientToken: string): string {
+  const longestSuffix = `-${MAX_JOBS_CEILING - 1}-`.length + NAME_HASH_LENGTH;
+  return `${prefix}-${tokenPart(clientToken, longestSuffix, prefix)}`;
 }

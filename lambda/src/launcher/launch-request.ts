@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DatasetKeyError, validateChannelName as validateDatasetChannelName, validateDatasetId, versionPrefix } from '../catalog';
-import { FieldError, formatPath, uniqueErrors } from './field-errors';
+import { FieldError, boundErrors, formatPath, quote, uniqueErrors } from './field-errors';
+import { lineTerminatorAt } from './model-pattern';
+import { reservedEnvironmentVariable, reservedHyperParameter } from './reserved-names';
 import { CLIENT_TOKEN_MAX_LENGTH, CLIENT_TOKEN_PATTERN } from './job-naming';
 import { SAGEMAKER_LIMITS } from './sagemaker-limits';
 import { HyperParameterValue, Sweep, expandSweep, gridKeys, hyperParameterString, sweepSize } from './sweep';
@@ -70,6 +72,8 @@ export interface RequestRules {
   readonly platformTagCount: number;
   /** Tag keys with this prefix are the platform's. */
   readonly platformTagPrefix: string;
+  /** Reserved hyperparameter and environment names (`sagemaker_*`, `LD_PRELOAD`…) requests may set anyway. */
+  readonly allowedReservedNames: readonly string[];
 }
 
 export const DEFAULT_INSTANCE_COUNT = 1;
@@ -94,10 +98,40 @@ const channelLimits = SAGEMAKER_LIMITS.channels;
 const channelName = z.string().max(channelLimits.maxNameLength, `channel names are at most ${channelLimits.maxNameLength} characters`)
   .regex(channelLimits.namePattern, 'channel names are characters of A-Z, a-z, 0-9, ".", "-" and "_" (the container reads the channel at /opt/ml/input/data/<name>)');
 const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, a number or a boolean' });
-const hyperParameterKey = z.string().min(1, 'hyperparameter names must not be empty')
-  .max(hp.maxKeyLength, `hyperparameter names are at most ${hp.maxKeyLength} characters`);
-const hyperParameterValue = scalar.refine((value) => hyperParameterString(value).length <= hp.maxValueLength,
-  { error: (issue) => `is ${hyperParameterString(issue.input as HyperParameterValue).length} characters long; SageMaker accepts at most ${hp.maxValueLength} per hyperparameter value` });
+
+/**
+ * A string SageMaker's model constrains with a `.`-pattern: no line terminators (CR, LF, U+0085,
+ * U+2028, U+2029), which Java's `.` does not match and SageMaker therefore refuses.
+ */
+function singleLine(text: z.ZodString, what: string) {
+  return text.superRefine((value, ctx) => {
+    const at = lineTerminatorAt(value);
+    if (at) {
+      ctx.addIssue({ code: 'custom', message: `${what} must be a single line: it has ${at} (SageMaker refuses CR, LF, U+0085, U+2028 and U+2029 here)` });
+    }
+  });
+}
+
+function hyperParameterKey(rules: Pick<RequestRules, 'allowedReservedNames'>) {
+  return singleLine(z.string().min(1, 'hyperparameter names must not be empty')
+    .max(hp.maxKeyLength, `hyperparameter names are at most ${hp.maxKeyLength} characters`), 'hyperparameter names')
+    .superRefine((key, ctx) => {
+      const reserved = reservedHyperParameter(key, rules.allowedReservedNames);
+      if (reserved) {
+        ctx.addIssue({ code: 'custom', message: reserved });
+      }
+    });
+}
+const hyperParameterValue = scalar.superRefine((value, ctx) => {
+  const text = hyperParameterString(value);
+  if (text.length > hp.maxValueLength) {
+    ctx.addIssue({ code: 'custom', message: `is ${text.length} characters long; SageMaker accepts at most ${hp.maxValueLength} per hyperparameter value` });
+  }
+  const at = lineTerminatorAt(text);
+  if (at) {
+    ctx.addIssue({ code: 'custom', message: `must be a single line: it has ${at} (SageMaker refuses CR, LF, U+0085, U+2028 and U+2029 in hyperparameter values)` });
+  }
+});
 
 function catalogName(check: (value: string) => string) {
   return z.string().superRefine((value, ctx) => {
@@ -113,8 +147,8 @@ function objectOf(what: string) {
   return z.record(z.string(), z.unknown(), { error: `must be an object of ${what}` });
 }
 
-function hyperParameterMap(maxEntries: number) {
-  return z.record(hyperParameterKey, hyperParameterValue, { error: 'must be an object of hyperparameter names to values' })
+function hyperParameterMap(maxEntries: number, rules: Pick<RequestRules, 'allowedReservedNames'>) {
+  return z.record(hyperParameterKey(rules), hyperParameterValue, { error: 'must be an object of hyperparameter names to values' })
     .refine((map) => Object.keys(map).length <= maxEntries,
       { error: (issue) => `has ${Object.keys(issue.input as object).length} hyperparameters; SageMaker accepts at most ${maxEntries}` });
 }
@@ -128,7 +162,8 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
   return {
     clientToken: z.string()
       .min(1, 'must not be empty')
-      .max(CLIENT_TOKEN_MAX_LENGTH, `is at most ${CLIENT_TOKEN_MAX_LENGTH} characters (a UUID fits)`)
+      // abort: the pattern's nested repetition would overflow the stack on a megabyte-long token.
+      .max(CLIENT_TOKEN_MAX_LENGTH, { message: `is at most ${CLIENT_TOKEN_MAX_LENGTH} characters (a UUID fits)`, abort: true })
       .regex(CLIENT_TOKEN_PATTERN, 'must be letters, digits and hyphens, starting and ending with a letter or digit (a UUID fits)'),
     datasetId: catalogName(validateDatasetId),
     channels: [
@@ -140,7 +175,7 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
       }),
       z.record(channelName, channelSchema(rules), { error: 'must be an object of channel names to channel settings' }),
     ],
-    trainingImage: z.string()
+    trainingImage: singleLine(z.string(), 'image URIs')
       .max(SAGEMAKER_LIMITS.trainingImage.maxLength, `is at most ${SAGEMAKER_LIMITS.trainingImage.maxLength} characters`)
       .superRefine((image, ctx) => {
         const problem = imageProblem(image, rules.allowedImageRepositories);
@@ -149,7 +184,7 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
         }
       }),
     instanceType: z.string().refine((type) => rules.allowedInstanceTypes.includes(type),
-      { error: (issue) => `${JSON.stringify(issue.input)} is not allowed on this platform; use one of ${rules.allowedInstanceTypes.join(', ')}` }),
+      { error: (issue) => `${quote(issue.input)} is not allowed on this platform; use one of ${rules.allowedInstanceTypes.join(', ')}` }),
     instanceCount: z.number().int('must be a whole number')
       .min(1, 'must be at least 1').max(rules.maxInstanceCount, `is at most ${rules.maxInstanceCount} on this platform`),
     volumeSizeInGB: z.number().int('must be a whole number')
@@ -157,10 +192,16 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
     maxRuntimeInSeconds: z.number().int('must be a whole number of seconds')
       .min(1, 'must be at least 1')
       .max(rules.maxRuntimeInSeconds, `is at most ${rules.maxRuntimeInSeconds} seconds on this platform (the launcher's maxRuntime)`),
-    hyperparameters: hyperParameterMap(hp.maxEntries),
+    hyperparameters: hyperParameterMap(hp.maxEntries, rules),
     environment: z.record(
       z.string().max(env.maxKeyLength, `environment variable names are at most ${env.maxKeyLength} characters`)
-        .regex(env.keyPattern, 'environment variable names start with a letter or "_" and continue with letters, digits or "_"'),
+        .regex(env.keyPattern, 'environment variable names start with a letter or "_" and continue with letters, digits or "_"')
+        .superRefine((key, ctx) => {
+          const reserved = reservedEnvironmentVariable(key, rules.allowedReservedNames);
+          if (reserved) {
+            ctx.addIssue({ code: 'custom', message: reserved });
+          }
+        }),
       z.string().max(env.maxValueLength, `environment values are at most ${env.maxValueLength} characters`),
       { error: 'must be an object of variable names to string values' },
     ).refine((map) => Object.keys(map).length <= env.maxEntries,
@@ -180,11 +221,11 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
         { error: 'must be an object with either "list" or "grid"' })
         .superRefine((sweep, ctx) => checkSweepShape(sweep as Sweep, rules, ctx)),
       z.strictObject({
-        list: z.array(hyperParameterMap(hp.maxEntries).refine((set) => Object.keys(set).length > 0, 'must set at least one hyperparameter'),
+        list: z.array(hyperParameterMap(hp.maxEntries, rules).refine((set) => Object.keys(set).length > 0, 'must set at least one hyperparameter'),
           { error: 'must be a list of hyperparameter sets' })
           .min(1, 'must list at least one hyperparameter set')
           .max(rules.maxJobs, `lists more sets than the ${rules.maxJobs} jobs a request may launch (maxJobsPerRequest)`),
-        grid: z.record(hyperParameterKey, sweepValue, { error: 'must be an object of hyperparameter names to lists of values' })
+        grid: z.record(hyperParameterKey(rules), sweepValue, { error: 'must be an object of hyperparameter names to lists of values' })
           .refine((grid) => Object.keys(grid).length > 0, 'must name at least one hyperparameter'),
       }, { error: 'must be an object with either "list" or "grid"' }).partial()
         .superRefine((sweep, ctx) => checkSweepDuplicates(sweep as Sweep, ctx)),
@@ -192,7 +233,8 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
     checkpoints: z.union([
       z.literal(true),
       z.strictObject({
-        localPath: z.string().max(SAGEMAKER_LIMITS.checkpointLocalPath.maxLength).regex(/^\/\S*$/, 'must be an absolute path in the container'),
+        localPath: singleLine(z.string(), 'checkpoint paths').max(SAGEMAKER_LIMITS.checkpointLocalPath.maxLength)
+          .regex(/^\/\S*$/, 'must be an absolute path in the container'),
       }).partial(),
     ], { error: 'must be true or an object { "localPath": "/opt/ml/checkpoints" }' }),
   };
@@ -211,7 +253,7 @@ function channelSchema(rules: RequestRules) {
     }),
     source: z.enum(['fileSystem', 's3'], { error: 'must be "fileSystem" or "s3"' }),
     inputMode: z.enum(['File', 'FastFile', 'Pipe'], { error: 'must be "File", "FastFile" or "Pipe"' }),
-    contentType: z.string().max(SAGEMAKER_LIMITS.contentType.maxLength, `is at most ${SAGEMAKER_LIMITS.contentType.maxLength} characters`),
+    contentType: singleLine(z.string(), 'content types').max(SAGEMAKER_LIMITS.contentType.maxLength, `is at most ${SAGEMAKER_LIMITS.contentType.maxLength} characters`),
   }, { error: 'must be an object of channel settings (datasetId, datasetChannel, version, source, inputMode, contentType)' })
     .partial()
     .superRefine((channel, ctx) => {
@@ -242,11 +284,11 @@ const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
 export function imageProblem(image: string, repositories: readonly string[]): string | undefined {
   const repository = repositories.find((uri) => image.startsWith(`${uri}:`) || image.startsWith(`${uri}@`));
   if (!repository) {
-    return `${JSON.stringify(image)} is not in an allowed ECR repository; use <repository URI>:<tag> or <repository URI>@sha256:<digest> with one of: ${repositories.join(', ') || '(none configured)'}`;
+    return `${quote(image)} is not in an allowed ECR repository; use <repository URI>:<tag> or <repository URI>@sha256:<digest> with one of: ${repositories.join(', ') || '(none configured)'}`;
   }
   const reference = image.slice(repository.length + 1);
   const valid = image[repository.length] === ':' ? IMAGE_TAG.test(reference) : IMAGE_DIGEST.test(reference);
-  return valid ? undefined : `${JSON.stringify(reference)} is not a valid image ${image[repository.length] === ':' ? 'tag' : 'digest (sha256:<64 hex digits>)'}`;
+  return valid ? undefined : `${quote(reference)} is not a valid image ${image[repository.length] === ':' ? 'tag' : 'digest (sha256:<64 hex digits>)'}`;
 }
 
 function checkSweepShape(sweep: Sweep, rules: RequestRules, ctx: z.RefinementCtx): void {
@@ -274,7 +316,7 @@ function checkSweepDuplicates(sweep: Sweep, ctx: z.RefinementCtx): void {
         if (first === undefined) {
           firstAt.set(text, index);
         } else {
-          ctx.addIssue({ code: 'custom', path: ['grid', key, index], message: `repeats ${JSON.stringify(text)} from index ${first}; list each value once` });
+          ctx.addIssue({ code: 'custom', path: ['grid', key, index], message: `repeats ${quote(text)} from index ${first}; list each value once` });
         }
       });
     }
@@ -308,9 +350,9 @@ export function validateLaunchRequest(input: unknown, rules: RequestRules): Requ
     return { ok: false, errors: [{ path: 'request', message: 'must be a JSON object' }] };
   }
   const raw = input as Record<string, unknown>;
-  const errors: FieldError[] = [];
+  const errors: FieldError[] = prototypeKeyErrors(raw);
   for (const key of Object.keys(raw)) {
-    if (!(FIELDS as readonly string[]).includes(key)) {
+    if (!(FIELDS as readonly string[]).includes(key) && !PROTOTYPE_KEYS.has(key)) {
       errors.push({ path: formatPath([key]), message: `is not a request field; the fields are ${FIELDS.join(', ')}` });
     }
   }
@@ -343,9 +385,40 @@ export function validateLaunchRequest(input: unknown, rules: RequestRules): Requ
   }
   errors.push(...crossFieldErrors(parsed as Partial<LaunchRequest>, valid, rules));
   if (errors.length > 0) {
-    return { ok: false, errors: uniqueErrors(errors) };
+    return { ok: false, errors: boundErrors(uniqueErrors(errors)) };
   }
   return { ok: true, request: parsed as unknown as LaunchRequest };
+}
+
+/**
+ * Keys that name an object's prototype machinery. JSON.parse makes `"__proto__"` an ordinary key,
+ * but copying it into a new object sets the prototype instead, so a schema would silently drop it
+ * (a job created without that hyperparameter, or "0 channels"); they are refused wherever they occur.
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Deeper than any valid request nests (sweep.list[i].key is 4 levels). */
+const MAX_DEPTH = 16;
+
+function prototypeKeyErrors(request: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = [];
+  const visit = (value: unknown, path: PropertyKey[]): void => {
+    if (value === null || typeof value !== 'object' || path.length > MAX_DEPTH) {
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => visit(item, [...path, index]));
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      if (PROTOTYPE_KEYS.has(key)) {
+        errors.push({ path: formatPath([...path, key]), message: `is not allowed: "${key}" is reserved by JavaScript objects and would be dropped; rename it` });
+      } else {
+        visit((value as Record<string, unknown>)[key], [...path, key]);
+      }
+    }
+  };
+  visit(request, []);
+  return errors;
 }
 
 function crossFieldErrors(request: Partial<LaunchRequest>, valid: ReadonlySet<string>, rules: RequestRules): FieldError[] {

@@ -3,7 +3,8 @@ import { errorCode, errorMessage, isResourceInUse, isResourceLimitExceeded, isRe
 import { TrainingJobApi } from './aws-clients';
 import { BuildContext, RequestBuildError, buildCreateTrainingJobRequest, checkCreateTrainingJobRequest, jobArtifactsUri, modelArtifactUri } from './build-request';
 import { ObjectReader, ResolvedDatasetChannel, resolveDatasets } from './dataset-resolution';
-import { FieldError, formatPath, uniqueErrors } from './field-errors';
+import { clientTokenConflict } from './client-token-conflict';
+import { FieldError, boundErrors, formatPath, uniqueErrors } from './field-errors';
 import { PlannedJob, datasetChannelKey, planJobs } from './job-plan';
 import { validateLaunchRequest } from './launch-request';
 import { PLATFORM_TAGS } from './contract';
@@ -84,8 +85,9 @@ export async function launchTrainingJobs(input: unknown, deps: LaunchDependencie
   const logger = deps.logger ?? SILENT;
   const clientToken = tokenOf(input);
   const rejected = (errors: readonly FieldError[]): LaunchResponse => {
-    logger.warn('launch request rejected', { clientToken, errors });
-    return { outcome: 'rejected', ...(clientToken ? { clientToken } : {}), errors, jobs: [] };
+    const bounded = boundErrors(errors);
+    logger.warn('launch request rejected', { clientToken, errors: bounded });
+    return { outcome: 'rejected', ...(clientToken ? { clientToken } : {}), errors: bounded, jobs: [] };
   };
 
   const rules = requestRules(config);
@@ -103,6 +105,12 @@ export async function launchTrainingJobs(input: unknown, deps: LaunchDependencie
   const built = buildAll(jobs, { config, clientToken: request.clientToken, datasets: resolution.datasets });
   if (!built.ok) {
     return rejected(built.errors);
+  }
+  const conflict = await clientTokenConflict(deps.trainingJobs, retrier(deps, logger), {
+    jobNamePrefix: config.jobNamePrefix, clientToken: request.clientToken, jobs,
+  });
+  if (conflict) {
+    return rejected([conflict]);
   }
   logger.info('launching training jobs', { clientToken: request.clientToken, jobs: jobs.map((job) => job.name) });
 
@@ -153,9 +161,7 @@ async function launchOne(job: PlannedJob, input: CreateTrainingJobCommandInput, 
   if (deps.remainingTimeMs && deps.remainingTimeMs() < reserve) {
     return { status: 'failed', reason: 'Not attempted: the launcher ran out of time before reaching this job. Retry the request with the same clientToken; jobs already launched are recognized and not duplicated.' };
   }
-  const retry: Retry = (what, operation) => withRetry(operation, isRetryableError,
-    deps.retryPolicy ?? DEFAULT_RETRY_POLICY, deps.retryEnvironment ?? REAL_RETRY_ENVIRONMENT,
-    (error, attempt, delayMs) => logger.warn(`${what} retried`, { job: job.name, attempt, delayMs, error: errorCode(error) }));
+  const retry = retrier(deps, logger, job.name);
   try {
     // Describe first: moto (and any race-free path) answers without relying on ResourceInUse.
     const existing = await retry('DescribeTrainingJob', () => deps.trainingJobs.describe(job.name));
@@ -184,6 +190,12 @@ async function launchOne(job: PlannedJob, input: CreateTrainingJobCommandInput, 
 }
 
 type Retry = <T>(what: string, operation: () => Promise<T>) => Promise<T>;
+
+function retrier(deps: LaunchDependencies, logger: LaunchLogger, job?: string): Retry {
+  return (what, operation) => withRetry(operation, isRetryableError,
+    deps.retryPolicy ?? DEFAULT_RETRY_POLICY, deps.retryEnvironment ?? REAL_RETRY_ENVIRONMENT,
+    (error, attempt, delayMs) => logger.warn(`${what} retried`, { ...(job ? { job } : {}), attempt, delayMs, error: errorCode(error) }));
+}
 
 /** An existing job with this job's name is "already launched" only if its spec-hash tag matches. */
 async function compareExisting(job: PlannedJob, arn: string, api: TrainingJobApi, retry: Retry): Promise<Outcome> {

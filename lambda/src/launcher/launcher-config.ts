@@ -35,6 +35,8 @@ export interface LauncherConfig {
   readonly outputKmsKeyId?: string;
   readonly interContainerTrafficEncryption: boolean;
   readonly concurrency: number;
+  /** Reserved hyperparameter and environment names requests may set anyway. */
+  readonly allowedReservedNames: readonly string[];
 }
 
 /** Thrown at cold start when the environment is not a valid launcher configuration. */
@@ -76,10 +78,11 @@ const CONFIG_SCHEMA = z.strictObject({
   outputKmsKeyId: kmsKey.optional(),
   interContainerTrafficEncryption: z.enum(['true', 'false']).transform((value) => value === 'true'),
   concurrency: positiveInt(16),
+  allowedReservedNames: z.array(z.string().min(1).max(SAGEMAKER_LIMITS.environment.maxKeyLength)).default([]),
 });
 
 /** Variables whose value is JSON. */
-const JSON_FIELDS = new Set(['subnetIds', 'securityGroupIds', 'fileSystem', 'allowedImageRepositories', 'allowedInstanceTypes']);
+const JSON_FIELDS = new Set(['subnetIds', 'securityGroupIds', 'fileSystem', 'allowedImageRepositories', 'allowedInstanceTypes', 'allowedReservedNames']);
 const FIELD_ENV: Record<keyof z.infer<typeof CONFIG_SCHEMA>, string> = {
   jobNamePrefix: LAUNCHER_ENV.JOB_NAME_PREFIX,
   executionRoleArn: LAUNCHER_ENV.EXECUTION_ROLE_ARN,
@@ -98,6 +101,7 @@ const FIELD_ENV: Record<keyof z.infer<typeof CONFIG_SCHEMA>, string> = {
   outputKmsKeyId: LAUNCHER_ENV.OUTPUT_KMS_KEY,
   interContainerTrafficEncryption: LAUNCHER_ENV.INTER_CONTAINER_ENCRYPTION,
   concurrency: LAUNCHER_ENV.CONCURRENCY,
+  allowedReservedNames: LAUNCHER_ENV.ALLOWED_RESERVED_NAMES,
 };
 
 /**
@@ -154,5 +158,6 @@ export function requestRules(config: LauncherConfig): RequestRules {
     s3InputMode: config.s3InputMode,
     platformTagCount: PLATFORM_TAG_COUNT,
     platformTagPrefix: PLATFORM_TAG_PREFIX,
+    allowedReservedNames: config.allowedReservedNames,
   };
 }

@@ -1,15 +1,17 @@
+import { modelPattern } from './model-pattern';
+
 /**
  * CreateTrainingJob limits, from the SageMaker API model (botocore `sagemaker/2017-07-24`), with
  * every pattern anchored: the model's patterns are unanchored, but SageMaker enforces them as
- * whole-string matches. test/launcher/botocore-model.test.ts checks built requests against the
+ * whole-string matches, with Java's `.` (no line terminators; see model-pattern.ts). test/launcher/botocore-model.test.ts checks built requests against the
  * model itself, so a drift between these constants and the model fails a test.
  */
 export const SAGEMAKER_LIMITS = {
   trainingJobName: { max: 63, pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/ },
-  hyperParameters: { maxEntries: 100, maxKeyLength: 256, maxValueLength: 2500 },
+  hyperParameters: { maxEntries: 100, maxKeyLength: 256, maxValueLength: 2500, keyPattern: modelPattern('.*'), valuePattern: modelPattern('.*') },
   environment: { maxEntries: 100, maxKeyLength: 512, maxValueLength: 512, keyPattern: /^[a-zA-Z_][a-zA-Z0-9_]*$/ },
   channels: { min: 1, max: 20, maxNameLength: 64, namePattern: /^[A-Za-z0-9.\-_]+$/ },
-  contentType: { maxLength: 256 },
+  contentType: { maxLength: 256, pattern: modelPattern('.*') },
   subnets: { min: 1, max: 16, maxIdLength: 32, idPattern: /^[-0-9a-zA-Z]+$/ },
   securityGroups: { min: 1, max: 5, maxIdLength: 32, idPattern: /^[-0-9a-zA-Z]+$/ },
   tags: {
@@ -18,15 +20,15 @@ export const SAGEMAKER_LIMITS = {
     maxValueLength: 256,
     pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u,
   },
-  s3Uri: { maxLength: 1024, pattern: /^(https|s3):\/\/([^/]+)\/?(.*)$/ },
-  trainingImage: { maxLength: 255 },
+  s3Uri: { maxLength: 1024, pattern: modelPattern('(https|s3)://([^/]+)/?(.*)') },
+  trainingImage: { maxLength: 255, pattern: modelPattern('.*') },
   /** StoppingCondition.MaxRuntimeInSeconds: the model says min 1; the documented maximum is 28 days. */
   maxRuntimeInSeconds: { min: 1, max: 28 * 24 * 3600 },
   roleArn: { min: 20, max: 2048, pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/ },
   kmsKeyId: { maxLength: 2048, pattern: /^[a-zA-Z0-9:/_-]*$/ },
   fileSystemId: { min: 11, max: 21, pattern: /^fs-[0-9a-f]{8,}$/ },
-  directoryPath: { maxLength: 4096 },
-  checkpointLocalPath: { maxLength: 4096 },
+  directoryPath: { maxLength: 4096, pattern: modelPattern('.*') },
+  checkpointLocalPath: { maxLength: 4096, pattern: modelPattern('.*') },
 } as const;
 
 /** The 28-day ceiling of MaxRuntimeInSeconds, in seconds (2,419,200). */

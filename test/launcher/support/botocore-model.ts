@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { modelPattern } from '../../../lambda/src/launcher/model-pattern';
 
 /** A shape of a botocore service model (the fields the checks read). */
 interface Shape {
@@ -73,13 +74,12 @@ export function describeWithSageMakerModel(name: string, body: (model: () => Ser
   describe.skip(name, () => body(() => { throw new Error('unreachable'); }));
 }
 
-/** Compiles a model pattern as a whole-string match (the service anchors them; the model does not). */
+/**
+ * Compiles a model pattern as the service applies it: a whole-string match (the model's patterns
+ * are unanchored) with Java's `.`, which matches no line terminator (CR, LF, U+0085, U+2028, U+2029).
+ */
 export function anchoredPattern(pattern: string): RegExp {
-  try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
-  } catch {
-    return new RegExp(`^(?:${pattern})$`);
-  }
+  return modelPattern(pattern);
 }
 
 /**

@@ -1,5 +1,9 @@
-import { CreateTrainingJobCommand, CreateTrainingJobCommandInput, DescribeTrainingJobCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  CreateTrainingJobCommand, CreateTrainingJobCommandInput, DescribeTrainingJobCommand, ListTagsCommand, ListTrainingJobsCommand, SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { SageMakerTrainingJobApi, TrainingJobApi } from '../../../lambda/src/launcher';
+
+type Operation = 'create' | 'describe' | 'listTags' | 'list';
 
 /** An AWS-style error. */
 export function awsError(name: string, message = name, httpStatusCode = 400): Error {
@@ -16,7 +20,7 @@ export class FakeSageMaker {
   readonly jobs = new Map<string, { arn: string; input: CreateTrainingJobCommandInput; tags: Record<string, string> }>();
   readonly calls: string[] = [];
   /** Errors thrown by the next calls of an operation for a job name ('*' for any job). */
-  readonly failures: Array<{ operation: 'create' | 'describe' | 'listTags'; name: string; error: Error; times: number }> = [];
+  readonly failures: Array<{ operation: Operation; name: string; error: Error; times: number }> = [];
   /** Runs before create checks for duplicates (simulates a concurrent creator). */
   beforeCreate?: (input: CreateTrainingJobCommandInput) => void;
   inFlight = 0;
@@ -34,13 +38,16 @@ export class FakeSageMaker {
         if (command instanceof ListTagsCommand) {
           return { Tags: Object.entries(await this.listTags(command.input.ResourceArn!)).map(([Key, Value]) => ({ Key, Value })) };
         }
+        if (command instanceof ListTrainingJobsCommand) {
+          return { TrainingJobSummaries: (await this.list(command.input.NameContains ?? '')).map((job) => ({ TrainingJobName: job.name, TrainingJobArn: job.arn })) };
+        }
         throw new Error(`unexpected command ${(command as object).constructor.name}`);
       },
     };
     return new SageMakerTrainingJobApi(client as unknown as SageMakerClient);
   }
 
-  fail(operation: 'create' | 'describe' | 'listTags', name: string, error: Error, times = 1): this {
+  fail(operation: Operation, name: string, error: Error, times = 1): this {
     this.failures.push({ operation, name, error, times });
     return this;
   }
@@ -76,6 +83,17 @@ export class FakeSageMaker {
     }
   }
 
+  /** ListTrainingJobs with NameContains (SageMaker matches case-insensitively), newest first. */
+  async list(nameContains: string) {
+    await this.enter('list', nameContains);
+    try {
+      return [...this.jobs.entries()].filter(([name]) => name.toLowerCase().includes(nameContains.toLowerCase()))
+        .reverse().map(([name, job]) => ({ name, arn: job.arn }));
+    } finally {
+      this.inFlight--;
+    }
+  }
+
   async create(input: CreateTrainingJobCommandInput) {
     const name = input.TrainingJobName!;
     await this.enter('create', name);
@@ -96,7 +114,7 @@ export class FakeSageMaker {
     return this.calls.filter((call) => call.startsWith(`${operation} `)).length;
   }
 
-  private async enter(operation: 'create' | 'describe' | 'listTags', name: string): Promise<void> {
+  private async enter(operation: Operation, name: string): Promise<void> {
     this.calls.push(`${operation} ${name}`);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);

@@ -24,6 +24,7 @@ export function testConfig(overrides: Partial<LauncherConfig> = {}): LauncherCon
     interContainerTrafficEncryption: true,
     concurrency: 2,
     s3InputMode: 'FastFile',
+    allowedReservedNames: [],
     ...overrides,
   };
 }
