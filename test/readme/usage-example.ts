@@ -15,7 +15,7 @@ export function buildUsageExample(app: App): Stack {
   FileSystemPorts.allowNfs(network, nfsServer);
 
   // FSx for Lustre lives in one AZ: give its jobs only the training subnets of that AZ.
-  const [firstAz] = network.availabilityZones;
+  const firstAz = network.availabilityZones[0];
   network.subnetsInAvailabilityZone(firstAz);
   return stack;
 }
