@@ -303,7 +303,8 @@ abstract class LustreDatasetFileSystemBase extends Construct implements ILustreD
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['fsx:DescribeFileSystems'],
-      resourceArns: [Stack.of(this).formatArn({ service: 'fsx', resource: 'file-system', resourceName: this.fileSystemId })],
+      // DescribeFileSystems has no resource type: IAM authorizes it on * only (a file-system ARN never matches).
+      resourceArns: ['*'],
     });
   }
 }

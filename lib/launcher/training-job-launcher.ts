@@ -416,7 +416,8 @@ export class TrainingJobLauncher extends Construct {
     if (policy) {
       acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
         'Resource-less actions: ecr:GetAuthorizationToken (account-wide registry token), cloudwatch:PutMetricData (conditioned on the ' +
-        `${TRAINING_JOB_METRIC_NAMESPACE} namespace) and the EC2 Describe*/network-interface actions SageMaker needs for VPC mode, which IAM cannot scope to resources.`);
+        `${TRAINING_JOB_METRIC_NAMESPACE} namespace), fsx:DescribeFileSystems (authorized on * only) and the EC2 Describe*/network-interface actions ` +
+        'SageMaker needs for VPC mode, which IAM cannot scope to resources.');
       for (const finding of this.executionRoleWildcards(props)) {
         acknowledgeFinding(policy, finding.id, finding.reason);
       }
@@ -463,8 +464,9 @@ export class TrainingJobLauncher extends Construct {
       },
       'NumericLessThanEquals': { 'sagemaker:MaxRuntimeInSeconds': settings.maxRuntimeSeconds },
       ...(settings.interContainerTrafficEncryption ? { Bool: { 'sagemaker:InterContainerTrafficEncryption': 'true' } } : {}),
-      ...(props.outputEncryptionKey ? { ArnEquals: { 'sagemaker:OutputKmsKey': props.outputEncryptionKey.keyArn } } : {}),
-      ...(props.volumeEncryptionKey ? { ArnEqualsIfExists: { 'sagemaker:VolumeKmsKey': props.volumeEncryptionKey.keyArn } } : {}),
+      // CreateTrainingJob's KMS condition keys are the *Arn ones (Service Authorization Reference).
+      ...(props.outputEncryptionKey ? { ArnEquals: { 'sagemaker:OutputKmsKeyArn': props.outputEncryptionKey.keyArn } } : {}),
+      ...(props.volumeEncryptionKey ? { ArnEqualsIfExists: { 'sagemaker:VolumeKmsKeyArn': props.volumeEncryptionKey.keyArn } } : {}),
     });
     const vpcRequired = { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false' };
     // Jobs whose channels all read S3 carry none of the file-system data source keys.
@@ -491,6 +493,8 @@ export class TrainingJobLauncher extends Construct {
             'sagemaker:FileSystemAccessMode': FileSystemAccessMode.READ_ONLY,
           },
           StringLike: { 'sagemaker:FileSystemDirectoryPath': `${fileSystem.datasetRootDirectory}/*` },
+          // `*` also matches `/../`: a path climbing out of the datasets directory must not pass (dataset ids, channels and versions never hold "..").
+          StringNotLike: { 'sagemaker:FileSystemDirectoryPath': '*..*' },
         },
       }));
     }

@@ -109,14 +109,15 @@ describe('TrainingJobLauncher with FSx for Lustre', () => {
         Null: { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false', 'sagemaker:FileSystemId': 'false' },
         NumericLessThanEquals: { 'sagemaker:MaxRuntimeInSeconds': 3 * 86400 },
         Bool: { 'sagemaker:InterContainerTrafficEncryption': 'true' },
-        ArnEquals: { 'sagemaker:OutputKmsKey': { 'Fn::GetAtt': [expect.stringMatching(/^OutputKey/), 'Arn'] } },
-        ArnEqualsIfExists: { 'sagemaker:VolumeKmsKey': { 'Fn::GetAtt': [expect.stringMatching(/^VolumeKey/), 'Arn'] } },
+        ArnEquals: { 'sagemaker:OutputKmsKeyArn': { 'Fn::GetAtt': [expect.stringMatching(/^OutputKey/), 'Arn'] } },
+        ArnEqualsIfExists: { 'sagemaker:VolumeKmsKeyArn': { 'Fn::GetAtt': [expect.stringMatching(/^VolumeKey/), 'Arn'] } },
         StringEquals: {
           'sagemaker:FileSystemId': { Ref: expect.stringMatching(/^DatasetFileSystem/) },
           'sagemaker:FileSystemType': 'FSxLustre',
           'sagemaker:FileSystemAccessMode': 'ro',
         },
         StringLike: { 'sagemaker:FileSystemDirectoryPath': { 'Fn::Join': ['', ['/', { 'Fn::GetAtt': [expect.stringMatching(/^DatasetFileSystem/), 'LustreMountName'] }, '/datasets/*']] } },
+        StringNotLike: { 'sagemaker:FileSystemDirectoryPath': '*..*' },
       },
     });
   });

@@ -185,6 +185,17 @@ export class IamSimulator {
     return entry ? this.resolve(entry.Properties!.PolicyDocument) as PolicyDocument : undefined;
   }
 
+  /** The key policy of a KMS key (by the key's logical id), resolved. KMS needs it: identity policies count only where it delegates to the account. */
+  public keyPolicy(keyLogicalId: string): PolicyDocument {
+    return this.resolve(this.resource(keyLogicalId).Properties?.KeyPolicy) as PolicyDocument;
+  }
+
+  /** The resource policy IAM evaluates with a request on `arn` (a KMS key's key policy), when the template holds it. */
+  public resourcePolicyFor(arn: string): PolicyDocument | undefined {
+    const key = Object.keys(this.resources).find((id) => this.resources[id].Type === 'AWS::KMS::Key' && this.arnOf(id) === arn);
+    return key ? this.keyPolicy(key) : undefined;
+  }
+
   /**
    * Evaluates one request by one role. Context keys the action does not know are an error (a test
    * passing them would prove nothing), as is a simulation the engine cannot run.
