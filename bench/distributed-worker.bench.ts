@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DISTRIBUTED_SCHEMA_VERSION } from '../lib/distributed/contract';
+import { DISTRIBUTED_SCHEMA_VERSION } from '../contract/distributed-conversion';
 import { planFromSource } from '../lambda/src/dataset';
 import { FileByteSource } from '../lambda/src/io';
 import { WorkLayout } from '../lambda/src/distributed/work-layout';

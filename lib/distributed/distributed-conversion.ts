@@ -11,7 +11,7 @@ import type { LambdaDatasetMount } from '../filesystems';
 import { PlatformFunction } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, acknowledgePolicyWildcards, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { TrainingNetwork } from '../network';
-import { DATASET_KEY_PREFIX, DEFAULT_INGESTION_EVENT_SOURCE, UPLOAD_KEY_PREFIX } from '../ingestion/contract';
+import { DATASET_KEY_PREFIX, DEFAULT_INGESTION_EVENT_SOURCE, UPLOAD_KEY_PREFIX } from '../../contract/ingestion-events';
 import { resolveConversionSettings } from '../ingestion/conversion-settings';
 import type { DatasetIngestionConversionOptions } from '../ingestion/dataset-ingestion';
 import {
@@ -21,7 +21,7 @@ import {
   LAMBDA_SERVICE_ERRORS,
   MAP_RESULTS_KEY_PREFIX,
   WORK_KEY_PREFIX,
-} from './contract';
+} from '../../contract/distributed-conversion';
 
 /** Properties of a {@link DistributedConversion}. */
 export interface DistributedConversionProps {

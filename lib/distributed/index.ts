@@ -1,2 +1,2 @@
 export * from './distributed-conversion';
-export type { DistributedConversionInput } from './contract';
+export type { DistributedConversionInput } from '../../contract/distributed-conversion';

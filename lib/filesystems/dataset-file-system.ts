@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { joinDirectoryPath, renderFileSystemChannel, validateChannelName } from '../../lambda/src/shared/sagemaker-channel';
+import { joinDirectoryPath, renderFileSystemChannel, validateChannelName } from '../../contract/sagemaker-channel';
 
 /** The kind of file system behind a SageMaker `FileSystemDataSource` (`FileSystemType`, exact case). */
 export enum DatasetFileSystemType {

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IDependable } from 'constructs';
-import { efsDirectoryPathFromLambdaPath, validateLambdaMountPath } from '../../lambda/src/shared/sagemaker-channel';
+import { efsDirectoryPathFromLambdaPath, validateLambdaMountPath } from '../../contract/sagemaker-channel';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import { FileSystemPorts, TrainingNetwork } from '../network';
 import { Availability, regionCapabilities } from '../regions/capability-table';

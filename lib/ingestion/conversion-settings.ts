@@ -1,5 +1,5 @@
 import { Size, Token } from 'aws-cdk-lib';
-import type { IngestionConversionSettings } from './contract';
+import type { IngestionConversionSettings } from '../../contract/ingestion-events';
 import type { DatasetIngestionConversionOptions } from './dataset-ingestion';
 
 /** Throws a validation error naming the prop, the bad value, the rule and the fix. */

@@ -28,7 +28,7 @@ import {
   ingestionEventPattern,
   uploadObjectCreatedPattern,
   type IngestionConversionSettings,
-} from './contract';
+} from '../../contract/ingestion-events';
 import { resolveConversionSettings } from './conversion-settings';
 
 /** How S3 tells the converter about uploads. */

@@ -7,16 +7,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DATASET_PREFIX } from '../../lambda/src/catalog/dataset-keys';
-import { JOBS_PREFIX, LAUNCHER_ENV } from '../../lambda/src/launcher/contract';
-import { JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING, jobNamePrefixProblem } from '../../lambda/src/launcher/job-naming';
-import { isReservedName } from '../../lambda/src/launcher/reserved-names';
-import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS } from '../../lambda/src/launcher/sagemaker-limits';
+import { DATASET_PREFIX } from '../../contract/key-layout';
+import { JOBS_PREFIX, LAUNCHER_ENV } from '../../contract/launcher';
+import { JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING, jobNamePrefixProblem } from '../../contract/launcher';
+import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS } from '../../contract/sagemaker-limits';
+import { isReservedName } from '../../contract/reserved-names';
 import {
   SAGEMAKER_EVENT_SOURCE, SAGEMAKER_TRAINING_JOB_STATE_CHANGE, STATE_CHANGE_ENV, TRAINING_JOB_STATE_CHANGED,
-} from '../../lambda/src/launcher/state-change';
+} from '../../contract/training-job-events';
 import { FileSystemAccessMode, IDatasetFileSystem, S3InputMode } from '../filesystems';
-import { DEFAULT_INGESTION_EVENT_SOURCE } from '../ingestion/contract';
+import { DEFAULT_INGESTION_EVENT_SOURCE } from '../../contract/ingestion-events';
 import { PlatformFunction } from '../lambda';
 import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeWildcardResource, nagResourceText } from '../nag/acknowledge';
 import { TrainingEndpoint, TrainingNetwork } from '../network';

@@ -2,7 +2,7 @@ import { Duration, Size } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DistributedConversionProps } from '../../lib';
-import { LAMBDA_SERVICE_ERRORS } from '../../lib/distributed/contract';
+import { LAMBDA_SERVICE_ERRORS } from '../../contract/distributed-conversion';
 import { CFN_LINT, describeWithTool } from '../support/external-tool';
 import { lintTemplate } from '../support/cfn-lint';
 import { conversionStack, definitionOf, nagFindings, statementsOf, type Json } from './support/construct-stack';

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { deflateRawSync } from 'node:zlib';
-import { DATASET_CONVERSION_FAILED, DATASET_CONVERTED, INGESTION_ENV, type DatasetConversionFailedDetail, type DatasetConvertedDetail } from '../../lib/ingestion/contract';
+import { DATASET_CONVERSION_FAILED, DATASET_CONVERTED, INGESTION_ENV, type DatasetConversionFailedDetail, type DatasetConvertedDetail } from '../../contract/ingestion-events';
 import type { DatasetManifest } from '../../lambda/src/dataset';
 import { parsePointer, uploadVersion } from '../../lambda/src/catalog';
 import { readDistributedConfig, type DistributedConfig } from '../../lambda/src/distributed/config';

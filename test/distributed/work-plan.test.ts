@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DISTRIBUTED_SCHEMA_VERSION } from '../../lib/distributed/contract';
+import { DISTRIBUTED_SCHEMA_VERSION } from '../../contract/distributed-conversion';
 import { convertDataset, finishConversion, planFromSource, type ConversionOptions, type ShardPlan } from '../../lambda/src/dataset';
 import { MemoryByteSource } from '../../lambda/src/io';
 import { convertWorkItem } from '../../lambda/src/distributed/worker';

@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   ChannelInputError, efsDirectoryPath, efsDirectoryPathFromLambdaPath, fileSystemChannel, fsxLustreDirectoryPath, joinDirectoryPath,
   validateChannelName, validateFileSystemId, validateLambdaMountPath,
-} from '../../lambda/src/shared';
+} from '../../contract/sagemaker-channel';
 import {
   EfsDatasetFileSystem, FileSystemAccessMode, FileSystemChannel, LustreDatasetFileSystem, TrainingNetwork,
 } from '../../lib';

@@ -11,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   DatasetIngestion, DatasetIngestionProps, EfsDatasetFileSystem, LustreDatasetFileSystem, TrainingEndpoint, TrainingNetwork, UploadNotificationRoute,
 } from '../../lib';
-import { UPLOAD_KEY_PREFIX, UPLOAD_KEY_SUFFIX } from '../../lib/ingestion/contract';
+import { UPLOAD_KEY_PREFIX, UPLOAD_KEY_SUFFIX } from '../../contract/ingestion-events';
 import { DATASET_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIX } from '../../lambda/src/catalog';
 import { CFN_LINT, describeWithTool } from '../support/external-tool';
 import { lintTemplate } from '../support/cfn-lint';

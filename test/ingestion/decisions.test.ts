@@ -1,4 +1,4 @@
-import { ConversionFailureCode, TOO_LARGE_REASON } from '../../lib/ingestion/contract';
+import { ConversionFailureCode, TOO_LARGE_REASON } from '../../contract/ingestion-events';
 import { createPointer, DatasetKeyError, uploadVersion, type UploadIdentity } from '../../lambda/src/catalog';
 import { DatasetError, DatasetProblem, RejectReason } from '../../lambda/src/dataset';
 import { ByteSourceError } from '../../lambda/src/io';

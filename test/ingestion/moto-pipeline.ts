@@ -20,7 +20,7 @@ import {
   uploadObjectCreatedPattern,
   type DatasetConversionFailedDetail,
   type DatasetConvertedDetail,
-} from '../../lib/ingestion/contract';
+} from '../../contract/ingestion-events';
 import { readHandlerConfig, type HandlerConfig } from '../../lambda/src/ingestion/config';
 import { createIngestionHandler, type IngestionHandler } from '../../lambda/src/ingestion/handler';
 import type { IngestOutcome } from '../../lambda/src/ingestion/ingest-upload';

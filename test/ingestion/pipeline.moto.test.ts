@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { ConversionFailureCode, DATASET_CONVERSION_FAILED, DATASET_CONVERTED, INGESTION_ENV, TOO_LARGE_REASON } from '../../lib/ingestion/contract';
+import { ConversionFailureCode, DATASET_CONVERSION_FAILED, DATASET_CONVERTED, INGESTION_ENV, TOO_LARGE_REASON } from '../../contract/ingestion-events';
 import { ANNOUNCED_TAG, leaseKey } from '../../lambda/src/aws';
 import { parsePointer, uploadVersion, type DatasetPointer } from '../../lambda/src/catalog';
 import type { DatasetManifest } from '../../lambda/src/dataset';

@@ -1,5 +1,5 @@
 import { checkCreateTrainingJobRequest, resolveDatasets, planJobs, requestRules, validateLaunchRequest } from '../../lambda/src/launcher';
-import { efsDirectoryPath, fsxLustreDirectoryPath } from '../../lambda/src/shared';
+import { efsDirectoryPath, fsxLustreDirectoryPath } from '../../contract/sagemaker-channel';
 import { buildRequests } from './support/build';
 import { IMAGE, MemoryObjects, VERSION_A, VERSION_B, testConfig, validRequest } from './support/fixtures';
 

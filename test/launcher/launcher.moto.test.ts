@@ -3,8 +3,9 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parsePointer } from '../../lambda/src/catalog';
 import {
-  LaunchDependencies, LaunchResponse, S3ObjectReader, SageMakerTrainingJobApi, TRAINING_JOB_STATE_CHANGED, launchTrainingJobs, toStateChangedDetail,
+  LaunchDependencies, LaunchResponse, S3ObjectReader, SageMakerTrainingJobApi, launchTrainingJobs, toStateChangedDetail,
 } from '../../lambda/src/launcher';
+import { TRAINING_JOB_STATE_CHANGED } from '../../contract/training-job-events';
 import { MotoPipeline } from '../ingestion/moto-pipeline';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { jpegBytes, pngBytes } from '../support/images';

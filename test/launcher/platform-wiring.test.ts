@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { LAUNCHER_ENV, STATE_CHANGE_ENV } from '../../lambda/src/launcher';
+import { LAUNCHER_ENV } from '../../contract/launcher';
+import { STATE_CHANGE_ENV } from '../../contract/training-job-events';
 import { DatasetPlatformStack } from '../../lib';
 import { platformApp, templatesByRegion } from '../support/platform-app';
 

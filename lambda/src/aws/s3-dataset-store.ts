@@ -10,7 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { LEASE_KEY_PREFIX } from '../../../lib/ingestion/contract';
+import { LEASE_KEY_PREFIX } from '../../../contract/ingestion-events';
 import { DATASET_PREFIX, manifestKey, parsePointer, pointerKey, versionPrefix, type DatasetChannelRef, type DatasetPointer } from '../catalog';
 import type { DatasetManifest } from '../dataset';
 import type { CurrentPointer, PointerDecision } from '../ingestion/pointer-decision';

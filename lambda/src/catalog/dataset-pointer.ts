@@ -1,4 +1,4 @@
-import { DatasetChannelRef, DatasetKeyError, manifestKey, validateChannelName, validateDatasetId, versionPrefix } from './dataset-keys';
+import { DatasetChannelRef, DatasetKeyError, manifestKey, validateChannelName, validateDatasetId, versionPrefix } from '../../../contract/key-layout';
 import { UploadIdentity } from './upload-version';
 
 /**

@@ -1,3 +1,3 @@
-export * from './dataset-keys';
+export * from '../../../contract/key-layout';
 export * from './dataset-pointer';
 export * from './upload-version';

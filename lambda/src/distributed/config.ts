@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_INGESTION_EVENT_SOURCE, type IngestionConversionSettings } from '../../../lib/ingestion/contract';
-import { DISTRIBUTED_ENV } from '../../../lib/distributed/contract';
+import { DEFAULT_INGESTION_EVENT_SOURCE, type IngestionConversionSettings } from '../../../contract/ingestion-events';
+import { DISTRIBUTED_ENV } from '../../../contract/distributed-conversion';
 import { parseConversionSettings } from '../ingestion/config';
 
 /** What the distributed conversion's Lambdas read from their environment, checked at cold start. */

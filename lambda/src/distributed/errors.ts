@@ -1,4 +1,4 @@
-import { CONVERSION_ABORTED_ERROR, CONVERSION_REJECTED_ERROR } from '../../../lib/distributed/contract';
+import { CONVERSION_ABORTED_ERROR, CONVERSION_REJECTED_ERROR } from '../../../contract/distributed-conversion';
 
 /**
  * A permanent failure (hostile or unreadable zip, unacceptable dataset, upload replaced): the

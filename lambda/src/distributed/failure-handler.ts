@@ -1,5 +1,5 @@
-import type { FailedWorkItemReference } from '../../../lib/ingestion/contract';
-import { ConversionFailureCode } from '../../../lib/ingestion/contract';
+import type { FailedWorkItemReference } from '../../../contract/ingestion-events';
+import { ConversionFailureCode } from '../../../contract/ingestion-events';
 import { shardName, type RejectedEntry } from '../dataset';
 import { cleanUpIncomplete, publishFailure } from '../ingestion/commit-version';
 import { FAILURE_REASONS } from '../ingestion/failure';

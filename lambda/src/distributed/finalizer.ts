@@ -1,4 +1,4 @@
-import { MAP_RESULTS_KEY_PREFIX } from '../../../lib/distributed/contract';
+import { MAP_RESULTS_KEY_PREFIX } from '../../../contract/distributed-conversion';
 import { DatasetError, finishConversion, LABELS_FILE, MANIFEST_FILE, type DatasetManifest, type ShardResult } from '../dataset';
 import { commitVersion, completeOnEfs } from '../ingestion/commit-version';
 import { classifyFailure } from '../ingestion/failure';

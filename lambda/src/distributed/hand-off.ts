@@ -1,5 +1,5 @@
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { DISTRIBUTED_SCHEMA_VERSION, type DistributedConversionInput } from '../../../lib/distributed/contract';
+import { DISTRIBUTED_SCHEMA_VERSION, type DistributedConversionInput } from '../../../contract/distributed-conversion';
 import type { OversizeStrategy } from '../ingestion/ingest-upload';
 import { uploadReference } from '../ingestion/events';
 

@@ -1,4 +1,4 @@
-import { DISTRIBUTED_SCHEMA_VERSION, type PlannerOutput } from '../../../lib/distributed/contract';
+import { DISTRIBUTED_SCHEMA_VERSION, type PlannerOutput } from '../../../contract/distributed-conversion';
 import { S3ByteSource, S3SourceChangedError } from '../aws';
 import { finishConversion, planFromSource, planRejectionError, type ConversionPlan } from '../dataset';
 import { DiscardShardSink } from '../io';

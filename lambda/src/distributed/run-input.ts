@@ -6,7 +6,7 @@ import {
   type FailureHandlerInput,
   type FinalizerInput,
   type WorkerInput,
-} from '../../../lib/distributed/contract';
+} from '../../../contract/distributed-conversion';
 import { parseUploadKey, uploadVersion, versionPrefix, type DatasetChannelRef, type UploadIdentity } from '../catalog';
 import { WorkLayout } from './work-layout';
 

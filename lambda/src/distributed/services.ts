@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DISTRIBUTED_SCHEMA_VERSION } from '../../../lib/distributed/contract';
+import { DISTRIBUTED_SCHEMA_VERSION } from '../../../contract/distributed-conversion';
 import type { VersionServices } from '../ingestion/commit-version';
 import type { FailureVerdict } from '../ingestion/failure';
 import { ConversionRejectedError } from './errors';

@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DISTRIBUTED_SCHEMA_VERSION } from '../../../lib/distributed/contract';
+import { DISTRIBUTED_SCHEMA_VERSION } from '../../../contract/distributed-conversion';
 import { isNotFound, type S3DatasetStore } from '../aws';
 import type { ShardResult } from '../dataset';
 import type { WorkLayout } from './work-layout';

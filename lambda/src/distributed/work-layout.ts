@@ -1,4 +1,4 @@
-import { WORK_KEY_PREFIX } from '../../../lib/distributed/contract';
+import { WORK_KEY_PREFIX } from '../../../contract/distributed-conversion';
 import { DATASET_PREFIX, versionPrefix, type DatasetChannelRef } from '../catalog';
 
 /**

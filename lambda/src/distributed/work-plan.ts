@@ -1,4 +1,4 @@
-import { DISTRIBUTED_SCHEMA_VERSION, type DistributedRun, type WorkItemReference } from '../../../lib/distributed/contract';
+import { DISTRIBUTED_SCHEMA_VERSION, type DistributedRun, type WorkItemReference } from '../../../contract/distributed-conversion';
 import type { ConversionPlan, RejectedEntry, ShardPlan, ShardResult } from '../dataset';
 import type { WorkLayout } from './work-layout';
 

@@ -1,5 +1,5 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import type { WorkerOutput } from '../../../lib/distributed/contract';
+import type { WorkerOutput } from '../../../contract/distributed-conversion';
 import { isNotFound, S3ByteSource, S3SourceChangedError, type S3ByteSourceOptions } from '../aws';
 import { convertShards, type ShardResult } from '../dataset';
 import type { ByteSource, ShardSink } from '../io';

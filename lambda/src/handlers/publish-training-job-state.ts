@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { SageMakerTrainingJobDetail, STATE_CHANGE_ENV, TRAINING_JOB_STATE_CHANGED, toStateChangedDetail } from '../launcher/state-change';
+import { SageMakerTrainingJobDetail, STATE_CHANGE_ENV, TRAINING_JOB_STATE_CHANGED } from '../../../contract/training-job-events';
+import { toStateChangedDetail } from '../launcher/state-change';
 
 const logger = new Logger();
 const events = new EventBridgeClient({});

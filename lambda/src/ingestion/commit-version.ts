@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DATASET_CONVERSION_FAILED, DATASET_CONVERTED } from '../../../lib/ingestion/contract';
+import { DATASET_CONVERSION_FAILED, DATASET_CONVERTED } from '../../../contract/ingestion-events';
 import type { EfsDatasetStore, EventPublisher, S3DatasetStore } from '../aws';
 import { createPointer, type DatasetChannelRef, type UploadIdentity } from '../catalog';
 import { LABELS_FILE, MANIFEST_FILE, type DatasetManifest } from '../dataset';

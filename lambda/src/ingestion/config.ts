@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_INGESTION_EVENT_SOURCE, INGESTION_ENV, type IngestionConversionSettings } from '../../../lib/ingestion/contract';
+import { DEFAULT_INGESTION_EVENT_SOURCE, INGESTION_ENV, type IngestionConversionSettings } from '../../../contract/ingestion-events';
 import type { DatasetChannelRef } from '../catalog';
 import type { ConversionOptions } from '../dataset';
 import type { IngestionSettings } from './ingest-upload';

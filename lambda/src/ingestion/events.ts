@@ -6,7 +6,7 @@ import {
   type FailedWorkItemReference,
   type RejectedEntryReference,
   type UploadReference,
-} from '../../../lib/ingestion/contract';
+} from '../../../contract/ingestion-events';
 import { DATASET_PREFIX, manifestKey, pointerKey, versionPrefix, type DatasetChannelRef, type UploadIdentity } from '../catalog';
 import type { DatasetManifest, RejectedEntry } from '../dataset';
 

@@ -1,4 +1,4 @@
-import { ConversionFailureCode } from '../../../lib/ingestion/contract';
+import { ConversionFailureCode } from '../../../contract/ingestion-events';
 import { DatasetKeyError } from '../catalog';
 import { DatasetError, type RejectedEntry } from '../dataset';
 import { ZipFormatError, ZipProblem } from '../zip';

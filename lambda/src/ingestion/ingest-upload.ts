@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ConversionFailureCode, type IngestionConversionSettings } from '../../../lib/ingestion/contract';
+import { ConversionFailureCode, type IngestionConversionSettings } from '../../../contract/ingestion-events';
 import { S3ByteSource, S3SourceChangedError, TeeShardSink } from '../aws';
 import { DatasetKeyError, parseUploadKey, uploadVersion, type DatasetChannelRef } from '../catalog';
 import { convertDataset, type DatasetManifest } from '../dataset';

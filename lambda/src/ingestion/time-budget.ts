@@ -1,4 +1,4 @@
-import { TOO_LARGE_REASON } from '../../../lib/ingestion/contract';
+import { TOO_LARGE_REASON } from '../../../contract/ingestion-events';
 
 /**
  * Before converting, the handler asks whether the zip fits the time it has. Pure: the caller

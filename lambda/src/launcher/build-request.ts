@@ -1,11 +1,12 @@
 import type { Channel, CreateTrainingJobCommandInput, Tag } from '@aws-sdk/client-sagemaker';
-import { ChannelInputError, fileSystemChannel, joinDirectoryPath } from '../shared';
+import { ChannelInputError, fileSystemChannel, joinDirectoryPath } from '../../../contract/sagemaker-channel';
 import { ResolvedDatasetChannel } from './dataset-resolution';
-import { FieldError, formatPath } from './field-errors';
-import { JOBS_PREFIX, PLATFORM_TAGS } from './contract';
+import type { FieldError } from '../../../contract/launch-request';
+import { formatPath } from './field-errors';
+import { JOBS_PREFIX, PLATFORM_TAGS } from '../../../contract/launcher';
 import { LauncherConfig } from './launcher-config';
 import { JobChannelSpec, PlannedJob, datasetChannelKey } from './job-plan';
-import { SAGEMAKER_LIMITS, hasLocalInstanceStorage } from './sagemaker-limits';
+import { SAGEMAKER_LIMITS, hasLocalInstanceStorage } from '../../../contract/sagemaker-limits';
 
 /**
  * `OutputDataConfig.S3OutputPath` of every job. SageMaker appends the job name, so a job's model is

@@ -1,6 +1,6 @@
 import { TrainingJobApi } from './aws-clients';
-import { PLATFORM_TAGS } from './contract';
-import { FieldError } from './field-errors';
+import { PLATFORM_TAGS } from '../../../contract/launcher';
+import type { FieldError } from '../../../contract/launch-request';
 import { clientTokenNameStem } from './job-naming';
 import { PlannedJob } from './job-plan';
 

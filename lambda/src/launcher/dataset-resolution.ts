@@ -1,5 +1,6 @@
 import { DATASET_PREFIX, DatasetKeyError, manifestKey, parsePointer, pointerKey, versionPrefix } from '../catalog';
-import { FieldError, formatPath } from './field-errors';
+import type { FieldError } from '../../../contract/launch-request';
+import { formatPath } from './field-errors';
 import { DatasetChannelRequest, PlannedJob, datasetChannelKey, datasetChannelsOf } from './job-plan';
 
 /** Reads small objects; `undefined` when the object does not exist. */

@@ -1,10 +1,4 @@
-/** One problem with one field of a launch request, e.g. `sweep.grid.learning_rate[2]`. */
-export interface FieldError {
-  /** Where: dotted keys and `[index]`, `request` for the request itself. */
-  readonly path: string;
-  /** What is wrong and what is allowed. */
-  readonly message: string;
-}
+import type { FieldError } from '../../../contract/launch-request';
 
 /** The longest value a message quotes, the longest message and path, and the most errors a rejection lists. */
 export const ECHO_LIMITS = { quoted: 120, message: 1000, path: 300, errors: 100 } as const;

@@ -1,8 +1,8 @@
 import { DatasetChannelRef } from '../catalog';
 import { specHash, trainingJobName } from './job-naming';
+import type { ChannelInputMode, ChannelSource, LaunchRequest } from '../../../contract/launch-request';
 import {
-  ChannelInputMode, ChannelSource, DEFAULT_CHECKPOINT_LOCAL_PATH, DEFAULT_INSTANCE_COUNT, DEFAULT_MAX_RUNTIME_SECONDS,
-  DEFAULT_VOLUME_SIZE_GB, LaunchRequest, RequestRules, defaultInputMode, defaultSource,
+  DEFAULT_CHECKPOINT_LOCAL_PATH, DEFAULT_INSTANCE_COUNT, DEFAULT_MAX_RUNTIME_SECONDS, DEFAULT_VOLUME_SIZE_GB, RequestRules, defaultInputMode, defaultSource,
 } from './launch-request';
 import { expandSweep, hyperParameterString } from './sweep';
 

@@ -1,59 +1,12 @@
 import { z } from 'zod';
 import { DatasetKeyError, validateChannelName as validateDatasetChannelName, validateDatasetId, versionPrefix } from '../catalog';
-import { FieldError, boundErrors, formatPath, quote, uniqueErrors } from './field-errors';
-import { lineTerminatorAt } from './model-pattern';
-import { reservedEnvironmentVariable, reservedHyperParameter } from './reserved-names';
-import { CLIENT_TOKEN_MAX_LENGTH, CLIENT_TOKEN_PATTERN } from './job-naming';
-import { SAGEMAKER_LIMITS } from './sagemaker-limits';
-import { HyperParameterValue, Sweep, expandSweep, gridKeys, hyperParameterString, sweepSize } from './sweep';
-
-/** Where a channel's data is read from. */
-export type ChannelSource = 'fileSystem' | 's3';
-
-/** `Channel.InputMode`. File systems support File only; FastFile and Pipe stream from S3. */
-export type ChannelInputMode = 'File' | 'FastFile' | 'Pipe';
-
-/** The input modes a launcher may give S3 channels by default. */
-export type S3ChannelInputMode = 'FastFile' | 'File';
-
-/** One input channel of a launch request: a converted dataset channel, pinned to a version. */
-export interface ChannelRequest {
-  /** The dataset to read. Default: the request's `datasetId`. */
-  readonly datasetId?: string;
-  /** The dataset's channel (`uploads/<datasetId>/<channel>.zip`). Default: the channel's own name. */
-  readonly datasetChannel?: string;
-  /** A version folder to pin. Default: the version `current.json` points at when the request arrives. */
-  readonly version?: string;
-  /** Read from the platform's file system or from S3. Default: fileSystem when the launcher has one, else s3. */
-  readonly source?: ChannelSource;
-  /** Default: File on a file system; the launcher's S3 input mode (FastFile unless configured) on S3. */
-  readonly inputMode?: ChannelInputMode;
-  /** MIME type passed to the algorithm. */
-  readonly contentType?: string;
-}
-
-/** Checkpoint sync to `s3://<artifacts>/jobs/<job name>/checkpoints/`. */
-export interface CheckpointRequest {
-  /** Where the container writes checkpoints. Default `/opt/ml/checkpoints`. */
-  readonly localPath?: string;
-}
-
-/** A launch request as the platform's API sends it (JSON). */
-export interface LaunchRequest {
-  readonly clientToken: string;
-  readonly datasetId: string;
-  readonly channels: Readonly<Record<string, ChannelRequest>>;
-  readonly trainingImage: string;
-  readonly instanceType: string;
-  readonly instanceCount?: number;
-  readonly volumeSizeInGB?: number;
-  readonly maxRuntimeInSeconds?: number;
-  readonly hyperparameters?: Readonly<Record<string, HyperParameterValue>>;
-  readonly environment?: Readonly<Record<string, string>>;
-  readonly tags?: Readonly<Record<string, string>>;
-  readonly sweep?: Sweep;
-  readonly checkpoints?: true | CheckpointRequest;
-}
+import { boundErrors, formatPath, quote, uniqueErrors } from './field-errors';
+import { lineTerminatorAt } from '../../../contract/model-pattern';
+import { reservedEnvironmentVariable, reservedHyperParameter } from '../../../contract/reserved-names';
+import { CLIENT_TOKEN_MAX_LENGTH, CLIENT_TOKEN_PATTERN } from '../../../contract/launcher';
+import { SAGEMAKER_LIMITS } from '../../../contract/sagemaker-limits';
+import { expandSweep, gridKeys, hyperParameterString, sweepSize } from './sweep';
+import type { ChannelInputMode, ChannelSource, FieldError, LaunchRequest, S3ChannelInputMode, Sweep } from '../../../contract/launch-request';
 
 /** What the launcher's configuration allows; the request is checked against it. */
 export interface RequestRules {

@@ -4,53 +4,13 @@ import { TrainingJobApi } from './aws-clients';
 import { BuildContext, RequestBuildError, buildCreateTrainingJobRequest, checkCreateTrainingJobRequest, jobArtifactsUri, modelArtifactUri } from './build-request';
 import { ObjectReader, ResolvedDatasetChannel, resolveDatasets } from './dataset-resolution';
 import { clientTokenConflict } from './client-token-conflict';
-import { FieldError, boundErrors, formatPath, uniqueErrors } from './field-errors';
+import { boundErrors, formatPath, uniqueErrors } from './field-errors';
 import { PlannedJob, datasetChannelKey, planJobs } from './job-plan';
 import { validateLaunchRequest } from './launch-request';
-import { PLATFORM_TAGS } from './contract';
+import { PLATFORM_TAGS } from '../../../contract/launcher';
 import { LauncherConfig, requestRules } from './launcher-config';
 import { DEFAULT_RETRY_POLICY, REAL_RETRY_ENVIRONMENT, RetryEnvironment, RetryPolicy, withRetry } from './retry';
-
-/** What happened to one job. */
-export type JobStatus = 'created' | 'already-launched' | 'failed';
-
-/** One job of the response. */
-export interface JobResult {
-  /** The job's index in the sweep. */
-  readonly index: number;
-  readonly name: string;
-  /** The training job's ARN (absent when it could not be created). */
-  readonly arn?: string;
-  readonly status: JobStatus;
-  /** Why the job failed, and what to do. */
-  readonly reason?: string;
-  /** The hyperparameters the job runs with. */
-  readonly hyperparameters: Readonly<Record<string, string>>;
-  /** The dataset version each channel reads. */
-  readonly datasetVersions: Readonly<Record<string, string>>;
-  /** `s3://<artifacts>/jobs/<name>/` */
-  readonly outputUri: string;
-  /** `s3://<artifacts>/jobs/<name>/output/model.tar.gz` once the job completes. */
-  readonly modelArtifactUri: string;
-}
-
-/** The launcher's answer. */
-export type LaunchResponse =
-  | {
-    /** Nothing was launched: the request is invalid (every problem is listed). */
-    readonly outcome: 'rejected';
-    readonly clientToken?: string;
-    readonly errors: readonly FieldError[];
-    readonly jobs: readonly [];
-  }
-  | {
-    /** launched: every job is created or already launched; partial: some failed; failed: all failed. */
-    readonly outcome: 'launched' | 'partial' | 'failed';
-    readonly clientToken: string;
-    readonly datasetId: string;
-    readonly jobs: readonly JobResult[];
-    readonly summary: { readonly created: number; readonly alreadyLaunched: number; readonly failed: number };
-  };
+import type { FieldError, JobResult, LaunchResponse } from '../../../contract/launch-request';
 
 /** A minimal structured logger (Powertools' Logger fits). */
 export interface LaunchLogger {

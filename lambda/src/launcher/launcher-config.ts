@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { formatPath } from './field-errors';
-import { JOB_NAME_PREFIX_MAX_LENGTH, JOB_NAME_PREFIX_PATTERN, JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING } from './job-naming';
-import { LAUNCHER_ENV, PLATFORM_TAG_COUNT, PLATFORM_TAG_PREFIX } from './contract';
-import { RequestRules, S3ChannelInputMode } from './launch-request';
-import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS, SAGEMAKER_LIMITS } from './sagemaker-limits';
+import { JOB_NAME_PREFIX_MAX_LENGTH, JOB_NAME_PREFIX_PATTERN, JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING } from '../../../contract/launcher';
+import { LAUNCHER_ENV, PLATFORM_TAG_COUNT, PLATFORM_TAG_PREFIX } from '../../../contract/launcher';
+import { RequestRules } from './launch-request';
+import type { S3ChannelInputMode } from '../../../contract/launch-request';
+import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS, SAGEMAKER_LIMITS } from '../../../contract/sagemaker-limits';
 
 /** The dataset file system as the launcher uses it. */
 export interface LauncherFileSystem {

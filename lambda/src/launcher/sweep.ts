@@ -1,18 +1,4 @@
-/** A hyperparameter value as a request may write it; SageMaker receives it as a string. */
-export type HyperParameterValue = string | number | boolean;
-
-/** One set of hyperparameters (overrides of the request's base hyperparameters). */
-export type HyperParameterSet = Readonly<Record<string, HyperParameterValue>>;
-
-/**
- * A parameter sweep: an explicit list of hyperparameter sets, or a grid whose cartesian product
- * gives the sets. Exactly one of `list` and `grid`.
- */
-export interface Sweep {
-  readonly list?: readonly HyperParameterSet[];
-  readonly grid?: Readonly<Record<string, readonly HyperParameterValue[]>>;
-}
-
+import type { HyperParameterSet, HyperParameterValue, Sweep } from '../../../contract/launch-request';
 /** One job of an expanded sweep. */
 export interface SweepPoint {
   /** The job's index in the sweep (0-based), part of its name. */

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CONVERSION_ABORTED_ERROR, CONVERSION_REJECTED_ERROR, type PlannerOutput, type WorkItemReference, type WorkerOutput } from '../../../lib/distributed/contract';
+import { CONVERSION_ABORTED_ERROR, CONVERSION_REJECTED_ERROR, type PlannerOutput, type WorkItemReference, type WorkerOutput } from '../../../contract/distributed-conversion';
 import type { DistributedConfig } from '../../../lambda/src/distributed/config';
 import { handleDistributedFailure } from '../../../lambda/src/distributed/failure-handler';
 import { finalizeDistributedConversion, type FinalizerOutput } from '../../../lambda/src/distributed/finalizer';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { modelPattern } from '../../../lambda/src/launcher/model-pattern';
+import { modelPattern } from '../../../contract/model-pattern';
 
 /** A shape of a botocore service model (the fields the checks read). */
 interface Shape {

@@ -66,3 +66,30 @@ export const PLATFORM_TAGS = {
 } as const;
 export const PLATFORM_TAG_COUNT = Object.keys(PLATFORM_TAGS).length;
 
+/**
+ * The platform's job-name prefix: lowercase letters and digits in groups joined by single hyphens,
+ * at most 24 characters. Lowercase because SageMaker lowercases the job name in training-job
+ * ARNs, which the IAM policy matches (`training-job/<prefix>-*`); the EventBridge rule matches
+ * the name as written, so both agree only on a lowercase prefix.
+ */
+export const JOB_NAME_PREFIX_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+export const JOB_NAME_PREFIX_MAX_LENGTH = 24;
+export const JOB_NAME_PREFIX_RULE = `lowercase letters and digits in groups joined by single hyphens, at most ${JOB_NAME_PREFIX_MAX_LENGTH} characters (e.g. "dsp")`;
+
+/**
+ * The request's client token: what makes a retried request land on the same job names. Letters,
+ * digits and hyphens, starting and ending with a letter or digit, at most 64 characters (a UUID fits).
+ */
+export const CLIENT_TOKEN_PATTERN = /^[A-Za-z0-9](-*[A-Za-z0-9])*$/;
+export const CLIENT_TOKEN_MAX_LENGTH = 64;
+
+/** The most jobs one request may launch (sweep indexes then have at most three digits). */
+export const MAX_JOBS_CEILING = 1000;
+
+/** Returns the problem with a job-name prefix, or undefined when it is valid. */
+export function jobNamePrefixProblem(prefix: string): string | undefined {
+  if (prefix.length > JOB_NAME_PREFIX_MAX_LENGTH || !JOB_NAME_PREFIX_PATTERN.test(prefix)) {
+    return `must be ${JOB_NAME_PREFIX_RULE}`;
+  }
+  return undefined;
+}

@@ -3,7 +3,7 @@
  * (planner, shard workers, finalizer, failure handler) and the ingestion function that hands large
  * uploads to it. CDK-free on purpose: the Lambda bundles import it too.
  */
-import { INGESTION_ENV, type UploadReference } from '../ingestion/contract';
+import { INGESTION_ENV, type UploadReference } from './ingestion-events';
 
 /**
  * Where a distributed conversion keeps its working files in the dataset bucket, one folder per

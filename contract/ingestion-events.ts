@@ -16,7 +16,7 @@ export const DATASET_CONVERSION_FAILED = 'DatasetConversionFailed';
 /** Version of the `detail` schemas below; bumped on incompatible changes. */
 export const INGESTION_EVENT_SCHEMA_VERSION = 1;
 
-import { DATASET_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIX } from '../../lambda/src/catalog/dataset-keys';
+import { DATASET_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIX } from './key-layout';
 
 /**
  * The upload keys the pipeline routes to the converter (`uploads/<datasetId>/<channel>.zip`) and
