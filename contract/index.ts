@@ -16,3 +16,4 @@ export * from './launcher';
 export * from './sagemaker-channel';
 export * from './sagemaker-limits';
 export * from './training-job-events';
+export * from './tenant-directory';

@@ -118,7 +118,7 @@ export function efsDirectoryPathFromLambdaPath(localMountPath: string, accessPoi
 }
 
 /** Throws unless `name` is a valid SageMaker channel name. */
-export function validateChannelName(name: string): void {
+export function validateTrainingChannelName(name: string): void {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_CHANNEL_NAME_LENGTH || !CHANNEL_NAME_PATTERN.test(name)) {
     throw new ChannelInputError(`Channel name ${JSON.stringify(name)} is invalid: use 1-${MAX_CHANNEL_NAME_LENGTH} characters of ` +
       'A-Z, a-z, 0-9, ".", "-" and "_". The container sees it at /opt/ml/input/data/<channel name>.');
@@ -183,7 +183,7 @@ export function renderFileSystemChannel(input: FileSystemChannelInput): SageMake
 
 /** Validates concrete values (run time) and renders the API shape. */
 export function fileSystemChannel(input: FileSystemChannelInput): SageMakerFileSystemChannel {
-  validateChannelName(input.channelName);
+  validateTrainingChannelName(input.channelName);
   validateFileSystemId(input.fileSystemId);
   if (input.fileSystemType !== 'EFS' && input.fileSystemType !== 'FSxLustre') {
     throw new ChannelInputError(`FileSystemType ${JSON.stringify(input.fileSystemType)} is invalid: use EFS or FSxLustre (exact case).`);

@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { joinDirectoryPath, renderFileSystemChannel, validateChannelName } from '../../contract/sagemaker-channel';
+import { joinDirectoryPath, renderFileSystemChannel, validateTrainingChannelName } from '../../contract/sagemaker-channel';
 
 /** The kind of file system behind a SageMaker `FileSystemDataSource` (`FileSystemType`, exact case). */
 export enum DatasetFileSystemType {
@@ -117,7 +117,7 @@ export function buildTrainingChannel(fs: IDatasetFileSystem, channelName: string
   accessMode: FileSystemAccessMode = FileSystemAccessMode.READ_ONLY): FileSystemTrainingChannel {
   if (!Token.isUnresolved(channelName)) {
     try {
-      validateChannelName(channelName);
+      validateTrainingChannelName(channelName);
     } catch (error) {
       throw new Error(`${fs.node.path}: ${(error as Error).message}`);
     }

@@ -1,6 +1,6 @@
 import { Aws, Token } from 'aws-cdk-lib';
-import { INSTANCE_TYPE_PATTERN } from '../../lambda/src/launcher/sagemaker-limits';
-import { TENANT_NAME_RULE, tenantNameProblem } from '../../lambda/src/tenancy/tenant-directory';
+import { INSTANCE_TYPE_PATTERN } from '../../contract/sagemaker-limits';
+import { TENANT_NAME_RULE, tenantNameProblem } from '../../contract/tenant-directory';
 
 /** Whether a tenant's training jobs may read the platform's shared datasets (`datasets/shared/…`). */
 export enum SharedDatasetAccess {

@@ -6,9 +6,9 @@ import type {
   DatasetConversionFailedDetail, DatasetConvertedDetail, TrainingJobLaunchRequest, TrainingJobLaunchResponse, TrainingJobStateChangedDetail,
 } from '../../lib';
 import { DatasetChannelInputMode, DatasetChannelSource, LaunchedTrainingJobStatus, TrainingJobLaunchOutcome } from '../../lib';
-import type { ChannelInputMode, ChannelSource, LaunchRequest } from '../../lambda/src/launcher/launch-request';
-import type { JobStatus, LaunchResponse } from '../../lambda/src/launcher/launch';
-import type { TrainingJobStateChangedDetail as PublishedStateChange } from '../../lambda/src/launcher/state-change';
+import type { ChannelInputMode, ChannelSource, LaunchRequest } from '../../contract/launch-request';
+import type { JobStatus, LaunchResponse } from '../../contract/launch-request';
+import type { TrainingJobStateChangedDetail as PublishedStateChange } from '../../contract/training-job-events';
 import type { ConvertedFacts, FailedFacts } from '../../lambda/src/ingestion/events';
 import { convertedDetail, failedDetail } from '../../lambda/src/ingestion/events';
 

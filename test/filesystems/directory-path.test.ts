@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   ChannelInputError, efsDirectoryPath, efsDirectoryPathFromLambdaPath, fileSystemChannel, fsxLustreDirectoryPath, joinDirectoryPath,
-  validateChannelName, validateFileSystemId, validateLambdaMountPath,
+  validateTrainingChannelName, validateFileSystemId, validateLambdaMountPath,
 } from '../../contract/sagemaker-channel';
 import {
   EfsDatasetFileSystem, FileSystemAccessMode, FileSystemChannel, LustreDatasetFileSystem, TrainingNetwork,
@@ -54,11 +54,11 @@ describe('joinDirectoryPath (the one DirectoryPath derivation, shared by constru
 
 describe('channel inputs', () => {
   test.each(['train', 'Validation-1', 'a.b_c', 'x'.repeat(64)])('channel name %s is valid', (name) => {
-    expect(() => validateChannelName(name)).not.toThrow();
+    expect(() => validateTrainingChannelName(name)).not.toThrow();
   });
 
   test.each(['', 'has space', 'slash/name', 'ünïcode', 'x'.repeat(65)])('channel name %j is rejected', (name) => {
-    expect(() => validateChannelName(name)).toThrow(/Channel name .* is invalid: use 1-64 characters of A-Z, a-z, 0-9, "\.", "-" and "_"/);
+    expect(() => validateTrainingChannelName(name)).toThrow(/Channel name .* is invalid: use 1-64 characters of A-Z, a-z, 0-9, "\.", "-" and "_"/);
   });
 
   test.each(['fs-0123abcd', 'fs-0123456789abcdef0'])('file-system id %s is valid', (id) => {

@@ -1,6 +1,6 @@
 import {
   TENANTS_ENV, TenantDirectory, TenantDirectoryError, arnPatternMatches, parseTenantDirectory, tenantOfClaims, tenantOfPrincipal,
-} from '../../lambda/src/tenancy/tenant-directory';
+} from '../../contract/tenant-directory';
 
 const ACCOUNT = '111111111111';
 const directory: TenantDirectory = parseTenantDirectory(JSON.stringify({
