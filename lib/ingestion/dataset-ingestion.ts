@@ -158,6 +158,8 @@ export interface DatasetIngestionProps {
    * The dataset file system. EFS: the converter also writes every version to EFS through the
    * writer access point (mounted at `/mnt/datasets`) and flushes it before moving the EFS pointer.
    * FSx for Lustre: nothing to write; its data repository association imports `datasets/`.
+   * None (the S3 tier of `DatasetStorage`): versions are written to S3 only and `current.json`
+   * moves right after; training jobs read them from S3.
    * @default - S3 only
    */
   readonly fileSystem?: IDatasetFileSystem;

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,33 +12,83 @@ export const IGNORED_CFN_LINT_RULES: Readonly<Record<string, string>> = {
   W3005: 'aws-cdk-lib custom-resource providers declare DependsOn alongside GetAtt',
 };
 
+/** One template to lint, for the region it deploys to. */
+export interface RegionalTemplate {
+  /** How findings name it (`<name>.json`). */
+  readonly name: string;
+  /** The region whose CloudFormation schemas it is checked against. */
+  readonly region: string;
+  readonly template: object;
+}
+
+/**
+ * How many cfn-lint processes one test worker runs at once. Each spends about 2 s starting and
+ * then 3–5 s of one core per platform template, so more than the machine's cores only queues.
+ */
+const MAX_CONCURRENT_PROCESSES = 2;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function withProcessSlot<T>(task: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_PROCESSES) {
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
+  running++;
+  try {
+    return await task();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+/**
+ * Lints several templates in one cfn-lint process, each for its own region: the region goes into
+ * the copy's `Metadata.cfn-lint.config.regions` (cfn-lint's per-template configuration), so no
+ * `--regions` flag applies one region to all. Resolves to cfn-lint's findings as parseable lines
+ * naming `<name>.json`. At most {@link MAX_CONCURRENT_PROCESSES} processes run at once.
+ */
+export function lintRegionalTemplates(templates: readonly RegionalTemplate[]): Promise<string[]> {
+  return withProcessSlot(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfn-lint-'));
+    const files = templates.map(({ name, region, template }) => {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(forRegion(template, region)));
+      return file;
+    });
+    const args = ['--format', 'parseable', '--ignore-checks', ...Object.keys(IGNORED_CFN_LINT_RULES), '--', ...files];
+    return new Promise<string[]>((resolve, reject) => {
+      const child = spawn('cfn-lint', args);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => { stdout += chunk; });
+      child.stderr.on('data', (chunk) => { stderr += chunk; });
+      child.on('error', reject);
+      child.on('close', (status) => {
+        rmSync(dir, { recursive: true, force: true });
+        if (status !== 0 && !stdout) {
+          reject(new Error(`cfn-lint failed to run (exit ${status}): ${stderr}`));
+          return;
+        }
+        resolve(stdout.split('\n').filter((line) => line.trim().length > 0).map((line) => line.replace(`${dir}/`, '')));
+      });
+    });
+  });
+}
+
+/** A copy of `template` whose cfn-lint configuration names `region` as the only region. */
+function forRegion(template: object, region: string): object {
+  const t = template as { Metadata?: Record<string, { config?: Record<string, unknown> }> };
+  const lint = t.Metadata?.['cfn-lint'] ?? {};
+  return { ...t, Metadata: { ...t.Metadata, 'cfn-lint': { ...lint, config: { ...lint.config, regions: [region] } } } };
+}
+
 /**
  * Lints several templates for one region in one cfn-lint process (runs of different regions can
  * go concurrently); resolves to cfn-lint's findings as parseable lines naming `<name>.json`.
  */
 export function lintTemplates(region: string, templates: Readonly<Record<string, object>>): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'cfn-lint-'));
-  const files = Object.entries(templates).map(([name, template]) => {
-    const file = join(dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify(template));
-    return file;
-  });
-  const args = ['--regions', region, '--format', 'parseable', '--ignore-checks', ...Object.keys(IGNORED_CFN_LINT_RULES), '--', ...files];
-  return new Promise((resolve, reject) => {
-    const child = spawn('cfn-lint', args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    child.on('error', reject);
-    child.on('close', (status) => {
-      if (status !== 0 && !stdout) {
-        reject(new Error(`cfn-lint failed to run (exit ${status}): ${stderr}`));
-        return;
-      }
-      resolve(stdout.split('\n').filter((line) => line.trim().length > 0).map((line) => line.replace(`${dir}/`, '')));
-    });
-  });
+  return lintRegionalTemplates(Object.entries(templates).map(([name, template]) => ({ name, region, template })));
 }
 
 /** Lints one template for one region; resolves to cfn-lint's findings (empty when clean). */
