@@ -11,9 +11,11 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { DistributedConversion } from '../distributed/distributed-conversion';
+import { withDeadLetterQueue } from '../events/dead-lettered-target';
 import { DatasetFileSystemType, IDatasetFileSystem, IEfsDatasetFileSystem, LustreDataRepositoryAssociation, LustreDatasetFileSystem } from '../filesystems';
 import { PlatformFunction } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, nagResourceText } from '../nag/acknowledge';
+import { acknowledgeGrantFindings } from '../nag/grant-findings';
 import { TrainingEndpoint, TrainingNetwork } from '../network';
 import { BucketEventBridgeNotifications, SecureBucket } from '../storage';
 import {
@@ -472,36 +474,57 @@ export class DatasetIngestion extends Construct {
 
   /**
    * A rule on the event bus for `DatasetConverted` (a version is complete; `detail.current` says
-   * whether `current.json` now points at it). Like CDK's `onEvent` helpers.
+   * whether `current.json` now points at it). Like CDK's `onEvent` helpers; a target without a
+   * dead-letter queue gets one (a child of the rule) for events EventBridge cannot deliver.
    */
   public onDatasetConverted(id: string, options: events.OnEventOptions = {}): events.Rule {
     return this.onIngestionEvent(id, DATASET_CONVERTED, options);
   }
 
-  /** A rule on the event bus for `DatasetConversionFailed` (`detail.code`, `detail.reason`, `detail.rejected`). */
+  /**
+   * A rule on the event bus for `DatasetConversionFailed` (`detail.code`, `detail.reason`, `detail.rejected`).
+   * A target without a dead-letter queue gets one (a child of the rule).
+   */
   public onDatasetConversionFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
     return this.onIngestionEvent(id, DATASET_CONVERSION_FAILED, options);
   }
 
-  /** Lets `grantee` upload `uploads/*` (single PUT and multipart). */
+  /**
+   * Lets `grantee` upload `uploads/*` (single PUT and multipart). The cdk-nag findings this causes on
+   * the grantee's own policy (its inline policy, the `uploads/*` wildcard) are acknowledged there
+   * with the reason.
+   */
   public grantUpload(grantee: iam.IGrantable): iam.Grant {
+    const uploads = this.uploadBucket.arnForObjects(`${UPLOAD_KEY_PREFIX}*`);
     const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-      resourceArns: [this.uploadBucket.arnForObjects(`${UPLOAD_KEY_PREFIX}*`)],
+      resourceArns: [uploads],
     });
     this.uploadBucket.encryptionKey?.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+    acknowledgeGrantFindings(grantee, grant, 'DatasetIngestion.grantUpload()', [{
+      resource: uploads,
+      reason: `uploads go to ${UPLOAD_KEY_PREFIX}<datasetId>/<channel>${UPLOAD_KEY_SUFFIX} for any dataset the uploader names; ${UPLOAD_KEY_PREFIX} is the narrowest prefix, and the converter rejects every other key.`,
+    }]);
     return grant;
   }
 
-  /** Lets `grantee` read converted datasets (`datasets/*`). */
+  /**
+   * Lets `grantee` read converted datasets (`datasets/*`). The cdk-nag findings this causes on the
+   * grantee's own policy (its inline policy, the `datasets/*` wildcard) are acknowledged there with the reason.
+   */
   public grantReadDatasets(grantee: iam.IGrantable): iam.Grant {
+    const datasets = this.datasetBucket.arnForObjects(`${DATASET_KEY_PREFIX}*`);
     const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:GetObject'],
-      resourceArns: [this.datasetBucket.arnForObjects(`${DATASET_KEY_PREFIX}*`)],
+      resourceArns: [datasets],
     });
     this.datasetBucket.encryptionKey?.grant(grantee, 'kms:Decrypt');
+    acknowledgeGrantFindings(grantee, grant, 'DatasetIngestion.grantReadDatasets()', [{
+      resource: datasets,
+      reason: `reads every converted dataset below ${DATASET_KEY_PREFIX} (read-only; uploads, leases and work files live outside it).`,
+    }]);
     return grant;
   }
 
@@ -514,7 +537,7 @@ export class DatasetIngestion extends Construct {
     });
     rule.addEventPattern(ingestionEventPattern(this.eventSource, detailType));
     rule.addEventPattern(options.eventPattern);
-    if (options.target) rule.addTarget(options.target);
+    if (options.target) rule.addTarget(withDeadLetterQueue(options.target));
     return rule;
   }
 

@@ -15,9 +15,11 @@ import { isReservedName } from '../../contract/reserved-names';
 import {
   SAGEMAKER_EVENT_SOURCE, SAGEMAKER_TRAINING_JOB_STATE_CHANGE, STATE_CHANGE_ENV, TRAINING_JOB_STATE_CHANGED,
 } from '../../contract/training-job-events';
+import { withDeadLetterQueue } from '../events/dead-lettered-target';
 import { FileSystemAccessMode, IDatasetFileSystem, S3InputMode } from '../filesystems';
 import { DEFAULT_INGESTION_EVENT_SOURCE } from '../../contract/ingestion-events';
 import { PlatformFunction } from '../lambda';
+import { acknowledgeGrantFindings } from '../nag/grant-findings';
 import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeWildcardResource, nagResourceText } from '../nag/acknowledge';
 import { TrainingEndpoint, TrainingNetwork } from '../network';
 import { SecureBucket, SecureBucketEncryption } from '../storage';
@@ -303,9 +305,19 @@ export class TrainingJobLauncher extends Construct {
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.EVENTBRIDGE, `the state-change publisher cannot put ${TRAINING_JOB_STATE_CHANGED} events`);
   }
 
-  /** Lets `grantee` (the platform's API) invoke the launcher. */
+  /**
+   * Lets `grantee` (the platform's API) invoke the launcher: `lambda:InvokeFunction` on the function
+   * itself, not on `<arn>:*` (its versions and aliases, which nobody invokes), so the grantee's policy
+   * holds no wildcard. A principal that holds no policy in this app (another account, a service)
+   * gets a resource-based permission on the function instead.
+   */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return this.launcher.grantInvoke(grantee);
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: [this.launcher.functionArn] });
+    if (!grant.success) {
+      return this.launcher.grantInvoke(grantee);
+    }
+    acknowledgeGrantFindings(grantee, grant, 'TrainingJobLauncher.grantInvoke()');
+    return grant;
   }
 
   /**
@@ -329,7 +341,7 @@ export class TrainingJobLauncher extends Construct {
       rule.addEventPattern(options.eventPattern);
     }
     if (options.target) {
-      rule.addTarget(options.target);
+      rule.addTarget(withDeadLetterQueue(options.target));
     }
     return rule;
   }
