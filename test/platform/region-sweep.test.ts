@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { LAUNCHER_ENV } from '../../lambda/src/launcher/contract';
+import { LAUNCHER_ENV } from '../../contract/launcher';
 import { DatasetPlatformStack, DatasetStorageType, RegionCapabilityTable } from '../../lib';
 import { UnsupportedRegionError, unsupportedRegionsMessage } from '../../lib/regions/platform-regions';
 import { RegionalTemplate, cfnLintVersion, lintRegionalTemplates } from '../support/cfn-lint';
