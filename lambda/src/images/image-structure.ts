@@ -18,7 +18,7 @@ export class ImageStructureError extends Error {
 
 /**
  * Walks the container structure of a whole image file to its end marker, cheaply (no pixel
- * decoding): JPEG marker segments and entropy-coded data to EOI; PNG chunks, each CRC-checked,
+ * decoding): JPEG marker segments to the first scan, then its EOI marker; PNG chunks, each CRC-checked,
  * to IEND; GIF blocks and sub-blocks to the trailer; BMP pixel array within the file. This is
  * what catches an upload cut short in the middle of an image, which TensorFlow would only find
  * at training time. Throws ImageStructureError. `format` is the one readImageHeader detected.
@@ -37,9 +37,12 @@ export function checkImageStructure(bytes: Uint8Array, format: ImageFormat): voi
   }
 }
 
-// JPEG (ITU T.81 B.1): after SOI, marker segments; after each SOS, entropy-coded data in which
-// 0xFF is followed by 0x00 (stuffing), RST0-7 or fill 0xFF; any other marker ends the scan.
-const EOI = 0xd9;
+// JPEG (ITU T.81 B.1): after SOI, marker segments up to the first SOS; then entropy-coded data
+// (scans, and for progressive JPEGs tables and further scans) up to EOI. In entropy-coded data
+// 0xFF is always followed by 0x00 (stuffing), 0xFF (fill) or RST0-7, so the bytes FF D9 after the
+// first scan starts can only be the EOI marker: one native search from the end finds it, instead
+// of a walk over every stuffed 0xFF (one in 256 bytes of real images).
+const EOI = Buffer.from([0xff, 0xd9]);
 const SOS = 0xda;
 
 function checkJpeg(b: Buffer): void {
@@ -49,27 +52,18 @@ function checkJpeg(b: Buffer): void {
     while (pos < b.length && b[pos] === 0xff) pos++;
     if (pos >= b.length) break;
     const marker = b[pos++];
-    if (marker === EOI) return;
+    if (marker === EOI[1]) return;
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) continue; // TEM, RSTn, SOI: no length
     if (pos + 2 > b.length) break;
     const length = b.readUInt16BE(pos);
     if (length < 2) throw new ImageStructureError(pos, `JPEG: marker 0x${hex2(marker)} declares segment length ${length}`);
     pos += length;
-    if (marker === SOS) pos = endOfEntropyCodedData(b, pos);
+    if (marker === SOS) {
+      if (pos <= b.length && b.lastIndexOf(EOI) >= pos) return;
+      break;
+    }
   }
   throw new ImageStructureError(b.length, 'JPEG: the file ends before the end-of-image (EOI) marker; the image is truncated');
-}
-
-/** Position of the marker that ends the entropy-coded data starting at `pos`, or b.length. */
-function endOfEntropyCodedData(b: Buffer, pos: number): number {
-  for (;;) {
-    const ff = b.indexOf(0xff, pos);
-    if (ff < 0 || ff + 1 >= b.length) return b.length;
-    const next = b[ff + 1];
-    if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) pos = ff + 2;
-    else if (next === 0xff) pos = ff + 1;
-    else return ff;
-  }
 }
 
 // PNG: after the 8-byte signature, chunks of u32be length, 4-byte type, data, u32be CRC-32 of
