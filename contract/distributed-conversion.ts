@@ -31,6 +31,12 @@ export const CONVERSION_REJECTED_ERROR = 'DistributedConversionRejected';
  */
 export const CONVERSION_ABORTED_ERROR = 'DistributedConversionAborted';
 
+/**
+ * How Step Functions names a Lambda function that died without returning: out of memory or out
+ * of time. Never retried: the same input crashes the same way; the failure handler reports it.
+ */
+export const LAMBDA_CRASH_ERROR = 'Lambda.Unknown';
+
 /** Lambda service errors the state machine retries with backoff on every Lambda task. */
 export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',

@@ -51,6 +51,11 @@ export enum ConversionFailureCode {
   UPLOAD_CHANGED = 'upload-changed',
   /** A transient error repeated until the queue's maxReceiveCount; the message goes to the DLQ. */
   RETRIES_EXHAUSTED = 'retries-exhausted',
+  /**
+   * An attempt died while converting (the function ran out of memory or time) without reporting;
+   * the next delivery reports it instead of converting again, since the same input would crash again.
+   */
+  CONVERSION_CRASHED = 'conversion-crashed',
 }
 
 /** The upload an event is about: its identity and, when S3 reported it, its size. */

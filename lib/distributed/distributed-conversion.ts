@@ -16,6 +16,7 @@ import { resolveConversionSettings } from '../ingestion/conversion-settings';
 import type { DatasetIngestionConversionOptions } from '../ingestion/dataset-ingestion';
 import {
   CONVERSION_ABORTED_ERROR,
+  LAMBDA_CRASH_ERROR,
   CONVERSION_REJECTED_ERROR,
   DISTRIBUTED_ENV,
   LAMBDA_SERVICE_ERRORS,
@@ -326,11 +327,11 @@ export class DistributedConversion extends Construct {
     return this.stateMachine.grantStartExecution(grantee);
   }
 
-  /** A Lambda task that retries Lambda service errors with backoff, never permanent failures, and other errors `retries` times. */
+  /** A Lambda task that retries Lambda service errors with backoff, never permanent failures or crashes (out of memory or time), and other errors `retries` times. */
   private lambdaStep(id: string, fn: PlatformFunction, props: Omit<tasks.LambdaInvokeProps, 'lambdaFunction'>, retries: number): tasks.LambdaInvoke {
     const step = new tasks.LambdaInvoke(this, id, { ...props, lambdaFunction: fn.function, retryOnServiceExceptions: false });
     step.addRetry(SERVICE_ERROR_RETRY);
-    step.addRetry({ errors: [CONVERSION_REJECTED_ERROR, CONVERSION_ABORTED_ERROR], maxAttempts: 0 });
+    step.addRetry({ errors: [CONVERSION_REJECTED_ERROR, CONVERSION_ABORTED_ERROR, LAMBDA_CRASH_ERROR], maxAttempts: 0 });
     if (retries > 0) {
       step.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(5), maxAttempts: retries, backoffRate: 3, jitterStrategy: sfn.JitterType.FULL });
     }

@@ -15,7 +15,7 @@ const SERVICE_RETRY = {
   MaxDelaySeconds: 60,
   JitterStrategy: 'FULL',
 };
-const NO_RETRY_FOR_PERMANENT = { ErrorEquals: ['DistributedConversionRejected', 'DistributedConversionAborted'], MaxAttempts: 0 };
+const NO_RETRY_FOR_PERMANENT = { ErrorEquals: ['DistributedConversionRejected', 'DistributedConversionAborted', 'Lambda.Unknown'], MaxAttempts: 0 };
 
 describe('DistributedConversion state machine definition', () => {
   const { template, conversion } = conversionStack();

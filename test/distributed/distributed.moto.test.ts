@@ -305,6 +305,18 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     expect(event).toMatchObject({ code: 'retries-exhausted', message: expect.stringMatching(/shard check failed/) });
   });
 
+  test('a step that died out of memory or time (Lambda.Unknown) is reported as conversion-crashed, not retried', async () => {
+    const zip = datasetZip({ cat: 2, dog: 2 });
+    await pipeline.upload(KEY, zip);
+    await pipeline.receive(1);
+    const upload = { bucket: UPLOADS, key: KEY, eventTime: new Date().toISOString(), size: zip.length };
+    const input = { schemaVersion: 1, datasetId: 'cats', channel: 'training', version: uploadVersion(upload), upload, attempt: 1 };
+    await handleDistributedFailure({ input, error: { Error: 'Lambda.Unknown', Cause: 'The cause could not be determined because Lambda did not return an error type. Returned payload: {"errorType":"Runtime.OutOfMemory"}' } }, services());
+    const [event] = failedEvents(await pipeline.observedEvents());
+    expect(event).toMatchObject({ code: 'conversion-crashed', reason: 'the conversion ran out of memory or time', message: expect.stringMatching(/out of memory or out of time\) and is not retried.*Runtime\.OutOfMemory/) });
+    expect(await pipeline.listKeys('datasets/', DISTRIBUTED)).toEqual([]);
+  });
+
   test('the finalizer is idempotent: a retry after the manifest commits without converting or announcing again', async () => {
     const zip = datasetZip({ cat: 5, dog: 5 });
     await pipeline.upload(KEY, zip);

@@ -155,7 +155,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     expect(tags.TagSet).toEqual([{ Key: ANNOUNCED_TAG, Value: 'true' }]);
   });
 
-  test('a version held by another delivery (lease) is left alone and the message returned; an expired lease is taken over', async () => {
+  test('a version held by another delivery (lease) is left alone and the message returned; an expired lease means its holder died (out of memory or time): reported once, not converted again', async () => {
     await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
     const [message] = await pipeline.receive(1);
     const parsed = parseQueueMessage(message.Body!);
@@ -171,10 +171,18 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     expect(await pipeline.listKeys('datasets/')).toEqual([]);
     expect(await pipeline.observedEvents()).toEqual([]); // not even on the last attempt: the holder reports
 
+    // The holder died mid-conversion: its lease expired, a partial shard is left behind.
     await putLease(new Date(Date.now() - 1_000));
+    await pipeline.s3.send(new PutObjectCommand({ Bucket: pipeline.datasetBucket, Key: `datasets/cats/training/${version}/training-00000-of-00001.tfrecord`, Body: 'partial' }));
     const [again] = await pipeline.receive(1);
-    expect((await pipeline.invoke(pipeline.handler(), [again])).batchItemFailures).toEqual([]);
-    expect(converted(await pipeline.observedEvents())).toHaveLength(1);
+    expect((await pipeline.invoke(pipeline.handler(), [again], { receiveCount: 2 })).batchItemFailures).toEqual([]); // consumed, not retried
+    const events = await pipeline.observedEvents();
+    expect(converted(events)).toEqual([]);
+    expect(events).toEqual([expect.objectContaining({
+      detailType: DATASET_CONVERSION_FAILED,
+      detail: expect.objectContaining({ code: 'conversion-crashed', reason: 'the conversion ran out of memory or time', message: expect.stringMatching(/other-request\/other-message.*ran out of memory or time.*not converted again/) }),
+    })]);
+    expect(await pipeline.listKeys('datasets/')).toEqual([]);
     expect(await pipeline.listKeys('ingestion-leases/')).toEqual([]); // released
   });
 

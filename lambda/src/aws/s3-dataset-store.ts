@@ -23,7 +23,12 @@ export interface VersionLease {
   readonly expiresAt: string;
 }
 
-export type LeaseResult = { readonly acquired: true } | { readonly acquired: false; readonly holder: VersionLease };
+/**
+ * `abandoned` is the expired lease of another owner that this one replaced: that attempt stopped
+ * without releasing it, which a thrown error never does (the lease is released in a finally), so
+ * the function died under it: out of memory or out of time.
+ */
+export type LeaseResult = { readonly acquired: true; readonly abandoned?: VersionLease } | { readonly acquired: false; readonly holder: VersionLease };
 
 /** The manifest tag that records that `DatasetConverted` was sent for the version. */
 export const ANNOUNCED_TAG = 'cdk-sagemaker-datasets:announced';
@@ -126,16 +131,18 @@ export class S3DatasetStore {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.getText(key);
       let condition: { IfNoneMatch: string } | { IfMatch: string } = { IfNoneMatch: '*' };
+      let abandoned: VersionLease | undefined;
       if (current) {
         const holder = parseLease(current.body);
         if (holder && holder.owner !== owner && Date.parse(holder.expiresAt) > now.getTime()) {
           return { acquired: false, holder };
         }
+        if (holder && holder.owner !== owner) abandoned = holder;
         condition = { IfMatch: current.etag };
       }
       try {
         await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: JSON.stringify(lease), ContentType: 'application/json', ...condition }));
-        return { acquired: true };
+        return abandoned ? { acquired: true, abandoned } : { acquired: true };
       } catch (error) {
         if (!isConditionalConflict(error)) throw error;
       }

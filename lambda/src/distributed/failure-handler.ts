@@ -1,5 +1,6 @@
 import type { FailedWorkItemReference } from '../../../contract/ingestion-events';
 import { ConversionFailureCode } from '../../../contract/ingestion-events';
+import { LAMBDA_CRASH_ERROR } from '../../../contract/distributed-conversion';
 import { shardName, type RejectedEntry } from '../dataset';
 import { cleanUpIncomplete, publishFailure } from '../ingestion/commit-version';
 import { FAILURE_REASONS } from '../ingestion/failure';
@@ -57,6 +58,14 @@ export async function handleDistributedFailure(event: unknown, services: Distrib
   const permanent = pickPermanent(records);
   const verdict = permanent
     ? { code: permanent.code as ConversionFailureCode, reason: permanent.reason, message: permanent.message, problem: permanent.problem, rejected: permanent.rejected }
+    : error?.Error === LAMBDA_CRASH_ERROR
+    ? {
+      code: ConversionFailureCode.CONVERSION_CRASHED,
+      reason: FAILURE_REASONS[ConversionFailureCode.CONVERSION_CRASHED],
+      message: `A step of the distributed conversion died without returning (${LAMBDA_CRASH_ERROR}: out of memory or out of time) and is not retried, since the same input would crash again: ${clip(error.Cause ?? '')}. Split the upload into smaller zips or raise the step's memory.`,
+      problem: undefined,
+      rejected: [] as RejectedEntry[],
+    }
     : {
       code: ConversionFailureCode.RETRIES_EXHAUSTED,
       reason: FAILURE_REASONS[ConversionFailureCode.RETRIES_EXHAUSTED],

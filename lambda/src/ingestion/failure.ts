@@ -34,6 +34,7 @@ export const FAILURE_REASONS: Record<ConversionFailureCode, string> = {
   [ConversionFailureCode.TOO_LARGE]: 'too large for single-function conversion',
   [ConversionFailureCode.UPLOAD_CHANGED]: 'upload replaced or deleted before conversion',
   [ConversionFailureCode.RETRIES_EXHAUSTED]: 'conversion failed repeatedly',
+  [ConversionFailureCode.CONVERSION_CRASHED]: 'the conversion ran out of memory or time',
 };
 
 export function classifyFailure(error: unknown, source: SourceObservations = {}): FailureVerdict {

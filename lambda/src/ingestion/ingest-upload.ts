@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConversionFailureCode, type IngestionConversionSettings } from '../../../contract/ingestion-events';
-import { S3ByteSource, S3SourceChangedError, TeeShardSink } from '../aws';
+import { S3ByteSource, S3SourceChangedError, TeeShardSink, type VersionLease } from '../aws';
 import { DatasetKeyError, parseUploadKey, uploadVersion, type DatasetChannelRef } from '../catalog';
 import { convertDataset, type DatasetManifest } from '../dataset';
 import type { ShardSink } from '../io';
@@ -128,8 +128,9 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
       if (services.efs) await services.efs.syncVersion(ref, version);
     } else {
       // Writing the version folder (S3 and EFS) happens under the version's lease only.
-      const outcome = await withLease(ref, version, delivery, services, async () => {
+      const outcome = await withLease(ref, version, delivery, services, async (abandoned) => {
         manifest = await services.datasets.readManifest(ref, version);
+        if (!manifest && abandoned) return reportCrash(notice, ref, version, delivery, services, abandoned);
         if (!manifest) {
           const converted = await convert(notice, ref, version, delivery, services, settings);
           if ('kind' in converted) return converted;
@@ -168,14 +169,14 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
 }
 
 /** Runs `body` holding the version's lease; throws VersionBusyError when another delivery holds it. */
-async function withLease<T>(ref: DatasetChannelRef, version: string, delivery: DeliveryContext, services: IngestionServices, body: () => Promise<T>): Promise<T> {
+async function withLease<T>(ref: DatasetChannelRef, version: string, delivery: DeliveryContext, services: IngestionServices, body: (abandoned?: VersionLease) => Promise<T>): Promise<T> {
   const ttlMs = delivery.remainingMs() + LEASE_MARGIN_MS;
   const lease = await services.datasets.acquireLease(ref, version, delivery.owner, ttlMs, services.now());
   if (!lease.acquired) {
     throw new VersionBusyError(`version ${version} is being written by ${lease.holder.owner} until ${lease.holder.expiresAt}`);
   }
   try {
-    return await body();
+    return await body(lease.abandoned);
   } finally {
     await services.datasets.releaseLease(ref, version, delivery.owner).catch((error: unknown) =>
       services.logger.warn('Could not release the version lease; it expires on its own', { version, error: describe(error) }));
@@ -236,6 +237,25 @@ async function convert(
   } finally {
     await source.close();
   }
+}
+
+/**
+ * An earlier delivery died holding the lease with no manifest written: the function ran out of
+ * memory (or time) on this upload. Converting it again would crash the same way on every
+ * remaining delivery, so the version is cleaned up and reported once, permanently.
+ */
+async function reportCrash(notice: UploadNotice, ref: DatasetChannelRef, version: string, delivery: DeliveryContext, services: IngestionServices, abandoned: VersionLease): Promise<IngestOutcome> {
+  await cleanUpIncomplete(ref, version, services);
+  const code = ConversionFailureCode.CONVERSION_CRASHED;
+  return reportPermanent(services, notice, delivery, ref, version, {
+    kind: 'permanent',
+    code,
+    reason: FAILURE_REASONS[code],
+    message:
+      `An earlier attempt (${abandoned.owner}) stopped while converting this upload without finishing or reporting an error: the ingestion function ran out of memory or time. ` +
+      'It is not converted again. Split the upload into smaller zips, or raise the ingestion function\'s memory (DatasetIngestion memorySize) and upload it again.',
+    rejected: [],
+  });
 }
 
 async function reportPermanent(
