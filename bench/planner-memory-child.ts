@@ -1,4 +1,4 @@
-import { DISTRIBUTED_SCHEMA_VERSION } from '../lib/distributed/contract';
+import { DISTRIBUTED_SCHEMA_VERSION } from '../contract/distributed-conversion';
 import { planFromSource } from '../lambda/src/dataset';
 import { WorkLayout } from '../lambda/src/distributed/work-layout';
 import { groupShardsIntoItems, planHeader, planWithoutShards } from '../lambda/src/distributed/work-plan';
@@ -11,11 +11,11 @@ import { FileByteSource } from '../lambda/src/io';
  * JSON line with the peak RSS.
  */
 async function main(): Promise<void> {
-  const [zip, itemBytes] = process.argv.slice(2);
+  const [zip, itemBytes, maxIndexBytes] = process.argv.slice(2);
   const source = await FileByteSource.open(zip);
   const started = process.hrtime.bigint();
   try {
-    const plan = await planFromSource(source, { targetShardBytes: 64 * 1024 });
+    const plan = await planFromSource(source, { targetShardBytes: 64 * 1024, limits: { maxIndexBytes: Number(maxIndexBytes) } });
     const planned = Number(process.hrtime.bigint() - started) / 1e9;
     const layout = new WorkLayout({ datasetId: 'bench', channel: 'training' }, 'v20260101T000000Z-000000000000');
     const items = groupShardsIntoItems(plan.shards, Number(itemBytes), layout);

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { indexBudgetForMemory } from '../lambda/src/zip/zip-limits';
 import { BENCH_DIR, bundleForBench, writeZipFile } from './bench-files';
 
 const CHILD = join(BENCH_DIR, 'planner', 'index.js');
@@ -27,7 +28,7 @@ export async function benchPlannerMemory(options: { entries?: number; nameBytes?
     });
     console.log(`generated ${file} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
-  const run = spawnSync(process.execPath, [CHILD, file, String(1024 ** 3)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, [CHILD, file, String(1024 ** 3), String(indexBudgetForMemory(PLANNER_MEMORY_MB))], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (run.status !== 0) {
     console.log(`\nPlanner memory bench failed (exit ${run.status}, signal ${run.signal}): ${run.stderr.slice(0, 1000)}`);
     return;

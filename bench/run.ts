@@ -4,6 +4,7 @@ import { BENCH_CLI, benchConversion } from './conversion.bench';
 import { benchDistributedWorker } from './distributed-worker.bench';
 import { benchImageStructure } from './image-structure.bench';
 import { benchS3Reads } from './s3-read.bench';
+import { benchPlannerMemory } from './planner-memory.bench';
 import { bundleForBench } from './bench-files';
 
 /** `npm run bench` (add `-- --large` for the 4 GiB RSS flatness check). Prints numbers only. */
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   benchImageStructure(conversionWall.get('images-1gib-stored.zip'));
   await benchDistributedWorker();
   await benchS3Reads();
+  await benchPlannerMemory();
 }
 
 main().catch((err: unknown) => {

@@ -181,6 +181,23 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     expect(await pipeline.observedEvents()).toEqual([]);
   });
 
+  test('a zip below the size threshold whose central directory does not fit the function\'s memory is handed off, not failed', async () => {
+    const zip = datasetZip({ cat: 40, dog: 40 });
+    await pipeline.upload(KEY, zip);
+    const [message] = await pipeline.receive(1);
+    const memory = process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+    process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = '0.05'; // a 42 KB budget: 80 entries need about 77 KB
+    try {
+      await pipeline.invoke(ingestion(DISTRIBUTED, 1024 ** 3), [message]);
+    } finally {
+      if (memory === undefined) delete process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+      else process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = memory;
+    }
+    expect(pipeline.outcomes.at(-1)).toMatchObject({ kind: 'handed-off' });
+    expect(await pipeline.observedEvents()).toEqual([]);
+    expect(await pipeline.listKeys('datasets/', DISTRIBUTED)).toEqual([]);
+  });
+
   test('a worker that keeps failing: the map fails, DatasetConversionFailed names the item and its shards, nothing of the version remains, no pointer', async () => {
     const zip = datasetZip({ cat: 10, dog: 10 });
     await pipeline.upload(KEY, zip);

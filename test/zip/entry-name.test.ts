@@ -60,11 +60,13 @@ describe('unsafeNameReason', () => {
     ['./cat/1.jpg', /empty or '\.'/],
     ['', /empty/],
     [`${'a'.repeat(1025)}.jpg`, /longer than 1024/],
+    [`cat/${'a'.repeat(252)}.jpg`, /path component "a{40}…" is 256 bytes, longer than the 255 bytes a file system allows/],
+    [`${'é'.repeat(128)}/1.jpg`, /is 256 bytes, longer than the 255/],
   ])('%j is unsafe', (name, reason) => {
     expect(unsafeNameReason(name)).toMatch(reason);
   });
 
-  it.each(['cat/1.jpg', 'cat/', 'a/b/c/d.png', 'dots..in..name.jpg', '.hidden/x.jpg'])('%j is fine', (name) => {
+  it.each(['cat/1.jpg', 'cat/', 'a/b/c/d.png', 'dots..in..name.jpg', '.hidden/x.jpg', `${'b'.repeat(255)}/${'c'.repeat(251)}.jpg`])('%j is fine', (name) => {
     expect(unsafeNameReason(name)).toBeUndefined();
   });
 

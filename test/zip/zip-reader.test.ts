@@ -6,6 +6,7 @@ import { MemoryByteSource } from '../../lambda/src/io/memory-byte-source';
 import { ZipArchive } from '../../lambda/src/zip/zip-archive';
 import { EntryDataError, EntryDataProblem, ZipFormatError, ZipProblem } from '../../lambda/src/zip/zip-errors';
 import { readZipIndex } from '../../lambda/src/zip/zip-index';
+import { estimatedIndexBytes } from '../../lambda/src/zip/zip-limits';
 import { pseudoRandomBytes } from '../support/images';
 import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
 import { removeDir, tempDir } from '../converter/helpers';
@@ -148,6 +149,17 @@ describe('archive-level problems', () => {
     const err = await zipError(buildZip([{ name: 'a' }, { name: 'b' }, { name: 'c' }]), { maxEntries: 2 });
     expect(err.problem).toBe(ZipProblem.TOO_MANY_ENTRIES);
     expect(err.message).toMatch(/3 entries, more than the limit of 2/);
+  });
+
+  it('budgets the central directory before parsing it: a directory that needs more memory than allowed is refused', async () => {
+    const names = Array.from({ length: 50 }, (_, i) => ({ name: `cat/${'n'.repeat(200)}-${i}.jpg`, data: text('x') }));
+    const zip = buildZip(names);
+    const directoryBytes = zip.length - zip.readUInt32LE(zip.length - 6); // to the end, from the offset in the end record
+    const needed = estimatedIndexBytes(directoryBytes, 50);
+    const err = await zipError(zip, { maxIndexBytes: needed - 1 });
+    expect(err.problem).toBe(ZipProblem.DIRECTORY_TOO_LARGE);
+    expect(err.message).toMatch(/the central directory \(13 KiB for 50 entries\) needs about 57 KiB of memory to read, more than the 57 KiB allowed; split the upload into several zips/);
+    await expect(readZipIndex(new MemoryByteSource(zip, 'z.zip'), { maxIndexBytes: needed })).resolves.toMatchObject({ entries: expect.any(Array) });
   });
 
   it('rejects a declared total above the total-uncompressed cap', async () => {

@@ -63,7 +63,7 @@ export function planConversion(index: ZipIndex, options: ConversionOptions = {})
   }));
   const units = shuffleUnits(images, resolved.shuffleBlockBytes);
   const totalImageBytes = images.reduce((n, i) => n + i.entry.uncompressedSize, 0);
-  const shardCount = images.length === 0 ? 0 : decideShardCount(totalImageBytes, units.length, resolved.targetShardBytes, resolved.shardCount);
+  const shardCount = images.length === 0 ? 0 : decideShardCount(totalImageBytes, units.length, resolved.targetShardBytes, resolved.shardCount, images.length);
   const shards = images.length === 0 ? [] : assignToShards(units, shardCount, resolved.seed);
 
   return {

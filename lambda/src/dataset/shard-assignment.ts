@@ -6,15 +6,25 @@ export function shardName(channel: string, index: number, count: number): string
   return `${channel}-${String(index).padStart(5, '0')}-of-${String(count).padStart(5, '0')}.tfrecord`;
 }
 
-/** ceil(total / target), at least 1, at most one shard per shuffle unit so none starts empty. */
-export function decideShardCount(totalImageBytes: number, units: number, targetShardBytes: number, fixedCount: number | null): number {
-  const wanted = fixedCount ?? Math.ceil(totalImageBytes / targetShardBytes);
+/**
+ * Most records a shard is planned with (unless the shard count is fixed): a zip of millions of
+ * tiny images still gives shards, and work items, whose plan stays a few tens of MB of JSON.
+ */
+export const MAX_RECORDS_PER_SHARD = 100_000;
+
+/**
+ * ceil(total / target), and enough shards for MAX_RECORDS_PER_SHARD records each; at least 1, at
+ * most one shard per shuffle unit so none starts empty.
+ */
+export function decideShardCount(totalImageBytes: number, units: number, targetShardBytes: number, fixedCount: number | null, images = 0): number {
+  const wanted = fixedCount ?? Math.max(Math.ceil(totalImageBytes / targetShardBytes), Math.ceil(images / MAX_RECORDS_PER_SHARD));
   return Math.max(1, Math.min(wanted, units));
 }
 
 /**
  * Groups images (given in zip order) into shuffle units: single images when blockBytes is 0,
- * else runs of neighbours of at least blockBytes compressed bytes.
+ * else runs of neighbours of at least blockBytes compressed bytes (or a quarter of
+ * MAX_RECORDS_PER_SHARD images, whichever comes first).
  */
 export function shuffleUnits<T extends { readonly entry: ZipEntryLocation }>(images: readonly T[], blockBytes: number): T[][] {
   if (blockBytes <= 0) return images.map((i) => [i]);
@@ -24,7 +34,7 @@ export function shuffleUnits<T extends { readonly entry: ZipEntryLocation }>(ima
   for (const image of images) {
     current.push(image);
     bytes += image.entry.compressedSize;
-    if (bytes >= blockBytes) {
+    if (bytes >= blockBytes || current.length >= MAX_RECORDS_PER_SHARD / 4) {
       units.push(current);
       current = [];
       bytes = 0;

@@ -43,9 +43,13 @@ export interface FailureRecord {
   readonly rejected: readonly RejectedEntry[];
 }
 
+/** Most images in one work item (unless one shard has more): its item file stays a few tens of MB of JSON. */
+export const MAX_IMAGES_PER_ITEM = 200_000;
+
 /**
  * Pure: groups the plan's shards, in index order, into work items of whole consecutive shards of
- * about `targetItemBytes` declared image bytes each (at least one shard per item). The shards
+ * about `targetItemBytes` declared image bytes and at most MAX_IMAGES_PER_ITEM images each (at
+ * least one shard per item). The shards
  * already mix the whole zip (the core deals shuffle units of neighbouring images to shards by a
  * seeded permutation), so an item's reads are a handful of long sequential ranges per shard.
  */
@@ -59,11 +63,16 @@ export function groupShardsIntoItems(shards: readonly ShardPlan[], targetItemByt
     first = -1;
     bytes = 0;
   };
+  let images = 0;
   shards.forEach((shard, i) => {
     if (shard.index !== i) throw new Error(`internal error: shard ${i} has index ${shard.index}`);
-    if (first >= 0 && bytes + shard.imageBytes > targetItemBytes) close(i - 1);
+    if (first >= 0 && (bytes + shard.imageBytes > targetItemBytes || images + shard.images.length > MAX_IMAGES_PER_ITEM)) {
+      close(i - 1);
+      images = 0;
+    }
     if (first < 0) first = i;
     bytes += shard.imageBytes;
+    images += shard.images.length;
   });
   if (first >= 0) close(shards.length - 1);
   return items;

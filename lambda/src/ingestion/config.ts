@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_INGESTION_EVENT_SOURCE, INGESTION_ENV, type IngestionConversionSettings } from '../../../contract/ingestion-events';
 import type { DatasetChannelRef } from '../catalog';
 import type { ConversionOptions } from '../dataset';
+import { indexBudgetForMemory } from '../zip';
 import type { IngestionSettings } from './ingest-upload';
 
 /** Everything the handler reads from its environment, checked once at cold start. */
@@ -71,7 +72,12 @@ export function parseConversionSettings(json: string, functionName: string): Ing
   }
 }
 
-/** The converter options for one upload: the settings, with the channel from the upload key. */
-export function conversionOptions(settings: IngestionConversionSettings, ref: DatasetChannelRef): ConversionOptions {
-  return { ...settings, channel: ref.channel };
+/**
+ * The converter options for one upload: the settings, with the channel from the upload key and,
+ * in a Lambda function, the central-directory budget of its memory (a zip whose directory cannot
+ * fit is refused before it is parsed instead of crashing the function).
+ */
+export function conversionOptions(settings: IngestionConversionSettings, ref: DatasetChannelRef, env: NodeJS.ProcessEnv = process.env): ConversionOptions {
+  const memoryMiB = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  return { ...settings, channel: ref.channel, ...(memoryMiB > 0 ? { limits: { maxIndexBytes: indexBudgetForMemory(memoryMiB) } } : {}) };
 }

@@ -1,9 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ConversionFailureCode, type IngestionConversionSettings } from '../../../contract/ingestion-events';
+import { ConversionFailureCode, TOO_LARGE_REASON, type IngestionConversionSettings } from '../../../contract/ingestion-events';
 import { S3ByteSource, S3SourceChangedError, TeeShardSink, type VersionLease } from '../aws';
 import { DatasetKeyError, parseUploadKey, uploadVersion, type DatasetChannelRef } from '../catalog';
 import { convertDataset, type DatasetManifest } from '../dataset';
 import type { ShardSink } from '../io';
+import { ZipFormatError, ZipProblem } from '../zip';
 import { cleanUpIncomplete, commitVersion, completeOnEfs, publishFailure, type IngestionLogger, type VersionServices } from './commit-version';
 import { conversionOptions } from './config';
 import { classifyFailure, describe, FAILURE_REASONS, type FailureVerdict } from './failure';
@@ -229,6 +230,13 @@ async function convert(
       return { manifest };
     } catch (error) {
       // convertDataset aborted the sink: nothing of this version was published.
+      if (error instanceof ZipFormatError && error.problem === ZipProblem.DIRECTORY_TOO_LARGE && services.oversize) {
+        // Too many entries for this function's memory: the distributed planner has more.
+        await cleanUpIncomplete(ref, version, services);
+        services.logger.warn('Central directory too large for single-function conversion; handing over', { version, size: source.size, detail: error.message });
+        const verdict = { kind: 'too-large', estimatedMs: budget.estimatedMs, reason: TOO_LARGE_REASON, message: error.message } as const;
+        return await services.oversize({ notice, ref, version, size: source.size, verdict, delivery }, services, settings);
+      }
       const verdict = classifyFailure(error, { ioFailure: source.ioFailure, changed: source.changed });
       if (verdict.kind === 'transient') throw error;
       await cleanUpIncomplete(ref, version, services);

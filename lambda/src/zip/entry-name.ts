@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { MAX_ENTRY_NAME_BYTES } from './zip-limits';
+import { MAX_ENTRY_NAME_BYTES, MAX_NAME_COMPONENT_BYTES } from './zip-limits';
 
 /**
  * Entry-name decoding. The zip spec (APPNOTE 4.4.4, appendix D) says: UTF-8 when general-purpose
@@ -129,5 +129,7 @@ export function unsafeNameReason(name: string): string | undefined {
   if (name.endsWith('/')) segments.pop();
   if (segments.includes('..')) return "the name contains a '..' path segment";
   if (segments.some((s) => s === '' || s === '.')) return "the name contains an empty or '.' path segment";
+  const long = segments.find((s) => Buffer.byteLength(s, 'utf8') > MAX_NAME_COMPONENT_BYTES);
+  if (long !== undefined) return `the path component ${JSON.stringify(long.slice(0, 40) + '…')} is ${Buffer.byteLength(long, 'utf8')} bytes, longer than the ${MAX_NAME_COMPONENT_BYTES} bytes a file system allows for one file or folder name`;
   return undefined;
 }

@@ -7,6 +7,8 @@ export enum ZipProblem {
   ENCRYPTED_ARCHIVE = 'encrypted-archive',
   STORED_SIZE_MISMATCH = 'stored-size-mismatch',
   TOO_MANY_ENTRIES = 'too-many-entries',
+  /** The central directory would not fit the memory the reader may use (ZipLimits.maxIndexBytes). */
+  DIRECTORY_TOO_LARGE = 'directory-too-large',
   TOTAL_SIZE_LIMIT = 'total-size-limit',
   OVERLAPPING_ENTRIES = 'overlapping-entries',
   SOURCE_CHANGED = 'source-changed',

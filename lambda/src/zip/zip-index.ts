@@ -4,7 +4,7 @@ import { decodeEntryName } from './entry-name';
 import { openZip, toZipFormatError } from './open-zip';
 import { CompressionMethod, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, isSymlinkAttributes, LOCAL_HEADER_FIXED_BYTES, MIN_DATA_DESCRIPTOR_BYTES, type ZipEntry } from './zip-entry';
 import { ZipFormatError, ZipProblem } from './zip-errors';
-import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-limits';
+import { DEFAULT_ZIP_LIMITS, estimatedIndexBytes, type ZipLimits } from './zip-limits';
 
 export interface ZipSourceInfo {
   readonly identity: SourceIdentity;
@@ -24,7 +24,8 @@ export interface ZipIndex {
 
 /**
  * Reads the whole central directory through yauzl and checks what yauzl does not:
- * the entry-count and total-size caps (before any data is read) and overlapping entries
+ * the entry-count cap and the memory the directory needs (both before it is parsed), the
+ * total-size cap (before any data is read) and overlapping entries
  * (David Fifield's non-recursive zip bombs), judged from the central directory alone here and
  * again against each real local header when the entry is read (ZipEntry.dataLimit).
  * Throws ZipFormatError for problems of the whole archive; per-entry facts (name issues,
@@ -36,6 +37,18 @@ export async function readZipIndex(source: ByteSource, limits: Partial<ZipLimits
   try {
     if (zipfile.entryCount > caps.maxEntries) {
       throw new ZipFormatError(ZipProblem.TOO_MANY_ENTRIES, source.description, `the zip declares ${zipfile.entryCount} entries, more than the limit of ${caps.maxEntries}`);
+    }
+    // The directory runs from its offset to the end records: its size is known before parsing it.
+    const directoryBytes = source.size - centralDirectoryOffset;
+    const needed = estimatedIndexBytes(directoryBytes, zipfile.entryCount);
+    if (needed > caps.maxIndexBytes) {
+      throw new ZipFormatError(
+        ZipProblem.DIRECTORY_TOO_LARGE,
+        source.description,
+        `the central directory (${mb(directoryBytes)} for ${zipfile.entryCount} entries) needs about ${mb(needed)} of memory to read, more than the ${mb(caps.maxIndexBytes)} allowed; ` +
+          'split the upload into several zips, shorten the file names, or give the converting function more memory',
+        centralDirectoryOffset,
+      );
     }
     const entries: Mutable<ZipEntry>[] = [];
     let totalUncompressedBytes = 0;
@@ -83,6 +96,10 @@ function checkStoredSizes(source: ByteSource, entry: ZipEntry): void {
     entry.localHeaderOffset,
     entry.name,
   );
+}
+
+function mb(bytes: number): string {
+  return bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
