@@ -3,7 +3,7 @@ import { planConversion } from '../../lambda/src/dataset/conversion-plan';
 import { DatasetError } from '../../lambda/src/dataset/dataset-errors';
 import { resolveOptions } from '../../lambda/src/dataset/options';
 import { SeededRandom, shuffleInPlace } from '../../lambda/src/dataset/seeded-random';
-import { assignToShards, decideShardCount, shardName, shuffleUnits } from '../../lambda/src/dataset/shard-assignment';
+import { assignToShards, decideShardCount, MAX_RECORDS_PER_SHARD, shardName, shuffleUnits } from '../../lambda/src/dataset/shard-assignment';
 import { MemoryByteSource } from '../../lambda/src/io/memory-byte-source';
 import { readZipIndex } from '../../lambda/src/zip/zip-index';
 import { jpegBytes } from '../support/images';
@@ -70,6 +70,13 @@ describe('shard naming and count', () => {
     [1000, 2, 100, 3, 2],
   ])('total %i bytes, %i units, target %i, fixed %p → %i shards', (total, units, target, fixed, expected) => {
     expect(decideShardCount(total, units, target, fixed)).toBe(expected);
+  });
+
+  it('gives millions of tiny images enough shards for MAX_RECORDS_PER_SHARD records each, unless the count is fixed', () => {
+    expect(decideShardCount(32_000_000, 2_000_000, 128 * 1024 ** 2, null, 2_000_000)).toBe(2_000_000 / MAX_RECORDS_PER_SHARD);
+    expect(decideShardCount(32_000_000, 2_000_000, 128 * 1024 ** 2, 3, 2_000_000)).toBe(3);
+    const runs = shuffleUnits(Array.from({ length: 60_000 }, (_, i) => ({ entry: { index: i, compressedSize: 16 } })) as never[], 16 * 1024 ** 2);
+    expect(runs.map((u) => u.length)).toEqual([25_000, 25_000, 10_000]);
   });
 });
 

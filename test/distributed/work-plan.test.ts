@@ -4,7 +4,7 @@ import { convertDataset, finishConversion, planFromSource, type ConversionOption
 import { MemoryByteSource } from '../../lambda/src/io';
 import { convertWorkItem } from '../../lambda/src/distributed/worker';
 import { WorkLayout } from '../../lambda/src/distributed/work-layout';
-import { assemblePlan, groupShardsIntoItems, planHeader, planWithoutShards, workerPlan, type PlanDocument, type WorkItemDocument } from '../../lambda/src/distributed/work-plan';
+import { assemblePlan, groupShardsIntoItems, MAX_IMAGES_PER_ITEM, planHeader, planWithoutShards, workerPlan, type PlanDocument, type WorkItemDocument } from '../../lambda/src/distributed/work-plan';
 import { MemoryShardSink } from '../converter/helpers';
 import { jpegBytes, pngBytes } from '../support/images';
 import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
@@ -72,6 +72,13 @@ describe('groupShardsIntoItems', () => {
       });
       expect(next).toBe(sizes.length);
     }));
+  });
+
+  test('items hold at most MAX_IMAGES_PER_ITEM images (millions of tiny images), whatever their bytes', () => {
+    const shards = Array.from({ length: 5 }, (_, index) => ({ index, name: `training-${index}`, images: new Array(90_000).fill(undefined), imageBytes: 1000 }));
+    const items = groupShardsIntoItems(shards as unknown as ShardPlan[], 1024 ** 3, layout);
+    expect(MAX_IMAGES_PER_ITEM).toBe(200_000);
+    expect(items.map((i) => [i.firstShard, i.lastShard])).toEqual([[0, 1], [2, 3], [4, 4]]);
   });
 
   test('no shards, no items; a non-positive target is refused', () => {
