@@ -38,6 +38,10 @@ export const LAUNCHER_ENV = {
   MAX_JOBS: 'LAUNCHER_MAX_JOBS',
   /** The most instances per job. */
   MAX_INSTANCE_COUNT: 'LAUNCHER_MAX_INSTANCE_COUNT',
+  /** The largest VolumeSizeInGB. */
+  MAX_VOLUME_SIZE_GB: 'LAUNCHER_MAX_VOLUME_SIZE_GB',
+  /** The most instances per request (jobs × instanceCount). */
+  MAX_INSTANCES_PER_REQUEST: 'LAUNCHER_MAX_INSTANCES_PER_REQUEST',
   /** KMS key (ARN) for training volumes, or absent. */
   VOLUME_KMS_KEY: 'LAUNCHER_VOLUME_KMS_KEY',
   /** KMS key (ARN) for model artifacts and output, or absent. */

@@ -168,7 +168,8 @@ export class PlatformFunction extends Construct implements ec2.IConnectable, iam
     }
     if (props.reservedConcurrentExecutions === undefined) {
       acknowledgeFindings(this.function, ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
-        'Concurrency is bounded by the event source (SQS maximum concurrency or the caller); set reservedConcurrentExecutions to reserve capacity.');
+        'No reserved concurrency on purpose: the function scales with its event source and reserving capacity for it would take it from the ' +
+        'account\'s unreserved pool (which must stay at 100 or more); set reservedConcurrentExecutions to cap it.');
     }
   }
 }

@@ -96,6 +96,27 @@ export interface TrainingJobLauncherProps {
   readonly maxInstanceCount?: number;
 
   /**
+   * The largest training volume (`VolumeSizeInGB`) a job may ask for, 1–16384. Requests that name
+   * none get 50 GB (or this cap when it is smaller).
+   * @default 512
+   */
+  readonly maxVolumeSizeInGB?: number;
+
+  /**
+   * The most instances one request may start: its jobs times their `instanceCount`.
+   * @default 50
+   */
+  readonly maxInstancesPerRequest?: number;
+
+  /**
+   * Reserved concurrency of the launcher function: at most this many requests are served at once
+   * (the rest are throttled with a 429 the caller retries), and the function always has this much
+   * of the account's concurrency. The account must keep at least 100 unreserved.
+   * @default 5
+   */
+  readonly reservedConcurrency?: number;
+
+  /**
    * The bucket that receives `jobs/<job name>/` (model.tar.gz, output.tar.gz, checkpoints).
    * @default - a new SecureBucket (SSE-KMS with `outputEncryptionKey` when set, SSE-S3 otherwise)
    */
@@ -239,6 +260,7 @@ export class TrainingJobLauncher extends Construct {
       network: props.network,
       memorySize: 512,
       timeout: props.timeout ?? Duration.minutes(5),
+      reservedConcurrentExecutions: settings.reservedConcurrency,
       environment: {
         [LAUNCHER_ENV.JOB_NAME_PREFIX]: this.jobNamePrefix,
         [LAUNCHER_ENV.EXECUTION_ROLE_ARN]: this.executionRole.roleArn,
@@ -260,6 +282,8 @@ export class TrainingJobLauncher extends Construct {
         [LAUNCHER_ENV.MAX_RUNTIME_SECONDS]: String(settings.maxRuntimeSeconds),
         [LAUNCHER_ENV.MAX_JOBS]: String(settings.maxJobs),
         [LAUNCHER_ENV.MAX_INSTANCE_COUNT]: String(settings.maxInstanceCount),
+        [LAUNCHER_ENV.MAX_VOLUME_SIZE_GB]: String(settings.maxVolumeSizeInGB),
+        [LAUNCHER_ENV.MAX_INSTANCES_PER_REQUEST]: String(settings.maxInstancesPerRequest),
         ...(props.volumeEncryptionKey ? { [LAUNCHER_ENV.VOLUME_KMS_KEY]: props.volumeEncryptionKey.keyArn } : {}),
         ...(props.outputEncryptionKey ? { [LAUNCHER_ENV.OUTPUT_KMS_KEY]: props.outputEncryptionKey.keyArn } : {}),
         [LAUNCHER_ENV.INTER_CONTAINER_ENCRYPTION]: String(settings.interContainerTrafficEncryption),
@@ -440,9 +464,11 @@ export class TrainingJobLauncher extends Construct {
   private executionRoleWildcards(props: TrainingJobLauncherProps): Array<{ id: string; reason: string }> {
     const findings = [
       { resource: props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*`),
-        reason: 'Training jobs read any converted dataset version below datasets/ (the launcher pins one per job); nothing else in the bucket.' },
+        reason: 'The role is shared by every job of the platform, so it reads any converted dataset version below datasets/ (which version a job reads is ' +
+          'pinned by the launcher and enforced by its CreateTrainingJob conditions, not by this role); nothing else in the bucket.' },
       { resource: this.artifactsBucket.arnForObjects(`${JOBS_PREFIX}*`),
-        reason: 'Training jobs write model, output and checkpoints below jobs/<job name>/ and read their own checkpoints back; nothing else in the bucket.' },
+        reason: 'Training jobs write model, output and checkpoints below jobs/ and read checkpoints back; the role is shared by every job, so IAM cannot keep ' +
+          'one job from another job\'s prefix (the job name is not a condition key); nothing outside jobs/ in the bucket.' },
       { resource: this.logGroupArn('*'), reason: `SageMaker creates and describes the log streams of the shared ${TRAINING_JOB_LOG_GROUP} log group.` },
       { resource: this.logGroupArn(`log-stream:${this.jobNamePrefix}-*`), reason: `Log streams are named after the job; only this platform's jobs (${this.jobNamePrefix}-*).` },
     ].map((wildcard) => ({ id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, wildcard.resource)}]`, reason: wildcard.reason }));
@@ -564,6 +590,9 @@ interface LauncherSettings {
   readonly maxRuntimeSeconds: number;
   readonly maxJobs: number;
   readonly maxInstanceCount: number;
+  readonly maxVolumeSizeInGB: number;
+  readonly maxInstancesPerRequest: number;
+  readonly reservedConcurrency: number;
   readonly interContainerTrafficEncryption: boolean;
   readonly concurrency: number;
   readonly allowedReservedNames: string[];
@@ -614,6 +643,9 @@ function validateProps(scope: Construct, props: TrainingJobLauncherProps): Launc
   };
   const maxJobs = integer('maxJobsPerRequest', props.maxJobsPerRequest, 50, 1, MAX_JOBS_CEILING);
   const maxInstanceCount = integer('maxInstanceCount', props.maxInstanceCount, 4, 1, 1000);
+  const maxVolumeSizeInGB = integer('maxVolumeSizeInGB', props.maxVolumeSizeInGB, 512, 1, 16384);
+  const maxInstancesPerRequest = integer('maxInstancesPerRequest', props.maxInstancesPerRequest, 50, 1, 1_000_000);
+  const reservedConcurrency = integer('reservedConcurrency', props.reservedConcurrency, 5, 1, 1000);
   const concurrency = integer('launchConcurrency', props.launchConcurrency, 2, 1, 16);
   const timeout = props.timeout;
   if (timeout && !timeout.isUnresolved() && (timeout.toSeconds() < 30 || timeout.toSeconds() > 900)) {
@@ -634,6 +666,9 @@ function validateProps(scope: Construct, props: TrainingJobLauncherProps): Launc
     maxRuntimeSeconds,
     maxJobs,
     maxInstanceCount,
+    maxVolumeSizeInGB,
+    maxInstancesPerRequest,
+    reservedConcurrency,
     interContainerTrafficEncryption: props.interContainerTrafficEncryption ?? true,
     concurrency,
     allowedReservedNames,

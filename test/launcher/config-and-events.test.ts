@@ -13,6 +13,8 @@ const ENV: Record<string, string> = {
   [LAUNCHER_ENV.MAX_RUNTIME_SECONDS]: '86400',
   [LAUNCHER_ENV.MAX_JOBS]: '50',
   [LAUNCHER_ENV.MAX_INSTANCE_COUNT]: '4',
+  [LAUNCHER_ENV.MAX_VOLUME_SIZE_GB]: '512',
+  [LAUNCHER_ENV.MAX_INSTANCES_PER_REQUEST]: '50',
   [LAUNCHER_ENV.INTER_CONTAINER_ENCRYPTION]: 'true',
   [LAUNCHER_ENV.CONCURRENCY]: '2',
 };
@@ -32,6 +34,8 @@ describe('launcher configuration from the environment (cold start)', () => {
       maxRuntimeInSeconds: 86400,
       maxJobs: 50,
       maxInstanceCount: 4,
+      maxVolumeSizeInGB: 512,
+      maxInstancesPerRequest: 50,
       interContainerTrafficEncryption: true,
       concurrency: 2,
       s3InputMode: 'FastFile',

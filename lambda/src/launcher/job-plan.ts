@@ -48,7 +48,7 @@ export interface PlannedJob {
 }
 
 /** Expands a valid request into its jobs, in sweep order. Pure and deterministic. */
-export function planJobs(request: LaunchRequest, rules: Pick<RequestRules, 'maxRuntimeInSeconds' | 'fileSystemAvailable' | 's3InputMode'>, jobNamePrefix: string): PlannedJob[] {
+export function planJobs(request: LaunchRequest, rules: Pick<RequestRules, 'maxRuntimeInSeconds' | 'maxVolumeSizeInGB' | 'fileSystemAvailable' | 's3InputMode'>, jobNamePrefix: string): PlannedJob[] {
   const base = Object.fromEntries(Object.entries(request.hyperparameters ?? {}).map(([key, value]) => [key, hyperParameterString(value)]));
   const channels = Object.fromEntries(Object.entries(request.channels).map(([name, channel]) => {
     const source = channel.source ?? defaultSource(rules);
@@ -70,7 +70,7 @@ export function planJobs(request: LaunchRequest, rules: Pick<RequestRules, 'maxR
       trainingImage: request.trainingImage,
       instanceType: request.instanceType,
       instanceCount: request.instanceCount ?? DEFAULT_INSTANCE_COUNT,
-      volumeSizeInGB: request.volumeSizeInGB ?? DEFAULT_VOLUME_SIZE_GB,
+      volumeSizeInGB: request.volumeSizeInGB ?? Math.min(DEFAULT_VOLUME_SIZE_GB, rules.maxVolumeSizeInGB),
       maxRuntimeInSeconds: request.maxRuntimeInSeconds ?? Math.min(DEFAULT_MAX_RUNTIME_SECONDS, rules.maxRuntimeInSeconds),
       hyperParameters: { ...base, ...point.overrides },
       environment: { ...request.environment },

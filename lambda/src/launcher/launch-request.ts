@@ -17,6 +17,10 @@ export interface RequestRules {
   readonly maxRuntimeInSeconds: number;
   readonly maxJobs: number;
   readonly maxInstanceCount: number;
+  /** The cap on a job's VolumeSizeInGB. */
+  readonly maxVolumeSizeInGB: number;
+  /** The cap on the instances of one request: jobs × instanceCount. */
+  readonly maxInstancesPerRequest: number;
   /** Whether the launcher is wired to a dataset file system. */
   readonly fileSystemAvailable: boolean;
   /** The input mode of S3 channels that name none. */
@@ -141,7 +145,8 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
     instanceCount: z.number().int('must be a whole number')
       .min(1, 'must be at least 1').max(rules.maxInstanceCount, `is at most ${rules.maxInstanceCount} on this platform`),
     volumeSizeInGB: z.number().int('must be a whole number')
-      .min(1, 'must be at least 1').max(MAX_VOLUME_SIZE_GB, `is at most ${MAX_VOLUME_SIZE_GB} (16 TiB)`),
+      .min(1, 'must be at least 1').max(Math.min(rules.maxVolumeSizeInGB, MAX_VOLUME_SIZE_GB),
+        `is at most ${Math.min(rules.maxVolumeSizeInGB, MAX_VOLUME_SIZE_GB)} GB on this platform (the launcher's maxVolumeSizeInGB; SageMaker's limit is ${MAX_VOLUME_SIZE_GB})`),
     maxRuntimeInSeconds: z.number().int('must be a whole number of seconds')
       .min(1, 'must be at least 1')
       .max(rules.maxRuntimeInSeconds, `is at most ${rules.maxRuntimeInSeconds} seconds on this platform (the launcher's maxRuntime)`),
@@ -376,6 +381,14 @@ function prototypeKeyErrors(request: Record<string, unknown>): FieldError[] {
 
 function crossFieldErrors(request: Partial<LaunchRequest>, valid: ReadonlySet<string>, rules: RequestRules): FieldError[] {
   const errors: FieldError[] = [];
+  if ((valid.has('sweep') || request.sweep === undefined) && (valid.has('instanceCount') || request.instanceCount === undefined)) {
+    const jobs = sweepSize(request.sweep, rules.maxJobs);
+    const count = request.instanceCount ?? DEFAULT_INSTANCE_COUNT;
+    if (jobs <= rules.maxJobs && jobs * count > rules.maxInstancesPerRequest) {
+      errors.push({ path: count > 1 ? 'instanceCount' : 'sweep', message: `makes ${jobs} job${jobs === 1 ? '' : 's'} × ${count} instance${count === 1 ? '' : 's'} = ` +
+        `${jobs * count} instances; this platform allows at most ${rules.maxInstancesPerRequest} per request (the launcher's maxInstancesPerRequest): launch fewer jobs or fewer instances each` });
+    }
+  }
   if (valid.has('channels')) {
     for (const [name, channel] of Object.entries(request.channels!)) {
       if (channel.datasetChannel === undefined) {

@@ -32,6 +32,8 @@ export interface LauncherConfig {
   readonly maxRuntimeInSeconds: number;
   readonly maxJobs: number;
   readonly maxInstanceCount: number;
+  readonly maxVolumeSizeInGB: number;
+  readonly maxInstancesPerRequest: number;
   readonly volumeKmsKeyId?: string;
   readonly outputKmsKeyId?: string;
   readonly interContainerTrafficEncryption: boolean;
@@ -75,6 +77,8 @@ const CONFIG_SCHEMA = z.strictObject({
   maxRuntimeInSeconds: positiveInt(MAX_RUNTIME_CEILING_SECONDS),
   maxJobs: positiveInt(MAX_JOBS_CEILING),
   maxInstanceCount: positiveInt(1000),
+  maxVolumeSizeInGB: positiveInt(16384),
+  maxInstancesPerRequest: positiveInt(1_000_000),
   volumeKmsKeyId: kmsKey.optional(),
   outputKmsKeyId: kmsKey.optional(),
   interContainerTrafficEncryption: z.enum(['true', 'false']).transform((value) => value === 'true'),
@@ -98,6 +102,8 @@ const FIELD_ENV: Record<keyof z.infer<typeof CONFIG_SCHEMA>, string> = {
   maxRuntimeInSeconds: LAUNCHER_ENV.MAX_RUNTIME_SECONDS,
   maxJobs: LAUNCHER_ENV.MAX_JOBS,
   maxInstanceCount: LAUNCHER_ENV.MAX_INSTANCE_COUNT,
+  maxVolumeSizeInGB: LAUNCHER_ENV.MAX_VOLUME_SIZE_GB,
+  maxInstancesPerRequest: LAUNCHER_ENV.MAX_INSTANCES_PER_REQUEST,
   volumeKmsKeyId: LAUNCHER_ENV.VOLUME_KMS_KEY,
   outputKmsKeyId: LAUNCHER_ENV.OUTPUT_KMS_KEY,
   interContainerTrafficEncryption: LAUNCHER_ENV.INTER_CONTAINER_ENCRYPTION,
@@ -155,6 +161,8 @@ export function requestRules(config: LauncherConfig): RequestRules {
     maxRuntimeInSeconds: config.maxRuntimeInSeconds,
     maxJobs: config.maxJobs,
     maxInstanceCount: config.maxInstanceCount,
+    maxVolumeSizeInGB: config.maxVolumeSizeInGB,
+    maxInstancesPerRequest: config.maxInstancesPerRequest,
     fileSystemAvailable: config.fileSystem !== undefined,
     s3InputMode: config.s3InputMode,
     platformTagCount: PLATFORM_TAG_COUNT,

@@ -21,6 +21,8 @@ export function testConfig(overrides: Partial<LauncherConfig> = {}): LauncherCon
     maxRuntimeInSeconds: 3 * 86400,
     maxJobs: 50,
     maxInstanceCount: 4,
+    maxVolumeSizeInGB: 16384,
+    maxInstancesPerRequest: 200,
     interContainerTrafficEncryption: true,
     concurrency: 2,
     s3InputMode: 'FastFile',
