@@ -118,6 +118,45 @@ describe('the launcher role, simulated over the synthesized policy (FSx for Lust
   });
 });
 
+describe('the S3 tier (no file system), simulated: jobs read datasets/ from S3 and nothing else', () => {
+  const { simulator, config, launcherRole, executionRole } = synthesized({ fileSystem: 'none' });
+  const jobArn = (name: string) => simulator.arn('sagemaker', `training-job/${name.toLowerCase()}`);
+  const create = (input: CreateTrainingJobCommandInput, context: Context) =>
+    simulator.simulate({ role: launcherRole, action: 'sagemaker:CreateTrainingJob', resource: jobArn(input.TrainingJobName!), context });
+  const datasets = simulator.bucketArn(/^DatasetsBucket/);
+  const asJob = (action: string, resource: string, context: Context = {}) =>
+    simulator.simulate({ role: executionRole, action, resource, context: { 'aws:SecureTransport': 'true', ...context } });
+
+  test('the request the launcher builds (FastFile channels on the pinned version) is allowed', async () => {
+    const input = await builtRequest(config);
+    expect(input.InputDataConfig!.map((channel) => [channel.InputMode, channel.DataSource!.S3DataSource!.S3Uri])).toEqual([
+      ['FastFile', expect.stringMatching(/^s3:\/\/[a-z0-9.-]+\/datasets\/cats\/training\/v[0-9TZ]+-[0-9a-f]+\/$/)],
+      ['FastFile', expect.stringMatching(/\/datasets\/cats\/evaluation\//)],
+    ]);
+    expect(await create(input, createTrainingJobContext(input))).toBe('Allowed');
+  });
+
+  test.each(['sagemaker:FileSystemId', 'sagemaker:FileSystemType', 'sagemaker:FileSystemDirectoryPath', 'sagemaker:FileSystemAccessMode'])(
+    'a request carrying %s (any file-system channel) is denied', async (key) => {
+      const input = await builtRequest(config);
+      const values: Record<string, string> = {
+        'sagemaker:FileSystemId': 'fs-0123456789abcdef0', 'sagemaker:FileSystemType': 'FSxLustre',
+        'sagemaker:FileSystemDirectoryPath': '/abcd1234/datasets/cats/training', 'sagemaker:FileSystemAccessMode': 'ro',
+      };
+      expect(await create(input, { ...createTrainingJobContext(input), [key]: values[key] })).not.toBe('Allowed');
+    });
+
+  test('the execution role reads and lists datasets/ only, and describes no file system', async () => {
+    expect(await asJob('s3:GetObject', `${datasets}/datasets/cats/training/v1/train-00000-of-00001.tfrecord`)).toBe('Allowed');
+    expect(await asJob('s3:GetObject', `${datasets}/uploads/cats/training.zip`)).not.toBe('Allowed');
+    expect(await asJob('s3:GetObject', `${datasets}/other/x`)).not.toBe('Allowed');
+    expect(await asJob('s3:ListBucket', datasets, { 's3:prefix': 'datasets/cats/training/v1/' })).toBe('Allowed');
+    expect(await asJob('s3:ListBucket', datasets, { 's3:prefix': '' })).not.toBe('Allowed');
+    expect(await asJob('fsx:DescribeFileSystems', '*')).not.toBe('Allowed');
+    expect(await asJob('elasticfilesystem:DescribeMountTargets', simulator.arn('elasticfilesystem', 'file-system/fs-0123456789abcdef0'))).not.toBe('Allowed');
+  });
+});
+
 describe('the execution role and the buckets, simulated', () => {
   const { simulator, config, executionRole } = synthesized({ keys: true });
   const datasets = simulator.bucketArn(/^DatasetsBucket/);
