@@ -1,5 +1,6 @@
 export * from './distributed';
 export * from './filesystems';
+export * from './hyperpod';
 export * from './ingestion';
 export * from './launcher';
 export * from './network';

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 const PACKAGE_NAME = 'cdk-sagemaker-datasets';
 
 /** The package root: the nearest folder above this file whose package.json is this package's. */
-function packageRoot(): string {
+export function packageRoot(): string {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === PACKAGE_NAME) {

@@ -57,6 +57,7 @@ function renderNagValue(resolved: unknown): string {
         return `<${logicalId}.${attribute}>`;
       }
       if ('Ref' in o) return `<${String(o.Ref)}>`;
+      if ('Fn::Sub' in o && typeof o['Fn::Sub'] === 'string') return o['Fn::Sub'].replace(/\$\{([^}]+)\}/g, '<$1>');
       if ('Fn::Join' in o) {
         const [separator, parts] = o['Fn::Join'] as [string, unknown[]];
         return parts.map(render).join(separator);

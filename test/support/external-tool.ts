@@ -12,6 +12,7 @@ export interface ExternalTool {
 
 export const CFN_LINT: ExternalTool = { command: 'cfn-lint', installHint: 'pip install cfn-lint' };
 // moto_server has no --version (argparse exits 2 on it); --help exits 0.
+export const SHELLCHECK: ExternalTool = { command: 'shellcheck', installHint: 'apt-get install -y shellcheck' };
 export const MOTO_SERVER: ExternalTool = { command: 'moto_server', installHint: "pip install 'moto[server]'", probeArgs: ['--help'] };
 
 const availability = new Map<string, boolean>();
