@@ -281,9 +281,9 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
     if (!Number.isInteger(attempts) || attempts < 1 || attempts > 60) {
       fail(`mountAttempts ${attempts} must be a whole number from 1 to 60.`);
     }
-    const retryDelaySeconds = (props.mountRetryDelay ?? Duration.seconds(15)).toSeconds();
+    const retryDelaySeconds = (props.mountRetryDelay ?? Duration.seconds(15)).toMilliseconds() / 1000;
     if (!Number.isInteger(retryDelaySeconds) || retryDelaySeconds < 1 || retryDelaySeconds > 300) {
-      fail(`mountRetryDelay ${retryDelaySeconds} s must be whole seconds from 1 to 300.`);
+      fail(`mountRetryDelay ${retryDelaySeconds} s must be whole seconds from 1 to 300 (e.g. Duration.seconds(15)).`);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 

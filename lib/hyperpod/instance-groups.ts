@@ -105,8 +105,13 @@ export function resolveInstanceGroup(prop: string, nodeType: HyperPodSlurmNodeTy
   if (!Token.isUnresolved(type) && !HYPERPOD_INSTANCE_TYPES.includes(type)) {
     const family = type.replace(/^ml\./, '').split('.')[0];
     const sameFamily = HYPERPOD_INSTANCE_TYPES.filter((t) => t.startsWith(`ml.${family}.`));
-    fail(`${prop}.instanceType ${JSON.stringify(type)} is not a HyperPod instance type (the AWS::SageMaker::Cluster schema's list). ` +
-      (sameFamily.length > 0 ? `Pick one of ${sameFamily.join(', ')}.` : "Use an 'ml.' type such as ml.m5.xlarge, ml.g5.8xlarge or ml.p5.48xlarge."));
+    let fix = "Use an 'ml.' type such as ml.m5.xlarge, ml.g5.8xlarge or ml.p5.48xlarge.";
+    if (!type.startsWith('ml.') && HYPERPOD_INSTANCE_TYPES.includes(`ml.${type}`)) {
+      fix = `HyperPod instance types carry the 'ml.' prefix: use 'ml.${type}'.`;
+    } else if (sameFamily.length > 0) {
+      fix = `Pick one of ${sameFamily.join(', ')}.`;
+    }
+    fail(`${prop}.instanceType ${JSON.stringify(type)} is not a HyperPod instance type (the AWS::SageMaker::Cluster schema's list). ${fix}`);
   }
   const count = options.instanceCount ?? 1;
   if (!Token.isUnresolved(count) && (!Number.isInteger(count) || count < 1 || count > MAX_INSTANCE_COUNT)) {

@@ -99,11 +99,14 @@ export class LifecycleScripts extends Construct {
   public readonly bucket: s3.IBucket;
   /** The key prefix. */
   public readonly keyPrefix: string;
+  /** What the generated `cluster.env` says (values may be tokens). */
+  public readonly settings: ClusterSettings;
 
   constructor(scope: Construct, id: string, props: LifecycleScriptsProps) {
     super(scope, id);
     this.bucket = props.bucket;
     this.keyPrefix = props.keyPrefix;
+    this.settings = props.settings;
     this.sourceS3Uri = `s3://${props.bucket.bucketName}/${props.keyPrefix}`;
 
     // Our own role and log group: aws-cdk-lib's default role carries the AWS managed basic execution policy.

@@ -1,11 +1,13 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DatasetStorage, DatasetStorageType, IDatasetFileSystem } from '../filesystems';
+import { DatasetFileSystemType, DatasetStorage, DatasetStorageType, IDatasetFileSystem } from '../filesystems';
+import { HyperPodCluster, HyperPodClusterOptions } from '../hyperpod';
 import { DatasetIngestion } from '../ingestion';
 import { TrainingJobLauncher } from '../launcher';
 import { TrainingNetwork, TrainingNetworkProps } from '../network';
+import { Availability, RegionCapabilityTable } from '../regions/capability-table';
 import { UnsupportedRegionError, unsupportedRegionsMessage } from '../regions/platform-regions';
 import { SecureBucket } from '../storage';
 
@@ -30,6 +32,15 @@ export interface DatasetPlatformStackProps extends StackProps {
    * @default DatasetStorageType.FSX_LUSTRE
    */
   readonly preferredStorageType?: DatasetStorageType;
+
+  /**
+   * Adds a SageMaker HyperPod (Slurm) cluster that mounts the dataset file system read-only, with
+   * these options; on FSx for Lustre its results directory exports to `results/` of the dataset
+   * bucket unless `results` says otherwise. Regions without HyperPod (the China regions, …) or
+   * without a dataset file system get a synth warning and no cluster.
+   * @default - no cluster
+   */
+  readonly hyperPod?: HyperPodClusterOptions;
 }
 
 /**
@@ -75,6 +86,9 @@ export class DatasetPlatformStack extends Stack {
    */
   public readonly launcher: TrainingJobLauncher;
 
+  /** The HyperPod cluster, when `hyperPod` is set and the region offers HyperPod and a file system. */
+  public readonly hyperPodCluster?: HyperPodCluster;
+
   constructor(scope: Construct, id: string, props: DatasetPlatformStackProps = {}) {
     super(scope, id, props);
     const refusal = unsupportedRegionsMessage([this.region]);
@@ -111,6 +125,32 @@ export class DatasetPlatformStack extends Stack {
       trainingImageRepositories: repositories,
       eventBus: this.ingestion.eventBus,
       eventSource: this.ingestion.eventSource,
+    });
+    if (props.hyperPod) {
+      this.hyperPodCluster = this.addHyperPodCluster(props.hyperPod);
+    }
+  }
+
+  private addHyperPodCluster(options: HyperPodClusterOptions): HyperPodCluster | undefined {
+    const hyperPod = RegionCapabilityTable.of(this.region).hyperPodCluster;
+    if (hyperPod.availability === Availability.UNAVAILABLE) {
+      Annotations.of(this).addWarningV2('cdk-sagemaker-datasets:hyperPodSkipped',
+        `No HyperPod cluster in ${this.region}: CloudFormation cannot create AWS::SageMaker::Cluster here (${hyperPod.source}). ` +
+        'The rest of the platform is deployed; run HyperPod from a HyperPod region.');
+      return undefined;
+    }
+    if (!this.fileSystem) {
+      Annotations.of(this).addWarningV2('cdk-sagemaker-datasets:hyperPodSkipped',
+        `No HyperPod cluster in ${this.region}: the platform has no dataset file system here (${this.storageTier.storageType}), so there is nothing to mount.`);
+      return undefined;
+    }
+    const lustre = this.fileSystem.fileSystemType === DatasetFileSystemType.FSX_LUSTRE;
+    return new HyperPodCluster(this, 'HyperPodCluster', {
+      lifecycleScriptsBucket: new SecureBucket(this, 'HyperPodLifecycleScripts', { accessLogsBucket: this.datasetStorage.accessLogsBucket }).bucket,
+      results: lustre ? { bucket: this.datasetBucket } : undefined,
+      ...options,
+      network: this.network,
+      fileSystem: this.fileSystem,
     });
   }
 }

@@ -1,3 +1,3 @@
 export * from './compliance-checks';
-export * from './dataset-platform-app';
+export { DatasetPlatformApp } from './dataset-platform-app';
 export * from './dataset-platform-stack';
