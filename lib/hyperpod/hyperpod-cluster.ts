@@ -322,7 +322,6 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
       securityGroup: this.securityGroup,
     });
     this.grantPrincipal = this.executionRole;
-    props.fileSystem.grantDescribe(this.executionRole);
     this.lifecycleScriptsBucket = props.lifecycleScriptsBucket ?? new SecureBucket(this, 'LifecycleScriptsBucket', { removalPolicy }).bucket;
     this.lifecycleScripts = new LifecycleScripts(this, 'LifecycleScripts', {
       bucket: this.lifecycleScriptsBucket,
