@@ -268,7 +268,7 @@ abstract class EfsDatasetFileSystemBase extends Construct implements IEfsDataset
  * backups, RETAIN by default, one mount target per Availability Zone of the training subnets behind a
  * security group that admits only NFS (TCP 2049) from the clients it is opened to, and an access
  * point for writers rooted at the dataset directory with owner and permissions set, so EFS creates
- * the directory before the first write (the seeds' "No such file or directory: /efs/..." error).
+ * the directory before the first write (without it, writers fail with "No such file or directory: /efs/...").
  *
  * SageMaker cannot use access points: a training job mounts the file-system root, so a file a Lambda
  * writes at `/mnt/datasets/x` through the access point is `/datasets/x` for the job. The channel

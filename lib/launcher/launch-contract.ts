@@ -1,7 +1,7 @@
 /**
  * The wire shapes of the training-job launcher, for the platform's API and for consumers of its
  * events, in jsii form (enums, plain interfaces, no unions). Dependency-free: the launcher Lambda's
- * own request, response and event types are checked against these in test/api/wire-types.test.ts.
+ * own request, response and event types are checked against these at compile time.
  *
  * Hyperparameter values are strings, numbers or booleans; jsii has no union types, so they are `any`.
  */

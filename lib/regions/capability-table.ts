@@ -1,9 +1,9 @@
 /**
  * What each region offers a SageMaker dataset platform, as plain data with a source for every fact.
  *
- * Built from ../shared/reference/aws-facts.md §3 (the per-region table of every region cfn-lint
- * 1.51.0 knows), which cites cfn-lint's bundled CloudFormation schemas, botocore's endpoints.json,
- * the Lambda and FSx guides and the seed report. Nothing here is fetched at synth time.
+ * Built from the CloudFormation resource schemas AWS publishes per region (as cfn-lint 1.51.0 bundles
+ * them), the AWS SDK endpoint list, the Lambda, SageMaker and FSx guides, and a first-hand report
+ * from cn-north-1; each fact names its source. Nothing here is fetched at synth time.
  */
 
 /** How sure the library is that a region offers something. */
@@ -67,7 +67,7 @@ type FsxSchema = 'full' | 'old' | 'none';
 /** The Lambda guide's statement on Lambda + EFS: yes, no, or the region is outside the guide's commercial list. */
 type LambdaEfs = 'yes' | 'no' | 'not-listed';
 
-/** One row of aws-facts.md §3.3. Endpoints are botocore's `fsx`, `elasticfilesystem`, `api.sagemaker`. */
+/** One region's row. Endpoints are the AWS SDK's `fsx`, `elasticfilesystem`, `api.sagemaker`. */
 interface RegionRow {
   readonly region: string;
   readonly partition: string;
@@ -84,7 +84,7 @@ function row(region: string, partition: string, fsxSchema: FsxSchema, lambdaEfs:
   return { region, partition, cfnData, fsxSchema, endpoints, lambdaEfs };
 }
 
-/** aws-facts.md §3.3: every region cfn-lint 1.51.0 knows (46). */
+/** Every region with published CloudFormation resource schemas as of cfn-lint 1.51.0 (46). */
 const REGION_TABLE: readonly RegionRow[] = [
   row('af-south-1', 'aws', 'full', 'yes'),
   row('ap-east-1', 'aws', 'full', 'yes'),
@@ -140,35 +140,46 @@ const PERSISTENT_2_REGIONS_2022: readonly string[] = ['us-east-1', 'us-east-2', 
 
 /**
  * The regions whose cfn-lint 1.51.0 schema data has `AWS::SageMaker::Cluster` (SageMaker HyperPod),
- * besides the iso and eusc regions whose data is a copy of us-east-1 (aws-facts-2.md §6.4).
+ * besides the iso and eusc regions, for which AWS publishes no schemas.
  */
 const HYPERPOD_CFN_REGIONS: readonly string[] = ['ap-northeast-1', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3',
   'ap-southeast-4', 'ca-central-1', 'eu-central-1', 'eu-north-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'sa-east-1', 'us-east-1',
   'us-east-2', 'us-west-1', 'us-west-2'];
 
-/** The sources the facts cite. */
+/**
+ * The sources the facts cite. Each reads on its own in a synth message: a public document, the
+ * version of a published data set, or a first-hand report, never a file that does not ship.
+ */
+const CFN_SCHEMAS = (region: string) => `the CloudFormation resource schemas AWS publishes for ${region} (as of cfn-lint 1.51.0)`;
+const CN_NORTH_1_FSX_REPORT = 'in 2021 SageMaker rejected an FSx for Lustre channel in cn-north-1 ("FSx for Lustre is currently not supported in the region cn-north-1 for SageMaker") and AWS China support confirmed that only EFS channels work; no AWS China documentation says this has changed';
+const CN_NORTH_1_EFS_REPORT = 'in 2021 AWS China support confirmed EFS channels for SageMaker training jobs in cn-north-1 (through the API; the console did not offer them)';
+/** A China region other than cn-north-1 inherits cn-north-1's report, and the message says so. */
+const chinaReport = (region: string, report: string) => region === 'cn-north-1'
+  ? `${report.charAt(0).toUpperCase()}${report.slice(1)}`
+  : `No report covers ${region}; ${report}, and ${region}, the other China Region, is treated the same`;
+
 export const SOURCES = {
-  cfnSchema: (region: string) => `cfn-lint 1.51.0 CloudFormation registry schemas for ${region} (cfnlint/data/schemas/providers/${region.replace(/-/g, '_')}.py); aws-facts.md §3.3`,
-  cfnSchemaCopy: (region: string) => `cfn-lint 1.51.0 has no schema data of its own for ${region} (its updater copies us-east-1 for iso and eusc regions, cfnlint/schema/manager.py); aws-facts.md §3.3`,
-  oldFsxSchema: (region: string) => `cfn-lint 1.51.0 ${region} AWS::FSx::FileSystem schema is the older variant without EfaEnabled, MetadataConfiguration, ThroughputCapacity and DataReadCacheConfiguration; aws-facts.md §3.1, §3.3`,
-  endpoints: (region: string) => `botocore 1.43.11 endpoints.json (fsx, elasticfilesystem, api.sagemaker in ${region}); aws-facts.md §3.3`,
-  lambdaEfs: 'Lambda developer guide, configuration-filesystem: "Amazon EFS for Lambda is available in all commercial Regions except Asia Pacific (New Zealand), Asia Pacific (Taipei), Asia Pacific (Malaysia), Mexico (Central), Asia Pacific (Thailand), and Canada West (Calgary)"; aws-facts.md §3.2',
-  lambdaEfsNotListed: 'Lambda developer guide, configuration-filesystem, covers commercial Regions only; no statement for this partition; aws-facts.md §3.2',
-  sageMakerFsxDoc: 'SageMaker developer guide, model-access-training-data.md: FSx for Lustre and EFS are training data sources (FileSystemDataSource); no regional exception stated; aws-facts.md §1',
-  sageMakerChinaFsx: 'Seed report (2021): SageMaker answered "FSx for Lustre is currently not supported in the region cn-north-1 for SageMaker" and AWS confirmed only EFS; no stored AWS doc confirms or refutes it today (aws-facts.md §3.1). cn-northwest-1 is treated the same to be safe. Unverified: override with assumeSageMakerFsxChannelSupported',
-  sageMakerChinaEfs: 'Seed report (2021): AWS China confirmed EFS channels for SageMaker training in cn-north-1 (API only, not the console); aws-facts.md §3.1',
-  sageMakerOtherPartition: 'No stored SageMaker source covers FileSystemDataSource channels in this partition',
-  chinaScratch: 'docs.amazonaws.cn/en_us/aws/latest/userguide/fsx.md: "For Amazon FSx for Lustre, the Scratch 1 and Scratch 2 file system deployment types are not available"; aws-facts.md §3.1',
-  fsxModelScratch: 'FSx API model: SCRATCH_1 is the default DeploymentType; no regional exclusion found outside China; aws-facts.md §4.1',
-  persistent2Listed: 'Archived FSx for Lustre guide (2022), using-fsx-lustre.md, lists PERSISTENT_2 in this region; aws-facts.md §3.3',
-  persistent2NotListed: 'Not in the archived 2022 PERSISTENT_2 region list; the current list is longer but was not found ("PERSISTENT_2 is available in a limited number of AWS Regions", FSx API model); aws-facts.md §3.3',
-  persistent2China: 'The China-partition FSx guide (docs.amazonaws.cn fsx/latest/LustreGuide/using-fsx-lustre.html) describes persistent options in PERSISTENT_1 terms only; cdk-anchors.md §8.4',
-  logConfigurationSpec: 'aws-cdk-lib 2.276 CfnFileSystem.LustreConfigurationProperty.logConfiguration, generated from the CloudFormation resource specification (us-east-1); cfn-lint 1.51.0 schemas lack it in every region (schema lag)',
-  logConfigurationUnverified: 'LogConfiguration is in the CloudFormation resource specification aws-cdk-lib 2.276 is generated from (us-east-1) and in no cfn-lint 1.51.0 region schema; not verified for this region',
-  hyperPodCfn: (region: string) => `cfn-lint 1.51.0 CloudFormation registry schemas for ${region} list AWS::SageMaker::Cluster (SageMaker HyperPod); aws-facts-2.md §6.4`,
-  noHyperPodCfn: (region: string) => `cfn-lint 1.51.0 CloudFormation registry schemas for ${region} have no AWS::SageMaker::Cluster, so CloudFormation cannot create a HyperPod cluster there; aws-facts-2.md §6.4`,
-  hyperPodChina: 'cfn-lint 1.51.0 has no AWS::SageMaker::Cluster for the China regions, and docs.amazonaws.cn mirroring the HyperPod pages is no proof of availability; aws-facts-2.md §6.4',
-  notInTable: 'Not in the capability table (the regions cfn-lint 1.51.0 knows, aws-facts.md §3.3)',
+  cfnSchema: (region: string) => CFN_SCHEMAS(region),
+  cfnSchemaCopy: (region: string) => `AWS publishes no CloudFormation resource schemas for ${region} (as of cfn-lint 1.51.0), so which resource types it has cannot be checked`,
+  oldFsxSchema: (region: string) => `${CFN_SCHEMAS(region)}: its AWS::FSx::FileSystem is the older variant without EfaEnabled, MetadataConfiguration, ThroughputCapacity and DataReadCacheConfiguration`,
+  endpoints: (region: string) => `the AWS SDK endpoint list (botocore 1.43.11) for fsx, elasticfilesystem and api.sagemaker in ${region}`,
+  lambdaEfs: 'AWS Lambda Developer Guide, "Configuring file system access for Lambda functions" (docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html): "Amazon EFS for Lambda is available in all commercial Regions except Asia Pacific (New Zealand), Asia Pacific (Taipei), Asia Pacific (Malaysia), Mexico (Central), Asia Pacific (Thailand), and Canada West (Calgary)"',
+  lambdaEfsNotListed: 'the AWS Lambda Developer Guide (docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html) covers commercial Regions only and says nothing about this partition',
+  sageMakerFsxDoc: 'Amazon SageMaker Developer Guide, "Setting up training jobs to access datasets" (docs.aws.amazon.com/sagemaker/latest/dg/model-access-training-data.html): FSx for Lustre and EFS are training data sources, with no Region excluded',
+  sageMakerChinaFsx: (region: string) => chinaReport(region, CN_NORTH_1_FSX_REPORT),
+  sageMakerChinaEfs: (region: string) => chinaReport(region, CN_NORTH_1_EFS_REPORT),
+  sageMakerOtherPartition: 'no AWS documentation found covers FileSystemDataSource channels of SageMaker training jobs in this partition',
+  chinaScratch: 'the AWS China FSx guide (docs.amazonaws.cn/en_us/aws/latest/userguide/fsx.html): "For Amazon FSx for Lustre, the Scratch 1 and Scratch 2 file system deployment types are not available"',
+  fsxModelScratch: 'Amazon FSx API Reference, LustreDeploymentType: SCRATCH_1 is the default deployment type, and no Region outside China is excluded',
+  persistent2Listed: 'the FSx for Lustre User Guide\'s 2022 list of PERSISTENT_2 Regions (docs.aws.amazon.com/fsx/latest/LustreGuide/using-fsx-lustre.html) includes this Region',
+  persistent2NotListed: 'not in the FSx for Lustre User Guide\'s 2022 list of PERSISTENT_2 Regions, and the FSx API Reference only says "PERSISTENT_2 is available in a limited number of AWS Regions"',
+  persistent2China: 'the AWS China FSx for Lustre guide (docs.amazonaws.cn/fsx/latest/LustreGuide/using-fsx-lustre.html) describes persistent deployments as PERSISTENT_1 only',
+  logConfigurationSpec: 'LustreConfiguration.LogConfiguration is in the CloudFormation resource specification of us-east-1 (aws-cdk-lib 2.276 generates CfnFileSystem from it) but not yet in cfn-lint 1.51.0',
+  logConfigurationUnverified: 'LustreConfiguration.LogConfiguration is in the CloudFormation resource specification of us-east-1 only (as aws-cdk-lib 2.276 and cfn-lint 1.51.0 know it); not verified for this Region',
+  hyperPodCfn: (region: string) => `${CFN_SCHEMAS(region)} include AWS::SageMaker::Cluster (SageMaker HyperPod)`,
+  noHyperPodCfn: (region: string) => `${CFN_SCHEMAS(region)} have no AWS::SageMaker::Cluster, so CloudFormation cannot create a HyperPod cluster there`,
+  hyperPodChina: 'the CloudFormation resource schemas AWS publishes for the China Regions (as of cfn-lint 1.51.0) have no AWS::SageMaker::Cluster; the HyperPod pages on docs.amazonaws.cn are mirrors, not an availability statement',
+  notInTable: 'this Region is not in the capability table of this version of cdk-sagemaker-datasets (the 46 Regions with published CloudFormation resource schemas as of cfn-lint 1.51.0)',
 } as const;
 
 function fact(availability: Availability, source: string): CapabilityFact {
@@ -199,8 +210,8 @@ function capabilitiesOf(r: RegionRow): RegionCapabilities {
   if (!r.endpoints.sageMaker) {
     sageMakerFsx = sageMakerEfs = fact(UNAVAILABLE, SOURCES.endpoints(r.region));
   } else if (china) {
-    sageMakerFsx = fact(UNAVAILABLE, SOURCES.sageMakerChinaFsx);
-    sageMakerEfs = fact(AVAILABLE, SOURCES.sageMakerChinaEfs);
+    sageMakerFsx = fact(UNAVAILABLE, SOURCES.sageMakerChinaFsx(r.region));
+    sageMakerEfs = fact(AVAILABLE, SOURCES.sageMakerChinaEfs(r.region));
   } else if (commercial) {
     sageMakerFsx = sageMakerEfs = fact(AVAILABLE, SOURCES.sageMakerFsxDoc);
   } else {
@@ -308,7 +319,7 @@ export function listedRegions(): string[] {
   return REGION_TABLE.map((r) => r.region);
 }
 
-/** The region capability table (aws-facts.md §3), for jsii consumers. */
+/** The region capability table: what each region offers a dataset platform, with a source for every fact. */
 export class RegionCapabilityTable {
   /** The capabilities of one region; every fact is UNVERIFIED for a region missing from the table. */
   public static of(region: string): RegionCapabilities {

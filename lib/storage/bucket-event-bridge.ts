@@ -94,9 +94,8 @@ function newestPythonRuntime(): lambda.Runtime {
  *
  * Use it on buckets that FSx for Lustre links with automatic import. FSx keeps an S3 event
  * notification named `FSx` there; aws-cdk-lib's `Custom::S3BucketNotifications` either replaces the
- * whole configuration (`Managed: true`) or, in merge mode, blanks the `Id` of notifications it did
- * not write whenever it updates (its `get_id` helper sets `Id` to '' on the objects it hashes), which
- * renames FSx's rule. This resource only sets (create, update) or removes (delete)
+ * whole configuration (`Managed: true`) or, in merge mode, writes the notifications it did not
+ * create back with an empty `Id` whenever it updates, which renames FSx's rule. This resource only sets (create, update) or removes (delete)
  * `EventBridgeConfiguration` and writes every other rule back byte for byte.
  *
  * Route events with EventBridge rules on `aws.s3` / `Object Created` (the key is not URL-encoded

@@ -32,9 +32,9 @@ describe('parseRegions', () => {
 describe('regions the platform cannot run in', () => {
   const MESSAGE = new RegExp([
     '^The dataset platform cannot be deployed to eu-isoe-west-1, us-iso-west-1, us-isob-west-1: every way of reading datasets \\(FSx for Lustre, EFS or S3\\) needs SageMaker training jobs, and these regions lack them\\.',
-    '  eu-isoe-west-1 \\(aws-iso-e\\) has no SageMaker API \\(training jobs\\), no FSx for Lustre \\[botocore 1\\.43\\.11 endpoints\\.json \\(fsx, elasticfilesystem, api\\.sagemaker in eu-isoe-west-1\\); aws-facts\\.md §3\\.3\\]',
-    '  us-iso-west-1 \\(aws-iso\\) has no SageMaker API \\(training jobs\\) \\[botocore .*\\]',
-    '  us-isob-west-1 \\(aws-iso-b\\) has no SageMaker API \\(training jobs\\), no FSx for Lustre, no EFS \\[botocore .*\\]',
+    '  eu-isoe-west-1 \\(aws-iso-e\\) has no SageMaker API \\(training jobs\\), no FSx for Lustre \\[the AWS SDK endpoint list \\(botocore 1\\.43\\.11\\) for fsx, elasticfilesystem and api\\.sagemaker in eu-isoe-west-1\\]',
+    '  us-iso-west-1 \\(aws-iso\\) has no SageMaker API \\(training jobs\\) \\[the AWS SDK endpoint list .*\\]',
+    '  us-isob-west-1 \\(aws-iso-b\\) has no SageMaker API \\(training jobs\\), no FSx for Lustre, no EFS \\[the AWS SDK endpoint list .*\\]',
     'Remove them from the regions context \\(-c regions=\\.\\.\\.\\)\\.$',
   ].join('\n'));
 

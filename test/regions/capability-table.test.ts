@@ -71,7 +71,7 @@ describe('region decisions for every region in the table', () => {
       const choose = () => chooseDatasetStorage(region, { assumeSageMakerFsxChannelSupported: assume });
       if (expected === NEITHER) {
         expect(choose).toThrow(NoDatasetStorageError);
-        expect(choose).toThrow(new RegExp(`^${region} has no SageMaker training jobs, so no dataset storage can serve them: SageMaker API: UNAVAILABLE \\(botocore`));
+        expect(choose).toThrow(new RegExp(`^${region} has no SageMaker training jobs, so no dataset storage can serve them: SageMaker API: UNAVAILABLE \\(the AWS SDK endpoint list \\(botocore`));
       } else {
         const choice = choose();
         expect(choice.storageType).toBe(expected);
@@ -89,7 +89,7 @@ describe('region decisions for every region in the table', () => {
     expect(chooseDatasetStorage('us-east-1', { preferredType: EFS })).toEqual({ region: 'us-east-1', storageType: EFS, fellBack: false, reason: 'EFS was requested.' });
     expect(chooseDatasetStorage('ca-west-1', { preferredType: EFS })).toEqual({
       region: 'ca-west-1', storageType: S3, fellBack: true,
-      reason: expect.stringMatching(/^No dataset file system in ca-west-1: EFS is blocked by Lambda EFS mount \(the converter writes EFS\): UNAVAILABLE \(Lambda developer guide/),
+      reason: expect.stringMatching(/^No dataset file system in ca-west-1: EFS is blocked by Lambda EFS mount \(the converter writes EFS\): UNAVAILABLE \(AWS Lambda Developer Guide/),
     });
     expect(() => chooseDatasetStorage('us-isob-west-1', { preferredType: EFS })).toThrow(/us-isob-west-1 has no SageMaker training jobs/);
   });
@@ -102,9 +102,9 @@ describe('region decisions for every region in the table', () => {
   });
 
   test('the fallback reason cites the source', () => {
-    expect(chooseDatasetStorage('cn-north-1').reason).toMatch(/SageMaker FSx for Lustre channel: UNAVAILABLE \(Seed report \(2021\): SageMaker answered "FSx for Lustre is currently not supported in the region cn-north-1 for SageMaker"/);
-    expect(chooseDatasetStorage('ap-southeast-6').reason).toMatch(/AWS::FSx::FileSystem: UNAVAILABLE \(cfn-lint 1.51.0 CloudFormation registry schemas for ap-southeast-6/);
-    expect(chooseDatasetStorage('ap-southeast-6').reason).toMatch(/Lambda EFS mount \(the converter writes EFS\): UNAVAILABLE \(Lambda developer guide, configuration-filesystem: "Amazon EFS for Lambda is available in all commercial Regions except Asia Pacific \(New Zealand\)/);
+    expect(chooseDatasetStorage('cn-north-1').reason).toMatch(/SageMaker FSx for Lustre channel: UNAVAILABLE \(In 2021 SageMaker rejected an FSx for Lustre channel in cn-north-1 \("FSx for Lustre is currently not supported in the region cn-north-1 for SageMaker"\)/);
+    expect(chooseDatasetStorage('ap-southeast-6').reason).toMatch(/AWS::FSx::FileSystem: UNAVAILABLE \(the CloudFormation resource schemas AWS publishes for ap-southeast-6 \(as of cfn-lint 1.51.0\)/);
+    expect(chooseDatasetStorage('ap-southeast-6').reason).toMatch(/Lambda EFS mount \(the converter writes EFS\): UNAVAILABLE \(AWS Lambda Developer Guide, "Configuring file system access for Lambda functions" \(docs.aws.amazon.com\/lambda\/latest\/dg\/configuration-filesystem.html\): "Amazon EFS for Lambda is available in all commercial Regions except Asia Pacific \(New Zealand\)/);
   });
 
   test('the override reason says it is an assumption', () => {
@@ -145,26 +145,28 @@ describe('capability facts', () => {
   test.each<Row>([
     ['cn-north-1', 'scratchDeploymentTypes', UNAVAILABLE, /Scratch 1 and Scratch 2 file system deployment types are not available/],
     ['cn-northwest-1', 'scratchDeploymentTypes', UNAVAILABLE, /docs.amazonaws.cn/],
-    ['cn-north-1', 'lustreMetadataConfiguration', AVAILABLE, /cfn-lint 1.51.0 CloudFormation registry schemas for cn-north-1/],
+    ['cn-north-1', 'lustreMetadataConfiguration', AVAILABLE, /the CloudFormation resource schemas AWS publishes for cn-north-1 \(as of cfn-lint 1.51.0\)/],
     ['cn-northwest-1', 'lustreMetadataConfiguration', UNAVAILABLE, /older variant without EfaEnabled, MetadataConfiguration/],
     ['cn-northwest-1', 'lustreEfa', UNAVAILABLE, /older variant/],
     ['us-gov-west-1', 'lustreMetadataConfiguration', UNAVAILABLE, /older variant/],
     ['us-gov-east-1', 'lustreEfa', UNAVAILABLE, /older variant/],
     ['us-gov-west-1', 'lustreLogConfiguration', UNAVAILABLE, /older variant/],
-    ['us-east-1', 'lustreLogConfiguration', AVAILABLE, /aws-cdk-lib 2.276 CfnFileSystem.LustreConfigurationProperty.logConfiguration/],
-    ['eu-west-1', 'lustreLogConfiguration', UNVERIFIED, /not verified for this region/],
-    ['us-east-1', 'sageMakerFsxLustreChannel', AVAILABLE, /model-access-training-data.md/],
-    ['cn-north-1', 'sageMakerFsxLustreChannel', UNAVAILABLE, /Seed report \(2021\)/],
-    ['cn-north-1', 'sageMakerEfsChannel', AVAILABLE, /AWS China confirmed EFS channels/],
-    ['us-gov-west-1', 'sageMakerFsxLustreChannel', UNVERIFIED, /No stored SageMaker source/],
+    ['us-east-1', 'lustreLogConfiguration', AVAILABLE, /resource specification of us-east-1 \(aws-cdk-lib 2.276 generates CfnFileSystem from it\)/],
+    ['eu-west-1', 'lustreLogConfiguration', UNVERIFIED, /not verified for this Region/],
+    ['us-east-1', 'sageMakerFsxLustreChannel', AVAILABLE, /docs.aws.amazon.com\/sagemaker\/latest\/dg\/model-access-training-data.html/],
+    ['cn-north-1', 'sageMakerFsxLustreChannel', UNAVAILABLE, /^In 2021 SageMaker rejected an FSx for Lustre channel in cn-north-1 /],
+    ['cn-northwest-1', 'sageMakerFsxLustreChannel', UNAVAILABLE, /^No report covers cn-northwest-1; in 2021 SageMaker rejected an FSx for Lustre channel in cn-north-1 .* and cn-northwest-1, the other China Region, is treated the same$/],
+    ['cn-northwest-1', 'sageMakerEfsChannel', AVAILABLE, /^No report covers cn-northwest-1; in 2021 AWS China support confirmed EFS channels/],
+    ['cn-north-1', 'sageMakerEfsChannel', AVAILABLE, /^In 2021 AWS China support confirmed EFS channels for SageMaker training jobs in cn-north-1/],
+    ['us-gov-west-1', 'sageMakerFsxLustreChannel', UNVERIFIED, /no AWS documentation found covers FileSystemDataSource channels/],
     ['us-east-1', 'persistent2DeploymentType', AVAILABLE, /2022/],
-    ['ap-south-1', 'persistent2DeploymentType', UNVERIFIED, /Not in the archived 2022 PERSISTENT_2 region list/],
-    ['cn-north-1', 'persistent2DeploymentType', UNVERIFIED, /PERSISTENT_1 terms only/],
-    ['ap-southeast-6', 'fsxLustreFileSystem', UNAVAILABLE, /schemas for ap-southeast-6/],
-    ['ap-southeast-6', 'dataRepositoryAssociation', UNAVAILABLE, /schemas for ap-southeast-6/],
-    ['ap-southeast-6', 'efsFileSystem', AVAILABLE, /schemas for ap-southeast-6/],
-    ['eusc-de-east-1', 'fsxLustreFileSystem', UNVERIFIED, /copies us-east-1 for iso and eusc regions/],
-    ['us-isob-west-1', 'efsFileSystem', UNAVAILABLE, /botocore 1.43.11 endpoints.json/],
+    ['ap-south-1', 'persistent2DeploymentType', UNVERIFIED, /not in the FSx for Lustre User Guide's 2022 list of PERSISTENT_2 Regions/],
+    ['cn-north-1', 'persistent2DeploymentType', UNVERIFIED, /persistent deployments as PERSISTENT_1 only/],
+    ['ap-southeast-6', 'fsxLustreFileSystem', UNAVAILABLE, /publishes for ap-southeast-6/],
+    ['ap-southeast-6', 'dataRepositoryAssociation', UNAVAILABLE, /publishes for ap-southeast-6/],
+    ['ap-southeast-6', 'efsFileSystem', AVAILABLE, /publishes for ap-southeast-6/],
+    ['eusc-de-east-1', 'fsxLustreFileSystem', UNVERIFIED, /AWS publishes no CloudFormation resource schemas for eusc-de-east-1/],
+    ['us-isob-west-1', 'efsFileSystem', UNAVAILABLE, /the AWS SDK endpoint list \(botocore 1.43.11\)/],
     ['us-iso-west-1', 'sageMakerApi', UNAVAILABLE, /botocore/],
     ['eu-isoe-west-1', 'fsxLustreFileSystem', UNAVAILABLE, /botocore/],
     ...(['ap-east-2', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ca-west-1', 'mx-central-1'].map((region) =>
@@ -172,13 +174,13 @@ describe('capability facts', () => {
     ['us-east-1', 'lambdaEfsMount', AVAILABLE, /configuration-filesystem/],
     ['cn-north-1', 'lambdaEfsMount', UNVERIFIED, /covers commercial Regions only/],
     ['us-gov-west-1', 'lambdaEfsMount', UNVERIFIED, /covers commercial Regions only/],
-    ['us-east-1', 'hyperPodCluster', AVAILABLE, /us-east-1 list AWS::SageMaker::Cluster/],
+    ['us-east-1', 'hyperPodCluster', AVAILABLE, /us-east-1 \(as of cfn-lint 1.51.0\) include AWS::SageMaker::Cluster/],
     ['ap-northeast-1', 'hyperPodCluster', AVAILABLE, /SageMaker HyperPod/],
-    ['cn-north-1', 'hyperPodCluster', UNAVAILABLE, /no AWS::SageMaker::Cluster for the China regions/],
-    ['cn-northwest-1', 'hyperPodCluster', UNAVAILABLE, /China regions/],
+    ['cn-north-1', 'hyperPodCluster', UNAVAILABLE, /the China Regions \(as of cfn-lint 1.51.0\) have no AWS::SageMaker::Cluster/],
+    ['cn-northwest-1', 'hyperPodCluster', UNAVAILABLE, /China Regions/],
     ['ap-northeast-2', 'hyperPodCluster', UNAVAILABLE, /have no AWS::SageMaker::Cluster/],
     ['us-gov-west-1', 'hyperPodCluster', UNAVAILABLE, /have no AWS::SageMaker::Cluster/],
-    ['us-isof-east-1', 'hyperPodCluster', UNVERIFIED, /copies us-east-1/],
+    ['us-isof-east-1', 'hyperPodCluster', UNVERIFIED, /AWS publishes no CloudFormation resource schemas for us-isof-east-1/],
     ['us-iso-west-1', 'hyperPodCluster', UNAVAILABLE, /botocore/],
   ])('%s %s is %s', (region, name, availability, source) => {
     const fact = RegionCapabilityTable.of(region)[name] as { availability: Availability; source: string };
@@ -194,5 +196,18 @@ describe('capability facts', () => {
 
   test.each([['cn-north-1', 'aws-cn'], ['us-gov-west-1', 'aws-us-gov'], ['us-isob-east-1', 'aws-iso-b'], ['eusc-de-east-1', 'aws-eusc'], ['eu-west-1', 'aws']])('%s is in partition %s', (region, partition) => {
     expect(RegionCapabilityTable.of(region).partition).toBe(partition);
+  });
+});
+
+describe('every fact\'s source reads on its own', () => {
+  const facts = RegionCapabilityTable.regions().concat('xx-future-1').flatMap((region) =>
+    Object.entries(RegionCapabilityTable.of(region)).filter(([, value]) => typeof value === 'object').map(([name, value]) => [region, name, (value as { source: string }).source] as const));
+
+  test.each(facts)('%s %s names no unshipped file, no tool internals and no other region as its own', (region, _name, source) => {
+    expect(source).not.toMatch(/aws-facts|cdk-anchors|§|\.md\b|\.py\b|cfnlint\/|endpoints\.json|seed|stored/i);
+    const otherChinaRegion = region === 'cn-north-1' ? 'cn-northwest-1' : 'cn-north-1';
+    if (region.startsWith('cn-') && source.includes(otherChinaRegion)) {
+      expect(source).toMatch(new RegExp(`No report covers ${region}; .* ${region}, the other China Region, is treated the same`));
+    }
   });
 });
