@@ -8,7 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
 import type { LambdaDatasetMount } from '../filesystems';
-import { PlatformFunction } from '../lambda';
+import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, acknowledgePolicyWildcards, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { TrainingNetwork } from '../network';
 import { DATASET_KEY_PREFIX, DEFAULT_INGESTION_EVENT_SOURCE, UPLOAD_KEY_PREFIX } from '../../contract/ingestion-events';
@@ -195,7 +195,7 @@ export class DistributedConversion extends Construct {
     const eventSource = props.eventSource ?? DEFAULT_INGESTION_EVENT_SOURCE;
     const D = DISTRIBUTED_CONVERSION_DEFAULTS;
 
-    const common = { network: props.network, logRetention: props.logRetention, removalPolicy };
+    const common = { network: props.network, logRetention: props.logRetention, removalPolicy, invocation: PlatformFunctionInvocation.STATE_MACHINE };
     const baseEnvironment = {
       [DISTRIBUTED_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,
       [DISTRIBUTED_ENV.EVENT_BUS_NAME]: eventBus.eventBusName,

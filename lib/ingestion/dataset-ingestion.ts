@@ -13,7 +13,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DistributedConversion } from '../distributed/distributed-conversion';
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
 import { DatasetFileSystemType, IDatasetFileSystem, IEfsDatasetFileSystem, LustreDataRepositoryAssociation, LustreDatasetFileSystem } from '../filesystems';
-import { PlatformFunction } from '../lambda';
+import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, nagResourceText } from '../nag/acknowledge';
 import { acknowledgeGrantFindings } from '../nag/grant-findings';
 import { TrainingEndpoint, TrainingNetwork } from '../network';
@@ -392,6 +392,7 @@ export class DatasetIngestion extends Construct {
       handlerName: 'ingest-dataset',
       description: 'Dataset ingestion: converts uploaded zips into versioned TFRecord datasets',
       network: props.network,
+      invocation: PlatformFunctionInvocation.SQS_QUEUE,
       memorySize: settings.memorySize,
       timeout: settings.timeout,
       filesystem: efsMount?.fileSystem,

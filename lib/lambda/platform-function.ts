@@ -13,6 +13,29 @@ import { handlerCode } from './handler-asset';
 /** The runtime every platform Lambda uses: the newest Node.js that aws-cdk-lib knows. */
 export const PLATFORM_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/**
+ * How a platform function is invoked, which decides what catches its failures. Only asynchronous
+ * invocations ever reach a function's dead-letter queue, so only they get one.
+ */
+export enum PlatformFunctionInvocation {
+  /** Asynchronous (EventBridge, S3): events that still fail after Lambda's retries go to a dead-letter queue. */
+  ASYNCHRONOUS = 'ASYNCHRONOUS',
+  /** Synchronous (RequestResponse): the caller receives every error. */
+  SYNCHRONOUS = 'SYNCHRONOUS',
+  /** An SQS event source: failed messages return to the queue and end in its own dead-letter queue (redrive policy). */
+  SQS_QUEUE = 'SQS_QUEUE',
+  /** A Step Functions task: the state machine's Retry and Catch handle failures. */
+  STATE_MACHINE = 'STATE_MACHINE',
+}
+
+/** Why a function invoked this way has no dead-letter queue of its own (the acknowledgment's reason). */
+const NO_DLQ_REASON: Record<PlatformFunctionInvocation, string> = {
+  [PlatformFunctionInvocation.ASYNCHRONOUS]: '',
+  [PlatformFunctionInvocation.SYNCHRONOUS]: 'Invoked synchronously only: every error returns to the caller, and an asynchronous-invocation dead-letter queue would never receive anything.',
+  [PlatformFunctionInvocation.SQS_QUEUE]: 'Invoked by an SQS event source mapping only: failed messages return to the queue and move to its dead-letter queue (redrive policy); a function dead-letter queue would never receive anything.',
+  [PlatformFunctionInvocation.STATE_MACHINE]: 'Invoked by Step Functions tasks only: the state machine retries and catches failures; a function dead-letter queue would never receive anything.',
+};
+
 /** Properties of a {@link PlatformFunction}. */
 export interface PlatformFunctionProps {
   /** The bundled handler's name (`assets/handlers/<handlerName>`). */
@@ -36,7 +59,12 @@ export interface PlatformFunctionProps {
    */
   readonly environment?: Record<string, string>;
   /**
-   * The queue that receives failed asynchronous invocations.
+   * How the function is invoked: only ASYNCHRONOUS functions get a dead-letter queue.
+   * @default PlatformFunctionInvocation.ASYNCHRONOUS
+   */
+  readonly invocation?: PlatformFunctionInvocation;
+  /**
+   * The queue that receives failed asynchronous invocations (ASYNCHRONOUS only).
    * @default - a new encrypted, SSL-only queue
    */
   readonly deadLetterQueue?: sqs.IQueue;
@@ -77,8 +105,8 @@ export class PlatformFunction extends Construct implements ec2.IConnectable, iam
   public readonly securityGroup: ec2.SecurityGroup;
   /** Its log group. */
   public readonly logGroup: logs.LogGroup;
-  /** The dead-letter queue of asynchronous invocations. */
-  public readonly deadLetterQueue: sqs.IQueue;
+  /** The dead-letter queue of asynchronous invocations (undefined unless the function is invoked asynchronously). */
+  public readonly deadLetterQueue?: sqs.IQueue;
   /** The function's network connections. */
   public readonly connections: ec2.Connections;
   /** The principal to grant permissions to. */
@@ -121,7 +149,12 @@ export class PlatformFunction extends Construct implements ec2.IConnectable, iam
     this.connections = this.securityGroup.connections;
     props.network.allowEndpointAccessFrom(this.securityGroup);
 
-    if (props.deadLetterQueue) {
+    const invocation = props.invocation ?? PlatformFunctionInvocation.ASYNCHRONOUS;
+    if (invocation !== PlatformFunctionInvocation.ASYNCHRONOUS) {
+      if (props.deadLetterQueue) {
+        throw new Error(`${this.node.path}: deadLetterQueue is set, but the function is invoked ${invocation}; only asynchronous invocations reach a dead-letter queue.`);
+      }
+    } else if (props.deadLetterQueue) {
       this.deadLetterQueue = props.deadLetterQueue;
     } else {
       const queue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -160,6 +193,9 @@ export class PlatformFunction extends Construct implements ec2.IConnectable, iam
       },
     });
 
+    if (!this.deadLetterQueue) {
+      acknowledgeFindings(this.function, ['Serverless-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'], NO_DLQ_REASON[invocation]);
+    }
     acknowledgeInlinePolicy(this.role, props.description);
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {

@@ -18,7 +18,7 @@ import {
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
 import { FileSystemAccessMode, IDatasetFileSystem, S3InputMode } from '../filesystems';
 import { DEFAULT_INGESTION_EVENT_SOURCE } from '../../contract/ingestion-events';
-import { PlatformFunction } from '../lambda';
+import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeGrantFindings } from '../nag/grant-findings';
 import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeWildcardResource, nagResourceText } from '../nag/acknowledge';
 import { TrainingEndpoint, TrainingNetwork } from '../network';
@@ -258,6 +258,7 @@ export class TrainingJobLauncher extends Construct {
       handlerName: 'launch-training-jobs',
       description: `Launches SageMaker training jobs ${this.jobNamePrefix}-* from validated requests`,
       network: props.network,
+      invocation: PlatformFunctionInvocation.SYNCHRONOUS,
       memorySize: 512,
       timeout: props.timeout ?? Duration.minutes(5),
       reservedConcurrentExecutions: settings.reservedConcurrency,
@@ -320,7 +321,7 @@ export class TrainingJobLauncher extends Construct {
         detail: { TrainingJobName: [{ prefix: `${this.jobNamePrefix}-` }] },
       },
       targets: [new targets.LambdaFunction(publisher.function, {
-        deadLetterQueue: publisher.deadLetterQueue,
+        deadLetterQueue: publisher.deadLetterQueue!,
         retryAttempts: 8,
         maxEventAge: Duration.hours(24),
       })],

@@ -332,13 +332,12 @@ describe('TrainingJobLauncher variants', () => {
     expect(loadLauncherConfig(launcherEnvironment(launcherStack({ fileSystem: 'none' }).template())).allowedReservedNames).toEqual([]);
   });
 
-  test('bounded cost: reserved concurrency on the launcher, the volume and per-request instance caps in its configuration', () => {
-    const template = launcherStack({ fileSystem: 'none', props: { maxVolumeSizeInGB: 200, maxInstancesPerRequest: 12, reservedConcurrency: 3 } }).template();
-    expect(launcherFunction(template).ReservedConcurrentExecutions).toBe(3);
-    expect(loadLauncherConfig(launcherEnvironment(template))).toMatchObject({ maxVolumeSizeInGB: 200, maxInstancesPerRequest: 12 });
-    const defaults = launcherStack({ fileSystem: 'none' }).template();
-    expect(launcherFunction(defaults).ReservedConcurrentExecutions).toBe(5);
-    expect(loadLauncherConfig(launcherEnvironment(defaults))).toMatchObject({ maxVolumeSizeInGB: 512, maxInstancesPerRequest: 50 });
+  test('only the asynchronously invoked state-change publisher has a function dead-letter queue (the launcher is invoked synchronously)', () => {
+    const template = launcherStack({ fileSystem: 'none' }).template();
+    expect(launcherFunction(template).DeadLetterConfig).toBeUndefined();
+    const withDlq = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { DeadLetterConfig: Match.anyValue() } }));
+    expect(withDlq).toHaveLength(1);
+    expect(JSON.stringify(withDlq[0])).toContain('publish-training-job-state');
   });
 
   test('bounded cost: reserved concurrency on the launcher, the volume and per-request instance caps in its configuration', () => {
@@ -377,9 +376,6 @@ describe('TrainingJobLauncher props validation names the prop, the value, the ru
     ['instance count', { maxInstanceCount: 0 }, /maxInstanceCount is 0/],
     ['concurrency', { launchConcurrency: 17 }, /launchConcurrency is 17: it must be a whole number from 1 to 16/],
     ['timeout', { timeout: Duration.minutes(20) }, /timeout is 20 minutes/],
-    ['volume cap', { maxVolumeSizeInGB: 16385 }, /maxVolumeSizeInGB is 16385: it must be a whole number from 1 to 16384/],
-    ['instances per request', { maxInstancesPerRequest: 0 }, /maxInstancesPerRequest is 0/],
-    ['reserved concurrency', { reservedConcurrency: 0 }, /reservedConcurrency is 0/],
     ['volume cap', { maxVolumeSizeInGB: 16385 }, /maxVolumeSizeInGB is 16385: it must be a whole number from 1 to 16384/],
     ['instances per request', { maxInstancesPerRequest: 0 }, /maxInstancesPerRequest is 0/],
     ['reserved concurrency', { reservedConcurrency: 0 }, /reservedConcurrency is 0/],
