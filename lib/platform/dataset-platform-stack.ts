@@ -1,4 +1,4 @@
-import { Annotations, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -21,7 +21,7 @@ export interface DatasetPlatformStackProps extends StackProps {
 
   /**
    * The ECR repositories training images may come from.
-   * @default - a new repository (scan on push, immutable tags) named by CloudFormation
+   * @default - a new repository (scan on push, immutable tags, untagged images expire after 14 days, the newest 200 kept) named by CloudFormation
    */
   readonly trainingImageRepositories?: ecr.IRepository[];
 
@@ -116,6 +116,10 @@ export class DatasetPlatformStack extends Stack {
     const repositories = props.trainingImageRepositories ?? [new ecr.Repository(this, 'TrainingImages', {
       imageScanOnPush: true,
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      lifecycleRules: [
+        { rulePriority: 1, description: 'Untagged layers of interrupted or replaced pushes', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(14) },
+        { rulePriority: 2, description: 'Keep the newest 200 images (jobs name images by tag or digest)', tagStatus: ecr.TagStatus.ANY, maxImageCount: 200 },
+      ],
     })];
     this.launcher = new TrainingJobLauncher(this, 'TrainingJobLauncher', {
       network: this.network,
