@@ -108,7 +108,9 @@ describeWithTool(CFN_LINT, 'the packed library, installed into a consumer app', 
     expect(files).toEqual(expect.arrayContaining(['.jsii', 'API.md', 'README.md', 'package.json', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'assets/cli/index.js']));
     const handlers = readdirSync(join(root, 'lambda', 'src', 'handlers')).map((file) => `assets/handlers/${file.replace(/\.ts$/, '')}/index.js`);
     expect(files).toEqual(expect.arrayContaining(handlers));
-    expect(files.filter((file) => !/^(dist\/(lib|lambda\/src)\/.*\.(js|d\.ts)|assets\/(handlers\/[^/]+|cli)\/index\.js|\.jsii|API\.md|README\.md|package\.json|LICENSE)$/.test(file))).toEqual([]);
+    // Compiled modules, handler bundles and the CLI, the HyperPod lifecycle scripts the library uploads, the assembly and docs: nothing else.
+    const expected = /^(dist\/(lib|contract|lambda\/src)\/.*\.(js|d\.ts)|assets\/(handlers\/[^/]+|cli)\/index\.js|lib\/hyperpod\/lifecycle\/[\w-]+\.sh|\.jsii|API\.md|README\.md|package\.json|LICENSE)$/;
+    expect(files.filter((file) => !expected.test(file))).toEqual([]);
   });
 
   test('every compiled module in the tarball is one the library loads', () => {
