@@ -19,7 +19,7 @@ export interface ExecutionRoleScope {
 /**
  * The role HyperPod instances assume (its statements go into the role's default policy, which the
  * cluster depends on through the role): an inline, least-privilege equivalent of the AWS managed
- * `AmazonSageMakerClusterInstanceRolePolicy` (aws-facts-2.md §6.7; AWS managed policy reference) plus
+ * `AmazonSageMakerClusterInstanceRolePolicy` (AWS Managed Policy Reference, v1 of 2023-11-29) plus
  * the VPC permissions HyperPod's VPC prerequisites add (aws-samples/awsome-distributed-training
  * `1.architectures/5.sagemaker-hyperpod/1.AmazonSageMakerClustersExecutionRolePolicy.json`), each
  * narrowed to this cluster:

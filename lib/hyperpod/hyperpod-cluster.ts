@@ -195,7 +195,7 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
     return HYPERPOD_INSTANCE_TYPES.includes(instanceType);
   }
 
-  /** Whether `instanceType` has Elastic Fabric Adapter (EC2 `EfaSupported`, via eksctl's generated instance table). */
+  /** Whether `instanceType` has Elastic Fabric Adapter (its EC2 type reports `EfaSupported` in DescribeInstanceTypes). */
   public static isEfaInstanceType(instanceType: string): boolean {
     return EFA_INSTANCE_TYPES.includes(instanceType);
   }

@@ -141,7 +141,7 @@ export function resolveInstanceGroup(prop: string, nodeType: HyperPodSlurmNodeTy
   }
   const efa = options.efa ?? false;
   if (efa && !Token.isUnresolved(type) && !EFA_INSTANCE_TYPES.includes(type)) {
-    fail(`${prop}.efa is true but ${type} has no Elastic Fabric Adapter (EC2 EfaSupported, via eksctl's generated instance table). ` +
+    fail(`${prop}.efa is true but ${type} has no Elastic Fabric Adapter (its EC2 type does not report EfaSupported in DescribeInstanceTypes). ` +
       `Pick an EFA type such as ${EFA_INSTANCE_TYPES.filter((t) => /^ml\.(g5|g6|p4d|p5)\./.test(t)).slice(0, 6).join(', ')}, or set efa: false.`);
   }
   return {

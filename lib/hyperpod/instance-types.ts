@@ -5,7 +5,7 @@
 
 /**
  * The `InstanceType` enum of `AWS::SageMaker::Cluster` instance groups (cfn-lint 1.51.0 schema
- * `d925fcd4200eee28.json`, the us-east-1 variant; aws-facts-2.md §6.2): 123 types.
+ * `d925fcd4200eee28.json`, the us-east-1 variant, from the CloudFormation resource schemas AWS publishes): 123 types.
  */
 export const HYPERPOD_INSTANCE_TYPES: readonly string[] = [
   'ml.c5.12xlarge', 'ml.c5.18xlarge', 'ml.c5.24xlarge', 'ml.c5.2xlarge', 'ml.c5.4xlarge', 'ml.c5.9xlarge',
