@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { DatasetPlatformApp, DatasetPlatformStack } from '../../lib';
 import { DEFAULT_REGIONS, parseRegions, platformStackName } from '../../lib/platform/regions';
@@ -59,5 +61,9 @@ describe('regions the platform cannot run in', () => {
     const app = new App();
     expect(() => new DatasetPlatformStack(app, 'Iso', { env: { region: 'us-isob-west-1' } })).toThrow(UnsupportedRegionError);
     expect(app.node.findChild('Iso').node.children).toEqual([]);
+  });
+
+  test('the README shows the refusal exactly as the app prints it', () => {
+    expect(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')).toContain(unsupportedRegionsMessage(['us-iso-west-1']));
   });
 });
