@@ -56,6 +56,11 @@ export enum ConversionFailureCode {
    * the next delivery reports it instead of converting again, since the same input would crash again.
    */
   CONVERSION_CRASHED = 'conversion-crashed',
+  /**
+   * The version was converted but could not be shown visible on the FSx for Lustre file system (its
+   * import task failed or timed out): no pointer names it, so no training job reads it half imported.
+   */
+  NOT_VISIBLE_ON_FILE_SYSTEM = 'not-visible-on-file-system',
 }
 
 /** The upload an event is about: its identity and, when S3 reported it, its size. */
@@ -196,6 +201,8 @@ export const INGESTION_ENV = {
   EFS_ROOT_DIRECTORY: 'EFS_ROOT_DIRECTORY',
   /** The distributed conversion's state machine; uploads above the single-function limit are handed to it. */
   DISTRIBUTED_STATE_MACHINE_ARN: 'DISTRIBUTED_STATE_MACHINE_ARN',
+  /** The FSx for Lustre file system that imports the dataset bucket: each version is imported before it becomes current. */
+  LUSTRE_FILE_SYSTEM_ID: 'LUSTRE_FILE_SYSTEM_ID',
 } as const;
 
 /** The conversion settings the construct passes to the handler (JSON in `CONVERSION_OPTIONS`). */

@@ -5,3 +5,4 @@ export { S3DatasetStore, ANNOUNCED_TAG, leaseKey, type VersionLease, type LeaseR
 export { EfsDatasetStore, writeFileDurably, type EfsDatasetStoreOptions } from './efs-dataset-store';
 export { EventPublisher } from './event-publisher';
 export { isNotFound, isPreconditionFailed, isConditionalConflict } from './s3-errors';
+export { LustreImport, FileSystemImportError, FileSystemImportProblem, type VersionVisibility, type LustreImportOptions } from './lustre-import';

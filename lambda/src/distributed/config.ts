@@ -13,6 +13,8 @@ export interface DistributedConfig {
   /** Target uncompressed image bytes per work item. */
   readonly workItemBytes: number;
   readonly efs?: { readonly mountPath: string; readonly rootDirectory: string };
+  /** The FSx for Lustre file system each version is imported onto before it becomes current. */
+  readonly lustreFileSystemId?: string;
 }
 
 /** Default work per worker invocation: about 1 GiB of images (about 8 shards of 128 MiB). */
@@ -26,6 +28,7 @@ const environment = z.object({
   [DISTRIBUTED_ENV.WORK_ITEM_BYTES]: z.coerce.number().int().positive().default(DEFAULT_WORK_ITEM_BYTES),
   [DISTRIBUTED_ENV.EFS_MOUNT_PATH]: z.string().startsWith('/mnt/').optional(),
   [DISTRIBUTED_ENV.EFS_ROOT_DIRECTORY]: z.string().startsWith('/').optional(),
+  [DISTRIBUTED_ENV.LUSTRE_FILE_SYSTEM_ID]: z.string().regex(/^fs-[0-9a-f]{8,}$/).optional(),
 });
 
 export function readDistributedConfig(env: NodeJS.ProcessEnv, functionName = 'distributed conversion'): DistributedConfig {
@@ -40,5 +43,6 @@ export function readDistributedConfig(env: NodeJS.ProcessEnv, functionName = 'di
     conversion: parseConversionSettings(e[DISTRIBUTED_ENV.CONVERSION_OPTIONS], functionName),
     workItemBytes: e[DISTRIBUTED_ENV.WORK_ITEM_BYTES],
     ...(mountPath ? { efs: { mountPath, rootDirectory: e[DISTRIBUTED_ENV.EFS_ROOT_DIRECTORY] ?? '/' } } : {}),
+    ...(e[DISTRIBUTED_ENV.LUSTRE_FILE_SYSTEM_ID] ? { lustreFileSystemId: e[DISTRIBUTED_ENV.LUSTRE_FILE_SYSTEM_ID] } : {}),
   };
 }

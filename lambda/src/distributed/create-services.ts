@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { FSxClient } from '@aws-sdk/client-fsx';
 import { S3Client } from '@aws-sdk/client-s3';
-import { EfsDatasetStore, EventPublisher, S3DatasetStore } from '../aws';
+import { EfsDatasetStore, EventPublisher, LustreImport, S3DatasetStore } from '../aws';
 import type { DistributedConfig } from './config';
 import type { DistributedServices } from './services';
 
@@ -13,6 +14,7 @@ export function createDistributedServices(config: DistributedConfig, logger: Log
     s3,
     datasets: new S3DatasetStore(s3, config.datasetBucket),
     efs: config.efs ? new EfsDatasetStore(config.efs) : undefined,
+    visibility: config.lustreFileSystemId ? new LustreImport(new FSxClient({}), { fileSystemId: config.lustreFileSystemId, bucket: config.datasetBucket }) : undefined,
     events: new EventPublisher(clients.eventBridge ?? new EventBridgeClient({}), config.eventBusName, config.eventSource),
     logger,
     now: () => new Date(),

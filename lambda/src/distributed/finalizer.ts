@@ -1,4 +1,5 @@
 import { MAP_RESULTS_KEY_PREFIX } from '../../../contract/distributed-conversion';
+import { FileSystemImportError } from '../aws';
 import { DatasetError, finishConversion, LABELS_FILE, MANIFEST_FILE, type DatasetManifest, type ShardResult } from '../dataset';
 import { commitVersion, completeOnEfs } from '../ingestion/commit-version';
 import { classifyFailure } from '../ingestion/failure';
@@ -71,7 +72,17 @@ export async function finalizeDistributedConversion(event: unknown, services: Di
 
   const complete: DatasetManifest = manifest;
   if (services.efs) await completeOnEfs(services.efs, services.datasets, ref, input.version, complete, log);
-  const committed = await commitVersion(ref, input.version, uploadIdentityOf(input), input.upload.size, complete, services, config.datasetBucket);
+  let committed;
+  try {
+    committed = await commitVersion(ref, input.version, uploadIdentityOf(input), input.upload.size, complete, services, config.datasetBucket);
+  } catch (error) {
+    if (!(error instanceof FileSystemImportError)) throw error;
+    const verdict = classifyFailure(error);
+    if (verdict.kind !== 'permanent') throw error;
+    await recordVerdict(work, 'finalizer', verdict);
+    log.warn('The version is not visible on the file system; no pointer names it', { ...context, code: verdict.code, problem: verdict.problem });
+    throw rejected(verdict);
+  }
   await work.clear();
   await removeMapResults(work, mapResult?.ResultWriterDetails?.Key);
   log.info('Distributed conversion committed', { ...context, ...committed, records: complete.records, shards: complete.shards.length });

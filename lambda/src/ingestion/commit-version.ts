@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DATASET_CONVERSION_FAILED, DATASET_CONVERTED } from '../../../contract/ingestion-events';
-import type { EfsDatasetStore, EventPublisher, S3DatasetStore } from '../aws';
+import type { EfsDatasetStore, EventPublisher, S3DatasetStore, VersionVisibility } from '../aws';
 import { createPointer, type DatasetChannelRef, type UploadIdentity } from '../catalog';
 import { LABELS_FILE, MANIFEST_FILE, type DatasetManifest } from '../dataset';
 import { convertedDetail, failedDetail, type FailedFacts } from './events';
@@ -20,6 +20,8 @@ export type IngestionLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 export interface VersionServices {
   readonly datasets: S3DatasetStore;
   readonly efs?: EfsDatasetStore;
+  /** FSx for Lustre: imports the version onto the file system before any pointer names it. */
+  readonly visibility?: VersionVisibility;
   readonly events: EventPublisher;
   readonly logger: IngestionLogger;
   readonly now: () => Date;
@@ -37,7 +39,9 @@ export interface CommittedVersion {
 
 /**
  * Moves `current.json` (S3, then EFS) forward to a complete version and sends `DatasetConverted`
- * once per version. Idempotent: a repeated call moves nothing and announces nothing.
+ * once per version. Idempotent: a repeated call moves nothing and announces nothing. On FSx for
+ * Lustre the version is first imported onto the file system (`visibility`): a pointer never names
+ * a version a training job could see half imported; FileSystemImportError leaves every pointer as it was.
  */
 export async function commitVersion(
   ref: DatasetChannelRef,
@@ -48,6 +52,7 @@ export async function commitVersion(
   services: VersionServices,
   datasetBucket: string,
 ): Promise<CommittedVersion> {
+  await services.visibility?.waitUntilVisible(services.datasets.sink(ref, version).prefix);
   const current = await movePointer(ref, version, upload, services);
   const efsCurrent = services.efs ? await moveEfsPointer(services.efs, ref, version, upload, services) : undefined;
   const announced = await announce(ref, version, upload, size, manifest, current, services, datasetBucket);

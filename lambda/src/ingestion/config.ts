@@ -12,6 +12,8 @@ export interface HandlerConfig extends IngestionSettings {
   readonly efs?: { readonly mountPath: string; readonly rootDirectory: string };
   /** The distributed conversion's state machine: uploads too large for one function are handed to it. */
   readonly distributedStateMachineArn?: string;
+  /** The FSx for Lustre file system each version is imported onto before it becomes current. */
+  readonly lustreFileSystemId?: string;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -35,6 +37,7 @@ const environment = z.object({
   [INGESTION_ENV.EFS_MOUNT_PATH]: z.string().startsWith('/mnt/').optional(),
   [INGESTION_ENV.EFS_ROOT_DIRECTORY]: z.string().startsWith('/').optional(),
   [INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN]: z.string().startsWith('arn:').optional(),
+  [INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID]: z.string().regex(/^fs-[0-9a-f]{8,}$/).optional(),
 });
 
 /** Reads and checks the environment; a misconfigured function fails at cold start with the variable named. */
@@ -57,6 +60,7 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
     conversion,
     ...(mountPath ? { efs: { mountPath, rootDirectory: e[INGESTION_ENV.EFS_ROOT_DIRECTORY] ?? '/' } } : {}),
     ...(stateMachineArn ? { distributedStateMachineArn: stateMachineArn } : {}),
+    ...(e[INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID] ? { lustreFileSystemId: e[INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID] } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { ConversionFailureCode } from '../../../contract/ingestion-events';
 import { DatasetKeyError } from '../catalog';
 import { DatasetError, type RejectedEntry } from '../dataset';
 import { ZipFormatError, ZipProblem } from '../zip';
+import { FileSystemImportError } from '../aws/lustre-import';
 
 /**
  * Pure: decides whether a conversion error is the upload's fault (permanent: report it with
@@ -35,6 +36,7 @@ export const FAILURE_REASONS: Record<ConversionFailureCode, string> = {
   [ConversionFailureCode.UPLOAD_CHANGED]: 'upload replaced or deleted before conversion',
   [ConversionFailureCode.RETRIES_EXHAUSTED]: 'conversion failed repeatedly',
   [ConversionFailureCode.CONVERSION_CRASHED]: 'the conversion ran out of memory or time',
+  [ConversionFailureCode.NOT_VISIBLE_ON_FILE_SYSTEM]: 'not visible on the file system in time',
 };
 
 export function classifyFailure(error: unknown, source: SourceObservations = {}): FailureVerdict {
@@ -54,6 +56,9 @@ export function classifyFailure(error: unknown, source: SourceObservations = {})
       return permanent(ConversionFailureCode.UPLOAD_CHANGED, error.message, error.problem);
     }
     return permanent(ConversionFailureCode.INVALID_ZIP, error.message, error.problem);
+  }
+  if (error instanceof FileSystemImportError) {
+    return permanent(ConversionFailureCode.NOT_VISIBLE_ON_FILE_SYSTEM, error.message, error.problem);
   }
   if (error instanceof DatasetError) {
     return permanent(ConversionFailureCode.INVALID_DATASET, error.message, error.problem, error.rejected);

@@ -1,10 +1,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { FSxClient } from '@aws-sdk/client-fsx';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { EfsDatasetStore, EventPublisher, S3DatasetStore } from '../aws';
+import { EfsDatasetStore, EventPublisher, LustreImport, S3DatasetStore } from '../aws';
 import { startDistributedConversion } from '../distributed/hand-off';
 import type { HandlerConfig } from './config';
 import { describe } from './failure';
@@ -18,6 +19,8 @@ export interface IngestionHandlerOptions {
   readonly logger: Logger;
   /** Starts the distributed conversion (needed when the config names its state machine). */
   readonly sfn?: SFNClient;
+  /** Imports each version onto FSx for Lustre (needed when the config names a Lustre file system). */
+  readonly fsx?: FSxClient;
   readonly now?: () => Date;
   readonly oversize?: OversizeStrategy;
   /** Called with each upload's outcome (tests and metrics). */
@@ -39,6 +42,7 @@ export function createIngestionHandler(options: IngestionHandlerOptions): Ingest
     s3: options.s3,
     datasets: new S3DatasetStore(options.s3, config.datasetBucket),
     efs: config.efs ? new EfsDatasetStore(config.efs) : undefined,
+    visibility: config.lustreFileSystemId ? new LustreImport(options.fsx ?? new FSxClient({}), { fileSystemId: config.lustreFileSystemId, bucket: config.datasetBucket }) : undefined,
     events: new EventPublisher(options.eventBridge, config.eventBusName, config.eventSource),
     logger,
     now: options.now ?? (() => new Date()),

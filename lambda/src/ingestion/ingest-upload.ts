@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConversionFailureCode, TOO_LARGE_REASON, type IngestionConversionSettings } from '../../../contract/ingestion-events';
-import { S3ByteSource, S3SourceChangedError, TeeShardSink, type VersionLease } from '../aws';
+import { FileSystemImportError, S3ByteSource, S3SourceChangedError, TeeShardSink, type VersionLease } from '../aws';
 import { DatasetKeyError, parseUploadKey, uploadVersion, type DatasetChannelRef } from '../catalog';
 import { convertDataset, type DatasetManifest } from '../dataset';
 import type { ShardSink } from '../io';
@@ -154,6 +154,10 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
     if (error instanceof VersionBusyError) {
       log.info('Another delivery of this upload is converting it; returning the message to the queue', { ...context, detail: error.message });
       throw error;
+    }
+    if (error instanceof FileSystemImportError) {
+      // Converted, but not shown visible on Lustre in time: no pointer moved; reported once.
+      return reportPermanent(services, notice, delivery, ref, version, classifyFailure(error));
     }
     if (delivery.attempt >= settings.maxReceiveCount) {
       log.error('Conversion failed on the last attempt; the message goes to the dead-letter queue', { ...context, error: describe(error) });

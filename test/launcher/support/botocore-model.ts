@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { modelPattern } from '../../../contract/model-pattern';
@@ -33,6 +33,19 @@ function botocoreDataDir(): { dir?: string; problem?: string } {
     return { problem: `botocore is not importable by python3 (${python.stderr.trim().split('\n').pop()})` };
   }
   return { dir: join(python.stdout.trim(), 'data') };
+}
+
+/** A service's API model (its newest version) from the installed botocore, or the reason it is unavailable. */
+export function loadBotocoreModel(service: string): { model?: ServiceModel; problem?: string } {
+  const { dir, problem } = botocoreDataDir();
+  if (!dir) return { problem };
+  const serviceDir = join(dir, service);
+  if (!existsSync(serviceDir)) return { problem: `botocore has no ${service} model in ${serviceDir}` };
+  const version = readdirSync(serviceDir).filter((v) => /^\d{4}-\d{2}-\d{2}$/.test(v)).sort().pop();
+  const base = join(serviceDir, version ?? '', 'service-2.json');
+  if (existsSync(`${base}.gz`)) return { model: JSON.parse(gunzipSync(readFileSync(`${base}.gz`)).toString('utf8')) };
+  if (existsSync(base)) return { model: JSON.parse(readFileSync(base, 'utf8')) };
+  return { problem: `botocore has no ${service} model at ${base}(.gz)` };
 }
 
 /** The SageMaker API model of the installed botocore, or the reason it is unavailable. */
