@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
 import type { LambdaDatasetMount } from '../filesystems';
+import { grantLustreImport } from '../filesystems/lustre-import-grant';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, acknowledgePolicyWildcards, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { TrainingNetwork } from '../network';
@@ -107,10 +108,17 @@ export interface DistributedConversionProps {
 
   /**
    * EFS: the finalizer copies each version to EFS through this mount before moving the EFS
-   * pointer, as the single function does (FSx for Lustre needs nothing: it imports `datasets/`).
+   * pointer, as the single function does.
    * @default - S3 only
    */
   readonly efsMount?: LambdaDatasetMount;
+
+  /**
+   * FSx for Lustre: the finalizer imports each version onto this file system (a data repository
+   * task on the version's prefix) and moves the pointer only once it succeeded, as the single function does.
+   * @default - no file system import
+   */
+  readonly lustreFileSystemId?: string;
 
   /**
    * How long the functions' and the state machine's logs are kept.
@@ -231,8 +239,13 @@ export class DistributedConversion extends Construct {
       memorySize: settings.finalizerMemorySize,
       timeout: D.stepTimeout,
       filesystem: props.efsMount?.fileSystem,
-      environment: { ...baseEnvironment, ...efsEnvironment },
+      environment: {
+        ...baseEnvironment,
+        ...efsEnvironment,
+        ...(props.lustreFileSystemId ? { [DISTRIBUTED_ENV.LUSTRE_FILE_SYSTEM_ID]: props.lustreFileSystemId } : {}),
+      },
     });
+    if (props.lustreFileSystemId) grantLustreImport(finalizer.role, Stack.of(this), props.lustreFileSystemId);
     const failureHandler = new PlatformFunction(this, 'FailureHandler', {
       ...common,
       handlerName: 'fail-conversion',

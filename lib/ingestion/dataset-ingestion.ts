@@ -13,6 +13,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DistributedConversion } from '../distributed/distributed-conversion';
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
 import { DatasetFileSystemType, IDatasetFileSystem, IEfsDatasetFileSystem, LustreDataRepositoryAssociation, LustreDatasetFileSystem } from '../filesystems';
+import { grantLustreImport, lustreFileSystemIdOf } from '../filesystems/lustre-import-grant';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, nagResourceText } from '../nag/acknowledge';
 import { acknowledgeGrantFindings } from '../nag/grant-findings';
@@ -388,6 +389,8 @@ export class DatasetIngestion extends Construct {
 
     // Converter.
     const efsMount = efsMountOf(props.fileSystem);
+    // FSx for Lustre: each version is imported onto the file system before its pointer moves.
+    const lustreFileSystemId = lustreFileSystemIdOf(props.fileSystem);
     const converter = new PlatformFunction(this, 'Converter', {
       handlerName: 'ingest-dataset',
       description: 'Dataset ingestion: converts uploaded zips into versioned TFRecord datasets',
@@ -407,9 +410,11 @@ export class DatasetIngestion extends Construct {
         [INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND]: String(settings.estimatedBytesPerSecond),
         [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify(settings.conversion),
         ...(efsMount ? { [INGESTION_ENV.EFS_MOUNT_PATH]: efsMount.localMountPath, [INGESTION_ENV.EFS_ROOT_DIRECTORY]: efsMount.datasetRootDirectory } : {}),
+        ...(lustreFileSystemId ? { [INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID]: lustreFileSystemId } : {}),
       },
     });
     this.converter = converter.function;
+    if (lustreFileSystemId) grantLustreImport(converter.role, Stack.of(this), lustreFileSystemId);
     if (efsMount) {
       // lambda.Function opens NFS from the converter to the mount targets itself (the mount's
       // connections); the matching egress rule is moot on a security group with open egress.
@@ -444,6 +449,7 @@ export class DatasetIngestion extends Construct {
         workerRetries: distributed.workerRetries,
         timeout: distributed.timeout,
         efsMount,
+        lustreFileSystemId,
         logRetention: props.logRetention,
         removalPolicy,
       });

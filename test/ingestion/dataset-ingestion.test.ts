@@ -337,6 +337,31 @@ describe('DatasetIngestion props', () => {
     expect(() => app.synth()).toThrow(/DatasetIngestion Test\/Ingestion: notificationRoute is UploadNotificationRoute\.S3_NOTIFICATION, but the upload bucket Test\/Shared is auto-imported by the FSx for Lustre data repository association Test\/Lustre\/Link.*Use notificationRoute: UploadNotificationRoute\.EVENTBRIDGE/s);
   });
 
+  test('FSx for Lustre (us-east-1): the converter and the distributed finalizer may create and describe data repository tasks on that file system only, and know its id', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Test', { env: { region: 'us-east-1' } });
+    const network = new TrainingNetwork(stack, 'Network');
+    const lustre = new LustreDatasetFileSystem(stack, 'Lustre', { network, storageCapacityGiB: 1200 });
+    const ingestion = new DatasetIngestion(stack, 'Ingestion', { network, fileSystem: lustre });
+    lustre.addDataRepositoryAssociation('Link', { fileSystemPath: '/datasets', bucket: ingestion.datasetBucket, bucketPrefix: 'datasets/' });
+    const t = Template.fromStack(stack);
+    const fsRef = stack.resolve(lustre.fileSystemId);
+    const fileSystemArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':fsx:us-east-1:', { Ref: 'AWS::AccountId' }, ':file-system/', fsRef]] };
+    const taskArns = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':fsx:us-east-1:', { Ref: 'AWS::AccountId' }, ':task/*']] };
+    for (const role of [ingestion.converter.role!, ingestion.distributedConversion!.finalizer.role!]) {
+      const policies = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }] } }));
+      const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Action: unknown; Resource: unknown }[]);
+      expect(statements.filter((st) => JSON.stringify(st.Action).includes('fsx:'))).toEqual([
+        expect.objectContaining({ Sid: 'ImportVersionsOntoLustre', Action: 'fsx:CreateDataRepositoryTask', Resource: [fileSystemArn, taskArns] }),
+        expect.objectContaining({ Sid: 'WatchLustreImports', Action: 'fsx:DescribeDataRepositoryTasks', Resource: taskArns }),
+      ]);
+    }
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ LUSTRE_FILE_SYSTEM_ID: fsRef, SINGLE_FUNCTION_MAX_BYTES: Match.anyValue() }) } });
+    const finalizer = Object.values(t.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.LUSTRE_FILE_SYSTEM_ID);
+    expect(finalizer).toHaveLength(2); // the converter and the finalizer, nobody else
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
   test('EFS: the converter mounts the writer access point at /mnt/datasets and reaches NFS', () => {
     const app = new App();
     const stack = new Stack(app, 'Test', { env: { region: 'cn-north-1' } });

@@ -1,3 +1,4 @@
+import type { FSxClient } from '@aws-sdk/client-fsx';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
@@ -69,7 +70,7 @@ export class MotoPipeline {
   }
 
   /** A handler talking to moto, configured as the construct would (plus overrides). */
-  handler(env: Record<string, string> = {}, efs?: HandlerConfig['efs']): IngestionHandler {
+  handler(env: Record<string, string> = {}, efs?: HandlerConfig['efs'], fsx?: FSxClient): IngestionHandler {
     const config = readHandlerConfig({
       [INGESTION_ENV.DATASET_BUCKET]: this.datasetBucket,
       [INGESTION_ENV.MAX_RECEIVE_COUNT]: '5',
@@ -80,6 +81,7 @@ export class MotoPipeline {
       config: { ...config, ...(efs ? { efs } : {}) },
       s3: this.s3,
       eventBridge: this.events,
+      ...(fsx ? { fsx } : {}),
       logger: new Logger({ serviceName: 'ingest-dataset-test', logLevel: process.env.INGESTION_TEST_LOGS ? 'DEBUG' : 'SILENT' }),
       onOutcome: (outcome) => this.outcomes.push(outcome),
     });

@@ -186,6 +186,38 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     expect(await pipeline.listKeys('ingestion-leases/')).toEqual([]); // released
   });
 
+  test('FSx for Lustre: current.json moves only after the version\'s import task SUCCEEDED; a FAILED import is not-visible-on-file-system and no pointer', async () => {
+    const seen: { operation: string; pointerExisted: boolean; manifestExisted: boolean; paths?: unknown }[] = [];
+    const fakeFsx = (final: 'SUCCEEDED' | 'FAILED') => ({
+      send: async (command: { input: { Paths?: string[] } }) => {
+        const keys = await pipeline.listKeys('datasets/cats/training/');
+        seen.push({ operation: command.constructor.name, pointerExisted: keys.includes('datasets/cats/training/current.json'), manifestExisted: keys.some((k) => k.endsWith('/manifest.json')), paths: command.input.Paths });
+        return command.constructor.name === 'CreateDataRepositoryTaskCommand'
+          ? { DataRepositoryTask: { TaskId: 'task-0123456789abcdef0' } }
+          : { DataRepositoryTasks: [{ TaskId: 'task-0123456789abcdef0', Lifecycle: final, FailureDetails: final === 'FAILED' ? { Message: 'S3ObjectNotFound' } : undefined }] };
+      },
+    }) as never;
+    const env = { [INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID]: 'fs-0123456789abcdef0' };
+
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    await pipeline.deliver(pipeline.handler(env, undefined, fakeFsx('SUCCEEDED')));
+    const pointer = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    expect(seen).toEqual([
+      { operation: 'CreateDataRepositoryTaskCommand', pointerExisted: false, manifestExisted: true, paths: [`s3://platform-datasets/${pointer.prefix}`] },
+      { operation: 'DescribeDataRepositoryTasksCommand', pointerExisted: false, manifestExisted: true, paths: undefined },
+    ]);
+    expect(converted(await pipeline.observedEvents())).toHaveLength(1);
+
+    seen.length = 0;
+    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 3, dog: 3 }));
+    const { response } = await pipeline.deliver(pipeline.handler(env, undefined, fakeFsx('FAILED')));
+    expect(response.batchItemFailures).toEqual([]);
+    expect((await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json')).version).toBe(pointer.version); // unchanged
+    const events = await pipeline.observedEvents();
+    expect(converted(events)).toEqual([]);
+    expect(failed(events)).toEqual([expect.objectContaining({ detail: expect.objectContaining({ code: 'not-visible-on-file-system', problem: 'import-failed', message: expect.stringMatching(/ended FAILED: S3ObjectNotFound/) }) })]);
+  });
+
   test('two deliveries of one upload at the same time produce one complete version and one event', async () => {
     await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 4, dog: 4 }));
     const [message] = await pipeline.receive(1);
