@@ -42,7 +42,7 @@ async function benchOne(zip: string, itemBytes: number): Promise<void> {
   const plan = await planFromSource(source, { shuffleBlockBytes: 16 * MiB });
   const planSeconds = Number(process.hrtime.bigint() - planStarted) / 1e9;
   await source.close();
-  const layout = new WorkLayout({ datasetId: 'bench', channel: 'training' }, 'v20260101T000000Z-000000000000');
+  const layout = new WorkLayout({ tenant: 'bench', datasetId: 'bench', channel: 'training' }, 'v20260101T000000Z-000000000000');
   const items = groupShardsIntoItems(plan.shards, itemBytes, layout);
   const item = items[0];
   const document: WorkItemDocument = { schemaVersion: DISTRIBUTED_SCHEMA_VERSION, item: item.item, header: planHeader(plan), shards: plan.shards.slice(item.firstShard, item.lastShard + 1) };

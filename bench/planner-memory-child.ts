@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   try {
     const plan = await planFromSource(source, { targetShardBytes: 64 * 1024, limits: { maxIndexBytes: Number(maxIndexBytes) } });
     const planned = Number(process.hrtime.bigint() - started) / 1e9;
-    const layout = new WorkLayout({ datasetId: 'bench', channel: 'training' }, 'v20260101T000000Z-000000000000');
+    const layout = new WorkLayout({ tenant: 'bench', datasetId: 'bench', channel: 'training' }, 'v20260101T000000Z-000000000000');
     const items = groupShardsIntoItems(plan.shards, Number(itemBytes), layout);
     const header = planHeader(plan);
     let serialized = 0;

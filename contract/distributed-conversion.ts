@@ -7,7 +7,7 @@ import { INGESTION_ENV, type UploadReference } from './ingestion-events';
 
 /**
  * Where a distributed conversion keeps its working files in the dataset bucket, one folder per
- * version: `ingestion-work/<datasetId>/<channel>/<version>/`. Outside `datasets/`, so FSx for
+ * version: `ingestion-work/<tenant>/<datasetId>/<channel>/<version>/`. Outside `datasets/`, so FSx for
  * Lustre never imports them and no reader mistakes them for a dataset.
  */
 export const WORK_KEY_PREFIX = 'ingestion-work/';
@@ -52,6 +52,8 @@ export const LAMBDA_SERVICE_ERRORS = [
  */
 export interface DistributedConversionInput {
   readonly schemaVersion: typeof DISTRIBUTED_SCHEMA_VERSION;
+  /** The dataset's owner (tenant or `shared`); always the upload key's. */
+  readonly tenant?: string;
   readonly datasetId: string;
   readonly channel: string;
   /** The version folder the upload becomes (`uploadVersion()` of the upload). */
@@ -79,7 +81,7 @@ export interface DistributedRun {
   readonly input: DistributedConversionInput;
   /** `ingestion-work/<id>/<channel>/<version>/` */
   readonly workPrefix: string;
-  /** `datasets/<id>/<channel>/<version>/` */
+  /** `datasets/<tenant>/<id>/<channel>/<version>/` */
   readonly versionPrefix: string;
 }
 

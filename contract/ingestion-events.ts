@@ -19,8 +19,8 @@ export const INGESTION_EVENT_SCHEMA_VERSION = 1;
 import { DATASET_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIX } from './key-layout';
 
 /**
- * The upload keys the pipeline routes to the converter (`uploads/<datasetId>/<channel>.zip`) and
- * where converted versions go (`datasets/<datasetId>/<channel>/<version>/` and `.../current.json`):
+ * The upload keys the pipeline routes to the converter (`uploads/<tenant>/<datasetId>/<channel>.zip`) and
+ * where converted versions go (`datasets/<tenant>/<datasetId>/<channel>/<version>/` and `.../current.json`):
  * the catalog's key layout.
  */
 export const UPLOAD_KEY_PREFIX = UPLOAD_PREFIX;
@@ -39,7 +39,7 @@ export const TOO_LARGE_REASON = 'too large for single-function conversion';
 
 /** Machine-readable failure codes of `DatasetConversionFailed`. */
 export enum ConversionFailureCode {
-  /** The key is not `uploads/<datasetId>/<channel>.zip` with safe names. */
+  /** The key is not `uploads/<tenant>/<datasetId>/<channel>.zip` with safe names. */
   INVALID_UPLOAD_KEY = 'invalid-upload-key',
   /** The zip is unreadable or hostile (not a zip, truncated, overlapping entries, limits ...). */
   INVALID_ZIP = 'invalid-zip',
@@ -67,7 +67,7 @@ export enum ConversionFailureCode {
 export interface UploadReference {
   /** The dataset bucket's name. */
   readonly bucket: string;
-  /** The upload's key, `uploads/<datasetId>/<channel>.zip`. */
+  /** The upload's key, `uploads/<tenant>/<datasetId>/<channel>.zip`. */
   readonly key: string;
   /**
    * The S3 object version id.
@@ -113,17 +113,19 @@ export interface DatasetConversionCounts {
 export interface DatasetConvertedDetail {
   /** The detail schema's version (`1`); bumped on incompatible changes. */
   readonly schemaVersion: number;
+  /** The owner of the dataset: a tenant's name, or `shared` for the platform's datasets. */
+  readonly tenant: string;
   readonly datasetId: string;
   readonly channel: string;
   /** The version folder, e.g. `v20261122T115526Z-0123456789ab`. */
   readonly version: string;
   readonly upload: UploadReference;
   readonly datasetBucket: string;
-  /** `datasets/<datasetId>/<channel>/<version>/` */
+  /** `datasets/<tenant>/<datasetId>/<channel>/<version>/` */
   readonly prefix: string;
-  /** `s3://<datasetBucket>/datasets/<datasetId>/<channel>/<version>/manifest.json` */
+  /** `s3://<datasetBucket>/datasets/<tenant>/<datasetId>/<channel>/<version>/manifest.json` */
   readonly manifestUri: string;
-  /** `s3://<datasetBucket>/datasets/<datasetId>/<channel>/current.json` */
+  /** `s3://<datasetBucket>/datasets/<tenant>/<datasetId>/<channel>/current.json` */
   readonly pointerUri: string;
   /**
    * Whether `current.json` points at this version after the conversion. False when a later upload
@@ -131,7 +133,7 @@ export interface DatasetConvertedDetail {
    */
   readonly current: boolean;
   /**
-   * The version's directory below the file system's dataset root (`<datasetId>/<channel>/<version>`):
+   * The version's directory below the file system's dataset root (`<tenant>/<datasetId>/<channel>/<version>`):
    * pass it to `IDatasetFileSystem.trainingChannel(channelName, datasetPath)`. FSx for Lustre
    * imports it through the data repository association of `datasets/`; on EFS the converter wrote it.
    */
@@ -166,6 +168,8 @@ export interface FailedWorkItemReference {
 export interface DatasetConversionFailedDetail {
   /** The detail schema's version (`1`); bumped on incompatible changes. */
   readonly schemaVersion: number;
+  /** The owner (tenant or `shared`); absent when the key is not a valid upload key. */
+  readonly tenant?: string;
   /** Absent when the key is not a valid upload key. */
   readonly datasetId?: string;
   readonly channel?: string;

@@ -30,9 +30,14 @@ export type S3ChannelInputMode = 'FastFile' | 'File';
 
 /** One input channel of a launch request: a converted dataset channel, pinned to a version. */
 export interface ChannelRequest {
+  /**
+   * Whose dataset: the caller's tenant (the default) or `shared`, the platform's read-only
+   * datasets. Another tenant's name is refused (and IAM would refuse it too).
+   */
+  readonly owner?: string;
   /** The dataset to read. Default: the request's `datasetId`. */
   readonly datasetId?: string;
-  /** The dataset's channel (`uploads/<datasetId>/<channel>.zip`). Default: the channel's own name. */
+  /** The dataset's channel (`uploads/<tenant>/<datasetId>/<channel>.zip`). Default: the channel's own name. */
   readonly datasetChannel?: string;
   /** A version folder to pin. Default: the version `current.json` points at when the request arrives. */
   readonly version?: string;
@@ -44,7 +49,7 @@ export interface ChannelRequest {
   readonly contentType?: string;
 }
 
-/** Checkpoint sync to `s3://<artifacts>/jobs/<job name>/checkpoints/`. */
+/** Checkpoint sync to `s3://<artifacts>/jobs/<tenant>/<job name>/checkpoints/`. */
 export interface CheckpointRequest {
   /** Where the container writes checkpoints. Default `/opt/ml/checkpoints`. */
   readonly localPath?: string;
@@ -65,6 +70,19 @@ export interface LaunchRequest {
   readonly tags?: Readonly<Record<string, string>>;
   readonly sweep?: Sweep;
   readonly checkpoints?: true | CheckpointRequest;
+  /** Managed spot training; needs `checkpoints` (SageMaker resumes interrupted jobs from them). */
+  readonly useSpot?: boolean;
+  /** With `useSpot`: how long a job may wait for spot capacity plus run, at least its MaxRuntimeInSeconds. Default: its MaxRuntimeInSeconds. */
+  readonly maxWaitTimeInSeconds?: number;
+  /** Metrics SageMaker reads from the job's logs (name + regex whose first group is the value). */
+  readonly metricDefinitions?: readonly MetricDefinitionRequest[];
+}
+
+/** One metric SageMaker extracts from the training logs. */
+export interface MetricDefinitionRequest {
+  readonly name: string;
+  /** A regular expression whose first capturing group is the metric's value, e.g. `loss: ([0-9.]+)`. */
+  readonly regex: string;
 }
 
 /** One problem with one field of a launch request, e.g. `sweep.grid.learning_rate[2]`. */

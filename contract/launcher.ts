@@ -3,9 +3,7 @@
  * purpose: the CDK library imports this module, and nothing here may pull Lambda-only packages
  * (zod, the AWS SDK) into it.
  */
-
-/** The key prefix of every job's artifacts in the artifacts bucket: `jobs/<job name>/`. */
-export const JOBS_PREFIX = 'jobs/';
+import { TENANT_TAG, tenantNameProblem } from './tenant-directory';
 
 /**
  * The environment variables the `TrainingJobLauncher` construct sets on the launcher Lambda.
@@ -14,9 +12,7 @@ export const JOBS_PREFIX = 'jobs/';
 export const LAUNCHER_ENV = {
   /** The platform's job-name prefix (lowercase). */
   JOB_NAME_PREFIX: 'LAUNCHER_JOB_NAME_PREFIX',
-  /** The SageMaker execution role's ARN. */
-  EXECUTION_ROLE_ARN: 'LAUNCHER_EXECUTION_ROLE_ARN',
-  /** The bucket that receives `jobs/<job name>/…`. */
+  /** The bucket that receives `jobs/<tenant>/<job name>/…`. */
   ARTIFACTS_BUCKET: 'LAUNCHER_ARTIFACTS_BUCKET',
   /** The bucket with `datasets/<datasetId>/<channel>/current.json` and the versions. */
   DATASET_BUCKET: 'LAUNCHER_DATASET_BUCKET',
@@ -57,6 +53,8 @@ export const LAUNCHER_ENV = {
 /** The platform's tags on every job, and the prefix users' tags may not use. */
 export const PLATFORM_TAG_PREFIX = 'cdk-sagemaker-datasets:';
 export const PLATFORM_TAGS = {
+  /** The tenant the job runs for (IAM conditions on it). */
+  TENANT: TENANT_TAG,
   /** The job-name prefix: which platform launched the job. */
   PLATFORM: `${PLATFORM_TAG_PREFIX}platform`,
   /** The request's dataset id. */
@@ -96,4 +94,39 @@ export function jobNamePrefixProblem(prefix: string): string | undefined {
     return `must be ${JOB_NAME_PREFIX_RULE}`;
   }
   return undefined;
+}
+
+/** What the launcher function can do: launch a request's jobs, or stop one job. */
+export const LAUNCHER_OPERATIONS = ['launch', 'stop'] as const;
+export type LauncherOperation = (typeof LAUNCHER_OPERATIONS)[number];
+
+/**
+ * The launcher function's event. The invoker (the platform's API) decides the tenant from the
+ * caller's identity, never from the request body; the launcher then acts with that tenant's
+ * access role, so IAM bounds what even a wrong tenant could reach. A bare launch request (no
+ * `operation`) is accepted when the platform has exactly one tenant.
+ */
+export interface LauncherEvent {
+  readonly operation: LauncherOperation;
+  /** The tenant's name. */
+  readonly tenant: string;
+  /** A launch request (`launch`) or `{ "jobName": … }` (`stop`). */
+  readonly request: unknown;
+}
+
+/**
+ * `<prefix>-<tenant>-`: the start of every job name of one tenant. IAM scopes a tenant's jobs and
+ * log streams with it (`training-job/<prefix>-<tenant>-*`); tenant names have no hyphens, so one
+ * tenant's start is never the start of another's.
+ */
+export function tenantJobNamePrefix(prefix: string, tenant: string): string {
+  const prefixProblem = jobNamePrefixProblem(prefix);
+  if (prefixProblem) {
+    throw new Error(`Job-name prefix ${JSON.stringify(prefix)} ${prefixProblem}.`);
+  }
+  const tenantProblem = tenantNameProblem(tenant);
+  if (tenantProblem) {
+    throw new Error(`Tenant ${JSON.stringify(tenant)} ${tenantProblem}.`);
+  }
+  return `${prefix}-${tenant}-`;
 }

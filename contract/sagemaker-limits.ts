@@ -29,6 +29,12 @@ export const SAGEMAKER_LIMITS = {
   fileSystemId: { min: 11, max: 21, pattern: /^fs-[0-9a-f]{8,}$/ },
   directoryPath: { maxLength: 4096, pattern: modelPattern('.*') },
   checkpointLocalPath: { maxLength: 4096, pattern: modelPattern('.*') },
+  /** AlgorithmSpecification.MetricDefinitions: names and regexes match the model's `.+` (Java's `.`: no line terminators). */
+  metricDefinitions: {
+    maxDefinitions: 40,
+    name: { min: 1, max: 255, pattern: modelPattern('.+') },
+    regex: { min: 1, max: 500, pattern: modelPattern('.+') },
+  },
 } as const;
 
 /** The 28-day ceiling of MaxRuntimeInSeconds, in seconds (2,419,200). */

@@ -1,2 +1,3 @@
 export * from './training-job-launcher';
 export * from './launch-contract';
+export * from './tenant-roles';

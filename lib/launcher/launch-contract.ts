@@ -28,12 +28,18 @@ export enum DatasetChannelInputMode {
 /** One input channel of a launch request: a converted dataset channel, pinned to a version. */
 export interface TrainingJobChannelRequest {
   /**
+   * Whose dataset: the caller's tenant, or `shared` for the platform's read-only datasets. Another
+   * tenant's name is refused.
+   * @default - the caller's tenant
+   */
+  readonly owner?: string;
+  /**
    * The dataset to read.
    * @default - the request's `datasetId`
    */
   readonly datasetId?: string;
   /**
-   * The dataset's channel (the `<channel>` of `uploads/<datasetId>/<channel>.zip`).
+   * The dataset's channel (the `<channel>` of `uploads/<tenant>/<datasetId>/<channel>.zip`).
    * @default - the channel's own name
    */
   readonly datasetChannel?: string;
@@ -59,7 +65,7 @@ export interface TrainingJobChannelRequest {
   readonly contentType?: string;
 }
 
-/** Checkpoint sync to `s3://<artifacts bucket>/jobs/<job name>/checkpoints/`. */
+/** Checkpoint sync to `s3://<artifacts bucket>/jobs/<tenant>/<job name>/checkpoints/`. */
 export interface TrainingJobCheckpointRequest {
   /**
    * Where the container writes checkpoints.
@@ -144,6 +150,30 @@ export interface TrainingJobLaunchRequest {
    * @default - no checkpoints
    */
   readonly checkpoints?: TrainingJobCheckpointRequest;
+  /**
+   * Managed spot training. Requires `checkpoints`: SageMaker resumes an interrupted job from them.
+   * @default false
+   */
+  readonly useSpot?: boolean;
+  /**
+   * With `useSpot`: how long a job may wait for spot capacity plus run, in seconds; at least its
+   * `maxRuntimeInSeconds`.
+   * @default - the job's maxRuntimeInSeconds
+   */
+  readonly maxWaitTimeInSeconds?: number;
+  /**
+   * Metrics SageMaker reads from the training logs (at most 40).
+   * @default - none
+   */
+  readonly metricDefinitions?: TrainingJobMetricDefinition[];
+}
+
+/** One metric SageMaker extracts from a training job's logs. */
+export interface TrainingJobMetricDefinition {
+  /** The metric's name (1–255 characters, one line). */
+  readonly name: string;
+  /** A regular expression whose first capturing group is the value, e.g. `loss: ([0-9.]+)` (1–500 characters, one line). */
+  readonly regex: string;
 }
 
 /** What the launcher did with a request. */

@@ -7,11 +7,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DATASET_PREFIX } from '../../contract/key-layout';
-import { JOBS_PREFIX, LAUNCHER_ENV } from '../../contract/launcher';
-import { JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING, jobNamePrefixProblem } from '../../contract/launcher';
+import { DATASET_PREFIX, tenantDatasetPrefix, tenantJobsPrefix, tenantUploadPrefix } from '../../contract/key-layout';
+import { LAUNCHER_ENV } from '../../contract/launcher';
+import { JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING, jobNamePrefixProblem, tenantJobNamePrefix } from '../../contract/launcher';
 import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS } from '../../contract/sagemaker-limits';
 import { isReservedName } from '../../contract/reserved-names';
+import { SHARED_AREA, TENANTS_ENV, TENANT_TAG } from '../../contract/tenant-directory';
 import {
   SAGEMAKER_EVENT_SOURCE, SAGEMAKER_TRAINING_JOB_STATE_CHANGE, STATE_CHANGE_ENV, TRAINING_JOB_STATE_CHANGED,
 } from '../../contract/training-job-events';
@@ -20,9 +21,11 @@ import { FileSystemAccessMode, IDatasetFileSystem, S3InputMode } from '../filesy
 import { DEFAULT_INGESTION_EVENT_SOURCE } from '../../contract/ingestion-events';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeGrantFindings } from '../nag/grant-findings';
-import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeWildcardResource, nagResourceText } from '../nag/acknowledge';
+import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { TrainingEndpoint, TrainingNetwork } from '../network';
 import { SecureBucket, SecureBucketEncryption } from '../storage';
+import { SharedDatasetAccess, Tenant } from '../tenancy';
+import { TenantRoles } from './tenant-roles';
 
 /** The instance types a launcher allows when `allowedInstanceTypes` is not set: small CPU and single-GPU types. */
 const DEFAULT_ALLOWED_INSTANCE_TYPES: readonly string[] = [
@@ -44,8 +47,16 @@ export interface TrainingJobLauncherProps {
   readonly network: TrainingNetwork;
 
   /**
-   * The bucket with the converted datasets (`datasets/<datasetId>/<channel>/current.json` and the
-   * version folders). Jobs with S3 channels read it; the launcher reads pointers and manifests.
+   * The platform's tenants. Each gets its own SageMaker execution role and access role (see
+   * {@link TenantRoles}); jobs, datasets, logs and artifacts of one tenant are out of reach of
+   * every other tenant's roles.
+   * @default - one tenant, Tenant.accountDefault(): every principal of the account
+   */
+  readonly tenants?: Tenant[];
+
+  /**
+   * The bucket with the converted datasets (`datasets/<tenant>/<datasetId>/<channel>/current.json`
+   * and the version folders). Jobs with S3 channels read it; the launcher reads pointers and manifests.
    */
   readonly datasetBucket: s3.IBucket;
 
@@ -117,7 +128,7 @@ export interface TrainingJobLauncherProps {
   readonly reservedConcurrency?: number;
 
   /**
-   * The bucket that receives `jobs/<job name>/` (model.tar.gz, output.tar.gz, checkpoints).
+   * The bucket that receives `jobs/<tenant>/<job name>/` (model.tar.gz, output.tar.gz, checkpoints).
    * @default - a new SecureBucket (SSE-KMS with `outputEncryptionKey` when set, SSE-S3 otherwise)
    */
   readonly artifactsBucket?: s3.IBucket;
@@ -213,9 +224,9 @@ export class TrainingJobLauncher extends Construct {
 
   /** The launcher Lambda (invoke it with a launch request). */
   public readonly launcher: lambda.IFunction;
-  /** The role SageMaker assumes to run the jobs. */
-  public readonly executionRole: iam.Role;
-  /** The bucket that receives `jobs/<job name>/…`. */
+  /** The roles of each tenant, in the order of `tenants`. */
+  public readonly tenantRoles: TenantRoles[];
+  /** The bucket that receives `jobs/<tenant>/<job name>/…`. */
   public readonly artifactsBucket: s3.IBucket;
   /** The job-name prefix of this platform. */
   public readonly jobNamePrefix: string;
@@ -244,12 +255,6 @@ export class TrainingJobLauncher extends Construct {
       props.fileSystem.allowClient(props.network);
     }
 
-    this.executionRole = new iam.Role(this, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: `SageMaker training jobs ${this.jobNamePrefix}-* of the dataset platform`,
-    });
-    this.grantExecutionRole(props);
-
     const trainingSubnetIds = props.network.trainingSubnetList().map((subnet) => subnet.subnetId);
     const fileSystemSubnetIds = props.fileSystem ? props.network.vpc.selectSubnets(props.fileSystem.trainingSubnets).subnetIds : [];
     const securityGroupIds = [props.network.trainingSecurityGroup.securityGroupId];
@@ -264,7 +269,6 @@ export class TrainingJobLauncher extends Construct {
       reservedConcurrentExecutions: settings.reservedConcurrency,
       environment: {
         [LAUNCHER_ENV.JOB_NAME_PREFIX]: this.jobNamePrefix,
-        [LAUNCHER_ENV.EXECUTION_ROLE_ARN]: this.executionRole.roleArn,
         [LAUNCHER_ENV.ARTIFACTS_BUCKET]: this.artifactsBucket.bucketName,
         [LAUNCHER_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,
         [LAUNCHER_ENV.SUBNET_IDS]: stack.toJsonString(trainingSubnetIds),
@@ -293,7 +297,18 @@ export class TrainingJobLauncher extends Construct {
       },
     });
     this.launcher = launcher.function;
-    this.grantLauncher(launcher.role, props, settings, trainingSubnetIds, fileSystemSubnetIds, securityGroupIds);
+    this.tenantRoles = settings.tenants.map((tenant) => {
+      const roles = new TenantRoles(this, `Tenant${tenant.name}`, tenant, this.jobNamePrefix, launcher.role);
+      this.grantExecutionRole(roles, props);
+      this.grantAccessRole(roles, props, settings, trainingSubnetIds, fileSystemSubnetIds, securityGroupIds);
+      return roles;
+    });
+    launcher.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ActForTenants',
+      actions: ['sts:AssumeRole'],
+      resources: this.tenantRoles.map((roles) => roles.accessRole.roleArn),
+    }));
+    launcher.function.addEnvironment(TENANTS_ENV, this.tenantDirectoryJson());
 
     const publisher = new PlatformFunction(this, 'StateChangePublisher', {
       handlerName: 'publish-training-job-state',
@@ -335,6 +350,8 @@ export class TrainingJobLauncher extends Construct {
    * itself, not on `<arn>:*` (its versions and aliases, which nobody invokes), so the grantee's policy
    * holds no wildcard. A principal that holds no policy in this app (another account, a service)
    * gets a resource-based permission on the function instead.
+   * The launcher acts for the tenant the event names, so only a caller that decides the tenant from
+   * the caller's identity may invoke it.
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     const grant = iam.Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: [this.launcher.functionArn] });
@@ -343,6 +360,68 @@ export class TrainingJobLauncher extends Construct {
     }
     acknowledgeGrantFindings(grantee, grant, 'TrainingJobLauncher.grantInvoke()');
     return grant;
+  }
+
+  /** The roles of the tenant with this name; throws naming the tenants when there is none. */
+  public rolesOf(tenantName: string): TenantRoles {
+    const roles = this.tenantRoles.find((candidate) => candidate.tenant.name === tenantName);
+    if (!roles) {
+      throw new Error(`TrainingJobLauncher ${this.node.path} has no tenant ${JSON.stringify(tenantName)}; its tenants are ${this.tenantRoles.map((candidate) => candidate.tenant.name).join(', ')}.`);
+    }
+    return roles;
+  }
+
+  /**
+   * Lets `grantee` (a role of the platform's API) assume every tenant's access role, to act for the
+   * tenant it maps a caller to: the access role's trust policy names the grantee, and the grantee
+   * may call sts:AssumeRole on the access roles.
+   */
+  public grantAssumeTenantRoles(grantee: iam.IGrantable): void {
+    for (const roles of this.tenantRoles) {
+      roles.accessRole.assumeRolePolicy?.addStatements(new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        principals: [grantee.grantPrincipal],
+      }));
+    }
+    iam.Grant.addToPrincipal({ grantee, actions: ['sts:AssumeRole'], resourceArns: this.tenantRoles.map((roles) => roles.accessRole.roleArn) });
+  }
+
+  /**
+   * Lets each tenant's access role upload below `uploads/<tenant>/` of `uploadBucket` (single and
+   * multipart uploads, presigned by the platform's API) and nowhere else.
+   */
+  public grantTenantUploads(uploadBucket: s3.IBucket): void {
+    for (const roles of this.tenantRoles) {
+      const prefix = tenantUploadPrefix(roles.tenant.name);
+      roles.accessRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'UploadTenantDatasets',
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: [uploadBucket.arnForObjects(`${prefix}*`)],
+      }));
+      roles.accessRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ListTenantUploads',
+        actions: ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
+        resources: [uploadBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      }));
+      uploadBucket.encryptionKey?.grantEncryptDecrypt(roles.accessRole);
+    }
+  }
+
+  /** The JSON of the tenant directory the platform's functions read ({@link TENANTS_ENV}). */
+  public tenantDirectoryJson(): string {
+    return Stack.of(this).toJsonString({
+      tenants: this.tenantRoles.map((roles) => ({
+        name: roles.tenant.name,
+        principalArnPatterns: roles.tenant.principalArnPatterns,
+        claimValues: roles.tenant.jwtClaimValues,
+        ...(roles.tenant.maxConcurrentJobs !== undefined ? { maxConcurrentJobs: roles.tenant.maxConcurrentJobs } : {}),
+        ...(roles.tenant.allowedInstanceTypes ? { allowedInstanceTypes: roles.tenant.allowedInstanceTypes } : {}),
+        readsSharedDatasets: roles.tenant.sharedDatasets === SharedDatasetAccess.READ,
+        executionRoleArn: roles.executionRole.roleArn,
+        accessRoleArn: roles.accessRole.roleArn,
+      })),
+    });
   }
 
   /**
@@ -371,33 +450,40 @@ export class TrainingJobLauncher extends Construct {
     return rule;
   }
 
-  /** Execution role: read the dataset prefixes, write the artifacts prefix, pull allowed images, logs, metrics, VPC ENIs. */
-  private grantExecutionRole(props: TrainingJobLauncherProps): void {
-    const role = this.executionRole;
-    const datasets = `${DATASET_PREFIX}*`;
-    const jobs = `${JOBS_PREFIX}*`;
+  /** The dataset prefixes a tenant reads: its own and, unless it opts out, the shared ones. */
+  private readablePrefixes(tenant: Tenant): string[] {
+    return [tenantDatasetPrefix(tenant.name), ...(tenant.sharedDatasets === SharedDatasetAccess.READ ? [tenantDatasetPrefix(SHARED_AREA)] : [])];
+  }
+
+  /** A tenant's execution role: read its (and the shared) dataset prefixes, write its job prefix, pull allowed images, logs, metrics, VPC ENIs. */
+  private grantExecutionRole(roles: TenantRoles, props: TrainingJobLauncherProps): void {
+    const role = roles.executionRole;
+    const tenant = roles.tenant;
+    const datasets = this.readablePrefixes(tenant).map((prefix) => `${prefix}*`);
+    const jobs = `${tenantJobsPrefix(tenant.name)}*`;
+    const jobStreams = `log-stream:${tenantJobNamePrefix(this.jobNamePrefix, tenant.name)}*`;
 
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadDatasets',
+      sid: 'ReadTenantDatasets',
       actions: ['s3:GetObject'],
-      resources: [props.datasetBucket.arnForObjects(datasets)],
+      resources: datasets.map((prefix) => props.datasetBucket.arnForObjects(prefix)),
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ListDatasets',
+      sid: 'ListTenantDatasets',
       actions: ['s3:ListBucket'],
       resources: [props.datasetBucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [datasets] } },
+      conditions: { StringLike: { 's3:prefix': datasets } },
     }));
     props.datasetBucket.encryptionKey?.grantDecrypt(role);
 
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'WriteJobArtifacts',
-      // Get and List too: SageMaker restores checkpoints from jobs/<job>/checkpoints/ when a job restarts.
+      sid: 'WriteTenantJobArtifacts',
+      // Get and List too: SageMaker restores checkpoints from jobs/<tenant>/<job>/checkpoints/ when a (spot) job restarts.
       actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
       resources: [this.artifactsBucket.arnForObjects(jobs)],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ListJobArtifacts',
+      sid: 'ListTenantJobArtifacts',
       actions: ['s3:ListBucket'],
       resources: [this.artifactsBucket.bucketArn],
       conditions: { StringLike: { 's3:prefix': [jobs] } },
@@ -426,9 +512,9 @@ export class TrainingJobLauncher extends Construct {
       resources: [this.logGroupArn('*')],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'TrainingJobLogStreams',
+      sid: 'TenantJobLogStreams',
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [this.logGroupArn(`log-stream:${this.jobNamePrefix}-*`)],
+      resources: [this.logGroupArn(jobStreams)],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'TrainingJobMetrics',
@@ -448,34 +534,28 @@ export class TrainingJobLauncher extends Construct {
     }));
     props.fileSystem?.grantDescribe(role);
 
-    acknowledgeInlinePolicy(role, 'SageMaker training-job execution');
+    acknowledgeInlinePolicy(role, `SageMaker training-job execution for tenant ${tenant.name}`);
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
         'Resource-less actions: ecr:GetAuthorizationToken (account-wide registry token), cloudwatch:PutMetricData (conditioned on the ' +
         `${TRAINING_JOB_METRIC_NAMESPACE} namespace), fsx:DescribeFileSystems (authorized on * only) and the EC2 Describe*/network-interface actions ` +
         'SageMaker needs for VPC mode, which IAM cannot scope to resources.');
-      for (const finding of this.executionRoleWildcards(props)) {
-        acknowledgeFinding(policy, finding.id, finding.reason);
+      const wildcards = [
+        ...datasets.map((prefix) => ({ resource: props.datasetBucket.arnForObjects(prefix),
+          reason: `Tenant ${tenant.name}'s jobs read datasets below ${prefix.slice(0, -1)} only (their own${prefix.includes(SHARED_AREA) ? ', or the platform\'s shared ones, read-only' : ''}); no other tenant's.` })),
+        { resource: this.artifactsBucket.arnForObjects(jobs),
+          reason: `Tenant ${tenant.name}'s jobs write model, output and checkpoints below ${jobs.slice(0, -1)} only and read checkpoints back; no other tenant's.` },
+        { resource: this.logGroupArn('*'), reason: `SageMaker creates and describes the log streams of the shared ${TRAINING_JOB_LOG_GROUP} log group.` },
+        { resource: this.logGroupArn(jobStreams), reason: `Log streams are named after the job; only tenant ${tenant.name}'s jobs.` },
+      ];
+      for (const wildcard of wildcards) {
+        acknowledgeWildcardResource(policy, wildcard.resource, wildcard.reason);
       }
+      const keyActions = 'KMS data-key actions (kms:GenerateDataKey*, kms:ReEncrypt*) are action families of one key, granted on that key only.';
+      acknowledgeFinding(policy, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', keyActions);
+      acknowledgeFinding(policy, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', keyActions);
     }
-  }
-
-  /** The wildcard resources of the execution role's policy, with why each is needed. */
-  private executionRoleWildcards(props: TrainingJobLauncherProps): Array<{ id: string; reason: string }> {
-    const findings = [
-      { resource: props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*`),
-        reason: 'The role is shared by every job of the platform, so it reads any converted dataset version below datasets/ (which version a job reads is ' +
-          'pinned by the launcher and enforced by its CreateTrainingJob conditions, not by this role); nothing else in the bucket.' },
-      { resource: this.artifactsBucket.arnForObjects(`${JOBS_PREFIX}*`),
-        reason: 'Training jobs write model, output and checkpoints below jobs/ and read checkpoints back; the role is shared by every job, so IAM cannot keep ' +
-          'one job from another job\'s prefix (the job name is not a condition key); nothing outside jobs/ in the bucket.' },
-      { resource: this.logGroupArn('*'), reason: `SageMaker creates and describes the log streams of the shared ${TRAINING_JOB_LOG_GROUP} log group.` },
-      { resource: this.logGroupArn(`log-stream:${this.jobNamePrefix}-*`), reason: `Log streams are named after the job; only this platform's jobs (${this.jobNamePrefix}-*).` },
-    ].map((wildcard) => ({ id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, wildcard.resource)}]`, reason: wildcard.reason }));
-    const keyActions = 'KMS data-key actions (kms:GenerateDataKey*, kms:ReEncrypt*) are action families of one key, granted on that key only.';
-    findings.push({ id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: keyActions }, { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: keyActions });
-    return findings;
   }
 
   /** `arn:…:logs:<region>:<account>:log-group:/aws/sagemaker/TrainingJobs:<suffix>`. */
@@ -483,15 +563,26 @@ export class TrainingJobLauncher extends Construct {
     return Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: `${TRAINING_JOB_LOG_GROUP}:${suffix}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
 
-  /** Launcher role: pass the execution role to SageMaker only, create/describe/tag this platform's jobs only, read pointers and manifests. */
-  private grantLauncher(role: iam.IRole, props: TrainingJobLauncherProps, settings: LauncherSettings, trainingSubnetIds: string[], fileSystemSubnetIds: string[], securityGroupIds: string[]): void {
+  /**
+   * A tenant's access role: pass the tenant's execution role to SageMaker only; create jobs named
+   * `<prefix>-<tenant>-*`, tagged with the tenant, with the platform's network, the tenant's
+   * instance types and the tenant's file-system directories only; describe, stop and tag its jobs;
+   * read its logs, artifacts and dataset pointers.
+   */
+  private grantAccessRole(roles: TenantRoles, props: TrainingJobLauncherProps, settings: LauncherSettings,
+    trainingSubnetIds: string[], fileSystemSubnetIds: string[], securityGroupIds: string[]): void {
     const stack = Stack.of(this);
-    const jobArn = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${this.jobNamePrefix}-*` });
+    const role = roles.accessRole;
+    const tenant = roles.tenant;
+    const namePrefix = tenantJobNamePrefix(this.jobNamePrefix, tenant.name);
+    const jobArn = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${namePrefix}*` });
+    const instanceTypes = tenant.allowedInstanceTypes ?? settings.allowedInstanceTypes;
+    const readable = this.readablePrefixes(tenant);
 
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'PassExecutionRoleToSageMaker',
+      sid: 'PassTenantExecutionRole',
       actions: ['iam:PassRole'],
-      resources: [this.executionRole.roleArn],
+      resources: [roles.executionRole.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     }));
 
@@ -499,7 +590,7 @@ export class TrainingJobLauncher extends Construct {
       'ForAllValues:StringEquals': {
         'sagemaker:VpcSubnets': subnetIds,
         'sagemaker:VpcSecurityGroupIds': securityGroupIds,
-        'sagemaker:InstanceTypes': settings.allowedInstanceTypes,
+        'sagemaker:InstanceTypes': instanceTypes,
       },
       'NumericLessThanEquals': { 'sagemaker:MaxRuntimeInSeconds': settings.maxRuntimeSeconds },
       ...(settings.interContainerTrafficEncryption ? { Bool: { 'sagemaker:InterContainerTrafficEncryption': 'true' } } : {}),
@@ -507,40 +598,72 @@ export class TrainingJobLauncher extends Construct {
       ...(props.outputEncryptionKey ? { ArnEquals: { 'sagemaker:OutputKmsKeyArn': props.outputEncryptionKey.keyArn } } : {}),
       ...(props.volumeEncryptionKey ? { ArnEqualsIfExists: { 'sagemaker:VolumeKmsKeyArn': props.volumeEncryptionKey.keyArn } } : {}),
     });
+    const tenantTag = { [`aws:RequestTag/${TENANT_TAG}`]: tenant.name };
     const vpcRequired = { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false' };
     // Jobs whose channels all read S3 carry none of the file-system data source keys.
     const noFileSystemKeys = Object.fromEntries(FILE_SYSTEM_CONDITION_KEYS.map((key) => [key, 'true']));
 
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'CreateS3TrainingJobs',
+      sid: 'CreateTenantS3TrainingJobs',
       actions: ['sagemaker:CreateTrainingJob'],
       resources: [jobArn],
-      conditions: { ...common(trainingSubnetIds), Null: { ...vpcRequired, ...noFileSystemKeys } },
+      conditions: { ...common(trainingSubnetIds), Null: { ...vpcRequired, ...noFileSystemKeys }, StringEquals: tenantTag },
     }));
     if (props.fileSystem) {
       const fileSystem = props.fileSystem;
+      const directories = readable.map((prefix) => `${fileSystem.datasetRootDirectory}/${prefix.slice(DATASET_PREFIX.length)}*`);
       role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'CreateFileSystemTrainingJobs',
+        sid: 'CreateTenantFileSystemTrainingJobs',
         actions: ['sagemaker:CreateTrainingJob'],
         resources: [jobArn],
         conditions: {
           ...common(fileSystemSubnetIds),
-          Null: { ...vpcRequired, 'sagemaker:FileSystemId': 'false' },
+          Null: { ...vpcRequired, 'sagemaker:FileSystemId': 'false', 'sagemaker:FileSystemDirectoryPath': 'false' },
           StringEquals: {
+            ...tenantTag,
             'sagemaker:FileSystemId': fileSystem.fileSystemId,
             'sagemaker:FileSystemType': fileSystem.fileSystemType,
             'sagemaker:FileSystemAccessMode': FileSystemAccessMode.READ_ONLY,
           },
-          StringLike: { 'sagemaker:FileSystemDirectoryPath': `${fileSystem.datasetRootDirectory}/*` },
-          // `*` also matches `/../`: a path climbing out of the datasets directory must not pass (dataset ids, channels and versions never hold "..").
+          // `*` also matches `/../`: a path climbing out of the tenant's directory must not pass (dataset ids, channels and versions never hold "..").
           StringNotLike: { 'sagemaker:FileSystemDirectoryPath': '*..*' },
+          // Every channel's directory (ForAllValues, whether SageMaker passes one value per channel or all at once).
+          'ForAllValues:StringLike': { 'sagemaker:FileSystemDirectoryPath': directories },
         },
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'DenyClimbingDirectoryPaths',
+        effect: iam.Effect.DENY,
+        actions: ['sagemaker:CreateTrainingJob'],
+        resources: ['*'],
+        // "/datasets/<tenant>/../<other>" matches "/datasets/<tenant>/*"; refuse dot segments and empty segments outright.
+        conditions: { 'ForAnyValue:StringLike': { 'sagemaker:FileSystemDirectoryPath': ['*/..', '*/../*', '*/.', '*/./*', '*//*'] } },
       }));
     }
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'TagAndDescribeTrainingJobs',
-      actions: ['sagemaker:AddTags', 'sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'],
+      sid: 'TagTenantTrainingJobsAtCreation',
+      // CreateTrainingJob with Tags needs AddTags; only with the tenant's own tag, so no job can be re-tagged to another tenant.
+      actions: ['sagemaker:AddTags'],
       resources: [jobArn],
+      conditions: { StringEquals: tenantTag },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DescribeTenantTrainingJobs',
+      // By name only: the launcher describes a job before it exists (idempotent retries), when it has no tags yet.
+      actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'],
+      resources: [jobArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'StopTenantTrainingJobs',
+      actions: ['sagemaker:StopTrainingJob'],
+      resources: [jobArn],
+      conditions: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: tenant.name } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CountTrainingJobs',
+      // ListTrainingJobs has no resource; the launcher keeps only the tenant's names (its quota).
+      actions: ['sagemaker:ListTrainingJobs'],
+      resources: ['*'],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'FindJobsOfClientToken',
@@ -550,30 +673,63 @@ export class TrainingJobLauncher extends Construct {
     }));
 
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadDatasetPointersAndManifests',
+      sid: 'ReadTenantDatasetPointersAndManifests',
       actions: ['s3:GetObject'],
-      resources: [
-        props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*/*/current.json`),
-        props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*/*/*/manifest.json`),
-      ],
+      resources: readable.flatMap((prefix) => [
+        props.datasetBucket.arnForObjects(`${prefix}*/*/current.json`),
+        props.datasetBucket.arnForObjects(`${prefix}*/*/*/manifest.json`),
+      ]),
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DistinguishMissingPointers',
-      // Without ListBucket S3 answers 403 instead of 404 for a missing current.json.
+      sid: 'ListTenantDatasets',
       actions: ['s3:ListBucket'],
       resources: [props.datasetBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': readable.map((prefix) => `${prefix}*`) } },
     }));
     props.datasetBucket.encryptionKey?.grantDecrypt(role);
 
+    const jobs = `${tenantJobsPrefix(tenant.name)}*`;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadTenantJobArtifacts',
+      actions: ['s3:GetObject'],
+      resources: [this.artifactsBucket.arnForObjects(jobs)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ListTenantJobArtifacts',
+      actions: ['s3:ListBucket'],
+      resources: [this.artifactsBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [jobs] } },
+    }));
+    this.artifactsBucket.encryptionKey?.grantDecrypt(role);
+    props.outputEncryptionKey?.grantDecrypt(role);
+
+    const jobStreams = this.logGroupArn(`log-stream:${namePrefix}*`);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadTenantJobLogs',
+      actions: ['logs:GetLogEvents'],
+      resources: [jobStreams],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'FindTenantJobLogStreams',
+      // Stream names only (DescribeLogStreams is authorized on the log group): the API asks with the job's name as prefix.
+      actions: ['logs:DescribeLogStreams'],
+      resources: [this.logGroupArn('*')],
+    }));
+
+    acknowledgeInlinePolicy(role, `the dataset platform acting for tenant ${tenant.name}`);
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) {
+      acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
+        'sagemaker:ListTrainingJobs has no resource type (the launcher counts only the tenant\'s jobs from it); the Deny of climbing directory paths applies to every job.');
       const findings = [
-        { resource: jobArn,
-          reason: `Job names are generated per request; the launcher may create, tag and describe only this platform's jobs (${this.jobNamePrefix}-*), with its subnets, security group, instance types and file system.` },
-        { resource: props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*/*/current.json`),
-          reason: 'The launcher reads the current.json pointer of any dataset channel a request names; only pointers.' },
-        { resource: props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*/*/*/manifest.json`),
-          reason: 'The launcher reads the manifest of the version it pins; only manifests.' },
+        { resource: jobArn, reason: `Job names are generated per request; tenant ${tenant.name} may create (with its tag, role, instance types, network and directories), tag, describe and stop only its own jobs (${namePrefix}*).` },
+        ...readable.flatMap((prefix) => [
+          { resource: props.datasetBucket.arnForObjects(`${prefix}*/*/current.json`), reason: `The current.json pointers of the datasets tenant ${tenant.name} may read (below ${prefix}); only pointers.` },
+          { resource: props.datasetBucket.arnForObjects(`${prefix}*/*/*/manifest.json`), reason: `The manifests of the datasets tenant ${tenant.name} may read (below ${prefix}); only manifests.` },
+        ]),
+        { resource: this.artifactsBucket.arnForObjects(jobs), reason: `Models, output and checkpoints of tenant ${tenant.name}'s jobs only.` },
+        { resource: jobStreams, reason: `Log streams of tenant ${tenant.name}'s jobs only (named after the job).` },
+        { resource: this.logGroupArn('*'), reason: `Listing stream names of the shared ${TRAINING_JOB_LOG_GROUP} log group to find a job's streams; reading them is limited to the tenant's.` },
       ];
       for (const finding of findings) {
         acknowledgeWildcardResource(policy, finding.resource, finding.reason);
@@ -582,11 +738,11 @@ export class TrainingJobLauncher extends Construct {
         'sagemaker:ListTrainingJobs has no resource type (IAM authorizes it on * only); it returns job names and ARNs, which the launcher uses to find an earlier request with the same clientToken.');
     }
   }
-
 }
 
 interface LauncherSettings {
   readonly jobNamePrefix: string;
+  readonly tenants: Tenant[];
   readonly allowedInstanceTypes: string[];
   readonly maxRuntimeSeconds: number;
   readonly maxJobs: number;
@@ -658,11 +814,28 @@ function validateProps(scope: Construct, props: TrainingJobLauncherProps): Launc
     problems.push(`allowedReservedNames has ${notReserved.map((name) => JSON.stringify(name)).join(', ')}, which ${notReserved.length === 1 ? 'is' : 'are'} not reserved ` +
       '(requests may set it already): list only literal reserved names such as "sagemaker_program" or "PYTHONPATH".');
   }
+  const tenants = props.tenants ?? [Tenant.accountDefault()];
+  if (tenants.length === 0) {
+    problems.push('tenants is empty: declare at least one Tenant, or leave it out for Tenant.accountDefault() (every principal of the account).');
+  }
+  const names = tenants.map((tenant) => tenant.name);
+  const twice = names.filter((name, index) => names.indexOf(name) !== index);
+  if (twice.length > 0) {
+    problems.push(`tenants has ${[...new Set(twice)].map((name) => JSON.stringify(name)).join(', ')} more than once; tenant names are unique.`);
+  }
+  for (const tenant of tenants) {
+    const outside = (tenant.allowedInstanceTypes ?? []).filter((type) => !allowedInstanceTypes.includes(type));
+    if (outside.length > 0) {
+      problems.push(`tenant ${JSON.stringify(tenant.name)} allows ${outside.join(', ')}, which the launcher does not (allowedInstanceTypes): ` +
+        'a tenant may only narrow the launcher\'s instance types; add them to the launcher or remove them from the tenant.');
+    }
+  }
   if (problems.length > 0) {
     throw new Error(`${where}:\n  ${problems.join('\n  ')}`);
   }
   return {
     jobNamePrefix,
+    tenants,
     allowedInstanceTypes,
     maxRuntimeSeconds,
     maxJobs,

@@ -4,6 +4,16 @@ import { ComplianceChecks } from './compliance-checks';
 import { DatasetPlatformStack } from './dataset-platform-stack';
 import { UnsupportedRegionError, unsupportedRegionsMessage } from '../regions/platform-regions';
 import { parseRegions, platformStackName } from './regions';
+import { Tenant } from '../tenancy';
+
+/** Properties of a {@link DatasetPlatformApp}. */
+export interface DatasetPlatformAppProps extends AppProps {
+  /**
+   * The platform's tenants, in every region's stack.
+   * @default - one tenant, Tenant.accountDefault()
+   */
+  readonly tenants?: Tenant[];
+}
 
 /**
  * The deployable app: one {@link DatasetPlatformStack} per region of the `regions` context
@@ -16,7 +26,7 @@ export class DatasetPlatformApp extends App {
   /** The stacks, in the order of the `regions` context. */
   public readonly stacks: DatasetPlatformStack[];
 
-  constructor(props: AppProps = {}) {
+  constructor(props: DatasetPlatformAppProps = {}) {
     super(props);
     const regions = parseRegions(this.node.tryGetContext('regions'));
     const hyperPod = parseHyperPodFlag(this.node.tryGetContext('hyperPod')) ? EXAMPLE_HYPERPOD_CLUSTER : undefined;
@@ -31,6 +41,7 @@ export class DatasetPlatformApp extends App {
         env: { region },
         description: `cdk-sagemaker-datasets: dataset platform for SageMaker training (${region})`,
         hyperPod,
+        tenants: props.tenants,
       }));
     ComplianceChecks.addTo(this);
   }

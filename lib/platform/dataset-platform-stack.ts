@@ -10,6 +10,7 @@ import { TrainingNetwork, TrainingNetworkProps } from '../network';
 import { Availability, RegionCapabilityTable } from '../regions/capability-table';
 import { UnsupportedRegionError, unsupportedRegionsMessage } from '../regions/platform-regions';
 import { SecureBucket } from '../storage';
+import { Tenant } from '../tenancy';
 
 /** Properties of a {@link DatasetPlatformStack}. */
 export interface DatasetPlatformStackProps extends StackProps {
@@ -41,6 +42,13 @@ export interface DatasetPlatformStackProps extends StackProps {
    * @default - no cluster
    */
   readonly hyperPod?: HyperPodClusterOptions;
+
+  /**
+   * The platform's tenants: teams whose uploads, datasets, jobs, logs and models are isolated from
+   * each other by IAM. Platform-owned datasets live under `datasets/shared/…`, readable by all.
+   * @default - one tenant, Tenant.accountDefault(): every principal of the account
+   */
+  readonly tenants?: Tenant[];
 }
 
 /**
@@ -129,7 +137,9 @@ export class DatasetPlatformStack extends Stack {
       trainingImageRepositories: repositories,
       eventBus: this.ingestion.eventBus,
       eventSource: this.ingestion.eventSource,
+      tenants: props.tenants,
     });
+    this.launcher.grantTenantUploads(this.ingestion.uploadBucket);
     if (props.hyperPod) {
       this.hyperPodCluster = this.addHyperPodCluster(props.hyperPod);
     }

@@ -4,39 +4,42 @@ import {
 } from '../../lambda/src/catalog';
 
 const upload = (overrides: Partial<UploadIdentity> = {}): UploadIdentity => ({
-  bucket: 'platform-data', key: 'uploads/cats/training.zip', versionId: 'v1', etag: 'abc', sequencer: '0055AED6DCD90281E5', eventTime: '2026-11-22T11:55:26.123Z', ...overrides,
+  bucket: 'platform-data', key: 'uploads/vision/cats/training.zip', versionId: 'v1', etag: 'abc', sequencer: '0055AED6DCD90281E5', eventTime: '2026-11-22T11:55:26.123Z', ...overrides,
 });
 
 describe('dataset keys', () => {
   test.each([
-    ['uploads/cats/training.zip', { datasetId: 'cats', channel: 'training' }],
-    ['uploads/Set_01-b/evaluation.zip', { datasetId: 'Set_01-b', channel: 'evaluation' }],
+    ['uploads/vision/cats/training.zip', { tenant: 'vision', datasetId: 'cats', channel: 'training' }],
+    ['uploads/shared/Set_01-b/evaluation.zip', { tenant: 'shared', datasetId: 'Set_01-b', channel: 'evaluation' }],
   ])('parses %s', (key, expected) => {
     expect(parseUploadKey(key)).toEqual(expected);
     expect(uploadKey(expected)).toBe(key);
   });
 
   test.each([
-    ['uploads/cats/training.tar', /is not of the form uploads\/<datasetId>\/<channel>\.zip/],
-    ['other/cats/training.zip', /is not of the form/],
-    ['uploads/training.zip', /exactly one folder/],
-    ['uploads/a/b/training.zip', /exactly one folder/],
-    ['uploads/../training.zip', /Invalid dataset id "\.\."/],
-    ['uploads/cats/tr aining.zip', /Invalid channel "tr aining"/],
-    ['uploads/-cats/training.zip', /Invalid dataset id "-cats": it must be a letter or digit/],
-    [`uploads/${'a'.repeat(65)}/training.zip`, /Invalid dataset id/],
-    ['uploads/cats/.zip', /Invalid channel ""/],
+    ['uploads/vision/cats/training.tar', /is not of the form uploads\/<tenant>\/<datasetId>\/<channel>\.zip/],
+    ['other/vision/cats/training.zip', /is not of the form/],
+    ['uploads/cats/training.zip', /exactly two folders/],
+    ['uploads/vision/a/b/training.zip', /exactly two folders/],
+    ['uploads/vision/../training.zip', /Invalid dataset id "\.\."/],
+    ['uploads/../cats/training.zip', /Invalid tenant "\.\."/],
+    ['uploads/Vision/cats/training.zip', /Invalid tenant "Vision": it must be a lowercase letter/],
+    ['uploads/team-a/cats/training.zip', /Invalid tenant "team-a"/],
+    ['uploads/vision/cats/tr aining.zip', /Invalid channel "tr aining"/],
+    ['uploads/vision/-cats/training.zip', /Invalid dataset id "-cats": it must be a letter or digit/],
+    [`uploads/vision/${'a'.repeat(65)}/training.zip`, /Invalid dataset id/],
+    ['uploads/vision/cats/.zip', /Invalid channel ""/],
   ])('rejects %s', (key, message) => {
     expect(() => parseUploadKey(key)).toThrow(message);
   });
 
   test('derives the dataset layout', () => {
-    const ref = { datasetId: 'cats', channel: 'training' };
+    const ref = { tenant: 'vision', datasetId: 'cats', channel: 'training' };
     const version = uploadVersion(upload());
-    expect(channelPrefix(ref)).toBe('datasets/cats/training/');
-    expect(versionPrefix(ref, version)).toBe(`datasets/cats/training/${version}/`);
-    expect(manifestKey(ref, version)).toBe(`datasets/cats/training/${version}/manifest.json`);
-    expect(pointerKey(ref)).toBe('datasets/cats/training/current.json');
+    expect(channelPrefix(ref)).toBe('datasets/vision/cats/training/');
+    expect(versionPrefix(ref, version)).toBe(`datasets/vision/cats/training/${version}/`);
+    expect(manifestKey(ref, version)).toBe(`datasets/vision/cats/training/${version}/manifest.json`);
+    expect(pointerKey(ref)).toBe('datasets/vision/cats/training/current.json');
     expect(() => versionPrefix(ref, '../x')).toThrow(/Invalid dataset version/);
   });
 });
@@ -68,13 +71,13 @@ describe('upload versions', () => {
 });
 
 describe('dataset pointer', () => {
-  const ref = { datasetId: 'cats', channel: 'training' };
+  const ref = { tenant: 'vision', datasetId: 'cats', channel: 'training' };
   const version = uploadVersion(upload());
   const pointer = createPointer(ref, version, upload(), new Date('2026-11-22T12:00:00Z'));
 
   test('round-trips through JSON', () => {
     expect(parsePointer(JSON.stringify(pointer), 's3://b/k')).toEqual(pointer);
-    expect(pointer.prefix).toBe(`datasets/cats/training/${version}/`);
+    expect(pointer.prefix).toBe(`datasets/vision/cats/training/${version}/`);
   });
 
   test.each([

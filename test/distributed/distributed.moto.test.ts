@@ -25,7 +25,7 @@ import { faultyS3, runStateMachineLocally } from './support/local-state-machine'
 const UPLOADS = 'platform-uploads';
 const SINGLE = 'datasets-single';
 const DISTRIBUTED = 'datasets-distributed';
-const KEY = 'uploads/cats/training.zip';
+const KEY = 'uploads/vision/cats/training.zip';
 /** Small shards and 3 KiB shuffle runs so a small zip has many shards; items of about two shards. */
 const CONVERSION = { targetShardBytes: 6 * 1024, shuffleBlockBytes: 3 * 1024, seed: 11 };
 const WORK_ITEM_BYTES = 20 * 1024;
@@ -137,7 +137,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     expect(run.plan!.shardCount).toBeGreaterThan(run.plan!.itemCount);
     expect(run.workerOutputs.map((o) => o.item)).toEqual([...Array(run.plan!.itemCount).keys()]);
 
-    const prefix = `datasets/cats/training/${input.version}/`;
+    const prefix = `datasets/vision/cats/training/${input.version}/`;
     const single = await folder(SINGLE, prefix);
     const parallel = await folder(DISTRIBUTED, prefix);
     expect([...parallel.keys()].sort()).toEqual([...single.keys()].sort());
@@ -155,7 +155,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
       expect(readTFRecordsFromBuffer(bytes)).toHaveLength(shard.records);
     }
 
-    const pointerOf = async (bucket: string) => parsePointer((await pipeline.getBuffer('datasets/cats/training/current.json', bucket)).toString(), bucket);
+    const pointerOf = async (bucket: string) => parsePointer((await pipeline.getBuffer('datasets/vision/cats/training/current.json', bucket)).toString(), bucket);
     expect({ ...(await pointerOf(DISTRIBUTED)), committedAt: undefined }).toEqual({ ...(await pointerOf(SINGLE)), committedAt: undefined });
 
     const events = await pipeline.observedEvents();
@@ -222,7 +222,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     expect(event.message).toMatch(/item 1 \(training-.*\): .*reading the upload failed/);
     expect(event.failedItems!.map((i) => i.item)).not.toContain(0);
     expect(await pipeline.listKeys('datasets/', DISTRIBUTED)).toEqual([]);
-    expect(await pipeline.listKeys('ingestion-work/', DISTRIBUTED)).toEqual([`ingestion-work/cats/training/${input.version}/ABORTED`]);
+    expect(await pipeline.listKeys('ingestion-work/', DISTRIBUTED)).toEqual([`ingestion-work/vision/cats/training/${input.version}/ABORTED`]);
   });
 
   test('retried workers are idempotent: a worker failing mid-item and a duplicate invocation of a finished item give the single function\'s bytes', async () => {
@@ -246,7 +246,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
 
     // A duplicate invocation of item 0 after success (a lost response retried): it reuses the result. The
     // work files are gone after finalizing, so replay it against a fresh plan of the same version.
-    const prefix = `datasets/cats/training/${input.version}/`;
+    const prefix = `datasets/vision/cats/training/${input.version}/`;
     const single = await folder(SINGLE, prefix);
     const parallel = await folder(DISTRIBUTED, prefix);
     for (const [name, bytes] of single) if (name !== 'manifest.json') expect(parallel.get(name)!.equals(bytes)).toBe(true);
@@ -275,7 +275,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     expect(event).toMatchObject({ code: fromSingle.code, reason: fromSingle.reason, problem: fromSingle.problem, message: fromSingle.message, version: input.version, rejected: fromSingle.rejected });
     expect(event.failedItems).toEqual([]);
     expect(await pipeline.listKeys('datasets/', DISTRIBUTED)).toEqual([]);
-    expect(await pipeline.listKeys('ingestion-work/', DISTRIBUTED)).toEqual([`ingestion-work/cats/training/${input.version}/ABORTED`]);
+    expect(await pipeline.listKeys('ingestion-work/', DISTRIBUTED)).toEqual([`ingestion-work/vision/cats/training/${input.version}/ABORTED`]);
   });
 
   test('entries the plan already rejects (an unsafe name) end in the planner with every rejected entry listed', async () => {
@@ -312,7 +312,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     const victim = `${plan.run.versionPrefix}training-00001-of-${String(plan.shardCount).padStart(5, '0')}.tfrecord`;
     await pipeline.s3.send(new DeleteObjectCommand({ Bucket: DISTRIBUTED, Key: victim }));
     await expect(finalizeDistributedConversion({ run: plan.run }, svc, config)).rejects.toThrow(/shard check failed: training-00001-of-\d+\.tfrecord is missing/);
-    expect(await pipeline.listKeys('datasets/cats/training/current.json', DISTRIBUTED)).toEqual([]);
+    expect(await pipeline.listKeys('datasets/vision/cats/training/current.json', DISTRIBUTED)).toEqual([]);
 
     // The failure handler runs; a late worker (its retry) finds the marker and stops without leaving shards.
     await handleDistributedFailure({ input, error: { Error: 'Error', Cause: 'shard check failed' } }, svc);

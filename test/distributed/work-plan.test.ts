@@ -9,7 +9,7 @@ import { MemoryShardSink } from '../converter/helpers';
 import { jpegBytes, pngBytes } from '../support/images';
 import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
 
-const REF = { datasetId: 'cats', channel: 'training' };
+const REF = { tenant: 'vision', datasetId: 'cats', channel: 'training' };
 const VERSION = 'v20261122T115526Z-0123456789ab';
 const layout = new WorkLayout(REF, VERSION);
 
@@ -60,7 +60,7 @@ describe('groupShardsIntoItems', () => {
       let next = 0;
       items.forEach((item, i) => {
         expect(item.item).toBe(i);
-        expect(item.key).toBe(`ingestion-work/cats/training/${VERSION}/items/${String(i).padStart(5, '0')}.json`);
+        expect(item.key).toBe(`ingestion-work/vision/cats/training/${VERSION}/items/${String(i).padStart(5, '0')}.json`);
         expect(item.firstShard).toBe(next);
         expect(item.lastShard).toBeGreaterThanOrEqual(item.firstShard);
         const bytes = sizes.slice(item.firstShard, item.lastShard + 1).reduce((a, b) => a + b, 0);

@@ -8,9 +8,9 @@ import { decidePointer } from '../../lambda/src/ingestion/pointer-decision';
 import { assessTimeBudget, estimateConversionMs, formatBytes, SAFETY_RESERVE_MS } from '../../lambda/src/ingestion/time-budget';
 import { ZipFormatError, ZipProblem } from '../../lambda/src/zip';
 
-const ref = { datasetId: 'cats', channel: 'training' };
+const ref = { tenant: 'vision', datasetId: 'cats', channel: 'training' };
 const upload = (overrides: Partial<UploadIdentity> = {}): UploadIdentity => ({
-  bucket: 'uploads', key: 'uploads/cats/training.zip', versionId: 'v1', etag: 'e1', sequencer: '0055AED6DCD90281E5', eventTime: '2026-11-22T11:55:26.000Z', ...overrides,
+  bucket: 'uploads', key: 'uploads/vision/cats/training.zip', versionId: 'v1', etag: 'e1', sequencer: '0055AED6DCD90281E5', eventTime: '2026-11-22T11:55:26.000Z', ...overrides,
 });
 
 describe('decidePointer', () => {
@@ -104,10 +104,10 @@ describe('event details', () => {
       timing: { durationMs: 12 }, source: { size: 99 },
     } as unknown as Parameters<typeof convertedDetail>[0]['manifest'];
     expect(convertedDetail({ ref, version, upload: upload(), datasetBucket: 'data', manifest, current: true })).toEqual({
-      schemaVersion: 1, datasetId: 'cats', channel: 'training', version,
-      upload: { ...upload(), size: 99 }, datasetBucket: 'data', prefix: `datasets/cats/training/${version}/`,
-      manifestUri: `s3://data/datasets/cats/training/${version}/manifest.json`, pointerUri: 's3://data/datasets/cats/training/current.json',
-      current: true, datasetPath: `cats/training/${version}`, counts: { records: 7, shards: 2, classes: 2, entries: 9, skipped: 2, rejected: 0 }, durationMs: 12,
+      schemaVersion: 1, tenant: 'vision', datasetId: 'cats', channel: 'training', version,
+      upload: { ...upload(), size: 99 }, datasetBucket: 'data', prefix: `datasets/vision/cats/training/${version}/`,
+      manifestUri: `s3://data/datasets/vision/cats/training/${version}/manifest.json`, pointerUri: 's3://data/datasets/vision/cats/training/current.json',
+      current: true, datasetPath: `vision/cats/training/${version}`, counts: { records: 7, shards: 2, classes: 2, entries: 9, skipped: 2, rejected: 0 }, durationMs: 12,
     });
   });
 });

@@ -59,19 +59,19 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     await pipeline.create();
   });
 
-  test('a zip uploaded to uploads/cats/training.zip becomes a verified, versioned TFRecord dataset with manifest, pointer and DatasetConverted', async () => {
+  test('a zip uploaded to uploads/vision/cats/training.zip becomes a verified, versioned TFRecord dataset with manifest, pointer and DatasetConverted', async () => {
     const zip = datasetZip({ cat: 7, dog: 5 });
-    await pipeline.upload('uploads/cats/training.zip', zip);
+    await pipeline.upload('uploads/vision/cats/training.zip', zip);
     const started = Date.now();
     const { response } = await pipeline.deliver(pipeline.handler());
     const elapsedMs = Date.now() - started;
     expect(response.batchItemFailures).toEqual([]);
 
-    const pointer = parsePointer((await pipeline.getBuffer('datasets/cats/training/current.json')).toString('utf8'), 'current.json');
-    expect(pointer).toMatchObject({ datasetId: 'cats', channel: 'training', source: { bucket: 'platform-uploads', key: 'uploads/cats/training.zip' } });
+    const pointer = parsePointer((await pipeline.getBuffer('datasets/vision/cats/training/current.json')).toString('utf8'), 'current.json');
+    expect(pointer).toMatchObject({ datasetId: 'cats', channel: 'training', source: { bucket: 'platform-uploads', key: 'uploads/vision/cats/training.zip' } });
     const manifest = await pipeline.getJson<DatasetManifest>(pointer.manifestKey);
     expect(manifest).toMatchObject({ labeled: true, classNames: ['cat', 'dog'], records: 12, entries: { total: 14, converted: 12, skipped: 2, rejected: 0 } });
-    expect(manifest.source).toMatchObject({ kind: 's3', bucket: 'platform-uploads', key: 'uploads/cats/training.zip', size: zip.length });
+    expect(manifest.source).toMatchObject({ kind: 's3', bucket: 'platform-uploads', key: 'uploads/vision/cats/training.zip', size: zip.length });
     expect(manifest.shards.length).toBeGreaterThan(1);
 
     // Exactly the version's files: shards, labels.txt, manifest.json, and nothing else.
@@ -106,10 +106,10 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
         schemaVersion: 1, datasetId: 'cats', channel: 'training', version: pointer.version, current: true,
         datasetBucket: 'platform-datasets',
         manifestUri: `s3://platform-datasets/${pointer.manifestKey}`,
-        pointerUri: 's3://platform-datasets/datasets/cats/training/current.json',
-        datasetPath: `cats/training/${pointer.version}`,
+        pointerUri: 's3://platform-datasets/datasets/vision/cats/training/current.json',
+        datasetPath: `vision/cats/training/${pointer.version}`,
         counts: { records: 12, shards: manifest.shards.length, classes: 2, entries: 14, skipped: 2, rejected: 0 },
-        upload: { bucket: 'platform-uploads', key: 'uploads/cats/training.zip', size: zip.length },
+        upload: { bucket: 'platform-uploads', key: 'uploads/vision/cats/training.zip', size: zip.length },
       },
     });
     expect(await pipeline.incompleteMultipartUploads()).toBe(0);
@@ -118,7 +118,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
   });
 
   test('a redelivered message changes nothing and sends no second event', async () => {
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 3, dog: 3 }));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 3, dog: 3 }));
     const [message] = await pipeline.receive(1);
     const handler = pipeline.handler();
     await pipeline.invoke(handler, [message]);
@@ -135,13 +135,13 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
   });
 
   test('a version whose manifest exists but whose pointer and event were lost is completed, not converted again', async () => {
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
     const [message] = await pipeline.receive(1);
     await pipeline.invoke(pipeline.handler(), [message]);
-    const pointer = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    const pointer = await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json');
     await pipeline.observedEvents();
     // Simulate a crash after the manifest: no pointer, no announcement tag.
-    await pipeline.s3.send(new DeleteObjectCommand({ Bucket: pipeline.datasetBucket, Key: 'datasets/cats/training/current.json' }));
+    await pipeline.s3.send(new DeleteObjectCommand({ Bucket: pipeline.datasetBucket, Key: 'datasets/vision/cats/training/current.json' }));
     await pipeline.s3.send(new DeleteObjectTaggingCommand({ Bucket: pipeline.datasetBucket, Key: pointer.manifestKey }));
     const shardsBefore = await pipeline.objectsWithEtags(pointer.prefix);
 
@@ -149,20 +149,20 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     await pipeline.deliver(pipeline.handler());
     expect(pipeline.outcomes.at(-1)).toMatchObject({ kind: 'already-converted', current: true, announced: true });
     expect(await pipeline.objectsWithEtags(pointer.prefix)).toEqual(shardsBefore);
-    expect((await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json')).version).toBe(pointer.version);
+    expect((await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json')).version).toBe(pointer.version);
     expect(converted(await pipeline.observedEvents()).map((e) => e.detail.version)).toEqual([pointer.version]);
     const tags = await pipeline.s3.send(new GetObjectTaggingCommand({ Bucket: pipeline.datasetBucket, Key: pointer.manifestKey }));
     expect(tags.TagSet).toEqual([{ Key: ANNOUNCED_TAG, Value: 'true' }]);
   });
 
   test('a version held by another delivery (lease) is left alone and the message returned; an expired lease means its holder died (out of memory or time): reported once, not converted again', async () => {
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
     const [message] = await pipeline.receive(1);
     const parsed = parseQueueMessage(message.Body!);
     if (parsed.kind !== 'uploads') throw new Error('expected an upload');
     const version = uploadVersion(parsed.notices[0].upload);
-    const key = leaseKey({ datasetId: 'cats', channel: 'training' }, version);
-    expect(key).toBe(`ingestion-leases/cats/training/${version}.json`);
+    const key = leaseKey({ tenant: 'vision', datasetId: 'cats', channel: 'training' }, version);
+    expect(key).toBe(`ingestion-leases/vision/cats/training/${version}.json`);
     const putLease = (expiresAt: Date) => pipeline.s3.send(new PutObjectCommand({ Bucket: pipeline.datasetBucket, Key: key, Body: JSON.stringify({ owner: 'other-request/other-message', expiresAt: expiresAt.toISOString() }) }));
 
     await putLease(new Date(Date.now() + 60_000));
@@ -173,7 +173,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
 
     // The holder died mid-conversion: its lease expired, a partial shard is left behind.
     await putLease(new Date(Date.now() - 1_000));
-    await pipeline.s3.send(new PutObjectCommand({ Bucket: pipeline.datasetBucket, Key: `datasets/cats/training/${version}/training-00000-of-00001.tfrecord`, Body: 'partial' }));
+    await pipeline.s3.send(new PutObjectCommand({ Bucket: pipeline.datasetBucket, Key: `datasets/vision/cats/training/${version}/training-00000-of-00001.tfrecord`, Body: 'partial' }));
     const [again] = await pipeline.receive(1);
     expect((await pipeline.invoke(pipeline.handler(), [again], { receiveCount: 2 })).batchItemFailures).toEqual([]); // consumed, not retried
     const events = await pipeline.observedEvents();
@@ -219,7 +219,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
   });
 
   test('two deliveries of one upload at the same time produce one complete version and one event', async () => {
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 4, dog: 4 }));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 4, dog: 4 }));
     const [message] = await pipeline.receive(1);
     await pipeline.send(message.Body!);
     const [duplicate] = await pipeline.receive(1);
@@ -231,7 +231,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
       const [retry] = await pipeline.receive(1);
       expect((await pipeline.invoke(handler, [retry])).batchItemFailures).toEqual([]);
     }
-    const pointer = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    const pointer = await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json');
     const manifest = await pipeline.getJson<DatasetManifest>(pointer.manifestKey);
     expect(await pipeline.listKeys(pointer.prefix)).toEqual(
       [...manifest.shards.map((sh) => `${pointer.prefix}${sh.name}`), `${pointer.prefix}labels.txt`, `${pointer.prefix}manifest.json`].sort());
@@ -243,14 +243,14 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
 
   test('a newer upload of the same key becomes a new version and moves the pointer', async () => {
     const handler = pipeline.handler();
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
     await pipeline.deliver(handler);
-    const first = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    const first = await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json');
     await sleep(1_100); // moto's EventBridge time has one-second resolution and a fixed sequencer
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 3, dog: 3, bird: 1 }, 1));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 3, dog: 3, bird: 1 }, 1));
     await pipeline.deliver(handler);
 
-    const second = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    const second = await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json');
     expect(second.version).not.toBe(first.version);
     expect(second.version > first.version).toBe(true);
     expect((await pipeline.getJson<DatasetManifest>(second.manifestKey)).classNames).toEqual(['bird', 'cat', 'dog']);
@@ -260,19 +260,19 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
   });
 
   test('an older upload that finishes late never moves the pointer backwards', async () => {
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
     await sleep(1_100);
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 4, dog: 4 }, 1));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 4, dog: 4 }, 1));
     const messages = await pipeline.receive(2);
     const times = messages.map((m) => JSON.parse(m.Body!).time as string);
     const [older, newer] = times[0] < times[1] ? messages : [messages[1], messages[0]];
     const handler = pipeline.handler();
 
     await pipeline.invoke(handler, [newer]);
-    const current = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    const current = await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json');
     await pipeline.invoke(handler, [older]);
 
-    expect((await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json')).version).toBe(current.version);
+    expect((await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json')).version).toBe(current.version);
     const events = converted(await pipeline.observedEvents());
     expect(events.map((e) => e.detail.current)).toEqual([true, false]);
     expect(events[1].detail.version < current.version).toBe(true);
@@ -281,7 +281,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
   });
 
   test('a hostile zip (overlapping entries) ends in DatasetConversionFailed and no dataset', async () => {
-    await pipeline.upload('uploads/bomb/training.zip', overlappingZip());
+    await pipeline.upload('uploads/vision/bomb/training.zip', overlappingZip());
     const { response } = await pipeline.deliver(pipeline.handler());
     expect(response.batchItemFailures).toEqual([]); // consumed: retrying cannot help
     expect(await pipeline.listKeys('datasets/')).toEqual([]);
@@ -301,7 +301,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
       { name: 'data/dog/0.jpg', data: jpegBytes({ width: 8, height: 8, payloadBytes: 900, seed: 99 }), crc32: 0xdeadbeef },
     ]);
     expect(zip.length).toBeGreaterThan(0);
-    await pipeline.upload('uploads/broken/training.zip', broken);
+    await pipeline.upload('uploads/vision/broken/training.zip', broken);
     const { response } = await pipeline.deliver(pipeline.handler({ [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify({ targetShardBytes: 1024 }) }));
     expect(response.batchItemFailures).toEqual([]);
     expect(await pipeline.listKeys('datasets/')).toEqual([]);
@@ -314,17 +314,17 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
   });
 
   test('a batch with one poison message: the others succeed, only the poison one is returned', async () => {
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
-    await pipeline.upload('uploads/bomb/training.zip', overlappingZip());
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    await pipeline.upload('uploads/vision/bomb/training.zip', overlappingZip());
     await pipeline.send('{"not": "an S3 event"}');
-    await pipeline.upload('uploads/dogs/validation.zip', datasetZip({ small: 2, large: 2 }));
+    await pipeline.upload('uploads/vision/dogs/validation.zip', datasetZip({ small: 2, large: 2 }));
     const messages = await pipeline.receive(4);
     const poison = messages.find((m) => m.Body === '{"not": "an S3 event"}')!;
 
     const response = await pipeline.invoke(pipeline.handler(), messages);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.MessageId }]);
-    expect((await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json')).datasetId).toBe('cats');
-    expect((await pipeline.getJson<DatasetPointer>('datasets/dogs/validation/current.json')).channel).toBe('validation');
+    expect((await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json')).datasetId).toBe('cats');
+    expect((await pipeline.getJson<DatasetPointer>('datasets/vision/dogs/validation/current.json')).channel).toBe('validation');
     const events = await pipeline.observedEvents();
     expect(converted(events).map((e) => e.detail.datasetId).sort()).toEqual(['cats', 'dogs']);
     expect(failed(events).map((e) => e.detail.datasetId)).toEqual(['bomb']);
@@ -334,7 +334,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
 
   test('a zip above the single-function limit fails cleanly with "too large for single-function conversion"', async () => {
     const zip = datasetZip({ cat: 2, dog: 2 });
-    await pipeline.upload('uploads/huge/training.zip', zip);
+    await pipeline.upload('uploads/vision/huge/training.zip', zip);
     const { response } = await pipeline.deliver(pipeline.handler({ [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: '1024' }));
     expect(response.batchItemFailures).toEqual([]);
     expect(await pipeline.listKeys('datasets/')).toEqual([]);
@@ -344,7 +344,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
   });
 
   test('a zip that fits a fresh invocation but not what is left of this one is returned to the queue', async () => {
-    await pipeline.upload('uploads/late/training.zip', datasetZip({ cat: 1, dog: 1 }));
+    await pipeline.upload('uploads/vision/late/training.zip', datasetZip({ cat: 1, dog: 1 }));
     const messages = await pipeline.receive(1);
     // The invocation started with 15 minutes; an earlier message of the batch left 10 s.
     const response = await pipeline.invoke(pipeline.handler(), messages, { remainingMs: 900_000, remainingLaterMs: 10_000 });
@@ -354,16 +354,16 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
   });
 
   test('upload keys outside the layout end in DatasetConversionFailed without a dataset id', async () => {
-    await pipeline.upload('uploads/a/b/c.zip', datasetZip({ cat: 1, dog: 1 }));
+    await pipeline.upload('uploads/vision/a/b/c.zip', datasetZip({ cat: 1, dog: 1 }));
     await pipeline.deliver(pipeline.handler());
     const [event] = failed(await pipeline.observedEvents());
-    expect(event.detail).toMatchObject({ code: ConversionFailureCode.INVALID_UPLOAD_KEY, upload: { key: 'uploads/a/b/c.zip' } });
+    expect(event.detail).toMatchObject({ code: ConversionFailureCode.INVALID_UPLOAD_KEY, upload: { key: 'uploads/vision/a/b/c.zip' } });
     expect(event.detail).not.toHaveProperty('datasetId');
   });
 
   test('an upload deleted before conversion ends in DatasetConversionFailed (upload-changed)', async () => {
-    const versionId = await pipeline.upload('uploads/gone/training.zip', datasetZip({ cat: 1, dog: 1 }));
-    await pipeline.s3.send(new DeleteObjectCommand({ Bucket: pipeline.uploadBucket, Key: 'uploads/gone/training.zip', VersionId: versionId }));
+    const versionId = await pipeline.upload('uploads/vision/gone/training.zip', datasetZip({ cat: 1, dog: 1 }));
+    await pipeline.s3.send(new DeleteObjectCommand({ Bucket: pipeline.uploadBucket, Key: 'uploads/vision/gone/training.zip', VersionId: versionId }));
     await pipeline.deliver(pipeline.handler());
     const [event] = failed(await pipeline.observedEvents());
     expect(event.detail).toMatchObject({ datasetId: 'gone', code: ConversionFailureCode.UPLOAD_CHANGED });
@@ -371,7 +371,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
   });
 
   test('a transient failure is retried; on the last attempt it also sends DatasetConversionFailed (retries-exhausted)', async () => {
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 1, dog: 1 }));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 1, dog: 1 }));
     const broken = pipeline.handler({ [INGESTION_ENV.DATASET_BUCKET]: 'no-such-bucket' });
     const messages = await pipeline.receive(1);
     expect((await pipeline.invoke(broken, messages, { receiveCount: 1 })).batchItemFailures).toHaveLength(1);
@@ -393,11 +393,11 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     expect(JSON.parse(testEvent[0].Body!).Event).toBe('s3:TestEvent');
     expect((await pipeline.invoke(pipeline.handler(), testEvent)).batchItemFailures).toEqual([]);
 
-    await pipeline.upload('uploads/cats/validation.zip', datasetZip({ cat: 1, dog: 1 }));
+    await pipeline.upload('uploads/vision/cats/validation.zip', datasetZip({ cat: 1, dog: 1 }));
     const [message] = await pipeline.receive(1);
-    expect(JSON.parse(message.Body!).Records[0].s3.object.key).toBe('uploads%2Fcats%2Fvalidation.zip'); // moto encodes '/'
+    expect(JSON.parse(message.Body!).Records[0].s3.object.key).toBe('uploads%2Fvision%2Fcats%2Fvalidation.zip'); // moto encodes '/'
     await pipeline.invoke(pipeline.handler(), [message]);
-    expect((await pipeline.getJson<DatasetPointer>('datasets/cats/validation/current.json')).source.key).toBe('uploads/cats/validation.zip');
+    expect((await pipeline.getJson<DatasetPointer>('datasets/vision/cats/validation/current.json')).source.key).toBe('uploads/vision/cats/validation.zip');
     expect(converted(await pipeline.observedEvents())).toHaveLength(1);
   });
 
@@ -405,22 +405,22 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     const mount = mkdtempSync(join(tmpdir(), 'efs-mount-'));
     try {
       const handler = pipeline.handler({}, { mountPath: mount, rootDirectory: '/datasets' });
-      await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+      await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
       const [message] = await pipeline.receive(1);
       await pipeline.invoke(handler, [message]);
-      const pointer = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
-      const versionDir = join(mount, 'cats', 'training', pointer.version);
+      const pointer = await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json');
+      const versionDir = join(mount, 'vision', 'cats', 'training', pointer.version);
       const manifest = await pipeline.getJson<DatasetManifest>(pointer.manifestKey);
       const expectFiles = async () => {
         expect(readdirSync(versionDir).sort()).toEqual([...manifest.shards.map((s) => s.name), 'labels.txt', 'manifest.json'].sort());
         for (const shard of manifest.shards) {
           expect(readFileSync(join(versionDir, shard.name)).equals(await pipeline.getBuffer(`${pointer.prefix}${shard.name}`))).toBe(true);
         }
-        expect(parsePointer(readFileSync(join(mount, 'cats', 'training', 'current.json'), 'utf8'), 'efs').version).toBe(pointer.version);
+        expect(parsePointer(readFileSync(join(mount, 'vision', 'cats', 'training', 'current.json'), 'utf8'), 'efs').version).toBe(pointer.version);
       };
       await expectFiles();
       const [event] = converted(await pipeline.observedEvents());
-      expect(event.detail.efsDirectoryPath).toBe(`/datasets/cats/training/${pointer.version}`);
+      expect(event.detail.efsDirectoryPath).toBe(`/datasets/vision/cats/training/${pointer.version}`);
 
       rmSync(versionDir, { recursive: true });
       await pipeline.send(message.Body!);

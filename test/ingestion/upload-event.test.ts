@@ -6,7 +6,7 @@ const motoEventBridgeBody = JSON.stringify({
   time: '2026-11-22T11:59:28Z', region: 'us-east-1', resources: ['arn:aws:s3:::upl'],
   detail: {
     version: '0', bucket: { name: 'upl' },
-    object: { key: 'uploads/cats/training.zip', size: 3, eTag: 'adcdbd79a8d84175c229b192aadc02f2', 'version-id': '633274c6-d8f1-41aa-95ef-21e4bc99b33c', sequencer: '617f08299329d189' },
+    object: { key: 'uploads/vision/cats/training.zip', size: 3, eTag: 'adcdbd79a8d84175c229b192aadc02f2', 'version-id': '633274c6-d8f1-41aa-95ef-21e4bc99b33c', sequencer: '617f08299329d189' },
     'request-id': 'N4N7GDK58NMKJ12R', requester: '123456789012', 'source-ip-address': '1.2.3.4', reason: 'ObjectCreated',
   },
 });
@@ -33,7 +33,7 @@ describe('parseQueueMessage', () => {
       kind: 'uploads', ignored: [],
       notices: [{
         route: NoticeRoute.EVENTBRIDGE, size: 3,
-        upload: { bucket: 'upl', key: 'uploads/cats/training.zip', versionId: '633274c6-d8f1-41aa-95ef-21e4bc99b33c', etag: 'adcdbd79a8d84175c229b192aadc02f2', sequencer: '617f08299329d189', eventTime: '2026-11-22T11:59:28.000Z' },
+        upload: { bucket: 'upl', key: 'uploads/vision/cats/training.zip', versionId: '633274c6-d8f1-41aa-95ef-21e4bc99b33c', etag: 'adcdbd79a8d84175c229b192aadc02f2', sequencer: '617f08299329d189', eventTime: '2026-11-22T11:59:28.000Z' },
       }],
     });
   });

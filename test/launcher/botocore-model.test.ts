@@ -24,12 +24,15 @@ describeWithSageMakerModel('built CreateTrainingJob requests against botocore\'s
       clientToken: 'x'.repeat(64),
       hyperparameters: Object.fromEntries(range(98).map((i) => [`h${i}`.padEnd(256, 'k'), 'v'.repeat(2500)])),
       environment: Object.fromEntries(range(100).map((i) => [`E${i}`.padEnd(512, '_'), 'v'.repeat(512)])),
-      tags: Object.fromEntries(range(45).map((i) => [`t${i}`.padEnd(128, 't'), 'v'.repeat(256)])),
+      tags: Object.fromEntries(range(44).map((i) => [`t${i}`.padEnd(128, 't'), 'v'.repeat(256)])),
       maxRuntimeInSeconds: SAGEMAKER_LIMITS.maxRuntimeInSeconds.max,
       trainingImage: `${REPOSITORY_URI}:${'t'.repeat(128)}`,
       sweep: { grid: { a: [1, 2] } },
     }, { maxRuntimeInSeconds: SAGEMAKER_LIMITS.maxRuntimeInSeconds.max, jobNamePrefix: 'p'.repeat(24) }],
-    ['a China-partition role', {}, { executionRoleArn: 'arn:aws-cn:iam::123456789012:role/service-role/dsp-execution' }],
+    ['spot training with metric definitions', {
+      useSpot: true, checkpoints: true, maxWaitTimeInSeconds: 172800,
+      metricDefinitions: Array.from({ length: 40 }, (_, i) => ({ name: `m${i}`.padEnd(255, 'm'), regex: `loss${i}: ([0-9.]+)`.padEnd(500, ' ') })),
+    }, {}],
   ];
 
   test.each(variants)('%s', async (_name, overrides, config) => {

@@ -1,7 +1,7 @@
 import { checkCreateTrainingJobRequest, resolveDatasets, planJobs, requestRules, validateLaunchRequest } from '../../lambda/src/launcher';
 import { efsDirectoryPath, fsxLustreDirectoryPath } from '../../contract/sagemaker-channel';
 import { buildRequests } from './support/build';
-import { IMAGE, MemoryObjects, VERSION_A, VERSION_B, testConfig, validRequest } from './support/fixtures';
+import { IMAGE, MemoryObjects, TENANT, VERSION_A, VERSION_B, testConfig, validRequest } from './support/fixtures';
 
 const FSX = testConfig();
 const EFS = testConfig({ fileSystem: { id: 'fs-0fedcba9876543210', type: 'EFS', datasetRootDirectory: '/datasets', subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'] } });
@@ -14,23 +14,23 @@ describe('request → CreateTrainingJob', () => {
     expect(first.InputDataConfig).toEqual([
       {
         ChannelName: 'training',
-        DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0123456789abcdef0', FileSystemType: 'FSxLustre', DirectoryPath: `/abcd1234/datasets/cats/training/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
+        DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0123456789abcdef0', FileSystemType: 'FSxLustre', DirectoryPath: `/abcd1234/datasets/vision/cats/training/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
         InputMode: 'File',
       },
       {
         ChannelName: 'evaluation',
-        DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0123456789abcdef0', FileSystemType: 'FSxLustre', DirectoryPath: `/abcd1234/datasets/cats/evaluation/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
+        DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0123456789abcdef0', FileSystemType: 'FSxLustre', DirectoryPath: `/abcd1234/datasets/vision/cats/evaluation/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
         InputMode: 'File',
       },
     ]);
     // The shared DirectoryPath derivation of the file-system constructs gives the same path.
-    expect(first.InputDataConfig![0].DataSource!.FileSystemDataSource!.DirectoryPath).toBe(fsxLustreDirectoryPath('abcd1234', '/datasets', `cats/training/${VERSION_A}`));
+    expect(first.InputDataConfig![0].DataSource!.FileSystemDataSource!.DirectoryPath).toBe(fsxLustreDirectoryPath('abcd1234', '/datasets', `vision/cats/training/${VERSION_A}`));
     expect(first.VpcConfig).toEqual({ Subnets: ['subnet-0aaa1111'], SecurityGroupIds: ['sg-0training1'] });
     expect(first).toMatchObject({
       TrainingJobName: jobs[0].name,
-      RoleArn: FSX.executionRoleArn,
+      RoleArn: TENANT.executionRoleArn,
       AlgorithmSpecification: { TrainingImage: IMAGE, TrainingInputMode: 'File' },
-      OutputDataConfig: { S3OutputPath: 's3://artifacts-bucket/jobs/' },
+      OutputDataConfig: { S3OutputPath: 's3://artifacts-bucket/jobs/vision/' },
       ResourceConfig: { InstanceType: 'ml.g5.xlarge', InstanceCount: 1, VolumeSizeInGB: 50 },
       StoppingCondition: { MaxRuntimeInSeconds: 86400 },
       HyperParameters: { epochs: '10', batch_size: '32', learning_rate: '0.1' },
@@ -44,10 +44,10 @@ describe('request → CreateTrainingJob', () => {
     const { requests } = await buildRequests({}, EFS);
     expect(requests[0].InputDataConfig![0]).toEqual({
       ChannelName: 'training',
-      DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0fedcba9876543210', FileSystemType: 'EFS', DirectoryPath: `/datasets/cats/training/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
+      DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0fedcba9876543210', FileSystemType: 'EFS', DirectoryPath: `/datasets/vision/cats/training/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
       InputMode: 'File',
     });
-    expect(requests[0].InputDataConfig![0].DataSource!.FileSystemDataSource!.DirectoryPath).toBe(efsDirectoryPath('/datasets', `cats/training/${VERSION_A}`));
+    expect(requests[0].InputDataConfig![0].DataSource!.FileSystemDataSource!.DirectoryPath).toBe(efsDirectoryPath('/datasets', `vision/cats/training/${VERSION_A}`));
     expect(requests[0].VpcConfig!.Subnets).toEqual(['subnet-0aaa1111', 'subnet-0bbb2222']);
   });
 
@@ -56,13 +56,13 @@ describe('request → CreateTrainingJob', () => {
     expect(requests[0].InputDataConfig).toEqual([
       {
         ChannelName: 'training',
-        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/cats/training/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
+        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/vision/cats/training/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
         InputMode: 'FastFile',
         ContentType: 'application/x-tfrecord',
       },
       {
         ChannelName: 'evaluation',
-        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/cats/evaluation/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
+        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/vision/cats/evaluation/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
         // No input mode requested: the launcher's S3 input mode (FastFile by default).
         InputMode: 'FastFile',
       },
@@ -99,36 +99,37 @@ describe('request → CreateTrainingJob', () => {
     await expect(buildRequests({ channels: { training: { source: 'fileSystem' } } }, S3_ONLY)).rejects.toThrow(/channels.training.source.*this platform has no dataset file system \(it reads datasets from S3\)/);
   });
 
-  test('mixed channels: another dataset, a pinned version, and the seed channel names', async () => {
+  test('mixed channels: a shared dataset, a pinned version, and the seed channel names', async () => {
     const objects = new MemoryObjects()
       .addConverted('cats', 'training', VERSION_B)
       .addConverted('cats', 'evaluation', VERSION_B)
-      .addConverted('base-model', 'weights', VERSION_B)
+      .addConverted('base-model', 'weights', VERSION_B, 100, 'shared')
       .addConverted('cats', 'config', VERSION_B);
-    objects.objects[`datasets/cats/training/${VERSION_A}/manifest.json`] = JSON.stringify({ manifestVersion: 1, records: 7 });
+    objects.objects[`datasets/vision/cats/training/${VERSION_A}/manifest.json`] = JSON.stringify({ manifestVersion: 1, records: 7 });
     const { requests, jobs } = await buildRequests({
       channels: {
         training: { version: VERSION_A },
         evaluation: {},
-        checkpoint: { datasetId: 'base-model', datasetChannel: 'weights', source: 's3' },
+        checkpoint: { owner: 'shared', datasetId: 'base-model', datasetChannel: 'weights', source: 's3' },
         config: { source: 's3' },
       },
     }, FSX, objects);
     const paths = requests[0].InputDataConfig!.map((channel) => channel.DataSource!.FileSystemDataSource?.DirectoryPath ?? channel.DataSource!.S3DataSource!.S3Uri);
     expect(paths).toEqual([
-      `/abcd1234/datasets/cats/training/${VERSION_A}`,
-      `/abcd1234/datasets/cats/evaluation/${VERSION_B}`,
-      `s3://dataset-bucket/datasets/base-model/weights/${VERSION_B}/`,
-      `s3://dataset-bucket/datasets/cats/config/${VERSION_B}/`,
+      `/abcd1234/datasets/vision/cats/training/${VERSION_A}`,
+      `/abcd1234/datasets/vision/cats/evaluation/${VERSION_B}`,
+      `s3://dataset-bucket/datasets/shared/base-model/weights/${VERSION_B}/`,
+      `s3://dataset-bucket/datasets/vision/cats/config/${VERSION_B}/`,
     ]);
     // A request that mixes file-system channels in gets the file system's subnets.
     expect(requests[0].VpcConfig!.Subnets).toEqual(['subnet-0aaa1111']);
     expect(jobs).toHaveLength(4);
   });
 
-  test('tags: platform, dataset, sweep (client token), sweep index and spec hash, then the request\'s', async () => {
+  test('tags: tenant, platform, dataset, sweep (client token), sweep index and spec hash, then the request\'s', async () => {
     const { jobs, requests } = await buildRequests({ tags: { team: 'vision', 'cost-center': '42' } });
     expect(requests[2].Tags).toEqual([
+      { Key: 'cdk-sagemaker-datasets:tenant', Value: 'vision' },
       { Key: 'cdk-sagemaker-datasets:platform', Value: 'dsp' },
       { Key: 'cdk-sagemaker-datasets:dataset', Value: 'cats' },
       { Key: 'cdk-sagemaker-datasets:sweep', Value: validRequest().clientToken },
@@ -142,7 +143,7 @@ describe('request → CreateTrainingJob', () => {
   test('checkpoints go below the job\'s artifacts; environment, instance count, volume and runtime are passed through', async () => {
     const { jobs, requests } = await buildRequests({ checkpoints: true, environment: { WANDB_MODE: 'offline' }, instanceCount: 2, volumeSizeInGB: 200, maxRuntimeInSeconds: 7200 });
     expect(requests[1]).toMatchObject({
-      CheckpointConfig: { S3Uri: `s3://artifacts-bucket/jobs/${jobs[1].name}/checkpoints/`, LocalPath: '/opt/ml/checkpoints' },
+      CheckpointConfig: { S3Uri: `s3://artifacts-bucket/jobs/vision/${jobs[1].name}/checkpoints/`, LocalPath: '/opt/ml/checkpoints' },
       Environment: { WANDB_MODE: 'offline' },
       ResourceConfig: { InstanceCount: 2, VolumeSizeInGB: 200 },
       StoppingCondition: { MaxRuntimeInSeconds: 7200 },
@@ -199,7 +200,7 @@ describe('request → CreateTrainingJob', () => {
 });
 
 describe('dataset resolution', () => {
-  const rules = requestRules(FSX);
+  const rules = requestRules(FSX, TENANT);
   const jobsFor = (overrides: Record<string, unknown> = {}) => {
     const validation = validateLaunchRequest(validRequest(overrides), rules);
     if (!validation.ok) throw new Error('invalid');
@@ -211,8 +212,8 @@ describe('dataset resolution', () => {
     const resolution = await resolveDatasets(objects, 'dataset-bucket', jobsFor());
     expect(resolution.ok).toBe(true);
     expect(objects.reads.sort()).toEqual([
-      'dataset-bucket/datasets/cats/evaluation/current.json', `dataset-bucket/datasets/cats/evaluation/${VERSION_B}/manifest.json`,
-      'dataset-bucket/datasets/cats/training/current.json', `dataset-bucket/datasets/cats/training/${VERSION_A}/manifest.json`,
+      'dataset-bucket/datasets/vision/cats/evaluation/current.json', `dataset-bucket/datasets/vision/cats/evaluation/${VERSION_B}/manifest.json`,
+      'dataset-bucket/datasets/vision/cats/training/current.json', `dataset-bucket/datasets/vision/cats/training/${VERSION_A}/manifest.json`,
     ]);
   });
 
@@ -222,7 +223,7 @@ describe('dataset resolution', () => {
     expect(resolution).toEqual({
       ok: false,
       errors: [
-        { path: 'channels.evaluation', message: expect.stringContaining('dataset "cats" channel "evaluation" has no converted version (no s3://dataset-bucket/datasets/cats/evaluation/current.json)') },
+        { path: 'channels.evaluation', message: expect.stringContaining('dataset "cats" channel "evaluation" has no converted version (no s3://dataset-bucket/datasets/vision/cats/evaluation/current.json)') },
         { path: 'channels.holdout', message: expect.stringContaining('its conversion failed or has not finished') },
       ],
     });
@@ -230,8 +231,8 @@ describe('dataset resolution', () => {
 
   test('a pinned version that does not exist, a corrupt pointer, a missing or empty manifest', async () => {
     const objects = new MemoryObjects().addConverted('cats', 'training', VERSION_A).addConverted('cats', 'evaluation', VERSION_A, 0);
-    objects.objects['datasets/cats/config/current.json'] = '{"schemaVersion":2}';
-    objects.objects['datasets/cats/labels/current.json'] = JSON.stringify({ ...JSON.parse(objects.objects['datasets/cats/training/current.json']), datasetId: 'cats', channel: 'labels', prefix: `datasets/cats/labels/${VERSION_A}/`, manifestKey: `datasets/cats/labels/${VERSION_A}/manifest.json` });
+    objects.objects['datasets/vision/cats/config/current.json'] = '{"schemaVersion":2}';
+    objects.objects['datasets/vision/cats/labels/current.json'] = JSON.stringify({ ...JSON.parse(objects.objects['datasets/vision/cats/training/current.json']), datasetId: 'cats', channel: 'labels', prefix: `datasets/vision/cats/labels/${VERSION_A}/`, manifestKey: `datasets/vision/cats/labels/${VERSION_A}/manifest.json` });
     const resolution = await resolveDatasets(objects, 'dataset-bucket', jobsFor({
       channels: { training: { version: VERSION_B }, evaluation: {}, config: {}, labels: {} },
     }));

@@ -1,8 +1,14 @@
 import { LAUNCHER_ENV, LauncherConfigError, isoTime, loadLauncherConfig, toStateChangedDetail } from '../../lambda/src/launcher';
+import { TENANTS_ENV } from '../../contract/tenant-directory';
+
+const TENANTS = { tenants: [{
+  name: 'vision', principalArnPatterns: ['arn:aws-cn:iam::123456789012:role/vision-*'], claimValues: [], readsSharedDatasets: true, maxConcurrentJobs: 3,
+  executionRoleArn: 'arn:aws-cn:iam::123456789012:role/dsp-vision-execution', accessRoleArn: 'arn:aws-cn:iam::123456789012:role/dsp-vision-access',
+}] };
 
 const ENV: Record<string, string> = {
   [LAUNCHER_ENV.JOB_NAME_PREFIX]: 'dsp',
-  [LAUNCHER_ENV.EXECUTION_ROLE_ARN]: 'arn:aws-cn:iam::123456789012:role/dsp-execution',
+  [TENANTS_ENV]: JSON.stringify(TENANTS),
   [LAUNCHER_ENV.ARTIFACTS_BUCKET]: 'artifacts-bucket',
   [LAUNCHER_ENV.DATASET_BUCKET]: 'dataset-bucket',
   [LAUNCHER_ENV.SUBNET_IDS]: '["subnet-0aaa1111","subnet-0bbb2222"]',
@@ -23,7 +29,7 @@ describe('launcher configuration from the environment (cold start)', () => {
   test('parses the construct\'s variables', () => {
     expect(loadLauncherConfig(ENV)).toEqual({
       jobNamePrefix: 'dsp',
-      executionRoleArn: 'arn:aws-cn:iam::123456789012:role/dsp-execution',
+      tenants: TENANTS,
       artifactsBucket: 'artifacts-bucket',
       datasetBucket: 'dataset-bucket',
       subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'],
@@ -56,7 +62,7 @@ describe('launcher configuration from the environment (cold start)', () => {
       [LAUNCHER_ENV.SUBNET_IDS]: '[subnet',
       [LAUNCHER_ENV.MAX_RUNTIME_SECONDS]: '2419201',
       [LAUNCHER_ENV.INSTANCE_TYPES]: '["g5.xlarge"]',
-      [LAUNCHER_ENV.EXECUTION_ROLE_ARN]: undefined,
+      [TENANTS_ENV]: JSON.stringify({ tenants: [{ ...TENANTS.tenants[0], executionRoleArn: 'role/x' }] }),
     };
     let error: LauncherConfigError | undefined;
     try {
@@ -68,10 +74,10 @@ describe('launcher configuration from the environment (cold start)', () => {
     expect(error!.problems).toEqual([
       expect.stringMatching(/^LAUNCHER_SUBNET_IDS is not JSON/),
       expect.stringMatching(/^LAUNCHER_JOB_NAME_PREFIX: must be lowercase letters/),
-      'LAUNCHER_EXECUTION_ROLE_ARN: is not set',
       expect.stringMatching(/^LAUNCHER_SUBNET_IDS: /),
       expect.stringMatching(/^LAUNCHER_INSTANCE_TYPES \(\[0\]\): must be an ml\.\* instance type/),
       expect.stringMatching(/^LAUNCHER_MAX_RUNTIME_SECONDS: /),
+      'PLATFORM_TENANTS (tenant vision executionRoleArn): must be an IAM role ARN',
     ]);
     expect(error!.message).toContain('the TrainingJobLauncher construct sets it');
   });

@@ -78,25 +78,47 @@ describe('TrainingJobLauncher with FSx for Lustre', () => {
   const fixture = launcherStack({ fileSystem: 'fsx', keys: true });
   const template = fixture.template();
 
-  test('the launcher may pass only the execution role, and only to SageMaker', () => {
-    expect(statement(template, 'PassExecutionRoleToSageMaker')).toEqual({
-      Sid: 'PassExecutionRoleToSageMaker',
+  test('without tenants, one default tenant: every principal of the account', () => {
+    expect(fixture.launcher.tenantRoles.map((roles) => roles.tenant.name)).toEqual(['default']);
+    expect(loadLauncherConfig(launcherEnvironment(template)).tenants.tenants[0]).toMatchObject({
+      name: 'default',
+      principalArnPatterns: ['arn:aws:iam::123456789012:*', 'arn:aws:sts::123456789012:assumed-role/*'],
+      readsSharedDatasets: true,
+    });
+  });
+
+  test('the launcher function acts only through the tenants\' access roles (no SageMaker or S3 permissions of its own)', () => {
+    expect(statement(template, 'ActForTenants')).toMatchObject({
+      Action: 'sts:AssumeRole', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LauncherTenantdefaultAccessRole/), 'Arn'] },
+    });
+    const launcherPolicies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^LauncherRole') }] } }));
+    expect(JSON.stringify(launcherPolicies)).not.toMatch(/sagemaker:|s3:GetObject|iam:PassRole/);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LauncherRole'), 'Arn'] } } }] },
+      Description: 'The dataset platform acting for tenant default (jobs dsp-default-*)',
+    });
+  });
+
+  test('the access role may pass only its tenant\'s execution role, and only to SageMaker', () => {
+    expect(statement(template, 'PassTenantExecutionRole')).toEqual({
+      Sid: 'PassTenantExecutionRole',
       Effect: 'Allow',
       Action: 'iam:PassRole',
-      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LauncherExecutionRole/), 'Arn'] },
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LauncherTenantdefaultExecutionRole/), 'Arn'] },
       Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     });
   });
 
-  const jobArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:', { Ref: 'AWS::AccountId' }, ':training-job/dsp-*']] };
+  const jobArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:', { Ref: 'AWS::AccountId' }, ':training-job/dsp-default-*']] };
+  const mountJoin = (path: string) => ({ 'Fn::Join': ['', ['/', { 'Fn::GetAtt': [expect.stringMatching(/^DatasetFileSystem/), 'LustreMountName'] }, path]] });
   const subnetRefs = () => fixture.network.trainingSubnetList().map((subnet) => ({ Ref: fixture.stack.getLogicalId(subnet.node.defaultChild as never) }));
   const securityGroup = { 'Fn::GetAtt': [expect.stringMatching(/^NetworkTrainingSecurityGroup/), 'GroupId'] };
 
   test('file-system jobs: only this platform\'s names, the FSx AZ subnets, the training SG, allowed types, runtime cap, the file system read-only below the dataset root', () => {
     const fsxSubnets = fixture.network.vpc.selectSubnets(fixture.fileSystem!.trainingSubnets).subnets;
     expect(fsxSubnets).toHaveLength(1);
-    expect(statement(template, 'CreateFileSystemTrainingJobs')).toEqual({
-      Sid: 'CreateFileSystemTrainingJobs',
+    expect(statement(template, 'CreateTenantFileSystemTrainingJobs')).toEqual({
+      Sid: 'CreateTenantFileSystemTrainingJobs',
       Effect: 'Allow',
       Action: 'sagemaker:CreateTrainingJob',
       Resource: jobArn,
@@ -106,24 +128,32 @@ describe('TrainingJobLauncher with FSx for Lustre', () => {
           'sagemaker:VpcSecurityGroupIds': [securityGroup],
           'sagemaker:InstanceTypes': ['ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.c5.xlarge', 'ml.c5.2xlarge', 'ml.g4dn.xlarge', 'ml.g4dn.2xlarge', 'ml.g5.xlarge', 'ml.g5.2xlarge'],
         },
-        Null: { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false', 'sagemaker:FileSystemId': 'false' },
+        Null: {
+          'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false', 'sagemaker:FileSystemId': 'false',
+          'sagemaker:FileSystemDirectoryPath': 'false',
+        },
         NumericLessThanEquals: { 'sagemaker:MaxRuntimeInSeconds': 3 * 86400 },
         Bool: { 'sagemaker:InterContainerTrafficEncryption': 'true' },
         ArnEquals: { 'sagemaker:OutputKmsKeyArn': { 'Fn::GetAtt': [expect.stringMatching(/^OutputKey/), 'Arn'] } },
         ArnEqualsIfExists: { 'sagemaker:VolumeKmsKeyArn': { 'Fn::GetAtt': [expect.stringMatching(/^VolumeKey/), 'Arn'] } },
         StringEquals: {
+          'aws:RequestTag/cdk-sagemaker-datasets:tenant': 'default',
           'sagemaker:FileSystemId': { Ref: expect.stringMatching(/^DatasetFileSystem/) },
           'sagemaker:FileSystemType': 'FSxLustre',
           'sagemaker:FileSystemAccessMode': 'ro',
         },
-        StringLike: { 'sagemaker:FileSystemDirectoryPath': { 'Fn::Join': ['', ['/', { 'Fn::GetAtt': [expect.stringMatching(/^DatasetFileSystem/), 'LustreMountName'] }, '/datasets/*']] } },
+        'ForAllValues:StringLike': { 'sagemaker:FileSystemDirectoryPath': [mountJoin('/datasets/default/*'), mountJoin('/datasets/shared/*')] },
         StringNotLike: { 'sagemaker:FileSystemDirectoryPath': '*..*' },
       },
+    });
+    expect(statement(template, 'DenyClimbingDirectoryPaths')).toEqual({
+      Sid: 'DenyClimbingDirectoryPaths', Effect: 'Deny', Action: 'sagemaker:CreateTrainingJob', Resource: '*',
+      Condition: { 'ForAnyValue:StringLike': { 'sagemaker:FileSystemDirectoryPath': ['*/..', '*/../*', '*/.', '*/./*', '*//*'] } },
     });
   });
 
   test('S3-only jobs: every training subnet, and only when no file-system key is present', () => {
-    const s3Jobs = statement(template, 'CreateS3TrainingJobs');
+    const s3Jobs = statement(template, 'CreateTenantS3TrainingJobs');
     expect(s3Jobs.Resource).toEqual(jobArn);
     expect(s3Jobs.Condition).toMatchObject({
       'ForAllValues:StringEquals': { 'sagemaker:VpcSubnets': subnetRefs(), 'sagemaker:VpcSecurityGroupIds': [securityGroup] },
@@ -131,23 +161,37 @@ describe('TrainingJobLauncher with FSx for Lustre', () => {
         'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false',
         'sagemaker:FileSystemId': 'true', 'sagemaker:FileSystemType': 'true', 'sagemaker:FileSystemDirectoryPath': 'true', 'sagemaker:FileSystemAccessMode': 'true',
       },
+      StringEquals: { 'aws:RequestTag/cdk-sagemaker-datasets:tenant': 'default' },
     });
   });
 
-  test('tagging (sagemaker:AddTags), describing and listing tags: this platform\'s jobs only', () => {
-    expect(statement(template, 'TagAndDescribeTrainingJobs')).toMatchObject({
-      Action: ['sagemaker:AddTags', 'sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'],
-      Resource: jobArn,
+  test('tagging only with the tenant\'s tag; describing and listing tags by name; stopping only jobs tagged with the tenant', () => {
+    expect(statement(template, 'TagTenantTrainingJobsAtCreation')).toMatchObject({
+      Action: 'sagemaker:AddTags', Resource: jobArn, Condition: { StringEquals: { 'aws:RequestTag/cdk-sagemaker-datasets:tenant': 'default' } },
     });
+    expect(statement(template, 'DescribeTenantTrainingJobs')).toMatchObject({ Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'], Resource: jobArn });
+    expect(statement(template, 'StopTenantTrainingJobs')).toMatchObject({
+      Action: 'sagemaker:StopTrainingJob', Resource: jobArn, Condition: { StringEquals: { 'aws:ResourceTag/cdk-sagemaker-datasets:tenant': 'default' } },
+    });
+    expect(statement(template, 'CountTrainingJobs')).toMatchObject({ Action: 'sagemaker:ListTrainingJobs', Resource: '*' });
   });
 
-  test('the launcher reads only pointers and manifests of the dataset bucket', () => {
-    expect(statement(template, 'ReadDatasetPointersAndManifests')).toMatchObject({
+  const datasetObjects = (path: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DatasetsBucket/), 'Arn'] }, path]] });
+
+  test('the access role reads only pointers and manifests of its tenant\'s and the shared datasets, its jobs\' artifacts and log streams', () => {
+    expect(statement(template, 'ReadTenantDatasetPointersAndManifests')).toMatchObject({
       Action: 's3:GetObject',
       Resource: [
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DatasetsBucket/), 'Arn'] }, '/datasets/*/*/current.json']] },
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DatasetsBucket/), 'Arn'] }, '/datasets/*/*/*/manifest.json']] },
+        datasetObjects('/datasets/default/*/*/current.json'), datasetObjects('/datasets/default/*/*/*/manifest.json'),
+        datasetObjects('/datasets/shared/*/*/current.json'), datasetObjects('/datasets/shared/*/*/*/manifest.json'),
       ],
+    });
+    expect(statement(template, 'ReadTenantJobArtifacts')).toMatchObject({
+      Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LauncherArtifactsBucket/), 'Arn'] }, '/jobs/default/*']] },
+    });
+    expect(statement(template, 'ReadTenantJobLogs')).toMatchObject({
+      Action: 'logs:GetLogEvents',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:', { Ref: 'AWS::AccountId' }, ':log-group:/aws/sagemaker/TrainingJobs:log-stream:dsp-default-*']] },
     });
   });
 
@@ -162,22 +206,23 @@ describe('TrainingJobLauncher with FSx for Lustre', () => {
     }
   });
 
-  test('execution role: reads datasets/ only, writes jobs/ only, pulls the allowed repositories, logs under /aws/sagemaker/TrainingJobs, metrics in its namespace', () => {
-    expect(statement(template, 'ReadDatasets')).toMatchObject({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DatasetsBucket/), 'Arn'] }, '/datasets/*']] } });
-    expect(statement(template, 'ListDatasets')).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['datasets/*'] } } });
-    expect(statement(template, 'WriteJobArtifacts')).toMatchObject({
+  test('execution role: reads its tenant\'s and the shared datasets only, writes its jobs/<tenant>/ only, pulls the allowed repositories, logs under /aws/sagemaker/TrainingJobs, metrics in its namespace', () => {
+    expect(statement(template, 'ReadTenantDatasets')).toMatchObject({ Action: 's3:GetObject', Resource: [datasetObjects('/datasets/default/*'), datasetObjects('/datasets/shared/*')] });
+    const listDatasets = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^LauncherTenantdefaultExecutionRole') }] } }))
+      .flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument.Statement).find((candidate) => candidate.Sid === 'ListTenantDatasets');
+    expect(listDatasets).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['datasets/default/*', 'datasets/shared/*'] } } });
+    expect(statement(template, 'WriteTenantJobArtifacts')).toMatchObject({
       Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject'],
-      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LauncherArtifactsBucket/), 'Arn'] }, '/jobs/*']] },
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LauncherArtifactsBucket/), 'Arn'] }, '/jobs/default/*']] },
     });
-    expect(statement(template, 'ListJobArtifacts')).toMatchObject({ Condition: { StringLike: { 's3:prefix': ['jobs/*'] } } });
     expect(statement(template, 'PullTrainingImages')).toMatchObject({
       Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TrainingImages/), 'Arn'] },
     });
     expect(statement(template, 'EcrAuthorizationToken')).toMatchObject({ Action: 'ecr:GetAuthorizationToken', Resource: '*' });
-    expect(statement(template, 'TrainingJobLogStreams')).toMatchObject({
+    expect(statement(template, 'TenantJobLogStreams')).toMatchObject({
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:', { Ref: 'AWS::AccountId' }, ':log-group:/aws/sagemaker/TrainingJobs:log-stream:dsp-*']] },
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:', { Ref: 'AWS::AccountId' }, ':log-group:/aws/sagemaker/TrainingJobs:log-stream:dsp-default-*']] },
     });
     expect(statement(template, 'TrainingJobMetrics')).toEqual({
       Sid: 'TrainingJobMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*',
@@ -188,7 +233,7 @@ describe('TrainingJobLauncher with FSx for Lustre', () => {
       'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcEndpoints',
     ]));
     template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^LauncherExecutionRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^LauncherTenantdefaultExecutionRole') }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'fsx:DescribeFileSystems' })]) },
     });
   });
@@ -215,7 +260,7 @@ describe('TrainingJobLauncher with FSx for Lustre', () => {
     expect(config.fileSystem!.subnetIds).toHaveLength(1);
     expect(config.subnetIds).toHaveLength(2);
     const { requests } = await buildRequests({ trainingImage: `${config.allowedImageRepositories[0]}:v1` }, config);
-    const constructPath = evaluate(fixture.stack.resolve(fixture.fileSystem!.directoryPath('cats/training/v20261122T115526Z-0123456789ab')), fakeRefs);
+    const constructPath = evaluate(fixture.stack.resolve(fixture.fileSystem!.directoryPath('vision/cats/training/v20261122T115526Z-0123456789ab')), fakeRefs);
     expect(requests[0].InputDataConfig![0].DataSource!.FileSystemDataSource!.DirectoryPath).toBe(constructPath);
   });
 
@@ -231,10 +276,10 @@ describe('TrainingJobLauncher variants', () => {
   test('EFS: FileSystemType EFS below /datasets, every training subnet with a mount target, NFS opened', () => {
     const { template: build } = launcherStack({ fileSystem: 'efs' });
     const template = build();
-    const fsJobs = statement(template, 'CreateFileSystemTrainingJobs');
+    const fsJobs = statement(template, 'CreateTenantFileSystemTrainingJobs');
     expect(fsJobs.Condition).toMatchObject({
       StringEquals: { 'sagemaker:FileSystemType': 'EFS', 'sagemaker:FileSystemAccessMode': 'ro' },
-      StringLike: { 'sagemaker:FileSystemDirectoryPath': '/datasets/*' },
+      'ForAllValues:StringLike': { 'sagemaker:FileSystemDirectoryPath': ['/datasets/default/*', '/datasets/shared/*'] },
     });
     expect(((fsJobs.Condition as Json)['ForAllValues:StringEquals'] as Json)['sagemaker:VpcSubnets']).toHaveLength(2);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 2049, ToPort: 2049, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkTrainingSecurityGroup'), 'GroupId'] } });
@@ -246,7 +291,7 @@ describe('TrainingJobLauncher variants', () => {
     const { template: build } = launcherStack({ fileSystem: 'none', props: { interContainerTrafficEncryption: false } });
     const template = build();
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-    expect(policies).not.toContain('CreateFileSystemTrainingJobs');
+    expect(policies).not.toContain('CreateTenantFileSystemTrainingJobs');
     expect(policies).not.toContain('sagemaker:InterContainerTrafficEncryption');
     expect(launcherEnvironment(template)[LAUNCHER_ENV.FILE_SYSTEM]).toBeUndefined();
     expect(loadLauncherConfig(launcherEnvironment(template)).interContainerTrafficEncryption).toBe(false);
@@ -278,14 +323,14 @@ describe('TrainingJobLauncher variants', () => {
     const { template: build } = launcherStack({ region: 'cn-north-1', fileSystem: 'efs' });
     const text = JSON.stringify(build().toJSON());
     expect(text).not.toMatch(/"arn:aws:/);
-    expect(statement(build(), 'CreateS3TrainingJobs').Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:cn-north-1:', { Ref: 'AWS::AccountId' }, ':training-job/dsp-*']] });
+    expect(statement(build(), 'CreateTenantS3TrainingJobs').Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:cn-north-1:', { Ref: 'AWS::AccountId' }, ':training-job/dsp-default-*']] });
   });
 
   test('an existing artifacts bucket is used as is; a custom prefix scopes IAM, the rule and the events', () => {
     const { template: build } = launcherStack({ fileSystem: 'none', props: { jobNamePrefix: 'vision-a' } });
     const template = build();
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: { TrainingJobName: [{ prefix: 'vision-a-' }] } }) });
-    expect(JSON.stringify(statement(template, 'CreateS3TrainingJobs').Resource)).toContain(':training-job/vision-a-*');
+    expect(JSON.stringify(statement(template, 'CreateTenantS3TrainingJobs').Resource)).toContain(':training-job/vision-a-default-*');
 
     const app = new App();
     const other = new Stack(app, 'Existing', { env: { region: 'eu-west-1' } });

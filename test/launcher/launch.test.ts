@@ -3,7 +3,7 @@ import {
 } from '../../lambda/src/launcher';
 import { buildRequests } from './support/build';
 import { FakeSageMaker, awsError } from './support/fake-sagemaker';
-import { MemoryObjects, VERSION_A, testConfig, validRequest } from './support/fixtures';
+import { MemoryObjects, TENANT, VERSION_A, testConfig, validRequest } from './support/fixtures';
 
 function setup(configOverrides: Parameters<typeof testConfig>[0] = {}) {
   const sagemaker = new FakeSageMaker();
@@ -11,6 +11,7 @@ function setup(configOverrides: Parameters<typeof testConfig>[0] = {}) {
   const sleeps: number[] = [];
   const deps: LaunchDependencies = {
     config: testConfig(configOverrides),
+    tenant: TENANT,
     datasets: objects,
     trainingJobs: sagemaker.api(),
     retryEnvironment: { sleep: async (ms) => { sleeps.push(ms); }, random: () => 0.5 },
@@ -38,8 +39,8 @@ describe('launching a sweep', () => {
       status: 'created',
       hyperparameters: job.spec.hyperParameters,
       datasetVersions: { training: VERSION_A, evaluation: VERSION_A },
-      outputUri: `s3://artifacts-bucket/jobs/${job.name}/`,
-      modelArtifactUri: `s3://artifacts-bucket/jobs/${job.name}/output/model.tar.gz`,
+      outputUri: `s3://artifacts-bucket/jobs/vision/${job.name}/`,
+      modelArtifactUri: `s3://artifacts-bucket/jobs/vision/${job.name}/output/model.tar.gz`,
     })));
     // Each job: DescribeTrainingJob (absent), then CreateTrainingJob with the built request.
     const { requests } = await buildRequests();
@@ -228,6 +229,8 @@ describe('throttling and per-job failures', () => {
         listTags: (arn) => sagemaker.api().listTags(arn),
         listByName: (stem, limit) => sagemaker.api().listByName(stem, limit),
         create: async (input) => { remaining -= 20_000; return sagemaker.api().create(input); },
+        listActive: (prefix) => sagemaker.api().listActive(prefix),
+        stop: (name) => sagemaker.api().stop(name),
       },
     }));
     expect(response.jobs.map((job) => job.status)).toEqual(['created', 'created', 'failed', 'failed']);

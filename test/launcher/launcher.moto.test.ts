@@ -11,7 +11,7 @@ import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { jpegBytes, pngBytes } from '../support/images';
 import { useMotoServer } from '../support/moto-server';
 import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
-import { IMAGE, testConfig } from './support/fixtures';
+import { IMAGE, OTHER_TENANT, TENANT, testConfig } from './support/fixtures';
 
 /** A small labeled image zip (`data/<class>/<n>.jpg|png`). */
 function datasetZip(classes: Record<string, number>, seed = 0): Buffer {
@@ -59,14 +59,18 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
     // Convert three channels with the real ingestion handler, as the platform would.
     const handler = pipeline.handler();
     for (const [channel, seed] of [['training', 0], ['evaluation', 1], ['config', 2]] as const) {
-      await pipeline.upload(`uploads/cats/${channel}.zip`, datasetZip({ cat: 3, dog: 2 }, seed));
+      await pipeline.upload(`uploads/vision/cats/${channel}.zip`, datasetZip({ cat: 3, dog: 2 }, seed));
       const { response } = await pipeline.deliver(handler);
       expect(response.batchItemFailures).toEqual([]);
-      versions[channel] = parsePointer((await pipeline.getBuffer(`datasets/cats/${channel}/current.json`)).toString('utf8'), channel).version;
+      versions[channel] = parsePointer((await pipeline.getBuffer(`datasets/vision/cats/${channel}/current.json`)).toString('utf8'), channel).version;
     }
     sagemaker = new SageMakerClient({ ...moto.config(), maxAttempts: 1 });
+    // Tenant speech has a dataset of its own that tenant vision must never reach.
+    await pipeline.upload('uploads/speech/voices/training.zip', datasetZip({ a: 2, b: 2 }, 3));
+    expect((await pipeline.deliver(handler)).response.batchItemFailures).toEqual([]);
     deps = {
       config,
+      tenant: TENANT,
       datasets: new S3ObjectReader(pipeline.s3),
       trainingJobs: new SageMakerTrainingJobApi(sagemaker),
       retryEnvironment: { sleep: async () => undefined, random: () => 0 },
@@ -88,35 +92,36 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
       expect(described.InputDataConfig).toEqual([
         {
           ChannelName: 'training',
-          DataSource: { FileSystemDataSource: { FileSystemId: config.fileSystem!.id, FileSystemType: 'FSxLustre', FileSystemAccessMode: 'ro', DirectoryPath: `/abcd1234/datasets/cats/training/${versions.training}` } },
+          DataSource: { FileSystemDataSource: { FileSystemId: config.fileSystem!.id, FileSystemType: 'FSxLustre', FileSystemAccessMode: 'ro', DirectoryPath: `/abcd1234/datasets/vision/cats/training/${versions.training}` } },
           InputMode: 'File',
         },
         {
           ChannelName: 'evaluation',
-          DataSource: { FileSystemDataSource: { FileSystemId: config.fileSystem!.id, FileSystemType: 'FSxLustre', FileSystemAccessMode: 'ro', DirectoryPath: `/abcd1234/datasets/cats/evaluation/${versions.evaluation}` } },
+          DataSource: { FileSystemDataSource: { FileSystemId: config.fileSystem!.id, FileSystemType: 'FSxLustre', FileSystemAccessMode: 'ro', DirectoryPath: `/abcd1234/datasets/vision/cats/evaluation/${versions.evaluation}` } },
           InputMode: 'File',
         },
         {
           ChannelName: 'config',
-          DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${DATASET_BUCKET}/datasets/cats/config/${versions.config}/`, S3DataDistributionType: 'FullyReplicated' } },
+          DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${DATASET_BUCKET}/datasets/vision/cats/config/${versions.config}/`, S3DataDistributionType: 'FullyReplicated' } },
           InputMode: 'FastFile',
         },
       ]);
       // A job with a file-system channel gets only the FSx AZ's subnets.
       expect(described.VpcConfig).toEqual({ SecurityGroupIds: config.securityGroupIds, Subnets: config.fileSystem!.subnetIds });
-      expect(described.OutputDataConfig).toEqual({ S3OutputPath: 's3://artifacts-bucket/jobs/' });
-      expect(job.outputUri).toBe(`s3://artifacts-bucket/jobs/${job.name}/`);
+      expect(described.OutputDataConfig).toEqual({ S3OutputPath: 's3://artifacts-bucket/jobs/vision/' });
+      expect(job.outputUri).toBe(`s3://artifacts-bucket/jobs/vision/${job.name}/`);
+      expect(job.name).toMatch(/^dsp-vision-sweep-2026-11-22-a-\d-[0-9a-f]{8}$/);
       expect(described.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 86400 });
-      expect(described.RoleArn).toBe(config.executionRoleArn);
+      expect(described.RoleArn).toBe(TENANT.executionRoleArn);
       const tags = Object.fromEntries(((await sagemaker.send(new ListTagsCommand({ ResourceArn: job.arn }))).Tags ?? []).map((tag) => [tag.Key, tag.Value]));
       expect(tags).toMatchObject({
-        'cdk-sagemaker-datasets:platform': 'dsp', 'cdk-sagemaker-datasets:dataset': 'cats', 'cdk-sagemaker-datasets:sweep': 'sweep-2026-11-22-a',
+        'cdk-sagemaker-datasets:tenant': 'vision', 'cdk-sagemaker-datasets:platform': 'dsp', 'cdk-sagemaker-datasets:dataset': 'cats', 'cdk-sagemaker-datasets:sweep': 'sweep-2026-11-22-a',
         'cdk-sagemaker-datasets:sweep-index': String(job.index), team: 'vision',
       });
     }
     // Each manifest the launcher pinned exists in the dataset bucket.
     for (const channel of ['training', 'evaluation', 'config']) {
-      expect(await pipeline.listKeys(`datasets/cats/${channel}/${versions[channel]}/manifest.json`)).toHaveLength(1);
+      expect(await pipeline.listKeys(`datasets/vision/cats/${channel}/${versions[channel]}/manifest.json`)).toHaveLength(1);
     }
   });
 
@@ -157,6 +162,25 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
     const response = await launch(request({ clientToken: 'sweep-b', channels: { training: {}, holdout: {} } }));
     expect(response).toMatchObject({ outcome: 'rejected', errors: [{ path: 'channels.holdout', message: expect.stringContaining('no converted version') }] });
     expect(await jobsInMoto()).toHaveLength(before);
+  });
+
+  test.each([
+    ['naming the other tenant as owner', { channels: { training: { owner: 'speech', datasetId: 'voices' } } }, 'channels.training.owner', 'reads only its own datasets'],
+    ['naming the other tenant\'s dataset id as its own', { datasetId: 'voices', channels: { training: {} } }, 'channels.training', 'no converted version'],
+    ['naming the other tenant\'s dataset in a shared channel', { channels: { training: { owner: 'shared', datasetId: 'voices' } } }, 'channels.training', 'no converted version'],
+  ])('tenant vision %s is rejected and creates zero jobs', async (_, overrides, path, message) => {
+    const before = (await jobsInMoto()).length;
+    const response = await launch(request({ clientToken: 'cross-tenant', ...overrides }));
+    expect(response).toMatchObject({ outcome: 'rejected', errors: [{ path, message: expect.stringContaining(message) }] });
+    expect(await jobsInMoto()).toHaveLength(before);
+  });
+
+  test('the other tenant launches on its own dataset with its own role, prefix and name segment', async () => {
+    const response = await launchTrainingJobs(request({ clientToken: 'speech-run', datasetId: 'voices', channels: { training: {} }, sweep: undefined }), { ...deps, tenant: OTHER_TENANT });
+    expect(response).toMatchObject({ outcome: 'launched', jobs: [{ status: 'created', outputUri: expect.stringMatching(/^s3:\/\/artifacts-bucket\/jobs\/speech\/dsp-speech-speech-run-0-/) }] });
+    const described = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: response.jobs[0].name }));
+    expect(described.RoleArn).toBe(OTHER_TENANT.executionRoleArn);
+    expect(described.InputDataConfig![0].DataSource!.FileSystemDataSource!.DirectoryPath).toMatch(/^\/abcd1234\/datasets\/speech\/voices\/training\/v/);
   });
 
   test('state changes: a SageMaker event for the platform\'s job becomes TrainingJobStateChanged on the platform bus', async () => {

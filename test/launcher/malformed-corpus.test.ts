@@ -2,7 +2,7 @@ import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
 import { LaunchResponse, launchTrainingJobs } from '../../lambda/src/launcher';
 import { checkAgainstModel, describeWithSageMakerModel } from './support/botocore-model';
 import { FakeSageMaker } from './support/fake-sagemaker';
-import { IMAGE, MemoryObjects, VERSION_A, testConfig, validRequest } from './support/fixtures';
+import { IMAGE, MemoryObjects, TENANT, VERSION_A, testConfig, validRequest } from './support/fixtures';
 import { MalformedCase, handWrittenCases, modelCases, prototypeKeyCases, reservedNameCases } from './support/malformed-requests';
 
 /** A rejection stays far below Lambda's 6 MB response limit whatever the request holds. */
@@ -11,7 +11,7 @@ const RESPONSE_BUDGET_BYTES = 256 * 1024;
 function setup(config = testConfig()) {
   const sagemaker = new FakeSageMaker();
   const objects = new MemoryObjects().addConverted('cats', 'training', VERSION_A).addConverted('cats', 'evaluation', VERSION_A);
-  const launch = (request: unknown) => launchTrainingJobs(request, { config, datasets: objects, trainingJobs: sagemaker.api() });
+  const launch = (request: unknown) => launchTrainingJobs(request, { config, tenant: TENANT, datasets: objects, trainingJobs: sagemaker.api() });
   return { sagemaker, launch };
 }
 

@@ -80,36 +80,36 @@ describe('sweep expansion', () => {
 });
 
 describe('job names', () => {
-  test('are <prefix>-<token>-<index>-<8 hex>, lowercase, within SageMaker\'s pattern', () => {
-    const name = trainingJobName('dsp', 'Req-ABC', 3, specHash({ a: 1 }));
-    expect(name).toMatch(/^dsp-req-abc-3-[0-9a-f]{8}$/);
+  test('are <prefix>-<tenant>-<token>-<index>-<8 hex>, lowercase, within SageMaker\'s pattern', () => {
+    const name = trainingJobName('dsp', 'vision', 'Req-ABC', 3, specHash({ a: 1 }));
+    expect(name).toMatch(/^dsp-vision-req-abc-3-[0-9a-f]{8}$/);
     expect(name).toMatch(NAME);
   });
 
   test('a long client token is shortened to fit 63 characters; the hash still covers all of it', () => {
     const long = `${'a'.repeat(60)}-x1`;
     const other = `${'a'.repeat(60)}-x2`;
-    const a = trainingJobName('platform-prefix-24-chars', long, 999, 'h');
-    const b = trainingJobName('platform-prefix-24-chars', other, 999, 'h');
+    const a = trainingJobName('platform-prefix-24-chars', 'a'.repeat(16), long, 999, 'h');
+    const b = trainingJobName('platform-prefix-24-chars', 'a'.repeat(16), other, 999, 'h');
     expect(a.length).toBeLessThanOrEqual(63);
     expect(a).toMatch(NAME);
     expect(a).not.toBe(b);
   });
 
   test('a shortened token never ends in a hyphen', () => {
-    const name = trainingJobName('dsp', `${'a'.repeat(45)}----b`, 0, 'h');
+    const name = trainingJobName('dsp', 'vision', `${'a'.repeat(45)}----b`, 0, 'h');
     expect(name).toMatch(NAME);
     expect(name).not.toMatch(/--\d+-[0-9a-f]{8}$/);
   });
 
   test('property: valid, deterministic and unique per (token, index, spec)', () => {
     fc.assert(fc.property(token, fc.integer({ min: 0, max: MAX_JOBS_CEILING - 1 }), fc.string(), (t, index, spec) => {
-      const name = trainingJobName('dsp', t, index, specHash(spec));
+      const name = trainingJobName('dsp', 'vision', t, index, specHash(spec));
       expect(name).toMatch(NAME);
       expect(name.length).toBeLessThanOrEqual(63);
-      expect(trainingJobName('dsp', t, index, specHash(spec))).toBe(name);
-      expect(trainingJobName('dsp', t, (index + 1) % MAX_JOBS_CEILING, specHash(spec))).not.toBe(name);
-      expect(trainingJobName('dsp', t, index, specHash(`${spec}!`))).not.toBe(name);
+      expect(trainingJobName('dsp', 'vision', t, index, specHash(spec))).toBe(name);
+      expect(trainingJobName('dsp', 'vision', t, (index + 1) % MAX_JOBS_CEILING, specHash(spec))).not.toBe(name);
+      expect(trainingJobName('dsp', 'vision', t, index, specHash(`${spec}!`))).not.toBe(name);
     }));
   });
 
@@ -146,9 +146,10 @@ describe('job names', () => {
     expect(CLIENT_TOKEN_PATTERN.test('batch--7')).toBe(true);
     expect(CLIENT_TOKEN_PATTERN.test('a_b')).toBe(false);
     expect(CLIENT_TOKEN_PATTERN.test('-ab')).toBe(false);
-    expect(() => trainingJobName('dsp', 'a_b', 0, 'h')).toThrow(/client token/);
-    expect(() => trainingJobName('DSP', 'ab', 0, 'h')).toThrow(/prefix/);
-    expect(() => trainingJobName('dsp', 'ab', MAX_JOBS_CEILING, 'h')).toThrow(/out of range/);
+    expect(() => trainingJobName('dsp', 'vision', 'a_b', 0, 'h')).toThrow(/client token/);
+    expect(() => trainingJobName('DSP', 'vision', 'ab', 0, 'h')).toThrow(/prefix/);
+    expect(() => trainingJobName('dsp', 'vision', 'ab', MAX_JOBS_CEILING, 'h')).toThrow(/out of range/);
+    expect(() => trainingJobName('dsp', 'team-a', 'ab', 0, 'h')).toThrow(/Tenant "team-a" must be a lowercase letter/);
   });
 });
 

@@ -1,10 +1,11 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { exampleTenants } from '../../bin/example-tenants';
 import { DatasetPlatformApp } from '../../lib';
 
-/** The example app for the given regions, without synthesizing it. */
+/** The example app (bin/app.ts: its two tenants) for the given regions, without synthesizing it. */
 export function platformApp(regions: readonly string[]): App {
-  return new DatasetPlatformApp({ context: { regions: regions.join(',') } });
+  return new DatasetPlatformApp({ context: { regions: regions.join(',') }, tenants: exampleTenants() });
 }
 
 /** The synthesized template of every stack of an app, keyed by the stack's region. */

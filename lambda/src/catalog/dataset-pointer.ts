@@ -1,15 +1,15 @@
-import { DatasetChannelRef, DatasetKeyError, manifestKey, validateChannelName, validateDatasetId, versionPrefix } from '../../../contract/key-layout';
+import { DatasetChannelRef, DatasetKeyError, manifestKey, validateChannelName, validateDatasetId, validateOwner, versionPrefix } from '../../../contract/key-layout';
 import { UploadIdentity } from './upload-version';
 
 /**
- * `datasets/<datasetId>/<channel>/current.json`: written only after a version is complete
+ * `datasets/<tenant>/<datasetId>/<channel>/current.json`: written only after a version is complete
  * (shards, labels.txt and manifest.json all written), so a reader never sees a mix of uploads.
  */
 export interface DatasetPointer extends DatasetChannelRef {
   readonly schemaVersion: 1;
   /** The version folder name. */
   readonly version: string;
-  /** `datasets/<datasetId>/<channel>/<version>/` */
+  /** `datasets/<tenant>/<datasetId>/<channel>/<version>/` */
   readonly prefix: string;
   /** The version's manifest key. */
   readonly manifestKey: string;
@@ -22,6 +22,7 @@ export interface DatasetPointer extends DatasetChannelRef {
 export function createPointer(ref: DatasetChannelRef, version: string, source: UploadIdentity, committedAt: Date): DatasetPointer {
   return {
     schemaVersion: 1,
+    tenant: ref.tenant,
     datasetId: ref.datasetId,
     channel: ref.channel,
     version,
@@ -44,7 +45,11 @@ export function parsePointer(text: string, where: string): DatasetPointer {
   if (typeof value !== 'object' || value === null || pointer.schemaVersion !== 1) {
     throw new DatasetKeyError(`${where} is not a dataset pointer (schemaVersion 1).`);
   }
-  const ref = { datasetId: validateDatasetId(String(pointer.datasetId)), channel: validateChannelName(String(pointer.channel)) };
+  const ref = {
+    tenant: validateOwner(String(pointer.tenant)),
+    datasetId: validateDatasetId(String(pointer.datasetId)),
+    channel: validateChannelName(String(pointer.channel)),
+  };
   const version = String(pointer.version);
   if (pointer.prefix !== versionPrefix(ref, version) || pointer.manifestKey !== manifestKey(ref, version)) {
     throw new DatasetKeyError(`${where} is inconsistent: prefix ${JSON.stringify(pointer.prefix)} and manifestKey ` +

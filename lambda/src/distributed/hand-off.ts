@@ -16,13 +16,14 @@ export function startDistributedConversion(sfn: SFNClient, stateMachineArn: stri
     const { ref, version, notice, delivery } = request;
     const input: DistributedConversionInput = {
       schemaVersion: DISTRIBUTED_SCHEMA_VERSION,
+      tenant: ref.tenant,
       datasetId: ref.datasetId,
       channel: ref.channel,
       version,
       upload: uploadReference(notice.upload, request.size),
       attempt: delivery.attempt,
     };
-    const context = { datasetId: ref.datasetId, channel: ref.channel, version, size: request.size, estimatedMs: request.verdict.estimatedMs };
+    const context = { tenant: ref.tenant, datasetId: ref.datasetId, channel: ref.channel, version, size: request.size, estimatedMs: request.verdict.estimatedMs };
     try {
       const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: version, input: JSON.stringify(input) }));
       services.logger.info('Handed off to the distributed conversion', { ...context, executionArn: started.executionArn, why: request.verdict.message });

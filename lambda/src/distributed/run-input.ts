@@ -26,6 +26,7 @@ const upload = z.object({
 
 const conversionInput = z.object({
   schemaVersion: z.literal(DISTRIBUTED_SCHEMA_VERSION),
+  tenant: z.string().min(1).optional(),
   datasetId: z.string().min(1),
   channel: z.string().min(1),
   version: z.string().min(1),
@@ -60,7 +61,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export function parseConversionInput(value: unknown): { input: DistributedConversionInput; ref: DatasetChannelRef; layout: WorkLayout } {
   const input = parse(conversionInput, value, 'execution') as DistributedConversionInput;
   const ref = parseUploadKey(input.upload.key);
-  if (ref.datasetId !== input.datasetId || ref.channel !== input.channel) {
+  if (ref.datasetId !== input.datasetId || ref.channel !== input.channel || (input.tenant !== undefined && ref.tenant !== input.tenant)) {
     throw new InvalidRunInputError('execution', `datasetId/channel ${input.datasetId}/${input.channel} do not match the upload key ${input.upload.key}`);
   }
   const expected = uploadVersion(input.upload);

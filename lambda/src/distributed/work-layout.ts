@@ -3,7 +3,7 @@ import { DATASET_PREFIX, versionPrefix, type DatasetChannelRef } from '../catalo
 
 /**
  * The working files of one distributed conversion, in the dataset bucket below
- * `ingestion-work/<datasetId>/<channel>/<version>/`:
+ * `ingestion-work/<tenant>/<datasetId>/<channel>/<version>/`:
  *
  *   plan.json               the plan without its shards (layout, labels, options, skipped and
  *                           rejected entries) and the list of work items; the finalizer's input
@@ -14,7 +14,7 @@ import { DATASET_PREFIX, versionPrefix, type DatasetChannelRef } from '../catalo
  *   ABORTED                 written by the failure handler: running workers remove their shards and stop
  */
 export class WorkLayout {
-  /** `ingestion-work/<datasetId>/<channel>/<version>/` */
+  /** `ingestion-work/<tenant>/<datasetId>/<channel>/<version>/` */
   readonly prefix: string;
 
   constructor(readonly ref: DatasetChannelRef, readonly version: string) {

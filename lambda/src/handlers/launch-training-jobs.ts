@@ -1,47 +1,60 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { Context } from 'aws-lambda';
 import {
-  LaunchDependencies, LaunchResponse, S3ObjectReader, SageMakerTrainingJobApi, launchTrainingJobs, loadLauncherConfig,
+  LaunchLogger, LaunchResponse, LauncherConfig, ObjectReader, S3ObjectReader, SageMakerTrainingJobApi, StopResponse, TrainingJobApi,
+  launchTrainingJobs, loadLauncherConfig, parseInvocation, retrier, stopTrainingJob,
 } from '../launcher';
+import type { TenantDescriptor } from '../../../contract/tenant-directory';
 
 const logger = new Logger();
+const launchLogger: LaunchLogger = {
+  info: (message, extra) => logger.info(message, { ...extra }),
+  warn: (message, extra) => logger.warn(message, { ...extra }),
+};
 
-let dependencies: Omit<LaunchDependencies, 'remainingTimeMs'> | undefined;
+let config: LauncherConfig | undefined;
+/** Per tenant: clients signed with the tenant's access role (credentials cached and refreshed by the provider). */
+const tenantClients = new Map<string, { datasets: ObjectReader; trainingJobs: TrainingJobApi }>();
 
-/** Built once per container: the configuration is checked at cold start and fails with every problem listed. */
-function coldStart(): Omit<LaunchDependencies, 'remainingTimeMs'> {
-  if (dependencies === undefined) {
-    const config = loadLauncherConfig(process.env);
-    dependencies = {
-      config,
-      datasets: new S3ObjectReader(new S3Client({})),
+function clientsFor(tenant: TenantDescriptor) {
+  let clients = tenantClients.get(tenant.name);
+  if (!clients) {
+    const credentials = fromTemporaryCredentials({
+      params: { RoleArn: tenant.accessRoleArn, RoleSessionName: `launcher-${tenant.name}`, DurationSeconds: 900 },
+    });
+    clients = {
+      datasets: new S3ObjectReader(new S3Client({ credentials })),
       // The launcher retries throttling itself (bounded, with jitter); the SDK must not multiply attempts.
-      trainingJobs: new SageMakerTrainingJobApi(new SageMakerClient({ maxAttempts: 1 })),
-      logger: {
-        info: (message, extra) => logger.info(message, { ...extra }),
-        warn: (message, extra) => logger.warn(message, { ...extra }),
-      },
+      trainingJobs: new SageMakerTrainingJobApi(new SageMakerClient({ credentials, maxAttempts: 1 })),
     };
+    tenantClients.set(tenant.name, clients);
   }
-  return dependencies;
+  return clients;
 }
 
 /**
- * Launches the training jobs of one request. The event is the request (a JSON object, or its JSON
- * text); the result lists every job, or every field error when the request is rejected.
+ * Launches a request's training jobs or stops one job, for the tenant the event names (the
+ * platform's API decides it from the caller). Every AWS call runs with the tenant's access role.
  */
-export async function handler(event: unknown, context: Context): Promise<LaunchResponse> {
+export async function handler(event: unknown, context: Context): Promise<LaunchResponse | StopResponse> {
   logger.addContext(context);
-  const deps = coldStart();
-  let request = event;
-  if (typeof event === 'string') {
-    try {
-      request = JSON.parse(event);
-    } catch {
-      return { outcome: 'rejected', errors: [{ path: 'request', message: 'is not valid JSON' }], jobs: [] };
-    }
+  // Checked at cold start: a misconfigured launcher fails with every problem listed.
+  config ??= loadLauncherConfig(process.env);
+  const invocation = parseInvocation(event, config.tenants);
+  if (!invocation.ok) {
+    logger.warn('launcher event rejected', { errors: invocation.errors });
+    return { outcome: 'rejected', errors: invocation.errors, jobs: [] };
   }
-  return launchTrainingJobs(request, { ...deps, remainingTimeMs: () => context.getRemainingTimeInMillis() });
+  const { tenant } = invocation;
+  logger.appendKeys({ tenant: tenant.name, operation: invocation.operation });
+  const clients = clientsFor(tenant);
+  if (invocation.operation === 'stop') {
+    return stopTrainingJob(invocation.request, { config, tenant, trainingJobs: clients.trainingJobs, retry: retrier({}, launchLogger), logger: launchLogger });
+  }
+  return launchTrainingJobs(invocation.request, {
+    config, tenant, ...clients, logger: launchLogger, remainingTimeMs: () => context.getRemainingTimeInMillis(),
+  });
 }

@@ -35,6 +35,7 @@ export function convertedDetail(facts: ConvertedFacts): DatasetConvertedDetail {
   const { ref, version, manifest } = facts;
   return {
     schemaVersion: INGESTION_EVENT_SCHEMA_VERSION,
+    tenant: ref.tenant,
     datasetId: ref.datasetId,
     channel: ref.channel,
     version,
@@ -58,7 +59,7 @@ export function convertedDetail(facts: ConvertedFacts): DatasetConvertedDetail {
   };
 }
 
-/** `<datasetId>/<channel>/<version>`: the version below a file system's dataset root (S3: below `datasets/`). */
+/** `<tenant>/<datasetId>/<channel>/<version>`: the version below a file system's dataset root (S3: below `datasets/`). */
 export function datasetPath(ref: DatasetChannelRef, version: string): string {
   return versionPrefix(ref, version).slice(DATASET_PREFIX.length).replace(/\/$/, '');
 }
@@ -82,7 +83,7 @@ export function failedDetail(facts: FailedFacts): DatasetConversionFailedDetail 
   const rejected = facts.rejected ?? [];
   return {
     schemaVersion: INGESTION_EVENT_SCHEMA_VERSION,
-    ...(facts.ref ? { datasetId: facts.ref.datasetId, channel: facts.ref.channel } : {}),
+    ...(facts.ref ? { tenant: facts.ref.tenant, datasetId: facts.ref.datasetId, channel: facts.ref.channel } : {}),
     ...(facts.version ? { version: facts.version } : {}),
     upload: uploadReference(facts.upload, facts.size),
     code: facts.code,

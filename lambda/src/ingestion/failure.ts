@@ -49,7 +49,7 @@ export function classifyFailure(error: unknown, source: SourceObservations = {})
     return { kind: 'transient', message: `reading the upload failed: ${describe(source.ioFailure)} (converter reported: ${describe(error)})` };
   }
   if (error instanceof DatasetKeyError) {
-    return permanent(ConversionFailureCode.INVALID_UPLOAD_KEY, `${error.message} Upload zips as uploads/<datasetId>/<channel>.zip.`);
+    return permanent(ConversionFailureCode.INVALID_UPLOAD_KEY, `${error.message} Upload zips as uploads/<tenant>/<datasetId>/<channel>.zip.`);
   }
   if (error instanceof ZipFormatError) {
     if (error.problem === ZipProblem.SOURCE_CHANGED) {

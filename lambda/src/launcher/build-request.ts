@@ -3,32 +3,36 @@ import { ChannelInputError, fileSystemChannel, joinDirectoryPath } from '../../.
 import { ResolvedDatasetChannel } from './dataset-resolution';
 import type { FieldError } from '../../../contract/launch-request';
 import { formatPath } from './field-errors';
-import { JOBS_PREFIX, PLATFORM_TAGS } from '../../../contract/launcher';
+import { tenantJobsPrefix } from '../../../contract/key-layout';
+import { TenantDescriptor } from '../../../contract/tenant-directory';
+import { PLATFORM_TAGS } from '../../../contract/launcher';
 import { LauncherConfig } from './launcher-config';
-import { JobChannelSpec, PlannedJob, datasetChannelKey } from './job-plan';
+import { JobChannelSpec, PlannedJob, channelRequestOf, datasetChannelKey } from './job-plan';
 import { SAGEMAKER_LIMITS, hasLocalInstanceStorage } from '../../../contract/sagemaker-limits';
 
 /**
- * `OutputDataConfig.S3OutputPath` of every job. SageMaker appends the job name, so a job's model is
- * `s3://<artifacts>/jobs/<job name>/output/model.tar.gz` and its output `…/output/output.tar.gz`.
+ * `OutputDataConfig.S3OutputPath` of a tenant's jobs. SageMaker appends the job name, so a job's
+ * model is `s3://<artifacts>/jobs/<tenant>/<job name>/output/model.tar.gz` and its output `…/output/output.tar.gz`.
  */
-export function outputPath(config: Pick<LauncherConfig, 'artifactsBucket'>): string {
-  return `s3://${config.artifactsBucket}/${JOBS_PREFIX}`;
+export function outputPath(config: Pick<LauncherConfig, 'artifactsBucket'>, tenant: string): string {
+  return `s3://${config.artifactsBucket}/${tenantJobsPrefix(tenant)}`;
 }
 
-/** Where a job's artifacts go: `s3://<artifacts>/jobs/<job name>/`. */
-export function jobArtifactsUri(config: Pick<LauncherConfig, 'artifactsBucket'>, jobName: string): string {
-  return `${outputPath(config)}${jobName}/`;
+/** Where a job's artifacts go: `s3://<artifacts>/jobs/<tenant>/<job name>/`. */
+export function jobArtifactsUri(config: Pick<LauncherConfig, 'artifactsBucket'>, tenant: string, jobName: string): string {
+  return `${outputPath(config, tenant)}${jobName}/`;
 }
 
 /** The model artifact SageMaker writes when the job completes. */
-export function modelArtifactUri(config: Pick<LauncherConfig, 'artifactsBucket'>, jobName: string): string {
-  return `${jobArtifactsUri(config, jobName)}output/model.tar.gz`;
+export function modelArtifactUri(config: Pick<LauncherConfig, 'artifactsBucket'>, tenant: string, jobName: string): string {
+  return `${jobArtifactsUri(config, tenant, jobName)}output/model.tar.gz`;
 }
 
 /** What a job's request is built from besides the job itself. */
 export interface BuildContext {
   readonly config: LauncherConfig;
+  /** The tenant the jobs run for: its execution role, job prefix and tag. */
+  readonly tenant: TenantDescriptor;
   /** The request's client token (the sweep id tag). */
   readonly clientToken: string;
   /** Resolved dataset channels by {@link datasetChannelKey}. */
@@ -51,8 +55,9 @@ export class RequestBuildError extends Error {
  *   (DirectoryPath from the shared file-system logic); S3 channels read the version prefix.
  * - VpcConfig always: the file system's subnets when any channel reads it, else the training
  *   subnets; the training security groups.
- * - Output to `s3://<artifacts>/jobs/`; checkpoints, when asked for, to `…/jobs/<name>/checkpoints/`.
- * - Tags: the platform's (platform, dataset, sweep, sweep index, spec hash) then the request's.
+ * - The tenant's execution role; output to `s3://<artifacts>/jobs/<tenant>/`; checkpoints, when
+ *   asked for (always with spot), to `…/jobs/<tenant>/<name>/checkpoints/`.
+ * - Tags: the platform's (tenant, platform, dataset, sweep, sweep index, spec hash) then the request's.
  */
 export function buildCreateTrainingJobRequest(job: PlannedJob, context: BuildContext): CreateTrainingJobCommandInput {
   const { config } = context;
@@ -73,7 +78,12 @@ export function buildCreateTrainingJobRequest(job: PlannedJob, context: BuildCon
     throw new RequestBuildError(errors);
   }
   const readsFileSystem = Object.values(spec.channels).some((channel) => channel.source === 'fileSystem');
+  const tenant = context.tenant.name;
+  if (spec.tenant !== tenant) {
+    throw new Error(`internal error: job ${job.name} was planned for tenant ${spec.tenant}, not ${tenant}`);
+  }
   const tags: Tag[] = [
+    { Key: PLATFORM_TAGS.TENANT, Value: tenant },
     { Key: PLATFORM_TAGS.PLATFORM, Value: config.jobNamePrefix },
     { Key: PLATFORM_TAGS.DATASET, Value: spec.datasetId },
     { Key: PLATFORM_TAGS.SWEEP, Value: context.clientToken },
@@ -84,16 +94,17 @@ export function buildCreateTrainingJobRequest(job: PlannedJob, context: BuildCon
   const volumeKmsKeyId = config.volumeKmsKeyId && !hasLocalInstanceStorage(spec.instanceType) ? config.volumeKmsKeyId : undefined;
   return {
     TrainingJobName: job.name,
-    RoleArn: config.executionRoleArn,
+    RoleArn: context.tenant.executionRoleArn,
     AlgorithmSpecification: {
       TrainingImage: spec.trainingImage,
       TrainingInputMode: 'File',
+      MetricDefinitions: spec.metricDefinitions.length > 0 ? spec.metricDefinitions.map(({ name, regex }) => ({ Name: name, Regex: regex })) : undefined,
     },
     HyperParameters: Object.keys(spec.hyperParameters).length > 0 ? { ...spec.hyperParameters } : undefined,
     Environment: Object.keys(spec.environment).length > 0 ? { ...spec.environment } : undefined,
     InputDataConfig: channels,
     OutputDataConfig: {
-      S3OutputPath: outputPath(config),
+      S3OutputPath: outputPath(config, tenant),
       KmsKeyId: config.outputKmsKeyId,
     },
     ResourceConfig: {
@@ -106,9 +117,13 @@ export function buildCreateTrainingJobRequest(job: PlannedJob, context: BuildCon
       SecurityGroupIds: [...config.securityGroupIds],
       Subnets: [...(readsFileSystem && config.fileSystem ? config.fileSystem.subnetIds : config.subnetIds)],
     },
-    StoppingCondition: { MaxRuntimeInSeconds: spec.maxRuntimeInSeconds },
+    StoppingCondition: {
+      MaxRuntimeInSeconds: spec.maxRuntimeInSeconds,
+      MaxWaitTimeInSeconds: spec.spot ? spec.spot.maxWaitTimeInSeconds : undefined,
+    },
+    EnableManagedSpotTraining: spec.spot ? true : undefined,
     CheckpointConfig: spec.checkpoints
-      ? { S3Uri: `${jobArtifactsUri(config, job.name)}checkpoints/`, LocalPath: spec.checkpoints.localPath }
+      ? { S3Uri: `${jobArtifactsUri(config, tenant, job.name)}checkpoints/`, LocalPath: spec.checkpoints.localPath }
       : undefined,
     EnableInterContainerTrafficEncryption: config.interContainerTrafficEncryption,
     Tags: tags,
@@ -116,7 +131,7 @@ export function buildCreateTrainingJobRequest(job: PlannedJob, context: BuildCon
 }
 
 function buildChannel(name: string, channel: JobChannelSpec, context: BuildContext): Channel {
-  const resolved = context.datasets.get(datasetChannelKey({ datasetId: channel.datasetId, channel: channel.datasetChannel, version: channel.version }));
+  const resolved = context.datasets.get(datasetChannelKey(channelRequestOf(channel)));
   if (!resolved) {
     throw new Error(`internal error: dataset channel ${channel.datasetId}/${channel.datasetChannel} was not resolved before building channel ${name}`);
   }
@@ -258,6 +273,28 @@ export function checkCreateTrainingJobRequest(input: CreateTrainingJobCommandInp
   if (!Number.isInteger(runtime) || runtime < L.maxRuntimeInSeconds.min || runtime > L.maxRuntimeInSeconds.max) {
     fail(['StoppingCondition', 'MaxRuntimeInSeconds'], `must be ${L.maxRuntimeInSeconds.min}-${L.maxRuntimeInSeconds.max} seconds (28 days)`);
   }
+  const wait = input.StoppingCondition?.MaxWaitTimeInSeconds;
+  if (input.EnableManagedSpotTraining) {
+    if (wait === undefined || !Number.isInteger(wait) || wait < runtime) {
+      fail(['StoppingCondition', 'MaxWaitTimeInSeconds'], 'is required with managed spot training and at least MaxRuntimeInSeconds');
+    }
+    if (!input.CheckpointConfig) {
+      fail(['CheckpointConfig'], 'is required with managed spot training');
+    }
+  } else if (wait !== undefined) {
+    fail(['StoppingCondition', 'MaxWaitTimeInSeconds'], 'applies to managed spot training only');
+  }
+  const metrics = input.AlgorithmSpecification?.MetricDefinitions ?? [];
+  if (metrics.length > L.metricDefinitions.maxDefinitions) {
+    fail(['AlgorithmSpecification', 'MetricDefinitions'], `has ${metrics.length} definitions; at most ${L.metricDefinitions.maxDefinitions}`);
+  }
+  metrics.forEach((metric, index) => {
+    for (const [field, value, limits] of [['Name', metric.Name, L.metricDefinitions.name], ['Regex', metric.Regex, L.metricDefinitions.regex]] as const) {
+      if (value === undefined || value.length < limits.min || value.length > limits.max || !limits.pattern.test(value)) {
+        fail(['AlgorithmSpecification', 'MetricDefinitions', index, field], `must be ${limits.min}-${limits.max} characters on one line`);
+      }
+    }
+  });
   const count = input.ResourceConfig?.InstanceCount ?? 0;
   if (!Number.isInteger(count) || count < 1) fail(['ResourceConfig', 'InstanceCount'], 'must be at least 1');
   const volume = input.ResourceConfig?.VolumeSizeInGB ?? 0;

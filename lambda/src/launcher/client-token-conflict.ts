@@ -3,11 +3,10 @@ import { PLATFORM_TAGS } from '../../../contract/launcher';
 import type { FieldError } from '../../../contract/launch-request';
 import { clientTokenNameStem } from './job-naming';
 import { PlannedJob } from './job-plan';
+import type { Retry } from './launch';
 
 /** How many jobs sharing a token's name stem are looked at (other tokens can share a shortened stem). */
 const CANDIDATE_LIMIT = 1000;
-
-type Retry = <T>(what: string, operation: () => Promise<T>) => Promise<T>;
 
 /**
  * Whether the client token was already used for a different request. A job's name carries its
@@ -18,10 +17,11 @@ type Retry = <T>(what: string, operation: () => Promise<T>) => Promise<T>;
  */
 export async function clientTokenConflict(api: TrainingJobApi, retry: Retry, options: {
   readonly jobNamePrefix: string;
+  readonly tenant: string;
   readonly clientToken: string;
   readonly jobs: readonly PlannedJob[];
 }): Promise<FieldError | undefined> {
-  const stem = clientTokenNameStem(options.jobNamePrefix, options.clientToken);
+  const stem = clientTokenNameStem(options.jobNamePrefix, options.tenant, options.clientToken);
   const names = new Set(options.jobs.map((job) => job.name));
   const candidates = await retry('ListTrainingJobs', () => api.listByName(stem, CANDIDATE_LIMIT));
   for (const candidate of candidates) {

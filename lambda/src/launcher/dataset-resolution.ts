@@ -1,7 +1,8 @@
-import { DATASET_PREFIX, DatasetKeyError, manifestKey, parsePointer, pointerKey, versionPrefix } from '../catalog';
+import { DATASET_PREFIX, DatasetKeyError, manifestKey, parsePointer, pointerKey, uploadKey, versionPrefix } from '../catalog';
+import { SHARED_AREA } from '../../../contract/tenant-directory';
 import type { FieldError } from '../../../contract/launch-request';
 import { formatPath } from './field-errors';
-import { DatasetChannelRequest, PlannedJob, datasetChannelKey, datasetChannelsOf } from './job-plan';
+import { DatasetChannelRequest, PlannedJob, channelRequestOf, datasetChannelKey, datasetChannelsOf } from './job-plan';
 
 /** Reads small objects; `undefined` when the object does not exist. */
 export interface ObjectReader {
@@ -12,9 +13,9 @@ export interface ObjectReader {
 export interface ResolvedDatasetChannel extends DatasetChannelRequest {
   /** The version the jobs read. */
   readonly resolvedVersion: string;
-  /** `datasets/<datasetId>/<channel>/<version>/` in the dataset bucket. */
+  /** `datasets/<owner>/<datasetId>/<channel>/<version>/` in the dataset bucket. */
   readonly prefix: string;
-  /** The version's directory below the file system's dataset root: `<datasetId>/<channel>/<version>`. */
+  /** The version's directory below the file system's dataset root: `<owner>/<datasetId>/<channel>/<version>`. */
   readonly datasetPath: string;
   /** Records in the version (from its manifest). */
   readonly records: number;
@@ -43,14 +44,14 @@ export function datasetPathOf(prefix: string): string {
  * converted, the pinned version does not exist, or the version is empty.
  */
 export async function resolveDatasetChannel(reader: ObjectReader, bucket: string, ref: DatasetChannelRequest): Promise<ResolvedDatasetChannel> {
-  const name = `dataset ${JSON.stringify(ref.datasetId)} channel ${JSON.stringify(ref.channel)}`;
+  const name = `dataset ${JSON.stringify(ref.datasetId)}${ref.tenant === SHARED_AREA ? ' (shared)' : ''} channel ${JSON.stringify(ref.channel)}`;
   let version = ref.version;
   if (version === null) {
     const key = pointerKey(ref);
     const text = await reader.readText(bucket, key);
     if (text === undefined) {
       throw new DatasetResolutionError(`${name} has no converted version (no s3://${bucket}/${key}): it was never uploaded, ` +
-        `or its conversion failed or has not finished. Upload uploads/${ref.datasetId}/${ref.channel}.zip and wait for the DatasetConverted event ` +
+        `or its conversion failed or has not finished. Upload ${uploadKey(ref)} and wait for the DatasetConverted event ` +
         '(a DatasetConversionFailed event says why a conversion failed).');
     }
     try {
@@ -123,7 +124,7 @@ export async function resolveDatasets(reader: ObjectReader, bucket: string, jobs
   const errors: FieldError[] = [];
   const channels = jobs.length > 0 ? jobs[0].spec.channels : {};
   for (const [name, channel] of Object.entries(channels)) {
-    const problem = problems.get(datasetChannelKey({ datasetId: channel.datasetId, channel: channel.datasetChannel, version: channel.version }));
+    const problem = problems.get(datasetChannelKey(channelRequestOf(channel)));
     if (problem) {
       errors.push({ path: formatPath(['channels', name]), message: problem });
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SAGEMAKER_LIMITS } from '../../../contract/sagemaker-limits';
-import { CLIENT_TOKEN_MAX_LENGTH, CLIENT_TOKEN_PATTERN, MAX_JOBS_CEILING, jobNamePrefixProblem } from '../../../contract/launcher';
+import { CLIENT_TOKEN_MAX_LENGTH, CLIENT_TOKEN_PATTERN, MAX_JOBS_CEILING, tenantJobNamePrefix } from '../../../contract/launcher';
 
 /** The hex digits of the name hash. */
 const NAME_HASH_LENGTH = 8;
@@ -32,16 +32,13 @@ export function specHash(spec: unknown): string {
 }
 
 /**
- * The deterministic name of the job at `index` of a request:
- * `<prefix>-<client token, lowercased, shortened to fit>-<index>-<8 hex of sha256(token, index, spec hash)>`.
+ * The deterministic name of the job at `index` of a tenant's request:
+ * `<prefix>-<tenant>-<client token, lowercased, shortened to fit>-<index>-<8 hex of sha256(token, index, spec hash)>`.
  * The same token, index and spec always give the same name; the hash covers the whole token, so
  * two tokens that share a shortened form still get different names.
  */
-export function trainingJobName(prefix: string, clientToken: string, index: number, jobSpecHash: string): string {
-  const prefixProblem = jobNamePrefixProblem(prefix);
-  if (prefixProblem) {
-    throw new Error(`Job-name prefix ${JSON.stringify(prefix)} ${prefixProblem}.`);
-  }
+export function trainingJobName(prefix: string, tenant: string, clientToken: string, index: number, jobSpecHash: string): string {
+  const start = tenantJobNamePrefix(prefix, tenant);
   if (!CLIENT_TOKEN_PATTERN.test(clientToken) || clientToken.length > CLIENT_TOKEN_MAX_LENGTH) {
     throw new Error(`Client token ${JSON.stringify(clientToken)} is not a valid client token.`);
   }
@@ -50,19 +47,20 @@ export function trainingJobName(prefix: string, clientToken: string, index: numb
   }
   const hash = createHash('sha256').update(`${clientToken}\n${index}\n${jobSpecHash}`).digest('hex').slice(0, NAME_HASH_LENGTH);
   const suffix = `-${index}-${hash}`;
-  return `${prefix}-${tokenPart(clientToken, suffix.length, prefix)}${suffix}`;
+  return `${start}${tokenPart(clientToken, suffix.length, start)}${suffix}`;
 }
 
-function tokenPart(clientToken: string, suffixLength: number, prefix: string): string {
-  const room = SAGEMAKER_LIMITS.trainingJobName.max - prefix.length - 1 - suffixLength;
+function tokenPart(clientToken: string, suffixLength: number, start: string): string {
+  const room = SAGEMAKER_LIMITS.trainingJobName.max - start.length - suffixLength;
   return clientToken.toLowerCase().slice(0, room).replace(/-+$/, '');
 }
 
 /**
- * The start every job name of a client token shares, whatever the index (`<prefix>-<token, shortened
- * for the longest index>`): what ListTrainingJobs' NameContains looks for to find a token's jobs.
+ * The start every job name of a tenant's client token shares, whatever the index (`<prefix>-<tenant>-<token,
+ * shortened for the longest index>`): what ListTrainingJobs' NameContains looks for to find a token's jobs.
  */
-export function clientTokenNameStem(prefix: string, clientToken: string): string {
+export function clientTokenNameStem(prefix: string, tenant: string, clientToken: string): string {
+  const start = tenantJobNamePrefix(prefix, tenant);
   const longestSuffix = `-${MAX_JOBS_CEILING - 1}-`.length + NAME_HASH_LENGTH;
-  return `${prefix}-${tokenPart(clientToken, longestSuffix, prefix)}`;
+  return `${start}${tokenPart(clientToken, longestSuffix, start)}`;
 }

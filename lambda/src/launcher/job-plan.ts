@@ -8,6 +8,8 @@ import { expandSweep, hyperParameterString } from './sweep';
 
 /** One channel of one job, every default applied. */
 export interface JobChannelSpec {
+  /** Whose dataset: the tenant's name or `shared`. */
+  readonly owner: string;
   readonly datasetId: string;
   readonly datasetChannel: string;
   /** A pinned version from the request, or null for "what current.json points at". */
@@ -24,6 +26,8 @@ export interface JobChannelSpec {
  * was redeployed still finds the jobs it launched.
  */
 export interface JobSpec {
+  /** The tenant the job runs for (its role, its job prefix, its name segment). */
+  readonly tenant: string;
   readonly datasetId: string;
   readonly channels: Readonly<Record<string, JobChannelSpec>>;
   readonly trainingImage: string;
@@ -35,6 +39,9 @@ export interface JobSpec {
   readonly environment: Readonly<Record<string, string>>;
   readonly tags: Readonly<Record<string, string>>;
   readonly checkpoints: { readonly localPath: string } | null;
+  /** Managed spot training: how long the job may wait for capacity plus run; null for on-demand. */
+  readonly spot: { readonly maxWaitTimeInSeconds: number } | null;
+  readonly metricDefinitions: ReadonlyArray<{ readonly name: string; readonly regex: string }>;
 }
 
 /** One job of a request: its place in the sweep, its spec and the name derived from both. */
@@ -48,11 +55,12 @@ export interface PlannedJob {
 }
 
 /** Expands a valid request into its jobs, in sweep order. Pure and deterministic. */
-export function planJobs(request: LaunchRequest, rules: Pick<RequestRules, 'maxRuntimeInSeconds' | 'maxVolumeSizeInGB' | 'fileSystemAvailable' | 's3InputMode'>, jobNamePrefix: string): PlannedJob[] {
+export function planJobs(request: LaunchRequest, rules: Pick<RequestRules, 'tenant' | 'maxRuntimeInSeconds' | 'maxVolumeSizeInGB' | 'fileSystemAvailable' | 's3InputMode'>, jobNamePrefix: string): PlannedJob[] {
   const base = Object.fromEntries(Object.entries(request.hyperparameters ?? {}).map(([key, value]) => [key, hyperParameterString(value)]));
   const channels = Object.fromEntries(Object.entries(request.channels).map(([name, channel]) => {
     const source = channel.source ?? defaultSource(rules);
     return [name, {
+      owner: channel.owner ?? rules.tenant,
       datasetId: channel.datasetId ?? request.datasetId,
       datasetChannel: channel.datasetChannel ?? name,
       version: channel.version ?? null,
@@ -63,22 +71,28 @@ export function planJobs(request: LaunchRequest, rules: Pick<RequestRules, 'maxR
   }));
   const checkpoints = request.checkpoints === undefined ? null
     : { localPath: (request.checkpoints === true ? undefined : request.checkpoints.localPath) ?? DEFAULT_CHECKPOINT_LOCAL_PATH };
+  const maxRuntimeInSeconds = request.maxRuntimeInSeconds ?? Math.min(DEFAULT_MAX_RUNTIME_SECONDS, rules.maxRuntimeInSeconds);
+  const spot = request.useSpot ? { maxWaitTimeInSeconds: request.maxWaitTimeInSeconds ?? maxRuntimeInSeconds } : null;
+  const metricDefinitions = (request.metricDefinitions ?? []).map(({ name, regex }) => ({ name, regex }));
   return expandSweep(request.sweep).map((point) => {
     const spec: JobSpec = {
+      tenant: rules.tenant,
       datasetId: request.datasetId,
       channels,
       trainingImage: request.trainingImage,
       instanceType: request.instanceType,
       instanceCount: request.instanceCount ?? DEFAULT_INSTANCE_COUNT,
       volumeSizeInGB: request.volumeSizeInGB ?? Math.min(DEFAULT_VOLUME_SIZE_GB, rules.maxVolumeSizeInGB),
-      maxRuntimeInSeconds: request.maxRuntimeInSeconds ?? Math.min(DEFAULT_MAX_RUNTIME_SECONDS, rules.maxRuntimeInSeconds),
+      maxRuntimeInSeconds,
       hyperParameters: { ...base, ...point.overrides },
       environment: { ...request.environment },
       tags: { ...request.tags },
       checkpoints,
+      spot,
+      metricDefinitions,
     };
     const hash = specHash(spec);
-    return { index: point.index, name: trainingJobName(jobNamePrefix, request.clientToken, point.index, hash), specHash: hash, spec, origin: point.origin };
+    return { index: point.index, name: trainingJobName(jobNamePrefix, rules.tenant, request.clientToken, point.index, hash), specHash: hash, spec, origin: point.origin };
   });
 }
 
@@ -92,14 +106,19 @@ export function datasetChannelsOf(jobs: readonly PlannedJob[]): DatasetChannelRe
   const seen = new Map<string, DatasetChannelRequest>();
   for (const job of jobs) {
     for (const channel of Object.values(job.spec.channels)) {
-      const ref = { datasetId: channel.datasetId, channel: channel.datasetChannel, version: channel.version };
+      const ref = channelRequestOf(channel);
       seen.set(datasetChannelKey(ref), seen.get(datasetChannelKey(ref)) ?? ref);
     }
   }
   return [...seen.values()];
 }
 
+/** The dataset channel (and pinned version) a job channel reads. */
+export function channelRequestOf(channel: JobChannelSpec): DatasetChannelRequest {
+  return { tenant: channel.owner, datasetId: channel.datasetId, channel: channel.datasetChannel, version: channel.version };
+}
+
 /** A map key for a dataset channel request. */
 export function datasetChannelKey(ref: DatasetChannelRequest): string {
-  return `${ref.datasetId}/${ref.channel}@${ref.version ?? 'current'}`;
+  return `${ref.tenant}/${ref.datasetId}/${ref.channel}@${ref.version ?? 'current'}`;
 }

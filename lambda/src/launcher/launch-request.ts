@@ -4,12 +4,18 @@ import { boundErrors, formatPath, quote, uniqueErrors } from './field-errors';
 import { lineTerminatorAt } from '../../../contract/model-pattern';
 import { reservedEnvironmentVariable, reservedHyperParameter } from '../../../contract/reserved-names';
 import { CLIENT_TOKEN_MAX_LENGTH, CLIENT_TOKEN_PATTERN } from '../../../contract/launcher';
-import { SAGEMAKER_LIMITS } from '../../../contract/sagemaker-limits';
+import { SHARED_AREA } from '../../../contract/tenant-directory';
+import { MAX_RUNTIME_CEILING_SECONDS, SAGEMAKER_LIMITS } from '../../../contract/sagemaker-limits';
 import { expandSweep, gridKeys, hyperParameterString, sweepSize } from './sweep';
 import type { ChannelInputMode, ChannelSource, FieldError, LaunchRequest, S3ChannelInputMode, Sweep } from '../../../contract/launch-request';
 
 /** What the launcher's configuration allows; the request is checked against it. */
 export interface RequestRules {
+  /** The caller's tenant: channels read its datasets (or the shared ones). */
+  readonly tenant: string;
+  /** Whether the tenant may read the shared datasets. */
+  readonly sharedDatasetsReadable: boolean;
+  /** The instance types this tenant may use (the launcher's, narrowed by the tenant's). */
   readonly allowedInstanceTypes: readonly string[];
   /** ECR repository URIs (`<account>.dkr.ecr.<region>.<suffix>/<name>`). */
   readonly allowedImageRepositories: readonly string[];
@@ -43,13 +49,14 @@ export const DEFAULT_CHECKPOINT_LOCAL_PATH = '/opt/ml/checkpoints';
 
 /** The request fields, in the order errors are reported. */
 const FIELDS = ['clientToken', 'datasetId', 'channels', 'trainingImage', 'instanceType', 'instanceCount', 'volumeSizeInGB',
-  'maxRuntimeInSeconds', 'hyperparameters', 'environment', 'tags', 'sweep', 'checkpoints'] as const;
+  'maxRuntimeInSeconds', 'hyperparameters', 'environment', 'tags', 'sweep', 'checkpoints', 'useSpot', 'maxWaitTimeInSeconds', 'metricDefinitions'] as const;
 const REQUIRED = new Set<string>(['clientToken', 'datasetId', 'channels', 'trainingImage', 'instanceType']);
-const CHANNEL_FIELDS = ['datasetId', 'datasetChannel', 'version', 'source', 'inputMode', 'contentType'];
+const CHANNEL_FIELDS = ['owner', 'datasetId', 'datasetChannel', 'version', 'source', 'inputMode', 'contentType'];
 
 const hp = SAGEMAKER_LIMITS.hyperParameters;
 const env = SAGEMAKER_LIMITS.environment;
 const tagLimits = SAGEMAKER_LIMITS.tags;
+const metricLimits = SAGEMAKER_LIMITS.metricDefinitions;
 
 const channelLimits = SAGEMAKER_LIMITS.channels;
 const channelName = z.string().max(channelLimits.maxNameLength, `channel names are at most ${channelLimits.maxNameLength} characters`)
@@ -195,16 +202,66 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
           .regex(/^\/\S*$/, 'must be an absolute path in the container'),
       }).partial(),
     ], { error: 'must be true or an object { "localPath": "/opt/ml/checkpoints" }' }),
+    useSpot: z.boolean({ error: 'must be true or false' }),
+    maxWaitTimeInSeconds: z.number().int('must be a whole number of seconds')
+      .min(1, 'must be at least 1')
+      .max(MAX_RUNTIME_CEILING_SECONDS, `is at most ${MAX_RUNTIME_CEILING_SECONDS} seconds (28 days)`),
+    metricDefinitions: z.array(z.strictObject({
+      name: z.string().min(metricLimits.name.min, 'must not be empty').max(metricLimits.name.max, `is at most ${metricLimits.name.max} characters`)
+        .regex(metricLimits.name.pattern, 'must be one line (no line breaks)'),
+      regex: z.string().min(metricLimits.regex.min, 'must not be empty').max(metricLimits.regex.max, `is at most ${metricLimits.regex.max} characters`)
+        .regex(metricLimits.regex.pattern, 'must be one line (no line breaks)')
+        .superRefine((regex, ctx) => {
+          const problem = metricRegexProblem(regex);
+          if (problem) {
+            ctx.addIssue({ code: 'custom', message: problem });
+          }
+        }),
+    }, { error: 'must be an object { "name": …, "regex": … }' }), { error: 'must be a list of { "name", "regex" } objects' })
+      .max(metricLimits.maxDefinitions, `lists more than the ${metricLimits.maxDefinitions} metric definitions SageMaker accepts`)
+      .superRefine((definitions, ctx) => {
+        const firstAt = new Map<string, number>();
+        definitions.forEach((definition, index) => {
+          const first = firstAt.get(definition.name);
+          if (first !== undefined) {
+            ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `repeats the name of metricDefinitions[${first}]; metric names are unique` });
+          }
+          firstAt.set(definition.name, first ?? index);
+        });
+      }),
   };
+}
+
+/**
+ * Why a metric regex is refused: SageMaker reads the metric's value from the first capturing
+ * group, so a regex must compile and have one. (SageMaker uses Python's `re`; JavaScript's syntax
+ * agrees on the common subset.)
+ */
+export function metricRegexProblem(regex: string): string | undefined {
+  let groups: number;
+  try {
+    groups = new RegExp(`${regex}|`).exec('')!.length - 1;
+  } catch (error) {
+    return `is not a valid regular expression (${(error as Error).message})`;
+  }
+  return groups === 0 ? 'has no capturing group; SageMaker reads the value from the first group, e.g. "loss: ([0-9.eE+-]+)"' : undefined;
 }
 
 function channelSchema(rules: RequestRules) {
   return z.strictObject({
+    owner: z.string().superRefine((owner, ctx) => {
+      if (owner === SHARED_AREA && !rules.sharedDatasetsReadable) {
+        ctx.addIssue({ code: 'custom', message: `tenant "${rules.tenant}" does not read the shared datasets; use its own datasets (leave out "owner")` });
+      } else if (owner !== SHARED_AREA && owner !== rules.tenant) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(owner)} is not allowed: tenant "${rules.tenant}" reads only its own datasets ` +
+          `("${rules.tenant}", the default)${rules.sharedDatasetsReadable ? ` and the platform's ("${SHARED_AREA}")` : ''}` });
+      }
+    }),
     datasetId: catalogName(validateDatasetId),
     datasetChannel: catalogName(validateDatasetChannelName),
     version: z.string().superRefine((version, ctx) => {
       try {
-        versionPrefix({ datasetId: 'x', channel: 'x' }, version);
+        versionPrefix({ tenant: 'x', datasetId: 'x', channel: 'x' }, version);
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
@@ -212,7 +269,7 @@ function channelSchema(rules: RequestRules) {
     source: z.enum(['fileSystem', 's3'], { error: 'must be "fileSystem" or "s3"' }),
     inputMode: z.enum(['File', 'FastFile', 'Pipe'], { error: 'must be "File", "FastFile" or "Pipe"' }),
     contentType: singleLine(z.string(), 'content types').max(SAGEMAKER_LIMITS.contentType.maxLength, `is at most ${SAGEMAKER_LIMITS.contentType.maxLength} characters`),
-  }, { error: 'must be an object of channel settings (datasetId, datasetChannel, version, source, inputMode, contentType)' })
+  }, { error: 'must be an object of channel settings (owner, datasetId, datasetChannel, version, source, inputMode, contentType)' })
     .partial()
     .superRefine((channel, ctx) => {
       const source = channel.source ?? defaultSource(rules);
@@ -341,7 +398,7 @@ export function validateLaunchRequest(input: unknown, rules: RequestRules): Requ
       valid.add(field);
     }
   }
-  errors.push(...crossFieldErrors(parsed as Partial<LaunchRequest>, valid, rules));
+  errors.push(...crossFieldErrors(parsed as Partial<LaunchRequest>, valid, rules, raw));
   if (errors.length > 0) {
     return { ok: false, errors: boundErrors(uniqueErrors(errors)) };
   }
@@ -379,7 +436,7 @@ function prototypeKeyErrors(request: Record<string, unknown>): FieldError[] {
   return errors;
 }
 
-function crossFieldErrors(request: Partial<LaunchRequest>, valid: ReadonlySet<string>, rules: RequestRules): FieldError[] {
+function crossFieldErrors(request: Partial<LaunchRequest>, valid: ReadonlySet<string>, rules: RequestRules, raw: Record<string, unknown>): FieldError[] {
   const errors: FieldError[] = [];
   if ((valid.has('sweep') || request.sweep === undefined) && (valid.has('instanceCount') || request.instanceCount === undefined)) {
     const jobs = sweepSize(request.sweep, rules.maxJobs);
@@ -387,6 +444,19 @@ function crossFieldErrors(request: Partial<LaunchRequest>, valid: ReadonlySet<st
     if (jobs <= rules.maxJobs && jobs * count > rules.maxInstancesPerRequest) {
       errors.push({ path: count > 1 ? 'instanceCount' : 'sweep', message: `makes ${jobs} job${jobs === 1 ? '' : 's'} × ${count} instance${count === 1 ? '' : 's'} = ` +
         `${jobs * count} instances; this platform allows at most ${rules.maxInstancesPerRequest} per request (the launcher's maxInstancesPerRequest): launch fewer jobs or fewer instances each` });
+    }
+  }
+  if (request.useSpot === true && raw.checkpoints === undefined) {
+    errors.push({ path: 'checkpoints', message: 'is required with useSpot: SageMaker resumes an interrupted spot job from its checkpoints; set "checkpoints": true and write them to /opt/ml/checkpoints' });
+  }
+  if (request.maxWaitTimeInSeconds !== undefined && valid.has('maxWaitTimeInSeconds')) {
+    if (request.useSpot !== true && (valid.has('useSpot') || raw.useSpot === undefined)) {
+      errors.push({ path: 'maxWaitTimeInSeconds', message: 'applies to spot training only; set "useSpot": true or leave it out' });
+    } else if (request.useSpot === true) {
+      const runtime = request.maxRuntimeInSeconds ?? Math.min(DEFAULT_MAX_RUNTIME_SECONDS, rules.maxRuntimeInSeconds);
+      if ((valid.has('maxRuntimeInSeconds') || request.maxRuntimeInSeconds === undefined) && request.maxWaitTimeInSeconds < runtime) {
+        errors.push({ path: 'maxWaitTimeInSeconds', message: `is ${request.maxWaitTimeInSeconds}; it must be at least the job's MaxRuntimeInSeconds (${runtime}), which it includes` });
+      }
     }
   }
   if (valid.has('channels')) {

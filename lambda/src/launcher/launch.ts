@@ -5,9 +5,11 @@ import { BuildContext, RequestBuildError, buildCreateTrainingJobRequest, checkCr
 import { ObjectReader, ResolvedDatasetChannel, resolveDatasets } from './dataset-resolution';
 import { clientTokenConflict } from './client-token-conflict';
 import { boundErrors, formatPath, uniqueErrors } from './field-errors';
-import { PlannedJob, datasetChannelKey, planJobs } from './job-plan';
+import { PlannedJob, channelRequestOf, datasetChannelKey, planJobs } from './job-plan';
 import { validateLaunchRequest } from './launch-request';
 import { PLATFORM_TAGS } from '../../../contract/launcher';
+import { tenantJobNamePrefix } from '../../../contract/launcher';
+import { TenantDescriptor } from '../../../contract/tenant-directory';
 import { LauncherConfig, requestRules } from './launcher-config';
 import { DEFAULT_RETRY_POLICY, REAL_RETRY_ENVIRONMENT, RetryEnvironment, RetryPolicy, withRetry } from './retry';
 import type { FieldError, JobResult, LaunchResponse } from '../../../contract/launch-request';
@@ -21,8 +23,11 @@ export interface LaunchLogger {
 /** What {@link launchTrainingJobs} talks to. */
 export interface LaunchDependencies {
   readonly config: LauncherConfig;
-  /** Reads current.json and manifests from the dataset bucket. */
+  /** The tenant the request is launched for (decided by the caller's identity, never by the request). */
+  readonly tenant: TenantDescriptor;
+  /** Reads current.json and manifests from the dataset bucket (with the tenant's access role). */
   readonly datasets: ObjectReader;
+  /** SageMaker with the tenant's access role. */
   readonly trainingJobs: TrainingJobApi;
   readonly retryPolicy?: RetryPolicy;
   readonly retryEnvironment?: RetryEnvironment;
@@ -50,33 +55,38 @@ export async function launchTrainingJobs(input: unknown, deps: LaunchDependencie
     return { outcome: 'rejected', ...(clientToken ? { clientToken } : {}), errors: bounded, jobs: [] };
   };
 
-  const rules = requestRules(config);
+  const rules = requestRules(config, deps.tenant);
   const validation = validateLaunchRequest(input, rules);
   if (!validation.ok) {
     return rejected(validation.errors);
   }
   const request = validation.request;
   const jobs = planJobs(request, rules, config.jobNamePrefix);
+  const retry = retrier(deps, logger);
 
   const resolution = await resolveDatasets(deps.datasets, config.datasetBucket, jobs);
   if (!resolution.ok) {
     return rejected(resolution.errors);
   }
-  const built = buildAll(jobs, { config, clientToken: request.clientToken, datasets: resolution.datasets });
+  const built = buildAll(jobs, { config, tenant: deps.tenant, clientToken: request.clientToken, datasets: resolution.datasets });
   if (!built.ok) {
     return rejected(built.errors);
   }
-  const conflict = await clientTokenConflict(deps.trainingJobs, retrier(deps, logger), {
-    jobNamePrefix: config.jobNamePrefix, clientToken: request.clientToken, jobs,
+  const conflict = await clientTokenConflict(deps.trainingJobs, retry, {
+    jobNamePrefix: config.jobNamePrefix, tenant: deps.tenant.name, clientToken: request.clientToken, jobs,
   });
   if (conflict) {
     return rejected([conflict]);
+  }
+  const quota = await quotaErrors(jobs, deps, retry);
+  if (quota.length > 0) {
+    return rejected(quota);
   }
   logger.info('launching training jobs', { clientToken: request.clientToken, jobs: jobs.map((job) => job.name) });
 
   const results = await mapConcurrent(jobs, config.concurrency, async (job, index) => {
     const outcome = await launchOne(job, built.requests[index], deps, logger);
-    return jobResult(job, outcome, resolution.datasets, config);
+    return jobResult(job, outcome, resolution.datasets, config, deps.tenant.name);
   });
   const summary = {
     created: results.filter((job) => job.status === 'created').length,
@@ -149,12 +159,39 @@ async function launchOne(job: PlannedJob, input: CreateTrainingJobCommandInput, 
   }
 }
 
-type Retry = <T>(what: string, operation: () => Promise<T>) => Promise<T>;
+/** Runs an AWS call with the launcher's bounded retry of throttling and transient errors. */
+export type Retry = <T>(what: string, operation: () => Promise<T>) => Promise<T>;
 
-function retrier(deps: LaunchDependencies, logger: LaunchLogger, job?: string): Retry {
+export function retrier(deps: Pick<LaunchDependencies, 'retryPolicy' | 'retryEnvironment'>, logger: LaunchLogger, job?: string): Retry {
   return (what, operation) => withRetry(operation, isRetryableError,
     deps.retryPolicy ?? DEFAULT_RETRY_POLICY, deps.retryEnvironment ?? REAL_RETRY_ENVIRONMENT,
     (error, attempt, delayMs) => logger.warn(`${what} retried`, { ...(job ? { job } : {}), attempt, delayMs, error: errorCode(error) }));
+}
+
+/**
+ * The tenant's concurrent-job quota: the tenant's jobs that are InProgress or Stopping, plus the
+ * jobs of this request that are not among them (a retried request's running jobs count once),
+ * may not exceed `maxConcurrentJobs`. A soft limit: two requests of one tenant checked at the same
+ * moment both see the same count, so together they can exceed it by the smaller request's jobs;
+ * jobs a retry finds completed are counted as new.
+ */
+async function quotaErrors(jobs: readonly PlannedJob[], deps: LaunchDependencies, retry: Retry): Promise<FieldError[]> {
+  const quota = deps.tenant.maxConcurrentJobs;
+  if (quota === undefined) {
+    return [];
+  }
+  const active = new Set(await retry('ListTrainingJobs', () => deps.trainingJobs.listActive(tenantJobNamePrefix(deps.config.jobNamePrefix, deps.tenant.name))));
+  const added = jobs.filter((job) => !active.has(job.name)).length;
+  if (active.size + added <= quota) {
+    return [];
+  }
+  const room = Math.max(0, quota - active.size);
+  return [{
+    path: 'request',
+    message: `would exceed tenant "${deps.tenant.name}"'s quota of ${quota} concurrent training jobs (maxConcurrentJobs): ` +
+      `${active.size} are running and this request starts ${added} more. ` +
+      (room > 0 ? `Launch at most ${room} now, or wait for running jobs to finish or stop some.` : 'Wait for running jobs to finish, or stop some.'),
+  }];
 }
 
 /** An existing job with this job's name is "already launched" only if its spec-hash tag matches. */
@@ -184,9 +221,9 @@ function failureReason(error: unknown): string {
   return `${code}: ${message}`;
 }
 
-function jobResult(job: PlannedJob, outcome: Outcome, datasets: ReadonlyMap<string, ResolvedDatasetChannel>, config: LauncherConfig): JobResult {
+function jobResult(job: PlannedJob, outcome: Outcome, datasets: ReadonlyMap<string, ResolvedDatasetChannel>, config: LauncherConfig, tenant: string): JobResult {
   const datasetVersions = Object.fromEntries(Object.entries(job.spec.channels).map(([name, channel]) => [name,
-    datasets.get(datasetChannelKey({ datasetId: channel.datasetId, channel: channel.datasetChannel, version: channel.version }))!.resolvedVersion]));
+    datasets.get(datasetChannelKey(channelRequestOf(channel)))!.resolvedVersion]));
   return {
     index: job.index,
     name: job.name,
@@ -195,8 +232,8 @@ function jobResult(job: PlannedJob, outcome: Outcome, datasets: ReadonlyMap<stri
     ...(outcome.status === 'failed' ? { reason: outcome.reason } : {}),
     hyperparameters: job.spec.hyperParameters,
     datasetVersions,
-    outputUri: jobArtifactsUri(config, job.name),
-    modelArtifactUri: modelArtifactUri(config, job.name),
+    outputUri: jobArtifactsUri(config, tenant, job.name),
+    modelArtifactUri: modelArtifactUri(config, tenant, job.name),
   };
 }
 

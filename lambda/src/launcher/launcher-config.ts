@@ -4,6 +4,7 @@ import { JOB_NAME_PREFIX_MAX_LENGTH, JOB_NAME_PREFIX_PATTERN, JOB_NAME_PREFIX_RU
 import { LAUNCHER_ENV, PLATFORM_TAG_COUNT, PLATFORM_TAG_PREFIX } from '../../../contract/launcher';
 import { RequestRules } from './launch-request';
 import type { S3ChannelInputMode } from '../../../contract/launch-request';
+import { TENANTS_ENV, TenantDescriptor, TenantDirectory, parseTenantDirectory } from '../../../contract/tenant-directory';
 import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS, SAGEMAKER_LIMITS } from '../../../contract/sagemaker-limits';
 
 /** The dataset file system as the launcher uses it. */
@@ -19,7 +20,8 @@ export interface LauncherFileSystem {
 /** The launcher's runtime configuration. */
 export interface LauncherConfig {
   readonly jobNamePrefix: string;
-  readonly executionRoleArn: string;
+  /** The platform's tenants: each with its execution role, access role and quotas. */
+  readonly tenants: TenantDirectory;
   readonly artifactsBucket: string;
   readonly datasetBucket: string;
   readonly subnetIds: readonly string[];
@@ -60,7 +62,6 @@ const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
 const CONFIG_SCHEMA = z.strictObject({
   jobNamePrefix: z.string().max(JOB_NAME_PREFIX_MAX_LENGTH).regex(JOB_NAME_PREFIX_PATTERN, `must be ${JOB_NAME_PREFIX_RULE}`),
-  executionRoleArn: z.string().min(SAGEMAKER_LIMITS.roleArn.min).max(SAGEMAKER_LIMITS.roleArn.max).regex(SAGEMAKER_LIMITS.roleArn.pattern, 'must be an IAM role ARN'),
   artifactsBucket: bucketName,
   datasetBucket: bucketName,
   subnetIds: subnetList,
@@ -90,7 +91,6 @@ const CONFIG_SCHEMA = z.strictObject({
 const JSON_FIELDS = new Set(['subnetIds', 'securityGroupIds', 'fileSystem', 'allowedImageRepositories', 'allowedInstanceTypes', 'allowedReservedNames']);
 const FIELD_ENV: Record<keyof z.infer<typeof CONFIG_SCHEMA>, string> = {
   jobNamePrefix: LAUNCHER_ENV.JOB_NAME_PREFIX,
-  executionRoleArn: LAUNCHER_ENV.EXECUTION_ROLE_ARN,
   artifactsBucket: LAUNCHER_ENV.ARTIFACTS_BUCKET,
   datasetBucket: LAUNCHER_ENV.DATASET_BUCKET,
   subnetIds: LAUNCHER_ENV.SUBNET_IDS,
@@ -142,10 +142,23 @@ export function loadLauncherConfig(environment: Readonly<Record<string, string |
       problems.push(`${variable}${rest.length > 0 ? ` (${formatPath(rest)})` : ''}: ${missing ? 'is not set' : issue.message}`);
     }
   }
-  if (problems.length > 0 || !parsed.success) {
+  let tenants: TenantDirectory | undefined;
+  try {
+    tenants = parseTenantDirectory(environment[TENANTS_ENV]);
+    for (const tenant of tenants.tenants) {
+      for (const [field, arn] of [['executionRoleArn', tenant.executionRoleArn], ['accessRoleArn', tenant.accessRoleArn]] as const) {
+        if (arn.length < SAGEMAKER_LIMITS.roleArn.min || arn.length > SAGEMAKER_LIMITS.roleArn.max || !SAGEMAKER_LIMITS.roleArn.pattern.test(arn)) {
+          problems.push(`${TENANTS_ENV} (tenant ${tenant.name} ${field}): must be an IAM role ARN`);
+        }
+      }
+    }
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (problems.length > 0 || !parsed.success || !tenants) {
     throw new LauncherConfigError(problems);
   }
-  const config = parsed.data;
+  const config = { ...parsed.data, tenants };
   const missingInVpc = config.fileSystem?.subnetIds.filter((id) => !config.subnetIds.includes(id)) ?? [];
   if (missingInVpc.length > 0) {
     throw new LauncherConfigError([`${LAUNCHER_ENV.FILE_SYSTEM} (subnetIds): ${missingInVpc.join(', ')} are not training subnets (${LAUNCHER_ENV.SUBNET_IDS})`]);
@@ -153,10 +166,15 @@ export function loadLauncherConfig(environment: Readonly<Record<string, string |
   return config;
 }
 
-/** The request rules this configuration implies. */
-export function requestRules(config: LauncherConfig): RequestRules {
+/** The request rules this configuration implies for one tenant. */
+export function requestRules(config: LauncherConfig, tenant: TenantDescriptor): RequestRules {
   return {
-    allowedInstanceTypes: config.allowedInstanceTypes,
+    tenant: tenant.name,
+    sharedDatasetsReadable: tenant.readsSharedDatasets,
+    // A tenant's list narrows the launcher's; the construct checks it is a subset.
+    allowedInstanceTypes: tenant.allowedInstanceTypes
+      ? config.allowedInstanceTypes.filter((type) => tenant.allowedInstanceTypes!.includes(type))
+      : config.allowedInstanceTypes,
     allowedImageRepositories: config.allowedImageRepositories,
     maxRuntimeInSeconds: config.maxRuntimeInSeconds,
     maxJobs: config.maxJobs,

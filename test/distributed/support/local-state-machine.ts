@@ -72,7 +72,7 @@ export async function runStateMachineLocally(input: object, options: LocalRunOpt
   const plan = planned.value;
 
   // ItemReader: the JSONL file, one item per line, in file order.
-  const layout = new WorkLayout({ datasetId: plan.run.input.datasetId, channel: plan.run.input.channel }, plan.run.input.version);
+  const layout = new WorkLayout({ tenant: plan.run.input.tenant ?? 'vision', datasetId: plan.run.input.datasetId, channel: plan.run.input.channel }, plan.run.input.version);
   const items = await workFiles(services, layout).readItemList<WorkItemReference>();
   for (const item of items) {
     const done = await task((attempt) => {

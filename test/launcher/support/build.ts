@@ -2,12 +2,12 @@ import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
 import {
   LauncherConfig, PlannedJob, buildCreateTrainingJobRequest, planJobs, requestRules, resolveDatasets, validateLaunchRequest,
 } from '../../../lambda/src/launcher';
-import { MemoryObjects, VERSION_A, testConfig, validRequest } from './fixtures';
+import { MemoryObjects, TENANT, VERSION_A, testConfig, validRequest } from './fixtures';
 
 /** Validates, plans, resolves (against in-memory objects) and builds every job of a request. */
 export async function buildRequests(overrides: Record<string, unknown> = {}, config: LauncherConfig = testConfig(), objects?: MemoryObjects):
   Promise<{ jobs: PlannedJob[]; requests: CreateTrainingJobCommandInput[] }> {
-  const rules = requestRules(config);
+  const rules = requestRules(config, TENANT);
   const validation = validateLaunchRequest(validRequest(overrides), rules);
   if (!validation.ok) {
     throw new Error(`invalid request: ${JSON.stringify(validation.errors)}`);
@@ -18,6 +18,6 @@ export async function buildRequests(overrides: Record<string, unknown> = {}, con
   if (!resolution.ok) {
     throw new Error(`unresolved: ${JSON.stringify(resolution.errors)}`);
   }
-  const requests = jobs.map((job) => buildCreateTrainingJobRequest(job, { config, clientToken: validation.request.clientToken, datasets: resolution.datasets }));
+  const requests = jobs.map((job) => buildCreateTrainingJobRequest(job, { config, tenant: TENANT, clientToken: validation.request.clientToken, datasets: resolution.datasets }));
   return { jobs, requests };
 }

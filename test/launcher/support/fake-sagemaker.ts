@@ -1,5 +1,6 @@
 import {
   CreateTrainingJobCommand, CreateTrainingJobCommandInput, DescribeTrainingJobCommand, ListTagsCommand, ListTrainingJobsCommand, SageMakerClient,
+  StopTrainingJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import { SageMakerTrainingJobApi, TrainingJobApi } from '../../../lambda/src/launcher';
 
@@ -17,7 +18,7 @@ export function awsError(name: string, message = name, httpStatusCode = 400): Er
  * (SageMakerTrainingJobApi) in front of it, so error classification is exercised too.
  */
 export class FakeSageMaker {
-  readonly jobs = new Map<string, { arn: string; input: CreateTrainingJobCommandInput; tags: Record<string, string> }>();
+  readonly jobs = new Map<string, { arn: string; input: CreateTrainingJobCommandInput; tags: Record<string, string>; status: string }>();
   readonly calls: string[] = [];
   /** Errors thrown by the next calls of an operation for a job name ('*' for any job). */
   readonly failures: Array<{ operation: Operation; name: string; error: Error; times: number }> = [];
@@ -39,7 +40,21 @@ export class FakeSageMaker {
           return { Tags: Object.entries(await this.listTags(command.input.ResourceArn!)).map(([Key, Value]) => ({ Key, Value })) };
         }
         if (command instanceof ListTrainingJobsCommand) {
+          if (command.input.StatusEquals) {
+            this.calls.push(`listActive ${command.input.NameContains}`);
+            return { TrainingJobSummaries: [...this.jobs.entries()]
+              .filter(([name, job]) => job.status === command.input.StatusEquals && name.includes(command.input.NameContains ?? ''))
+              .map(([name, job]) => ({ TrainingJobName: name, TrainingJobArn: job.arn })) };
+          }
           return { TrainingJobSummaries: (await this.list(command.input.NameContains ?? '')).map((job) => ({ TrainingJobName: job.name, TrainingJobArn: job.arn })) };
+        }
+        if (command instanceof StopTrainingJobCommand) {
+          this.calls.push(`stop ${command.input.TrainingJobName}`);
+          const job = this.jobs.get(command.input.TrainingJobName!);
+          if (!job) throw awsError('ValidationException', 'Requested resource not found.');
+          if (job.status !== 'InProgress') throw awsError('ValidationException', `The job status is ${job.status}.`);
+          job.status = 'Stopping';
+          return {};
         }
         throw new Error(`unexpected command ${(command as object).constructor.name}`);
       },
@@ -53,8 +68,8 @@ export class FakeSageMaker {
   }
 
   /** Adds a job as if someone created it earlier. */
-  seed(input: CreateTrainingJobCommandInput): void {
-    this.jobs.set(input.TrainingJobName!, { arn: this.arnOf(input.TrainingJobName!), input, tags: Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key!, tag.Value!])) });
+  seed(input: CreateTrainingJobCommandInput, status = 'InProgress'): void {
+    this.jobs.set(input.TrainingJobName!, { arn: this.arnOf(input.TrainingJobName!), input, tags: Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key!, tag.Value!])), status });
   }
 
   arnOf(name: string): string {
@@ -66,7 +81,7 @@ export class FakeSageMaker {
     try {
       const job = this.jobs.get(name);
       if (!job) throw awsError('ValidationException', 'Requested resource not found.');
-      return { arn: job.arn, status: 'InProgress' };
+      return { arn: job.arn, status: job.status };
     } finally {
       this.inFlight--;
     }

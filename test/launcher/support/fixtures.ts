@@ -1,5 +1,16 @@
 import { DatasetPointer } from '../../../lambda/src/catalog';
 import { LauncherConfig, RequestRules, requestRules } from '../../../lambda/src/launcher';
+import { TenantDescriptor } from '../../../contract/tenant-directory';
+
+/** The tenant requests run for in the launcher tests, and a second one they must never reach. */
+export const TENANT: TenantDescriptor = {
+  name: 'vision', principalArnPatterns: ['arn:aws:iam::123456789012:role/vision-*'], claimValues: ['vision'], readsSharedDatasets: true,
+  executionRoleArn: 'arn:aws:iam::123456789012:role/dsp-vision-execution', accessRoleArn: 'arn:aws:iam::123456789012:role/dsp-vision-access',
+};
+export const OTHER_TENANT: TenantDescriptor = {
+  name: 'speech', principalArnPatterns: ['arn:aws:iam::123456789012:role/speech-*'], claimValues: ['speech'], readsSharedDatasets: true,
+  executionRoleArn: 'arn:aws:iam::123456789012:role/dsp-speech-execution', accessRoleArn: 'arn:aws:iam::123456789012:role/dsp-speech-access',
+};
 
 export const REPOSITORY_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/vision-training';
 export const IMAGE = `${REPOSITORY_URI}:v1`;
@@ -10,7 +21,7 @@ export const VERSION_B = 'v20261123T080000Z-abcdef012345';
 export function testConfig(overrides: Partial<LauncherConfig> = {}): LauncherConfig {
   return {
     jobNamePrefix: 'dsp',
-    executionRoleArn: 'arn:aws:iam::123456789012:role/dsp-execution',
+    tenants: { tenants: [TENANT, OTHER_TENANT] },
     artifactsBucket: 'artifacts-bucket',
     datasetBucket: 'dataset-bucket',
     subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'],
@@ -31,8 +42,8 @@ export function testConfig(overrides: Partial<LauncherConfig> = {}): LauncherCon
   };
 }
 
-export function testRules(overrides: Partial<LauncherConfig> = {}): RequestRules {
-  return requestRules(testConfig(overrides));
+export function testRules(overrides: Partial<LauncherConfig> = {}, tenant: TenantDescriptor = TENANT): RequestRules {
+  return requestRules(testConfig(overrides), tenant);
 }
 
 /** A valid request: two channels and a 2×2 grid. */
@@ -50,15 +61,16 @@ export function validRequest(overrides: Record<string, unknown> = {}): Record<st
 }
 
 /** The pointer document the converter writes for a version. */
-export function pointerDocument(datasetId: string, channel: string, version: string): DatasetPointer {
+export function pointerDocument(datasetId: string, channel: string, version: string, tenant = TENANT.name): DatasetPointer {
   return {
     schemaVersion: 1,
+    tenant,
     datasetId,
     channel,
     version,
-    prefix: `datasets/${datasetId}/${channel}/${version}/`,
-    manifestKey: `datasets/${datasetId}/${channel}/${version}/manifest.json`,
-    source: { bucket: 'dataset-bucket', key: `uploads/${datasetId}/${channel}.zip`, etag: 'abc', eventTime: '2026-11-22T11:55:26.000Z' },
+    prefix: `datasets/${tenant}/${datasetId}/${channel}/${version}/`,
+    manifestKey: `datasets/${tenant}/${datasetId}/${channel}/${version}/manifest.json`,
+    source: { bucket: 'dataset-bucket', key: `uploads/${tenant}/${datasetId}/${channel}.zip`, etag: 'abc', eventTime: '2026-11-22T11:55:26.000Z' },
     committedAt: '2026-11-22T11:56:00.000Z',
   };
 }
@@ -74,9 +86,9 @@ export class MemoryObjects {
   constructor(public readonly objects: Record<string, string> = {}) {}
 
   /** Adds a converted channel (pointer + manifest). */
-  addConverted(datasetId: string, channel: string, version: string, records = 100): this {
-    this.objects[`datasets/${datasetId}/${channel}/current.json`] = JSON.stringify(pointerDocument(datasetId, channel, version));
-    this.objects[`datasets/${datasetId}/${channel}/${version}/manifest.json`] = JSON.stringify(manifestDocument(records));
+  addConverted(datasetId: string, channel: string, version: string, records = 100, tenant = TENANT.name): this {
+    this.objects[`datasets/${tenant}/${datasetId}/${channel}/current.json`] = JSON.stringify(pointerDocument(datasetId, channel, version, tenant));
+    this.objects[`datasets/${tenant}/${datasetId}/${channel}/${version}/manifest.json`] = JSON.stringify(manifestDocument(records));
     return this;
   }
 
