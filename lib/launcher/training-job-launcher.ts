@@ -405,6 +405,11 @@ export class TrainingJobLauncher extends Construct {
         conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
       }));
       uploadBucket.encryptionKey?.grantEncryptDecrypt(roles.accessRole);
+      const policy = roles.accessRole.node.tryFindChild('DefaultPolicy');
+      if (policy) {
+        acknowledgeWildcardResource(policy, uploadBucket.arnForObjects(`${prefix}*`),
+          `Tenant ${roles.tenant.name} uploads any dataset zip below ${prefix} (keys are chosen by the tenant's users); no other tenant's prefix, nothing else in the bucket.`);
+      }
     }
   }
 

@@ -76,7 +76,7 @@ describe('request → CreateTrainingJob', () => {
     for (const request of requests) {
       expect(request.InputDataConfig).toEqual(['training', 'evaluation'].map((channel) => ({
         ChannelName: channel,
-        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/cats/${channel}/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
+        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/vision/cats/${channel}/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
         InputMode: 'FastFile',
       })));
       expect(request.VpcConfig!.Subnets).toEqual(['subnet-0aaa1111', 'subnet-0bbb2222']);
@@ -89,9 +89,9 @@ describe('request → CreateTrainingJob', () => {
       testConfig({ fileSystem: undefined, s3InputMode: 'File' }));
     expect(requests[0].InputDataConfig!.map((channel) => [channel.ChannelName, channel.InputMode, channel.DataSource!.S3DataSource!.S3Uri]))
       .toEqual([
-        ['training', 'File', `s3://dataset-bucket/datasets/cats/training/${VERSION_A}/`],
-        ['evaluation', 'Pipe', `s3://dataset-bucket/datasets/cats/evaluation/${VERSION_A}/`],
-        ['holdout', 'FastFile', `s3://dataset-bucket/datasets/cats/evaluation/${VERSION_A}/`],
+        ['training', 'File', `s3://dataset-bucket/datasets/vision/cats/training/${VERSION_A}/`],
+        ['evaluation', 'Pipe', `s3://dataset-bucket/datasets/vision/cats/evaluation/${VERSION_A}/`],
+        ['holdout', 'FastFile', `s3://dataset-bucket/datasets/vision/cats/evaluation/${VERSION_A}/`],
       ]);
   });
 

@@ -74,6 +74,8 @@ function statement(template: Template, sid: string): Json {
   return found[0];
 }
 
+const datasetObjects = (path: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DatasetsBucket/), 'Arn'] }, path]] });
+
 describe('TrainingJobLauncher with FSx for Lustre', () => {
   const fixture = launcherStack({ fileSystem: 'fsx', keys: true });
   const template = fixture.template();
@@ -175,8 +177,6 @@ describe('TrainingJobLauncher with FSx for Lustre', () => {
     });
     expect(statement(template, 'CountTrainingJobs')).toMatchObject({ Action: 'sagemaker:ListTrainingJobs', Resource: '*' });
   });
-
-  const datasetObjects = (path: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DatasetsBucket/), 'Arn'] }, path]] });
 
   test('the access role reads only pointers and manifests of its tenant\'s and the shared datasets, its jobs\' artifacts and log streams', () => {
     expect(statement(template, 'ReadTenantDatasetPointersAndManifests')).toMatchObject({
@@ -297,22 +297,23 @@ describe('TrainingJobLauncher variants', () => {
     expect(loadLauncherConfig(launcherEnvironment(template)).interContainerTrafficEncryption).toBe(false);
   });
 
-  test('the S3 tier: one CreateTrainingJob statement that allows no file-system key, FastFile by default, an execution role that reads datasets/ only', () => {
+  test('the S3 tier: one CreateTrainingJob statement that allows no file-system key, FastFile by default, an execution role that reads its tenant\'s and the shared datasets only', () => {
     const { template: build } = launcherStack({ fileSystem: 'none' });
     const template = build();
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { PolicyDocument: { Statement: Json[] } } }>;
     const statements = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const creates = statements.filter((s) => [s.Action].flat().includes('sagemaker:CreateTrainingJob'));
-    expect(creates.map((s) => s.Sid)).toEqual(['CreateS3TrainingJobs']);
+    expect(creates.map((s) => s.Sid)).toEqual(['CreateTenantS3TrainingJobs']);
     expect(Object.entries((creates[0].Condition as Json).Null as Json).filter(([key]) => key.startsWith('sagemaker:FileSystem'))).toEqual([
       ['sagemaker:FileSystemId', 'true'], ['sagemaker:FileSystemType', 'true'], ['sagemaker:FileSystemDirectoryPath', 'true'], ['sagemaker:FileSystemAccessMode', 'true'],
     ]);
     expect(JSON.stringify(statements)).not.toMatch(/fsx:|elasticfilesystem:/);
     const datasetReads = statements.filter((s) => JSON.stringify(s.Resource ?? '').includes('DatasetsBucket') && [s.Action].flat().some((a) => String(a).startsWith('s3:Get')));
-    expect(datasetReads.find((s) => s.Sid === 'ReadDatasets')).toMatchObject({
-      Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DatasetsBucket/), 'Arn'] }, '/datasets/*']] },
+    expect(datasetReads.find((s) => s.Sid === 'ReadTenantDatasets')).toMatchObject({
+      Action: 's3:GetObject', Resource: [datasetObjects('/datasets/default/*'), datasetObjects('/datasets/shared/*')],
     });
-    expect(statement(template, 'ListDatasets')).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['datasets/*'] } } });
+    expect(statements.filter((s) => s.Sid === 'ListTenantDatasets').map((s) => s.Condition))
+      .toEqual([{ StringLike: { 's3:prefix': ['datasets/default/*', 'datasets/shared/*'] } }, { StringLike: { 's3:prefix': ['datasets/default/*', 'datasets/shared/*'] } }]);
     expect(launcherEnvironment(template)[LAUNCHER_ENV.S3_INPUT_MODE]).toBe('FastFile');
     expect(loadLauncherConfig(launcherEnvironment(template)).s3InputMode).toBe('FastFile');
     const fileMode = launcherStack({ fileSystem: 'none', props: { s3InputMode: S3InputMode.FILE } }).template();

@@ -220,7 +220,7 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
     };
     const s3Channel = (channel: string, version: string) => ({
       ChannelName: channel,
-      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${DATASET_BUCKET}/datasets/cats/${channel}/${version}/`, S3DataDistributionType: 'FullyReplicated' } },
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${DATASET_BUCKET}/datasets/vision/cats/${channel}/${version}/`, S3DataDistributionType: 'FullyReplicated' } },
       InputMode: 'FastFile',
     });
 
@@ -229,9 +229,9 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
     expect(first.VpcConfig).toEqual({ SecurityGroupIds: config.securityGroupIds, Subnets: config.subnetIds });
 
     // A new upload: the converter writes S3 only and moves current.json right after; the next launch pins the new version.
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 4, dog: 1 }, 7));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 4, dog: 1 }, 7));
     expect((await pipeline.deliver(pipeline.handler())).response.batchItemFailures).toEqual([]);
-    const newer = parsePointer((await pipeline.getBuffer('datasets/cats/training/current.json')).toString('utf8'), 'training').version;
+    const newer = parsePointer((await pipeline.getBuffer('datasets/vision/cats/training/current.json')).toString('utf8'), 'training').version;
     expect(newer).not.toBe(versions.training);
     const second = await describeChannels(await launchTrainingJobs(request({ clientToken: 's3-tier-b', sweep: undefined, channels: { training: {}, evaluation: {} } }), s3Tier));
     expect(second.InputDataConfig).toEqual([s3Channel('training', newer), s3Channel('evaluation', versions.evaluation)]);
