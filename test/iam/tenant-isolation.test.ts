@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import {
   LAUNCHER_ENV, LauncherConfig, buildCreateTrainingJobRequest, loadLauncherConfig, planJobs, requestRules, resolveDatasets, validateLaunchRequest,
 } from '../../lambda/src/launcher';
-import { TENANT_TAG, TenantDescriptor, findTenant } from '../../lambda/src/tenancy/tenant-directory';
+import { TENANT_TAG, TenantDescriptor, findTenant } from '../../contract/tenant-directory';
 import { MemoryObjects, VERSION_A } from '../launcher/support/fixtures';
 import { Decision, IamSimulator, SimulatedRequest } from '../support/iam-simulator';
 import { platformApp, templatesByRegion } from '../support/platform-app';
