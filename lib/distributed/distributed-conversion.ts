@@ -11,7 +11,7 @@ import type { LambdaDatasetMount } from '../filesystems';
 import { grantLustreImport } from '../filesystems/lustre-import-grant';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, acknowledgePolicyWildcards, acknowledgeWildcardResource } from '../nag/acknowledge';
-import { TrainingNetwork } from '../network';
+import { ITrainingNetwork } from '../network';
 import { DATASET_KEY_PREFIX, DEFAULT_INGESTION_EVENT_SOURCE, UPLOAD_KEY_PREFIX } from '../../contract/ingestion-events';
 import { resolveConversionSettings } from '../ingestion/conversion-settings';
 import type { DatasetIngestionConversionOptions } from '../ingestion/dataset-ingestion';
@@ -28,7 +28,7 @@ import {
 /** Properties of a {@link DistributedConversion}. */
 export interface DistributedConversionProps {
   /** The training network: the functions run in its training subnets. */
-  readonly network: TrainingNetwork;
+  readonly network: ITrainingNetwork;
   /** The bucket uploads are read from (`uploads/*` only). */
   readonly uploadBucket: s3.IBucket;
   /** The bucket versions (`datasets/*`) and the conversion's work files (`ingestion-work/*`) go to. */

@@ -1,7 +1,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TrainingNetwork } from '../network';
+import { ITrainingNetwork } from '../network';
 import { chooseDatasetStorage } from '../regions/file-system-choice';
 import { DatasetFileSystemType, IDatasetFileSystem } from './dataset-file-system';
 import { DatasetStorageType, S3InputMode } from './dataset-storage-type';
@@ -11,7 +11,7 @@ import { LustreDatasetFileSystem, LustreDatasetFileSystemOptions } from './lustr
 /** Properties of {@link DatasetStorage.forRegion} (and `DatasetFileSystems.forRegion`). */
 export interface DatasetStorageProps {
   /** The training network. */
-  readonly network: TrainingNetwork;
+  readonly network: ITrainingNetwork;
 
   /**
    * The storage wanted where the region allows it. FSx for Lustre falls back to EFS, EFS to S3,

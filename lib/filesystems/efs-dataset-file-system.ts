@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IDependable } from 'constructs';
 import { efsDirectoryPathFromLambdaPath, validateLambdaMountPath } from '../../contract/sagemaker-channel';
 import { acknowledgeFindings } from '../nag/acknowledge';
-import { FileSystemPorts, TrainingNetwork } from '../network';
+import { FileSystemPorts, ITrainingNetwork } from '../network';
 import { Availability, regionCapabilities } from '../regions/capability-table';
 import {
   DatasetFileSystemType, FileSystemAccessMode, FileSystemTrainingChannel, IDatasetFileSystem, buildTrainingChannel, deriveDirectoryPath,
@@ -93,7 +93,7 @@ export interface EfsDatasetFileSystemOptions {
 /** Properties of an {@link EfsDatasetFileSystem}. */
 export interface EfsDatasetFileSystemProps extends EfsDatasetFileSystemOptions {
   /** The training network: one mount target per Availability Zone of its training subnets. */
-  readonly network: TrainingNetwork;
+  readonly network: ITrainingNetwork;
 }
 
 /** What a Lambda function needs to write datasets to EFS. */

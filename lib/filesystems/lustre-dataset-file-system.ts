@@ -6,7 +6,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFindings } from '../nag/acknowledge';
-import { FileSystemPorts, TrainingNetwork } from '../network';
+import { throwValidation } from '../validation';
+import { FileSystemPorts, ITrainingNetwork } from '../network';
+import { connectionsInStackOf } from '../network/cross-stack-connections';
 import { Availability, CapabilityFact, RegionCapabilities, regionCapabilities } from '../regions/capability-table';
 import { addCfnLintException } from './cfn-lint-exceptions';
 import { DataRepositoryAssociationOptions, LustreDataRepositoryAssociation } from './data-repository-association';
@@ -227,7 +229,7 @@ export interface LustreDatasetFileSystemOptions {
 /** Properties of a {@link LustreDatasetFileSystem}. */
 export interface LustreDatasetFileSystemProps extends LustreDatasetFileSystemOptions {
   /** The training network: the file system goes into one of its subnets. */
-  readonly network: TrainingNetwork;
+  readonly network: ITrainingNetwork;
 }
 
 /** An FSx for Lustre dataset file system, new or imported. */
@@ -238,27 +240,31 @@ export interface ILustreDatasetFileSystem extends IDatasetFileSystem {
   readonly dnsName: string;
   /** The dataset directory on the file system, e.g. `/datasets`. */
   readonly datasetDirectory: string;
+  /** The file system's security group. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** The subnet the file system lives in. */
+  readonly subnet: ec2.ISubnet;
+  /** The file system's Availability Zone. */
+  readonly availabilityZone: string;
 }
 
-/** What identifies an existing FSx for Lustre file system. */
+/** What identifies an existing FSx for Lustre file system (the platform's, as `DatasetPlatformStack` publishes it). */
 export interface LustreDatasetFileSystemAttributes {
-  /** The file-system id. */
+  /** The file-system id (`fs-…`). */
   readonly fileSystemId: string;
   /** The mount name (`LustreMountName`; `fsx` for SCRATCH_1). */
   readonly mountName: string;
-  /** The security group of the file system. */
-  readonly securityGroup: ec2.ISecurityGroup;
+  /** The id of the file system's security group. */
+  readonly securityGroupId: string;
+  /** The subnet the file system lives in. */
+  readonly subnetId: string;
+  /** The file system's Availability Zone (the subnet's). */
+  readonly availabilityZone: string;
   /**
-   * The subnet the file system lives in (with its Availability Zone, e.g. from
-   * `ec2.Subnet.fromSubnetAttributes`). Training jobs get this subnet, or every training subnet of its
-   * AZ when `network` is given.
+   * The training network, to give training jobs every training subnet in the file system's AZ.
+   * @default - training jobs get only `subnetId`
    */
-  readonly subnet: ec2.ISubnet;
-  /**
-   * The training network, to use all of its training subnets in the file system's AZ.
-   * @default - only `subnet`
-   */
-  readonly network?: TrainingNetwork;
+  readonly network?: ITrainingNetwork;
   /**
    * The DNS name.
    * @default - `<fileSystemId>.fsx.<region>.<url suffix>`
@@ -269,6 +275,12 @@ export interface LustreDatasetFileSystemAttributes {
    * @default '/datasets'
    */
   readonly datasetDirectory?: string;
+  /**
+   * The S3 location the dataset directory is linked to by a data repository association, e.g.
+   * `s3://bucket/datasets/`.
+   * @default - unknown
+   */
+  readonly dataRepositoryPath?: string;
 }
 
 const MAX_DATA_REPOSITORY_ASSOCIATIONS = 8;
@@ -281,6 +293,9 @@ abstract class LustreDatasetFileSystemBase extends Construct implements ILustreD
   public abstract readonly datasetDirectory: string;
   public abstract readonly trainingSubnets: ec2.SubnetSelection;
   public abstract readonly connections: ec2.Connections;
+  public abstract readonly securityGroup: ec2.ISecurityGroup;
+  public abstract readonly subnet: ec2.ISubnet;
+  public abstract readonly availabilityZone: string;
   public readonly fileSystemType = DatasetFileSystemType.FSX_LUSTRE;
 
   public get datasetRootDirectory(): string {
@@ -599,8 +614,9 @@ export class LustreDatasetFileSystem extends LustreDatasetFileSystemBase {
   public allowClient(client: ec2.IConnectable): void {
     super.allowClient(client);
     if (this.efaEnabled) {
-      this.connections.allowFrom(client, ec2.Port.allTraffic(), 'EFA: all traffic from file-system clients');
-      client.connections.allowFrom(this, ec2.Port.allTraffic(), 'EFA: all traffic from the file system to its clients');
+      const local = connectionsInStackOf(this, client);
+      local.connections.allowFrom(client, ec2.Port.allTraffic(), 'EFA: all traffic from file-system clients');
+      client.connections.allowFrom(local, ec2.Port.allTraffic(), 'EFA: all traffic from the file system to its clients');
     }
   }
 
@@ -718,35 +734,39 @@ class ImportedLustreDatasetFileSystem extends LustreDatasetFileSystemBase {
   public readonly datasetDirectory: string;
   public readonly trainingSubnets: ec2.SubnetSelection;
   public readonly connections: ec2.Connections;
+  public readonly securityGroup: ec2.ISecurityGroup;
+  public readonly subnet: ec2.ISubnet;
+  public readonly availabilityZone: string;
+  public readonly dataRepositoryPath?: string;
 
   constructor(scope: Construct, id: string, attrs: LustreDatasetFileSystemAttributes) {
     super(scope, id);
-    const fail = (message: string): never => {
-      throw new Error(`LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes ${this.node.path}: ${message}`);
-    };
+    const fail = (name: string, message: string): never =>
+      throwValidation(this, name, `LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes ${this.node.path}: ${message}`);
     if (!Token.isUnresolved(attrs.fileSystemId) && !/^fs-[0-9a-f]{8,}$/.test(attrs.fileSystemId)) {
-      fail(`fileSystemId ${JSON.stringify(attrs.fileSystemId)} is not an FSx file-system id (fs- followed by at least 8 lowercase hex digits).`);
+      fail('InvalidFileSystemId', `fileSystemId ${JSON.stringify(attrs.fileSystemId)} is not an FSx file-system id (fs- followed by at least 8 lowercase hex digits).`);
     }
     if (!Token.isUnresolved(attrs.mountName) && !/^[A-Za-z0-9_-]{1,8}$/.test(attrs.mountName)) {
-      fail(`mountName ${JSON.stringify(attrs.mountName)} is not a Lustre mount name (1-8 of A-Z a-z 0-9 _ -; 'fsx' for SCRATCH_1). Copy LustreMountName from DescribeFileSystems.`);
+      fail('InvalidMountName', `mountName ${JSON.stringify(attrs.mountName)} is not a Lustre mount name (1-8 of A-Z a-z 0-9 _ -; 'fsx' for SCRATCH_1). Copy LustreMountName from DescribeFileSystems.`);
+    }
+    if (!Token.isUnresolved(attrs.securityGroupId) && !/^sg-[0-9a-f]+$/.test(attrs.securityGroupId)) {
+      fail('InvalidSecurityGroupId', `securityGroupId ${JSON.stringify(attrs.securityGroupId)} is not a security group id (sg-…).`);
     }
     this.fileSystemId = attrs.fileSystemId;
     this.mountName = attrs.mountName;
     this.dnsName = attrs.dnsName ?? `${attrs.fileSystemId}.fsx.${Stack.of(this).region}.${Aws.URL_SUFFIX}`;
     this.datasetDirectory = attrs.datasetDirectory ?? DEFAULT_DATASET_DIRECTORY;
+    this.dataRepositoryPath = attrs.dataRepositoryPath;
     validateAbsoluteDirectory(this, 'datasetDirectory', this.datasetDirectory);
-    this.connections = new ec2.Connections({ securityGroups: [attrs.securityGroup] });
-    let availabilityZone: string | undefined;
-    try {
-      availabilityZone = attrs.subnet.availabilityZone;
-    } catch {
-      availabilityZone = undefined;
-    }
-    if (availabilityZone === undefined) {
-      throw new Error(`LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes ${this.node.path}: subnet has no Availability Zone; ` +
-        'import it with ec2.Subnet.fromSubnetAttributes({ subnetId, availabilityZone }).');
-    }
-    this.trainingSubnets = attrs.network ? attrs.network.subnetsInAvailabilityZone(availabilityZone) : { subnets: [attrs.subnet] };
+    // The Lustre group restricts outbound traffic (rules to clients are written explicitly).
+    this.securityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId, { allowAllOutbound: false, mutable: true });
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup] });
+    this.subnet = ec2.Subnet.fromSubnetAttributes(this, 'Subnet', { subnetId: attrs.subnetId, availabilityZone: attrs.availabilityZone });
+    this.availabilityZone = attrs.availabilityZone;
+    const networkSubnets = attrs.network && !Token.isUnresolved(attrs.availabilityZone)
+      ? attrs.network.trainingSubnetList().filter((subnet) => subnet.availabilityZone === attrs.availabilityZone)
+      : [];
+    this.trainingSubnets = { subnets: networkSubnets.length > 0 ? networkSubnets : [this.subnet] };
   }
 }
 
@@ -840,10 +860,10 @@ function validateLegacyLink(props: LustreDatasetFileSystemOptions, deploymentTyp
 function validateAbsoluteDirectory(scope: IConstruct, name: string, path: string): void {
   if (Token.isUnresolved(path)) return;
   if (!path.startsWith('/')) {
-    throw new Error(`${scope.node.path}: ${name} ${JSON.stringify(path)} must be absolute (start with /).`);
+    throwValidation(scope, 'RelativeDirectory', `${scope.node.path}: ${name} ${JSON.stringify(path)} must be absolute (start with /).`);
   }
   const normalized = deriveDirectoryPath(scope, [path]);
   if (normalized !== path) {
-    throw new Error(`${scope.node.path}: ${name} ${JSON.stringify(path)} is not normalized; use ${JSON.stringify(normalized)}.`);
+    throwValidation(scope, 'UnnormalizedDirectory', `${scope.node.path}: ${name} ${JSON.stringify(path)} is not normalized; use ${JSON.stringify(normalized)}.`);
   }
 }

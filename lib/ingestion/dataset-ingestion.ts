@@ -17,7 +17,7 @@ import { grantLustreImport, lustreFileSystemIdOf } from '../filesystems/lustre-i
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, nagResourceText } from '../nag/acknowledge';
 import { acknowledgeGrantFindings } from '../nag/grant-findings';
-import { TrainingEndpoint, TrainingNetwork } from '../network';
+import { TrainingEndpoint, ITrainingNetwork } from '../network';
 import { BucketEventBridgeNotifications, SecureBucket } from '../storage';
 import {
   DATASET_CONVERSION_FAILED,
@@ -126,7 +126,7 @@ export interface DatasetIngestionDistributedOptions {
 /** Properties of a {@link DatasetIngestion}. */
 export interface DatasetIngestionProps {
   /** The training network: the converter runs in its training subnets. */
-  readonly network: TrainingNetwork;
+  readonly network: ITrainingNetwork;
 
   /**
    * The bucket converted datasets go to (`datasets/<id>/<channel>/<version>/` and `current.json`):

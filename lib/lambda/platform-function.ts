@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
-import { TrainingNetwork } from '../network';
+import { ITrainingNetwork } from '../network';
 import { handlerCode } from './handler-asset';
 
 /** The runtime every platform Lambda uses: the newest Node.js that aws-cdk-lib knows. */
@@ -43,7 +43,7 @@ export interface PlatformFunctionProps {
   /** What the function does, for the console. */
   readonly description: string;
   /** The network whose training subnets the function runs in. */
-  readonly network: TrainingNetwork;
+  readonly network: ITrainingNetwork;
   /** Memory in MiB. */
   readonly memorySize: number;
   /** Timeout. */

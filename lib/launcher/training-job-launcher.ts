@@ -22,7 +22,7 @@ import { DEFAULT_INGESTION_EVENT_SOURCE } from '../../contract/ingestion-events'
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeGrantFindings } from '../nag/grant-findings';
 import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeWildcardResource } from '../nag/acknowledge';
-import { TrainingEndpoint, TrainingNetwork } from '../network';
+import { TrainingEndpoint, ITrainingNetwork } from '../network';
 import { SecureBucket, SecureBucketEncryption } from '../storage';
 import { SharedDatasetAccess, Tenant } from '../tenancy';
 import { TenantRoles } from './tenant-roles';
@@ -44,7 +44,7 @@ const TRAINING_JOB_METRIC_NAMESPACE = '/aws/sagemaker/TrainingJobs';
 /** Properties of a {@link TrainingJobLauncher}. */
 export interface TrainingJobLauncherProps {
   /** The training network: jobs run in its training subnets with its training security group. */
-  readonly network: TrainingNetwork;
+  readonly network: ITrainingNetwork;
 
   /**
    * The platform's tenants. Each gets its own SageMaker execution role and access role (see

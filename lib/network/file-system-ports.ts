@@ -1,5 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { acknowledgeFindings } from '../nag/acknowledge';
+import { connectionsInStackOf } from './cross-stack-connections';
 
 /**
  * The security-group rules that shared file systems and EFA need, opened only between security
@@ -26,19 +27,24 @@ export class FileSystemPorts {
     return [FileSystemPorts.LUSTRE_LNET, FileSystemPorts.LUSTRE_DATA];
   }
 
-  /** Lets `clients` mount an NFS (EFS) file system behind `fileSystem`: TCP 2049, clients → file system. */
+  /**
+   * Lets `clients` mount an NFS (EFS) file system behind `fileSystem`: TCP 2049, clients → file system.
+   * When the two are in different stacks, the rules go into the clients' stack (no dependency cycle).
+   */
   public static allowNfs(clients: ec2.IConnectable, fileSystem: ec2.IConnectable): void {
-    fileSystem.connections.allowFrom(clients, FileSystemPorts.NFS, 'NFS from file-system clients');
+    connectionsInStackOf(fileSystem, clients).connections.allowFrom(clients, FileSystemPorts.NFS, 'NFS from file-system clients');
   }
 
   /**
    * Lets `clients` use a Lustre file system behind `fileSystem`: TCP 988 and 1018–1023 in both
-   * directions, because Lustre servers also open connections back to their clients.
+   * directions, because Lustre servers also open connections back to their clients. When the two
+   * are in different stacks, the rules go into the clients' stack (no dependency cycle).
    */
   public static allowLustre(clients: ec2.IConnectable, fileSystem: ec2.IConnectable): void {
+    const local = connectionsInStackOf(fileSystem, clients);
     for (const port of FileSystemPorts.lustrePorts()) {
-      fileSystem.connections.allowFrom(clients, port, 'Lustre from file-system clients');
-      clients.connections.allowFrom(fileSystem, port, 'Lustre from the file system to its clients');
+      local.connections.allowFrom(clients, port, 'Lustre from file-system clients');
+      clients.connections.allowFrom(local, port, 'Lustre from the file system to its clients');
     }
   }
 

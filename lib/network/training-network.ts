@@ -1,10 +1,13 @@
-import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
+import { integerIn, throwValidation } from '../validation';
 import { FileSystemPorts } from './file-system-ports';
+import { allowEndpointAccess, warnIfEndpointMissing } from './endpoint-checks';
+import { ImportedTrainingNetwork } from './imported-training-network';
 import { ALL_TRAINING_ENDPOINTS, TrainingEndpoint, interfaceEndpointService } from './training-endpoint';
 
 /** How the training subnets of a new VPC reach AWS services. */
@@ -104,6 +107,81 @@ export interface TrainingNetworkProps {
 }
 
 /**
+ * A training network, created here or imported: what every construct of the library needs from it.
+ * Build one with `new TrainingNetwork(...)`, or import the platform's from another stack or app with
+ * {@link TrainingNetwork.fromTrainingNetworkAttributes}.
+ */
+export interface ITrainingNetwork extends IConstruct, ec2.IConnectable {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** The subnets training jobs, file systems and Lambdas use. */
+  readonly trainingSubnets: ec2.SubnetSelection;
+  /** The Availability Zones of the training subnets, in subnet order. */
+  readonly availabilityZones: string[];
+  /** The security group of training jobs. */
+  readonly trainingSecurityGroup: ec2.ISecurityGroup;
+  /**
+   * The security group of the interface endpoints.
+   * @default - none: the network has no interface endpoints this library manages
+   */
+  readonly endpointSecurityGroup?: ec2.ISecurityGroup;
+  /** The services the VPC has interface endpoints for (created here, or declared when imported). */
+  readonly interfaceEndpointServices: TrainingEndpoint[];
+  /** The training subnets as a list. */
+  trainingSubnetList(): ec2.ISubnet[];
+  /** The training subnets in one Availability Zone. */
+  subnetsInAvailabilityZone(availabilityZone: string): ec2.SubnetSelection;
+  /** Whether the VPC has an interface endpoint for `endpoint`. */
+  hasInterfaceEndpoint(endpoint: TrainingEndpoint): boolean;
+  /**
+   * Warns at synth when the training subnets have no route out and the VPC has no interface
+   * endpoint for `endpoint`: calls from `scope` to that API would time out at run time.
+   * @param scope the construct whose calls need the endpoint
+   * @param endpoint the service
+   * @param consequence what breaks, e.g. "the launcher cannot call CreateTrainingJob"
+   */
+  warnIfEndpointMissing(scope: IConstruct, endpoint: TrainingEndpoint, consequence: string): void;
+  /** Lets `peer` (a Lambda or a training job) call the interface endpoints over HTTPS. */
+  allowEndpointAccessFrom(peer: ec2.IConnectable): void;
+}
+
+/** What identifies an existing training network (the platform's, as `DatasetPlatformStack` publishes it). */
+export interface TrainingNetworkAttributes {
+  /** The VPC id. */
+  readonly vpcId: string;
+  /** The Availability Zones of the training subnets, one per subnet, in the order of `trainingSubnetIds`. */
+  readonly availabilityZones: string[];
+  /** The training subnets (private: isolated or with egress). */
+  readonly trainingSubnetIds: string[];
+  /** The route tables of the training subnets, in the order of `trainingSubnetIds`. */
+  readonly trainingSubnetRouteTableIds: string[];
+  /** The training jobs' security group. */
+  readonly trainingSecurityGroupId: string;
+  /**
+   * The interface endpoints' security group.
+   * @default - none (then `interfaceEndpoints` must be empty)
+   */
+  readonly endpointSecurityGroupId?: string;
+  /**
+   * The services the VPC already has interface endpoints (with private DNS) for. Nothing is
+   * created: constructs that need a service listed here use the existing endpoint.
+   * @default - none
+   */
+  readonly interfaceEndpoints?: TrainingEndpoint[];
+  /**
+   * Whether the training subnets have a route out (a NAT gateway). Without one, a construct that
+   * needs a service missing from `interfaceEndpoints` warns at synth.
+   * @default false
+   */
+  readonly trainingSubnetsHaveEgress?: boolean;
+  /**
+   * The VPC's CIDR block.
+   * @default - unknown; constructs that need it fail
+   */
+  readonly vpcCidrBlock?: string;
+}
+
+/**
  * The network that SageMaker training jobs, dataset file systems and the platform's Lambdas share:
  * private subnets that always reach S3 through a gateway endpoint, interface endpoints for the
  * other APIs, a security group for training jobs, and flow logs.
@@ -113,7 +191,15 @@ export interface TrainingNetworkProps {
  * const network = new TrainingNetwork(this, 'Network');
  * const fsxSubnets = network.subnetsInAvailabilityZone(network.availabilityZones[0]);
  */
-export class TrainingNetwork extends Construct implements ec2.IConnectable {
+export class TrainingNetwork extends Construct implements ITrainingNetwork {
+  /**
+   * Imports an existing training network, e.g. the platform's in a team's stack. Creates nothing:
+   * no VPC, endpoint or security group; constructs given it use the declared `interfaceEndpoints`.
+   */
+  public static fromTrainingNetworkAttributes(scope: Construct, id: string, attrs: TrainingNetworkAttributes): ITrainingNetwork {
+    return new ImportedTrainingNetwork(scope, id, attrs);
+  }
+
   /** The VPC. */
   public readonly vpc: ec2.IVpc;
 
@@ -148,7 +234,7 @@ export class TrainingNetwork extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: TrainingNetworkProps = {}) {
     super(scope, id);
-    validateProps(props);
+    validateProps(this, props);
 
     const isNewVpc = props.vpc === undefined;
     this.vpc = props.vpc ?? this.createVpc(props);
@@ -227,25 +313,22 @@ export class TrainingNetwork extends Construct implements ec2.IConnectable {
     return this.endpointsByType.get(endpoint);
   }
 
-  /**
-   * Warns at synth when the training subnets are isolated and this network has no interface
-   * endpoint for `endpoint`: calls from `scope` to that API would time out at run time.
-   * @param consequence what breaks, e.g. "the launcher cannot call CreateTrainingJob"
-   */
+  public get interfaceEndpointServices(): TrainingEndpoint[] {
+    return [...this.endpointsByType.keys()];
+  }
+
+  public hasInterfaceEndpoint(endpoint: TrainingEndpoint): boolean {
+    return this.endpointsByType.has(endpoint);
+  }
+
   public warnIfEndpointMissing(scope: IConstruct, endpoint: TrainingEndpoint, consequence: string): void {
     const isolatedIds = new Set(this.vpc.isolatedSubnets.map((subnet) => subnet.subnetId));
     const isolated = this.trainingSubnetList().every((subnet) => isolatedIds.has(subnet.subnetId));
-    if (!isolated || this.interfaceEndpoint(endpoint)) {
-      return;
-    }
-    Annotations.of(scope).addWarningV2(`cdk-sagemaker-datasets:missingEndpoint${endpoint}`,
-      `The training subnets are isolated and have no ${endpoint} interface endpoint, so ${consequence}. ` +
-      `Add TrainingEndpoint.${endpoint} to the network's interfaceEndpoints (or give the subnets egress).`);
+    warnIfEndpointMissing(this, scope, endpoint, consequence, isolated);
   }
 
-  /** Lets `peer` (a Lambda or a training job) call the interface endpoints over HTTPS. */
   public allowEndpointAccessFrom(peer: ec2.IConnectable): void {
-    this.endpointSecurityGroup?.connections.allowFrom(peer, ec2.Port.tcp(443), 'HTTPS to the interface endpoints');
+    allowEndpointAccess(this.endpointSecurityGroup, peer);
   }
 
   private createVpc(props: TrainingNetworkProps): ec2.Vpc {
@@ -327,27 +410,25 @@ function endpointConstructId(endpoint: TrainingEndpoint): string {
   return endpoint.split('_').map((word) => word.charAt(0) + word.slice(1).toLowerCase()).join('');
 }
 
-function validateProps(props: TrainingNetworkProps): void {
+function validateProps(scope: IConstruct, props: TrainingNetworkProps): void {
+  const ctx = { scope, construct: 'TrainingNetwork' };
   const forNewVpcOnly: Array<keyof TrainingNetworkProps> = ['subnetMode', 'maxAzs', 'natGateways', 'ipAddresses'];
   if (props.vpc) {
     const misplaced = forNewVpcOnly.filter((key) => props[key] !== undefined);
     if (misplaced.length > 0) {
-      throw new Error(`TrainingNetwork: ${misplaced.join(', ')} shape a new VPC and cannot be combined with an existing vpc. ` +
+      throwValidation(scope, 'NewVpcPropsWithExistingVpc', `TrainingNetwork ${scope.node.path}: ${misplaced.join(', ')} shape a new VPC and cannot be combined with an existing vpc. ` +
         'Remove them, or remove vpc to let the construct create one.');
     }
   } else if (props.trainingSubnets) {
-    throw new Error('TrainingNetwork: trainingSubnets selects subnets of an existing vpc. Pass vpc too, or remove trainingSubnets.');
+    throwValidation(scope, 'TrainingSubnetsWithoutVpc', `TrainingNetwork ${scope.node.path}: trainingSubnets selects subnets of an existing vpc. Pass vpc too, or remove trainingSubnets.`);
   }
-  if (props.maxAzs !== undefined && (!Number.isInteger(props.maxAzs) || props.maxAzs < 2)) {
-    throw new Error(`TrainingNetwork: maxAzs must be an integer of at least 2 (got ${props.maxAzs}); ` +
-      'EFS mount targets and Lambda placement need two Availability Zones.');
+  if (props.maxAzs !== undefined) {
+    integerIn(ctx, 'maxAzs', props.maxAzs, 2, 99, 'EFS mount targets and Lambda placement need two Availability Zones; use e.g. 2 or 3.');
   }
   if (props.natGateways !== undefined) {
     if ((props.subnetMode ?? TrainingSubnetMode.ISOLATED) !== TrainingSubnetMode.NAT_EGRESS) {
-      throw new Error(`TrainingNetwork: natGateways (${props.natGateways}) needs subnetMode: TrainingSubnetMode.NAT_EGRESS; isolated subnets have no NAT.`);
+      throwValidation(scope, 'NatGatewaysWithoutEgress', `TrainingNetwork ${scope.node.path}: natGateways (${props.natGateways}) needs subnetMode: TrainingSubnetMode.NAT_EGRESS; isolated subnets have no NAT.`);
     }
-    if (!Number.isInteger(props.natGateways) || props.natGateways < 1) {
-      throw new Error(`TrainingNetwork: natGateways must be an integer of at least 1 (got ${props.natGateways}).`);
-    }
+    integerIn(ctx, 'natGateways', props.natGateways, 1, 99, 'Use 1 (one shared NAT gateway) or one per Availability Zone.');
   }
 }

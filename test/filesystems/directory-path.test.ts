@@ -145,8 +145,7 @@ describe('DirectoryPath derivation in the constructs', () => {
     const imported = LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'ImportedLustre', {
       fileSystemId: 'fs-0123456789abcdef0',
       mountName: 'abcd1234',
-      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'ImportedLustreSg', 'sg-12345678'),
-      subnet: ec2.Subnet.fromSubnetAttributes(stack, 'ImportedLustreSubnet', { subnetId: 'subnet-0e00891ec135cb1e5', availabilityZone: 'us-east-1a' }),
+      securityGroupId: 'sg-12345678', subnetId: 'subnet-0e00891ec135cb1e5', availabilityZone: 'us-east-1a',
     });
     expect(imported.directoryPath('cifar10/train')).toBe('/abcd1234/datasets/cifar10/train');
     expect(FileSystemChannel.render(imported.trainingChannel('train', 'cifar10/train')).DataSource.FileSystemDataSource)
@@ -159,8 +158,7 @@ describe('DirectoryPath derivation in the constructs', () => {
       fileSystemId: 'fs-0123456789abcdef0',
       mountName: mount.valueAsString,
       datasetDirectory: '/',
-      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'TokenLustreSg', 'sg-12345678'),
-      subnet: ec2.Subnet.fromSubnetAttributes(stack, 'TokenLustreSubnet', { subnetId: 'subnet-0e00891ec135cb1e5', availabilityZone: 'us-east-1a' }),
+      securityGroupId: 'sg-12345678', subnetId: 'subnet-0e00891ec135cb1e5', availabilityZone: 'us-east-1a',
     });
     expect(stack.resolve(imported.directoryPath('train'))).toEqual({ 'Fn::Join': ['', ['/', { Ref: 'MountName' }, '/train']] });
   });

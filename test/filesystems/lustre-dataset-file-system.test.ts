@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Errors, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
@@ -248,27 +248,50 @@ describe('LustreDatasetFileSystem validation: every rule fails synthesis with wh
     expect(() => lustre({ storageCapacityGiB: 100 })).toThrow(/^LustreDatasetFileSystem Test\/Datasets: /);
   });
 
-  test('imported file systems validate id, mount name and subnet', () => {
+  test.each([
+    ['fileSystemId', { fileSystemId: 'fs-XYZ' }, /fileSystemId "fs-XYZ" is not an FSx file-system id/],
+    ['mountName', { mountName: '/abcd' }, /mountName "\/abcd" is not a Lustre mount name .* Copy LustreMountName from DescribeFileSystems/],
+    ['securityGroupId', { securityGroupId: 'group-1' }, /securityGroupId "group-1" is not a security group id/],
+    ['datasetDirectory', { datasetDirectory: 'datasets' }, /datasetDirectory "datasets" must be absolute/],
+  ])('imported file systems validate %s', (_name, override, message) => {
     const stack = new Stack(new App(), 'Imports', { env: { region: 'us-east-1' } });
-    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678');
-    const subnet = ec2.Subnet.fromSubnetAttributes(stack, 'Subnet', { subnetId: 'subnet-0e00891ec135cb1e5', availabilityZone: 'us-east-1a' });
-    expect(() => LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'A', { fileSystemId: 'fs-XYZ', mountName: 'abcd1234', securityGroup: sg, subnet }))
-      .toThrow(/fileSystemId "fs-XYZ" is not an FSx file-system id/);
-    expect(() => LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'B', { fileSystemId: 'fs-0123abcd', mountName: '/abcd', securityGroup: sg, subnet }))
-      .toThrow(/mountName "\/abcd" is not a Lustre mount name .* Copy LustreMountName from DescribeFileSystems/);
-    expect(() => LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'C', { fileSystemId: 'fs-0123abcd', mountName: 'abcd', securityGroup: sg, subnet: ec2.Subnet.fromSubnetId(stack, 'NoAz', 'subnet-06b16a944d5f4f070') }))
-      .toThrow(/subnet has no Availability Zone; import it with ec2.Subnet.fromSubnetAttributes/);
+    const attrs = { fileSystemId: 'fs-0123abcd', mountName: 'abcd1234', securityGroupId: 'sg-12345678', subnetId: 'subnet-0e00891ec135cb1e5', availabilityZone: 'us-east-1a' };
+    let thrown: unknown;
+    try {
+      LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'A', { ...attrs, ...override });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(Errors.isValidationError(thrown)).toBe(true);
+    expect((thrown as Error).message).toMatch(message);
   });
 
-  test('an imported file system opens the same Lustre ports on its security group', () => {
+  test('imported attributes that are tokens (SSM parameters) pass validation', () => {
+    const stack = new Stack(new App(), 'Tokens', { env: { region: 'us-east-1' } });
+    const p = (name: string) => new CfnParameter(stack, name, { type: 'String' }).valueAsString;
+    const imported = LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'Imported', {
+      fileSystemId: p('Id'), mountName: p('Mount'), securityGroupId: p('Sg'), subnetId: p('Subnet'), availabilityZone: p('Az'), dnsName: p('Dns'),
+    });
+    expect(stack.resolve(imported.fileSystemId)).toEqual({ Ref: 'Id' });
+    expect(stack.resolve(imported.dnsName)).toEqual({ Ref: 'Dns' });
+    expect(stack.resolve(imported.securityGroup.securityGroupId)).toEqual({ Ref: 'Sg' });
+    expect(stack.resolve(imported.subnet.subnetId)).toEqual({ Ref: 'Subnet' });
+    expect(stack.resolve(imported.availabilityZone)).toEqual({ Ref: 'Az' });
+    expect(stack.resolve(imported.trainingSubnets.subnets!.map((s) => s.subnetId))).toEqual([{ Ref: 'Subnet' }]);
+  });
+
+  test('an imported file system opens the same Lustre ports on its security group, and jobs get the training subnets of its AZ', () => {
     const { stack, network } = networkStack('us-east-1');
+    const sg = new ec2.SecurityGroup(stack, 'ImportedSg', { vpc: network.vpc, allowAllOutbound: false });
+    const subnet = network.trainingSubnetList()[1];
     const imported = LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'Imported', {
       fileSystemId: 'fs-0123abcd', mountName: 'abcd1234', network,
-      securityGroup: new ec2.SecurityGroup(stack, 'ImportedSg', { vpc: network.vpc, allowAllOutbound: false }),
-      subnet: network.trainingSubnetList()[1],
+      securityGroupId: sg.securityGroupId, subnetId: subnet.subnetId, availabilityZone: subnet.availabilityZone,
+      dataRepositoryPath: 's3://datasets-bucket/datasets/',
     });
     imported.allowClient(network);
-    expect(imported.trainingSubnets.subnets).toEqual([network.trainingSubnetList()[1]]);
+    expect(imported.trainingSubnets.subnets!.map((s) => s.subnetId)).toEqual([subnet.subnetId]);
+    expect(imported.availabilityZone).toBe(subnet.availabilityZone);
     const ports = rulesOf(Template.fromStack(stack), 'ImportedSg').map((r) => [r.from, r.to]);
     expect(new Set(ports.map((p) => p.join('-')))).toEqual(new Set(['988-988', '1018-1023']));
   });
