@@ -353,7 +353,7 @@ export class LustreDatasetFileSystem extends LustreDatasetFileSystemBase {
   /** The L1 file system. */
   public readonly fileSystem: fsx.CfnFileSystem;
   /** The file system's security group (Lustre rules only). */
-  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly securityGroup: ec2.ISecurityGroup;
   public readonly connections: ec2.Connections;
   public readonly fileSystemId: string;
   public readonly mountName: string;

@@ -210,7 +210,7 @@ export class TrainingNetwork extends Construct implements ITrainingNetwork {
   public readonly availabilityZones: string[];
 
   /** The security group of training jobs; it admits traffic from itself (distributed training) and from nothing else by default. */
-  public readonly trainingSecurityGroup: ec2.SecurityGroup;
+  public readonly trainingSecurityGroup: ec2.ISecurityGroup;
 
   /** The training jobs' connections (IConnectable): open file-system ports from here. */
   public readonly connections: ec2.Connections;
@@ -219,7 +219,7 @@ export class TrainingNetwork extends Construct implements ITrainingNetwork {
   public readonly s3GatewayEndpoint?: ec2.GatewayVpcEndpoint;
 
   /** The security group shared by the interface endpoints, if any were created. */
-  public readonly endpointSecurityGroup?: ec2.SecurityGroup;
+  public readonly endpointSecurityGroup?: ec2.ISecurityGroup;
 
   /** The interface endpoints created, in `TrainingEndpoint` order. */
   public readonly interfaceEndpoints: ec2.InterfaceVpcEndpoint[] = [];
