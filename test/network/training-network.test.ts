@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -263,7 +263,7 @@ describe('TrainingNetwork.warnIfEndpointMissing', () => {
     network.warnIfEndpointMissing(network, TrainingEndpoint.SQS, 'never shown');
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('interface endpoint'));
     expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringMatching(
-      /^The training subnets are isolated and have no SAGEMAKER_API interface endpoint, so the launcher cannot call CreateTrainingJob\. Add TrainingEndpoint\.SAGEMAKER_API/)]);
+      /^The training subnets have no route out and the VPC has no SAGEMAKER_API interface endpoint, so the launcher cannot call CreateTrainingJob\. Add TrainingEndpoint\.SAGEMAKER_API/)]);
   });
 
   test('stays quiet when the subnets have egress', () => {
@@ -292,10 +292,10 @@ describe('TrainingNetwork validation', () => {
     ['subnetMode with an existing vpc', (s) => ({ vpc: existing(s), subnetMode: TrainingSubnetMode.NAT_EGRESS }), /subnetMode shape a new VPC.*Remove them/],
     ['maxAzs and ipAddresses with an existing vpc', (s) => ({ vpc: existing(s), maxAzs: 3, ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16') }), /maxAzs, ipAddresses shape a new VPC/],
     ['trainingSubnets without vpc', () => ({ trainingSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }), /trainingSubnets selects subnets of an existing vpc/],
-    ['maxAzs of 1', () => ({ maxAzs: 1 }), /maxAzs must be an integer of at least 2 \(got 1\)/],
-    ['fractional maxAzs', () => ({ maxAzs: 2.5 }), /maxAzs must be an integer of at least 2 \(got 2.5\)/],
+    ['maxAzs of 1', () => ({ maxAzs: 1 }), /maxAzs is 1; it must be a whole number from 2 to 99\. EFS mount targets/],
+    ['fractional maxAzs', () => ({ maxAzs: 2.5 }), /maxAzs is 2\.5; it must be a whole number from 2 to 99/],
     ['natGateways in isolated mode', () => ({ natGateways: 1 }), /natGateways \(1\) needs subnetMode: TrainingSubnetMode.NAT_EGRESS/],
-    ['natGateways of 0', () => ({ subnetMode: TrainingSubnetMode.NAT_EGRESS, natGateways: 0 }), /natGateways must be an integer of at least 1 \(got 0\)/],
+    ['natGateways of 0', () => ({ subnetMode: TrainingSubnetMode.NAT_EGRESS, natGateways: 0 }), /natGateways is 0; it must be a whole number from 1 to 99/],
     ['public training subnets', (s) => ({ vpc: existing(s), trainingSubnets: { subnetType: ec2.SubnetType.PUBLIC } }), /includes public subnet\(s\) subnet-pub1, subnet-pub2.*private addresses only/],
     ['a selection without subnets', (s) => ({ vpc: existing(s), trainingSubnets: { subnets: [] } }), /trainingSubnets selects no subnet of VPC vpc-0123456789abcdef0.*Select private subnets/],
   ])('rejects %s', (_name, props, message) => {
@@ -312,5 +312,13 @@ describe('TrainingNetwork validation', () => {
     const stack = new Stack(new App(), 'Test');
     new TrainingNetwork(stack, 'Network', { interfaceEndpoints: [] });
     Template.fromStack(stack).resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' }, 1);
+  });
+});
+
+describe('TrainingNetwork tokens', () => {
+  test('a token maxAzs (e.g. a CloudFormation parameter) is not validated at synth', () => {
+    const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
+    const maxAzs = Token.asNumber({ Ref: 'MaxAzs' });
+    expect(() => new TrainingNetwork(stack, 'Network', { maxAzs })).not.toThrow(/-1\.888e\+289/);
   });
 });
