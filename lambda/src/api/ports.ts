@@ -1,0 +1,72 @@
+import type { LaunchResponse } from '../launcher/launch';
+
+/** One S3 object as a listing shows it. */
+export interface StoredObject {
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified: string;
+  readonly etag?: string;
+}
+
+/** What the API does with S3 (tests run it against moto_server; the Lambda against S3). */
+export interface ObjectStore {
+  /** One level of a listing: the objects directly under `prefix` and the sub-prefixes (with `/`). Follows every page. */
+  listLevel(bucket: string, prefix: string): Promise<{ objects: StoredObject[]; prefixes: string[] }>;
+  head(bucket: string, key: string): Promise<StoredObject | undefined>;
+  readText(bucket: string, key: string): Promise<string | undefined>;
+  presignGet(bucket: string, key: string, expiresInSeconds: number, downloadName?: string): Promise<string>;
+  createMultipartUpload(bucket: string, key: string, metadata: Record<string, string>): Promise<string>;
+  presignUploadPart(bucket: string, key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
+  /** The parts uploaded so far; undefined when the upload does not exist (completed, aborted or never created). */
+  listParts(bucket: string, key: string, uploadId: string): Promise<{ partNumber: number; etag: string; size: number }[] | undefined>;
+  completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<string>;
+  abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
+}
+
+/** The SageMaker facts the API reads about one training job. */
+export interface TrainingJobRecord {
+  readonly name: string;
+  readonly arn: string;
+  readonly status: string;
+  readonly secondaryStatus?: string;
+  readonly failureReason?: string;
+  readonly createdAt?: Date;
+  readonly startedAt?: Date;
+  readonly endedAt?: Date;
+  readonly billableSeconds?: number;
+  readonly instanceType?: string;
+  readonly instanceCount?: number;
+  readonly hyperparameters: Record<string, string>;
+  readonly statusHistory: { status: string; startedAt?: Date; endedAt?: Date; message?: string }[];
+  readonly metrics: { name: string; value: number; timestamp?: Date }[];
+  readonly modelArtifactUri?: string;
+  readonly tags: Record<string, string>;
+}
+
+/** What the API does with SageMaker. */
+export interface TrainingJobStore {
+  /** Jobs carrying every one of `tags` (the tenant, optionally the sweep), newest first. */
+  findByTags(tags: Record<string, string>, limit: number): Promise<TrainingJobRecord[]>;
+  /** The job with its tags, or undefined when there is none by that name. */
+  describe(name: string): Promise<TrainingJobRecord | undefined>;
+  stop(name: string): Promise<void>;
+}
+
+/** One CloudWatch Logs event. */
+export interface LogEvent {
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+/** What the API does with CloudWatch Logs. */
+export interface LogStore {
+  /** The streams of one log group whose names start with `prefix`. */
+  streams(group: string, prefix: string): Promise<string[]>;
+  /** Events of one stream after `token` (from the start when absent), oldest first, and the token to go on from. */
+  read(group: string, stream: string, token: string | undefined, limit: number): Promise<{ events: LogEvent[]; nextToken?: string }>;
+}
+
+/** Launches a request on behalf of a tenant (the launcher Lambda, or the launcher logic in-process). */
+export interface LaunchPort {
+  launch(tenant: string, request: unknown): Promise<LaunchResponse>;
+}

@@ -1,0 +1,39 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { CloudWatchLogStore, LambdaLaunchPort, S3ObjectStore, SageMakerJobStore } from '../api/aws-adapters';
+import { loadApiConfig } from '../api/config';
+import { API_ENV } from '../api/contract';
+import { PlatformApiService } from '../api/service';
+import { TenantDirectory } from '../api/tenant-directory';
+
+const logger = new Logger();
+let service: PlatformApiService | undefined;
+
+/** Built once per container; a bad environment fails the cold start with every problem named. */
+function coldStart(): PlatformApiService {
+  if (service === undefined) {
+    const config = loadApiConfig(process.env);
+    service = new PlatformApiService({
+      config,
+      tenants: TenantDirectory.fromJson(process.env[API_ENV.TENANTS]),
+      objects: new S3ObjectStore(new S3Client({})),
+      jobs: new SageMakerJobStore(new SageMakerClient({})),
+      logs: new CloudWatchLogStore(new CloudWatchLogsClient({})),
+      launcher: new LambdaLaunchPort(new LambdaClient({}), process.env[API_ENV.LAUNCHER_FUNCTION] ?? ''),
+      onError: (error, operation) => logger.error('operation failed', { operation, error: error as Error }),
+    });
+  }
+  return service;
+}
+
+/** The platform API (REST API Lambda proxy integration): one function serves every operation. */
+export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  logger.addContext(context);
+  const result = await coldStart().handle(event);
+  logger.info('request', { method: event.httpMethod, resource: event.resource, status: result.statusCode });
+  return result;
+}
