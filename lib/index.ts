@@ -1,3 +1,4 @@
+export * from './api';
 export * from './distributed';
 export * from './filesystems';
 export * from './hyperpod';

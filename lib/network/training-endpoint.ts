@@ -24,6 +24,8 @@ export enum TrainingEndpoint {
   ECR_DOCKER = 'ECR_DOCKER',
   /** AWS Step Functions (`states`): the ingestion converter hands large zips to the distributed conversion. */
   STEP_FUNCTIONS = 'STEP_FUNCTIONS',
+  /** AWS Lambda (`lambda`): the platform API invokes the training-job launcher. */
+  LAMBDA = 'LAMBDA',
 }
 
 /** Every endpoint, in a stable order: what an isolated network gets by default. */
@@ -38,6 +40,7 @@ const SERVICES: Record<TrainingEndpoint, ec2.InterfaceVpcEndpointAwsService> = {
   [TrainingEndpoint.ECR_API]: ec2.InterfaceVpcEndpointAwsService.ECR,
   [TrainingEndpoint.ECR_DOCKER]: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
   [TrainingEndpoint.STEP_FUNCTIONS]: ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
+  [TrainingEndpoint.LAMBDA]: ec2.InterfaceVpcEndpointAwsService.LAMBDA,
 };
 
 /** The CDK service description of an endpoint. */

@@ -1,7 +1,8 @@
-import { Annotations, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PlatformApi, PlatformApiEndpointType } from '../api';
 import { DatasetFileSystemType, DatasetStorage, DatasetStorageType, IDatasetFileSystem } from '../filesystems';
 import { HyperPodCluster, HyperPodClusterOptions } from '../hyperpod';
 import { DatasetIngestion } from '../ingestion';
@@ -49,6 +50,12 @@ export interface DatasetPlatformStackProps extends StackProps {
    * @default - one tenant, Tenant.accountDefault(): every principal of the account
    */
   readonly tenants?: Tenant[];
+
+  /**
+   * Whether the platform API is regional or private.
+   * @default PlatformApiEndpointType.REGIONAL
+   */
+  readonly apiEndpointType?: PlatformApiEndpointType;
 }
 
 /**
@@ -97,6 +104,9 @@ export class DatasetPlatformStack extends Stack {
   /** The HyperPod cluster, when `hyperPod` is set and the region offers HyperPod and a file system. */
   public readonly hyperPodCluster?: HyperPodCluster;
 
+  /** The user API (IAM-authorized REST API) the CLI talks to. */
+  public readonly api: PlatformApi;
+
   constructor(scope: Construct, id: string, props: DatasetPlatformStackProps = {}) {
     super(scope, id, props);
     const refusal = unsupportedRegionsMessage([this.region]);
@@ -140,6 +150,15 @@ export class DatasetPlatformStack extends Stack {
       tenants: props.tenants,
     });
     this.launcher.grantTenantUploads(this.ingestion.uploadBucket);
+    this.api = new PlatformApi(this, 'Api', {
+      network: this.network,
+      uploadBucket: this.ingestion.uploadBucket,
+      datasetBucket: this.datasetBucket,
+      launcher: this.launcher,
+      tenants: this.launcher.tenantRoles.map((roles) => ({ name: roles.tenant.name, principalArnPatterns: roles.tenant.principalArnPatterns })),
+      endpointType: props.apiEndpointType,
+    });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'The platform API: cdk-sagemaker-datasets configure --endpoint <this>' });
     if (props.hyperPod) {
       this.hyperPodCluster = this.addHyperPodCluster(props.hyperPod);
     }

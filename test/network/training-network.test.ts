@@ -23,7 +23,7 @@ function importedVpc(stack: Stack, kind: 'isolated' | 'private' | 'public-only')
   });
 }
 
-const ALL_SERVICE_SUFFIXES = ['sagemaker.api', 'sts', 'logs', 'sqs', 'events', 'ecr.api', 'ecr.dkr', 'states'];
+const ALL_SERVICE_SUFFIXES = ['sagemaker.api', 'sts', 'logs', 'sqs', 'events', 'ecr.api', 'ecr.dkr', 'states', 'lambda'];
 
 describe('TrainingNetwork defaults (new isolated VPC)', () => {
   const { network, template } = networkStack();
@@ -220,6 +220,7 @@ describe('TrainingNetwork in China regions', () => {
     expect(names).toEqual([
       'cn.com.amazonaws.cn-north-1.ecr.api',
       'cn.com.amazonaws.cn-north-1.ecr.dkr',
+      'cn.com.amazonaws.cn-north-1.lambda',
       'cn.com.amazonaws.cn-north-1.sagemaker.api',
       'cn.com.amazonaws.cn-north-1.sqs',
       'cn.com.amazonaws.cn-north-1.states',

@@ -1,0 +1,2 @@
+export * from './api-tenant';
+export * from './platform-api';

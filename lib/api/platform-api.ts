@@ -1,0 +1,413 @@
+import { ArnFormat, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { API_ENV, API_ROUTES, S3_MULTIPART } from '../../lambda/src/api/contract';
+import { DATASET_PREFIX, UPLOAD_PREFIX } from '../../lambda/src/catalog/dataset-keys';
+import { JOBS_PREFIX } from '../../lambda/src/launcher/contract';
+import { PlatformFunction } from '../lambda';
+import { TrainingJobLauncher } from '../launcher';
+import { acknowledgeFinding, acknowledgeFindings, acknowledgeWildcardResource } from '../nag/acknowledge';
+import { TrainingEndpoint, TrainingNetwork } from '../network';
+import { ApiTenant } from './api-tenant';
+
+/** Where the platform API is reachable. */
+export enum PlatformApiEndpointType {
+  /**
+   * A regional endpoint (`<id>.execute-api.<region>.<suffix>`), reachable from anywhere with valid
+   * credentials. In the China regions this works without an ICP filing only because every method
+   * requires IAM (SigV4) authorization; edge-optimized endpoints do not exist there.
+   */
+  REGIONAL = 'REGIONAL',
+  /**
+   * A private endpoint, reachable only through `execute-api` interface VPC endpoints (the network's,
+   * or those passed as `vpcEndpoints`); a resource policy refuses every other source.
+   */
+  PRIVATE = 'PRIVATE',
+}
+
+/** Properties of a {@link PlatformApi}. */
+export interface PlatformApiProps {
+  /** The network the API Lambda runs in (its training subnets, its interface endpoints). */
+  readonly network: TrainingNetwork;
+
+  /** The bucket users upload zips to (`uploads/<tenant>/<datasetId>/<channel>.zip`): the ingestion's upload bucket. */
+  readonly uploadBucket: s3.IBucket;
+
+  /** The bucket with the converted datasets (`datasets/…`). */
+  readonly datasetBucket: s3.IBucket;
+
+  /** The training-job launcher the API launches through; its artifacts bucket serves model and output links. */
+  readonly launcher: TrainingJobLauncher;
+
+  /** The tenants and who belongs to each. A caller matching no tenant (or several) is refused. */
+  readonly tenants: ApiTenant[];
+
+  /**
+   * Regional or private.
+   * @default PlatformApiEndpointType.REGIONAL
+   */
+  readonly endpointType?: PlatformApiEndpointType;
+
+  /**
+   * The `execute-api` interface endpoints a private API admits.
+   * @default - a new `execute-api` endpoint in the network's training subnets (private APIs only)
+   */
+  readonly vpcEndpoints?: ec2.IInterfaceVpcEndpoint[];
+
+  /**
+   * The largest zip a user may upload. S3 caps a multipart upload at 10,000 parts of at most 5 GiB.
+   * @default Size.gibibytes(200)
+   */
+  readonly maxUploadSize?: Size;
+
+  /**
+   * How long presigned upload-part and download URLs are valid. A URL signed with the API Lambda's
+   * role credentials also stops working when those expire, whatever this says.
+   * @default Duration.hours(1)
+   */
+  readonly presignedUrlExpiry?: Duration;
+
+  /**
+   * Steady-state requests per second across the API (stage throttling).
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+
+  /**
+   * Burst of requests across the API (stage throttling).
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+
+  /**
+   * How long access logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
+
+  /**
+   * A customer managed key for the access-log group.
+   * @default - CloudWatch Logs' service-owned key
+   */
+  readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * The ARN of an AWS WAF web ACL to associate with the API's stage.
+   * @default - none (every method requires IAM authorization)
+   */
+  readonly webAclArn?: string;
+}
+
+const DEFAULT_MAX_UPLOAD = Size.gibibytes(200);
+
+/**
+ * The platform's user API: API Gateway REST API → one Lambda (Lambda proxy integration) that
+ * creates multipart uploads with presigned part URLs, lists a tenant's datasets and their status,
+ * launches training jobs through the launcher, lists, describes and stops jobs, reads their logs
+ * and links their model and output. Every method requires IAM (SigV4) authorization; the API maps
+ * the signing principal to its tenant (declared in `tenants`), never a value in the request.
+ *
+ * @example
+ * const api = new PlatformApi(this, 'Api', {
+ *   network, uploadBucket: ingestion.uploadBucket, datasetBucket, launcher,
+ *   tenants: [{ name: 'vision', principalArnPatterns: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/vision-*`] }],
+ * });
+ * api.grantInvoke(visionUsersRole);
+ */
+export class PlatformApi extends Construct {
+  /** The REST API. */
+  public readonly restApi: apigateway.RestApi;
+  /** The Lambda that serves every operation. */
+  public readonly handler: PlatformFunction;
+  /** The access-log group of the API's stage. */
+  public readonly accessLogGroup: logs.LogGroup;
+  /** The base URL users configure the CLI with (`https://<id>.execute-api.<region>.<suffix>/<stage>/`). */
+  public readonly url: string;
+  /** The `execute-api` interface endpoint created for a private API. */
+  public readonly vpcEndpoint?: ec2.InterfaceVpcEndpoint;
+  /** The largest upload accepted, in bytes. */
+  public readonly maxUploadBytes: number;
+
+  constructor(scope: Construct, id: string, props: PlatformApiProps) {
+    super(scope, id);
+    const settings = validateProps(this, props);
+    this.maxUploadBytes = settings.maxUploadBytes;
+    const stack = Stack.of(this);
+    const launcher = props.launcher;
+
+    this.handler = new PlatformFunction(this, 'Handler', {
+      handlerName: 'platform-api',
+      description: 'Serves the dataset platform API (uploads, datasets, training jobs, logs, artifacts) for the caller tenant',
+      network: props.network,
+      memorySize: 512,
+      timeout: Duration.seconds(29),
+      environment: {
+        [API_ENV.UPLOAD_BUCKET]: props.uploadBucket.bucketName,
+        [API_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,
+        [API_ENV.ARTIFACTS_BUCKET]: launcher.artifactsBucket.bucketName,
+        [API_ENV.MAX_UPLOAD_BYTES]: String(settings.maxUploadBytes),
+        [API_ENV.PRESIGN_SECONDS]: String(settings.presignSeconds),
+        [API_ENV.LAUNCHER_FUNCTION]: launcher.launcher.function.functionArn,
+        [API_ENV.JOB_NAME_PREFIX]: launcher.jobNamePrefix,
+        [API_ENV.TENANTS]: stack.toJsonString(props.tenants.map((tenant) => ({
+          name: tenant.name,
+          principalArnPatterns: tenant.principalArnPatterns ?? [],
+        }))),
+        [API_ENV.TRAINING_LOG_GROUP]: TrainingJobLauncher.TRAINING_JOB_LOG_GROUP,
+      },
+    });
+    this.grantHandler(props);
+    props.network.warnIfEndpointMissing(this, TrainingEndpoint.LAMBDA, 'the API cannot invoke the launcher');
+    props.network.warnIfEndpointMissing(this, TrainingEndpoint.SAGEMAKER_API, 'the API cannot describe, list or stop training jobs');
+    props.network.warnIfEndpointMissing(this, TrainingEndpoint.CLOUDWATCH_LOGS, 'the API cannot read training-job logs');
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logEncryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (!props.logEncryptionKey) {
+      acknowledgeFindings(this.accessLogGroup, ['HIPAA.Security-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'PCI.DSS.321-CloudWatchLogGroupEncrypted'],
+        'CloudWatch Logs encrypts access logs at rest with a service-owned key; pass logEncryptionKey for a customer managed key.');
+    }
+
+    const endpointType = props.endpointType ?? PlatformApiEndpointType.REGIONAL;
+    let vpcEndpoints = props.vpcEndpoints;
+    if (endpointType === PlatformApiEndpointType.PRIVATE && !vpcEndpoints) {
+      this.vpcEndpoint = new ec2.InterfaceVpcEndpoint(this, 'ExecuteApiEndpoint', {
+        vpc: props.network.vpc,
+        service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY,
+        subnets: props.network.trainingSubnets,
+        privateDnsEnabled: true,
+        open: false,
+      });
+      vpcEndpoints = [this.vpcEndpoint];
+    }
+
+    this.restApi = new apigateway.RestApi(this, 'RestApi', {
+      description: 'Dataset platform API: uploads, datasets, training jobs, logs and artifacts of the caller\'s tenant',
+      endpointConfiguration: endpointType === PlatformApiEndpointType.PRIVATE
+        ? { types: [apigateway.EndpointType.PRIVATE], vpcEndpoints }
+        : { types: [apigateway.EndpointType.REGIONAL] },
+      policy: endpointType === PlatformApiEndpointType.PRIVATE ? privateApiPolicy(vpcEndpoints!) : undefined,
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: 'v1',
+        tracingEnabled: true,
+        throttlingRateLimit: settings.rateLimit,
+        throttlingBurstLimit: settings.burstLimit,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields({
+          caller: true, httpMethod: true, ip: true, protocol: true, requestTime: true,
+          resourcePath: true, responseLength: true, status: true, user: true,
+        }),
+      },
+      defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
+      disableExecuteApiEndpoint: false,
+    });
+    this.url = this.restApi.url;
+    this.configureAccountLogging();
+
+    const validator = this.restApi.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
+    const integration = new apigateway.LambdaIntegration(this.handler.function, { proxy: true, allowTestInvoke: false });
+    const resources = new Map<string, apigateway.IResource>([['/', this.restApi.root]]);
+    const resourceOf = (path: string): apigateway.IResource => {
+      const existing = resources.get(path);
+      if (existing) return existing;
+      const parent = resourceOf(path.slice(0, path.lastIndexOf('/')) || '/');
+      const created = parent.addResource(path.slice(path.lastIndexOf('/') + 1));
+      resources.set(path, created);
+      return created;
+    };
+    for (const route of Object.values(API_ROUTES)) {
+      const method = resourceOf(route.path).addMethod(route.method, integration, {
+        authorizationType: apigateway.AuthorizationType.IAM,
+        requestValidator: validator,
+      });
+      acknowledgeFinding(method, 'AwsSolutions-COG4',
+        'The method requires IAM (SigV4) authorization, which works in every partition; Cognito user pool authorizers do not exist in the China regions.');
+    }
+
+    const stage = this.restApi.deploymentStage;
+    acknowledgeFindings(stage, ['NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'HIPAA.Security-APIGWCacheEnabledAndEncrypted', 'PCI.DSS.321-APIGWCacheEnabledAndEncrypted'],
+      'Every response is specific to the signed caller and its tenant (and presigned URLs expire); caching responses would serve one caller\'s answers to another.');
+    acknowledgeFindings(stage, ['NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security-APIGWSSLEnabled', 'PCI.DSS.321-APIGWSSLEnabled'],
+      'The only integration is a Lambda proxy integration invoked by API Gateway through the Lambda API; there is no HTTP backend to present a client certificate to.');
+    if (props.webAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: stage.stageArn, webAclArn: props.webAclArn });
+    } else {
+      acknowledgeFindings(stage, ['AwsSolutions-APIG3', 'NIST.800.53.R5-APIGWAssociatedWithWAF', 'PCI.DSS.321-APIGWAssociatedWithWAF'],
+        'Every method requires IAM (SigV4) authorization and the stage is throttled; pass webAclArn to add an AWS WAF web ACL.');
+    }
+  }
+
+  /** Lets `grantee` call every operation of the API (`execute-api:Invoke`); the API still maps it to its tenant. */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [this.restApi.arnForExecuteApi('*', '/*', this.restApi.deploymentStage.stageName)],
+    });
+  }
+
+  /** The API Lambda's permissions: the upload prefix, dataset reads, artifact reads, jobs of this platform, their logs. */
+  private grantHandler(props: PlatformApiProps): void {
+    const role = this.handler.role;
+    const stack = Stack.of(this);
+    const launcher = props.launcher;
+    const uploads = props.uploadBucket.arnForObjects(`${UPLOAD_PREFIX}*`);
+    const datasets = props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*`);
+    const artifacts = launcher.artifactsBucket.arnForObjects(`${JOBS_PREFIX}*`);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'MultipartUploads',
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      resources: [uploads],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ListUploadsAndDatasets',
+      actions: ['s3:ListBucket'],
+      resources: [props.uploadBucket.bucketArn, props.datasetBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${UPLOAD_PREFIX}*`, `${DATASET_PREFIX}*`] } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadDatasetsAndArtifacts',
+      actions: ['s3:GetObject'],
+      resources: [datasets, artifacts],
+    }));
+    props.uploadBucket.encryptionKey?.grantEncryptDecrypt(role);
+    props.datasetBucket.encryptionKey?.grantDecrypt(role);
+    launcher.artifactsBucket.encryptionKey?.grantDecrypt(role);
+
+    const jobArn = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${launcher.jobNamePrefix}-*` });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobs',
+      actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags', 'sagemaker:StopTrainingJob'],
+      resources: [jobArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'SearchTrainingJobs',
+      actions: ['sagemaker:Search'],
+      resources: ['*'],
+    }));
+    const logGroupArn = stack.formatArn({
+      service: 'logs', resource: 'log-group', resourceName: `${TrainingJobLauncher.TRAINING_JOB_LOG_GROUP}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TrainingJobLogs',
+      actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents'],
+      resources: [logGroupArn],
+    }));
+    launcher.grantInvoke(role);
+
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      const reasons: [string, string][] = [
+        [uploads, 'The API creates multipart uploads and presigns their parts under uploads/<tenant>/…, whose key it builds from the caller\'s tenant.'],
+        [datasets, 'The API reads dataset pointers and manifests of the caller\'s tenant under datasets/<tenant>/….'],
+        [artifacts, 'The API presigns model and output downloads of the caller\'s jobs under jobs/….'],
+        [jobArn, `Job names are generated per request; the API describes and stops only this platform's jobs (${launcher.jobNamePrefix}-*) after checking the caller's tenant tag.`],
+        ['*', 'sagemaker:Search supports no resource-level permissions; the API filters by the tenant tag and checks every result again.'],
+        [logGroupArn, 'Training-job log streams are named per job inside SageMaker\'s one log group; the API reads only the caller\'s jobs\' streams.'],
+        [`${launcher.launcher.function.functionArn}:*`, 'Invoking any version or alias of the launcher function.'],
+      ];
+      for (const [resource, reason] of reasons) {
+        acknowledgeWildcardResource(policy, resource, reason);
+      }
+    }
+  }
+
+  /**
+   * Execution logging (APIG6) needs the account's API Gateway CloudWatch role. CDK's own
+   * `cloudWatchRole` uses an AWS managed policy; this one is an inline least-privilege policy.
+   */
+  private configureAccountLogging(): void {
+    const role = new iam.Role(this, 'CloudWatchRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'Lets API Gateway write execution and access logs of this account\'s REST APIs to CloudWatch Logs',
+    });
+    const logGroups = Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents',
+        'logs:GetLogEvents', 'logs:FilterLogEvents'],
+      resources: [logGroups],
+    }));
+    const account = new apigateway.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
+    account.node.addDependency(role);
+    this.restApi.deploymentStage.node.addDependency(account);
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acknowledgeWildcardResource(policy, logGroups,
+        'API Gateway names execution-log groups API-Gateway-Execution-Logs_<api id>/<stage> itself, for every REST API of the account and region.');
+    }
+    acknowledgeFindings(role, ['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy'],
+      'Inline least-privilege policy owned by the API Gateway CloudWatch role alone (instead of the AWS managed AmazonAPIGatewayPushToCloudWatchLogs).');
+  }
+}
+
+/** A private API admits requests only through the given `execute-api` endpoints. */
+function privateApiPolicy(endpoints: ec2.IInterfaceVpcEndpoint[]): iam.PolicyDocument {
+  const ids = endpoints.map((endpoint) => endpoint.vpcEndpointId);
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: { StringNotEquals: { 'aws:SourceVpce': ids } },
+      }),
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+      }),
+    ],
+  });
+}
+
+interface ApiSettings {
+  readonly maxUploadBytes: number;
+  readonly presignSeconds: number;
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+function validateProps(scope: Construct, props: PlatformApiProps): ApiSettings {
+  const problems: string[] = [];
+  const maxUpload = props.maxUploadSize ?? DEFAULT_MAX_UPLOAD;
+  const maxUploadBytes = maxUpload.toBytes();
+  const s3Ceiling = S3_MULTIPART.maxParts * S3_MULTIPART.maxPartBytes;
+  if (Token.isUnresolved(maxUploadBytes) || maxUploadBytes < 1 || maxUploadBytes > s3Ceiling) {
+    problems.push(`maxUploadSize is ${maxUpload.toHumanString()}: it must be from 1 byte to ${Size.bytes(s3Ceiling).toHumanString()} ` +
+      '(S3: 10,000 parts of at most 5 GiB). Use for example Size.gibibytes(500).');
+  }
+  const expiry = props.presignedUrlExpiry ?? Duration.hours(1);
+  const presignSeconds = expiry.isUnresolved() ? 0 : expiry.toSeconds();
+  if (presignSeconds < 60 || presignSeconds > 12 * 3600) {
+    problems.push(`presignedUrlExpiry is ${expiry.toHumanString()}: it must be 1 minute to 12 hours (URLs signed with the API's role ` +
+      'credentials stop working when those expire anyway).');
+  }
+  const rateLimit = props.throttlingRateLimit ?? 50;
+  const burstLimit = props.throttlingBurstLimit ?? 100;
+  if (!(rateLimit > 0 && rateLimit <= 10_000)) problems.push(`throttlingRateLimit is ${rateLimit}: it must be above 0 and at most 10000 requests per second.`);
+  if (!Number.isInteger(burstLimit) || burstLimit < 1 || burstLimit > 5_000) problems.push(`throttlingBurstLimit is ${burstLimit}: it must be a whole number from 1 to 5000.`);
+  if (props.tenants.length === 0) {
+    problems.push('tenants is empty: declare at least one tenant and the principals that belong to it, or every caller is refused.');
+  }
+  if (props.vpcEndpoints && props.endpointType !== PlatformApiEndpointType.PRIVATE) {
+    problems.push('vpcEndpoints is set but endpointType is not PRIVATE: set endpointType: PlatformApiEndpointType.PRIVATE, or drop vpcEndpoints.');
+  }
+  if (problems.length > 0) {
+    throw new Error(`PlatformApi ${scope.node.path}:\n  ${problems.join('\n  ')}`);
+  }
+  return { maxUploadBytes, presignSeconds, rateLimit, burstLimit };
+}
