@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -124,7 +125,7 @@ export class PlatformApi extends Construct {
   /** The REST API. */
   public readonly restApi: apigateway.RestApi;
   /** The Lambda that serves every operation. */
-  public readonly handler: PlatformFunction;
+  public readonly handler: lambda.IFunction;
   /** The access-log group of the API's stage. */
   public readonly accessLogGroup: logs.LogGroup;
   /** The base URL users configure the CLI with (`https://<id>.execute-api.<region>.<suffix>/<stage>/`). */
@@ -141,7 +142,7 @@ export class PlatformApi extends Construct {
     const stack = Stack.of(this);
     const launcher = props.launcher;
 
-    this.handler = new PlatformFunction(this, 'Handler', {
+    const handler = new PlatformFunction(this, 'Handler', {
       handlerName: 'platform-api',
       description: 'Serves the dataset platform API (uploads, datasets, training jobs, logs, artifacts) for the caller tenant',
       network: props.network,
@@ -153,7 +154,7 @@ export class PlatformApi extends Construct {
         [API_ENV.ARTIFACTS_BUCKET]: launcher.artifactsBucket.bucketName,
         [API_ENV.MAX_UPLOAD_BYTES]: String(settings.maxUploadBytes),
         [API_ENV.PRESIGN_SECONDS]: String(settings.presignSeconds),
-        [API_ENV.LAUNCHER_FUNCTION]: launcher.launcher.function.functionArn,
+        [API_ENV.LAUNCHER_FUNCTION]: launcher.launcher.functionArn,
         [API_ENV.JOB_NAME_PREFIX]: launcher.jobNamePrefix,
         [API_ENV.TENANTS]: stack.toJsonString(props.tenants.map((tenant) => ({
           name: tenant.name,
@@ -162,7 +163,8 @@ export class PlatformApi extends Construct {
         [API_ENV.TRAINING_LOG_GROUP]: TrainingJobLauncher.TRAINING_JOB_LOG_GROUP,
       },
     });
-    this.grantHandler(props);
+    this.handler = handler.function;
+    this.grantHandler(handler.role, props);
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.LAMBDA, 'the API cannot invoke the launcher');
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.SAGEMAKER_API, 'the API cannot describe, list or stop training jobs');
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.CLOUDWATCH_LOGS, 'the API cannot read training-job logs');
@@ -218,7 +220,7 @@ export class PlatformApi extends Construct {
     this.configureAccountLogging();
 
     const validator = this.restApi.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
-    const integration = new apigateway.LambdaIntegration(this.handler.function, { proxy: true, allowTestInvoke: false });
+    const integration = new apigateway.LambdaIntegration(this.handler, { proxy: true, allowTestInvoke: false });
     const resources = new Map<string, apigateway.IResource>([['/', this.restApi.root]]);
     const resourceOf = (path: string): apigateway.IResource => {
       const existing = resources.get(path);
@@ -260,8 +262,7 @@ export class PlatformApi extends Construct {
   }
 
   /** The API Lambda's permissions: the upload prefix, dataset reads, artifact reads, jobs of this platform, their logs. */
-  private grantHandler(props: PlatformApiProps): void {
-    const role = this.handler.role;
+  private grantHandler(role: iam.Role, props: PlatformApiProps): void {
     const stack = Stack.of(this);
     const launcher = props.launcher;
     const uploads = props.uploadBucket.arnForObjects(`${UPLOAD_PREFIX}*`);
@@ -317,7 +318,7 @@ export class PlatformApi extends Construct {
         [jobArn, `Job names are generated per request; the API describes and stops only this platform's jobs (${launcher.jobNamePrefix}-*) after checking the caller's tenant tag.`],
         ['*', 'sagemaker:Search supports no resource-level permissions; the API filters by the tenant tag and checks every result again.'],
         [logGroupArn, 'Training-job log streams are named per job inside SageMaker\'s one log group; the API reads only the caller\'s jobs\' streams.'],
-        [`${launcher.launcher.function.functionArn}:*`, 'Invoking any version or alias of the launcher function.'],
+        [`${launcher.launcher.functionArn}:*`, 'Invoking any version or alias of the launcher function.'],
       ];
       for (const [resource, reason] of reasons) {
         acknowledgeWildcardResource(policy, resource, reason);

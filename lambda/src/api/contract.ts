@@ -83,7 +83,7 @@ export interface UploadDescription {
   readonly maxUploadBytes: number;
 }
 
-export interface CreateUploadResponse extends UploadDescription {}
+export type CreateUploadResponse = UploadDescription;
 
 export interface UploadedPart {
   readonly partNumber: number;

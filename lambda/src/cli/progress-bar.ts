@@ -5,6 +5,10 @@ export interface ProgressSnapshot {
   readonly entriesTotal: number;
   readonly bytesDone: number;
   readonly bytesTotal: number;
+  /** What the entries are called (`entries`, `parts`). Default `entries`. */
+  readonly unit?: string;
+  /** Bytes done before this run (a resumed transfer); the rate and ETA count only this run's. */
+  readonly bytesBefore?: number;
 }
 
 /**
@@ -37,10 +41,10 @@ export class ProgressBar {
 
 export function renderProgress(p: ProgressSnapshot, elapsedSeconds: number, columns: number): string {
   const fraction = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.entriesTotal > 0 ? p.entriesDone / p.entriesTotal : 1;
-  const rate = elapsedSeconds > 0 ? p.bytesDone / elapsedSeconds : 0;
+  const rate = elapsedSeconds > 0 ? (p.bytesDone - (p.bytesBefore ?? 0)) / elapsedSeconds : 0;
   const eta = rate > 0 ? (p.bytesTotal - p.bytesDone) / rate : undefined;
   const text =
-    ` ${String(Math.floor(fraction * 100)).padStart(3)}%  ${p.entriesDone}/${p.entriesTotal} entries  ` +
+    ` ${String(Math.floor(fraction * 100)).padStart(3)}%  ${p.entriesDone}/${p.entriesTotal} ${p.unit ?? 'entries'}  ` +
     `${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  ${formatBytes(rate)}/s  ETA ${eta === undefined ? '--:--' : formatDuration(eta)}`;
   const width = Math.max(10, Math.min(40, columns - text.length - 3));
   const filled = Math.round(fraction * width);
