@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { API_ENV, API_ROUTES, S3_MULTIPART } from '../../lambda/src/api/contract';
 import { DATASET_PREFIX, UPLOAD_PREFIX } from '../../lambda/src/catalog/dataset-keys';
 import { JOBS_PREFIX } from '../../lambda/src/launcher/contract';
+import { TENANTS_ENV } from '../../lambda/src/tenancy/tenant-directory';
 import { PlatformFunction } from '../lambda';
 import { TrainingJobLauncher } from '../launcher';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeWildcardResource } from '../nag/acknowledge';
@@ -156,14 +157,20 @@ export class PlatformApi extends Construct {
         [API_ENV.PRESIGN_SECONDS]: String(settings.presignSeconds),
         [API_ENV.LAUNCHER_FUNCTION]: launcher.launcher.functionArn,
         [API_ENV.JOB_NAME_PREFIX]: launcher.jobNamePrefix,
-        [API_ENV.TENANTS]: stack.toJsonString(props.tenants.map((tenant) => ({
-          name: tenant.name,
-          principalArnPatterns: tenant.principalArnPatterns ?? [],
-        }))),
         [API_ENV.TRAINING_LOG_GROUP]: TrainingJobLauncher.TRAINING_JOB_LOG_GROUP,
       },
     });
     this.handler = handler.function;
+    // Interim until the launcher's tenant roles land: the API acts with its own role for every tenant.
+    handler.function.addEnvironment(TENANTS_ENV, stack.toJsonString({
+      tenants: props.tenants.map((tenant) => ({
+        name: tenant.name,
+        principalArnPatterns: tenant.principalArnPatterns ?? [],
+        claimValues: [],
+        executionRoleArn: launcher.executionRole.roleArn,
+        accessRoleArn: handler.role.roleArn,
+      })),
+    }));
     this.grantHandler(handler.role, props);
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.LAMBDA, 'the API cannot invoke the launcher');
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.SAGEMAKER_API, 'the API cannot describe, list or stop training jobs');

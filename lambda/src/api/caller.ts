@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { TenantDirectory, tenantOfClaims, tenantOfPrincipal } from '../tenancy/tenant-directory';
 import { forbidden } from './errors';
 
 /**
@@ -45,4 +46,19 @@ export function tenantOf(identity: CallerIdentity, resolver: TenantResolver): st
     throw forbidden(`${who} belongs to no tenant of this platform. Ask the platform team to add it to a tenant.`);
   }
   return tenant;
+}
+
+/** The JWT claim that names a caller's tenant, unless the platform sets another. */
+export const DEFAULT_TENANT_CLAIM = 'tenant';
+
+/** Resolves callers against the platform's tenant directory (principal ARN patterns, or the tenant claim's values). */
+export class DirectoryTenantResolver implements TenantResolver {
+  constructor(private readonly directory: TenantDirectory, private readonly claimName: string = DEFAULT_TENANT_CLAIM) {}
+
+  resolveTenant(identity: CallerIdentity): string | undefined {
+    const match = identity.kind === 'iam'
+      ? tenantOfPrincipal(this.directory, identity.principalArn)
+      : tenantOfClaims(this.directory, this.claimName, identity.claims);
+    return match.ok ? match.tenant.name : undefined;
+  }
 }

@@ -40,8 +40,6 @@ export const API_ENV = {
   LAUNCHER_FUNCTION: 'API_LAUNCHER_FUNCTION',
   /** The platform's job-name prefix (jobs outside it are not the platform's). */
   JOB_NAME_PREFIX: 'API_JOB_NAME_PREFIX',
-  /** JSON: the tenants and who belongs to each (see `TenantDirectoryEntry`). */
-  TENANTS: 'API_TENANTS',
   /** The log group of training-job logs. */
   TRAINING_LOG_GROUP: 'API_TRAINING_LOG_GROUP',
 } as const;

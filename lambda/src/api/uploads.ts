@@ -11,6 +11,7 @@ import { tenantUploadKey } from './tenant-layout';
 
 /** What an upload handle carries: enough to find the S3 upload again, never the key itself. */
 interface UploadHandle {
+  readonly tenant: string;
   readonly datasetId: string;
   readonly channel: string;
   readonly kind: UploadKind;
@@ -21,15 +22,20 @@ interface UploadHandle {
 
 /** The opaque upload id the API hands out: base64url of the handle. */
 export function encodeUploadHandle(handle: UploadHandle): string {
-  const compact = { d: handle.datasetId, c: handle.channel, k: handle.kind, s: handle.size, p: handle.partSize, u: handle.s3UploadId };
+  const compact = { t: handle.tenant, d: handle.datasetId, c: handle.channel, k: handle.kind, s: handle.size, p: handle.partSize, u: handle.s3UploadId };
   return Buffer.from(JSON.stringify(compact)).toString('base64url');
 }
 
-/** Reads an upload id; the key is always rebuilt from the caller's tenant, so a handle cannot reach another tenant's upload. */
-export function decodeUploadHandle(uploadId: string): UploadHandle {
+/**
+ * Reads an upload id of the caller's tenant. The key is always rebuilt from the caller's tenant
+ * (S3 binds an upload id to its key), and a handle issued to another tenant is refused outright.
+ */
+export function decodeUploadHandle(uploadId: string, tenant: string): UploadHandle {
+  let handle: UploadHandle;
   try {
     const value = JSON.parse(Buffer.from(uploadId, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const handle = {
+    handle = {
+      tenant: String(value.t),
       datasetId: validateDatasetId(String(value.d)),
       channel: validateChannelName(String(value.c)),
       kind: value.k as UploadKind,
@@ -40,10 +46,13 @@ export function decodeUploadHandle(uploadId: string): UploadHandle {
     if (!UPLOAD_KINDS.includes(handle.kind) || !Number.isSafeInteger(handle.size) || !Number.isSafeInteger(handle.partSize) || !value.u) {
       throw new Error('incomplete');
     }
-    return handle;
   } catch {
     throw notFound(`No upload ${JSON.stringify(uploadId.slice(0, 80))}: the upload id is not one this API issued.`);
   }
+  if (handle.tenant !== tenant) {
+    throw notFound(`Tenant ${tenant} has no upload ${uploadId.slice(0, 24)}…; start a new upload.`);
+  }
+  return handle;
 }
 
 /** The part size for a file: the requested (or default) size, grown to fit S3's 10,000 parts, in whole MiB. */
@@ -85,7 +94,7 @@ export class UploadOperations {
     const key = tenantUploadKey(tenant, datasetId, channel);
     const s3UploadId = await this.store.createMultipartUpload(this.config.uploadBucket, key, { tenant, kind, 'declared-size': String(size) });
     return {
-      uploadId: encodeUploadHandle({ datasetId, channel, kind, size, partSize, s3UploadId }),
+      uploadId: encodeUploadHandle({ tenant, datasetId, channel, kind, size, partSize, s3UploadId }),
       datasetId, channel, kind, size, partSize,
       partCount: partCount(size, partSize),
       maxUploadBytes: this.config.maxUploadBytes,
@@ -93,13 +102,13 @@ export class UploadOperations {
   }
 
   async describe(tenant: string, uploadId: string): Promise<DescribeUploadResponse> {
-    const handle = decodeUploadHandle(uploadId);
+    const handle = decodeUploadHandle(uploadId, tenant);
     const parts = await this.existingParts(tenant, uploadId, handle);
     return { uploadId, datasetId: handle.datasetId, channel: handle.channel, parts };
   }
 
   async presignParts(tenant: string, uploadId: string, body: string | null): Promise<PresignPartsResponse> {
-    const handle = decodeUploadHandle(uploadId);
+    const handle = decodeUploadHandle(uploadId, tenant);
     const request = jsonBody(body);
     onlyFields(request, ['partNumbers']);
     const count = partCount(handle.size, handle.partSize);
@@ -119,7 +128,7 @@ export class UploadOperations {
   }
 
   async complete(tenant: string, uploadId: string, body: string | null): Promise<CompleteUploadResponse> {
-    const handle = decodeUploadHandle(uploadId);
+    const handle = decodeUploadHandle(uploadId, tenant);
     const request = jsonBody(body);
     onlyFields(request, ['size', 'parts']);
     const parts = await this.existingParts(tenant, uploadId, handle);
@@ -151,7 +160,7 @@ export class UploadOperations {
   }
 
   async abort(tenant: string, uploadId: string): Promise<{ aborted: true }> {
-    const handle = decodeUploadHandle(uploadId);
+    const handle = decodeUploadHandle(uploadId, tenant);
     await this.existingParts(tenant, uploadId, handle);
     await this.store.abortMultipartUpload(this.config.uploadBucket, tenantUploadKey(tenant, handle.datasetId, handle.channel), handle.s3UploadId);
     return { aborted: true };

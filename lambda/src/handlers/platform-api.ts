@@ -5,10 +5,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { CloudWatchLogStore, LambdaLaunchPort, S3ObjectStore, SageMakerJobStore } from '../api/aws-adapters';
+import { DirectoryTenantResolver } from '../api/caller';
 import { loadApiConfig } from '../api/config';
 import { API_ENV } from '../api/contract';
 import { PlatformApiService } from '../api/service';
-import { TenantDirectory } from '../api/tenant-directory';
+import { parseTenantDirectory, TENANTS_ENV } from '../tenancy/tenant-directory';
 
 const logger = new Logger();
 let service: PlatformApiService | undefined;
@@ -19,7 +20,7 @@ function coldStart(): PlatformApiService {
     const config = loadApiConfig(process.env);
     service = new PlatformApiService({
       config,
-      tenants: TenantDirectory.fromJson(process.env[API_ENV.TENANTS]),
+      tenants: new DirectoryTenantResolver(parseTenantDirectory(process.env[TENANTS_ENV])),
       objects: new S3ObjectStore(new S3Client({})),
       jobs: new SageMakerJobStore(new SageMakerClient({})),
       logs: new CloudWatchLogStore(new CloudWatchLogsClient({})),

@@ -1,0 +1,107 @@
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { PlatformApi, PlatformApiEndpointType, PlatformApiProps, SecureBucket, TrainingJobLauncher, TrainingNetwork } from '../../lib';
+import { API_ENV, API_ROUTES } from '../../lambda/src/api/contract';
+import { nagFindings } from '../support/nag';
+
+function apiStack(props: Partial<PlatformApiProps> = {}, region = 'us-east-1', before: (stack: Stack, api: PlatformApi) => void = () => undefined) {
+  const stack = new Stack(new App(), 'ApiTest', { env: { region } });
+  const network = new TrainingNetwork(stack, 'Network');
+  const datasets = new SecureBucket(stack, 'Datasets');
+  const uploads = new SecureBucket(stack, 'Uploads');
+  const launcher = new TrainingJobLauncher(stack, 'Launcher', {
+    network, datasetBucket: datasets.bucket, trainingImageRepositories: [new ecr.Repository(stack, 'Images', { imageScanOnPush: true })],
+  });
+  const api = new PlatformApi(stack, 'Api', {
+    network, uploadBucket: uploads.bucket, datasetBucket: datasets.bucket, launcher,
+    tenants: [{ name: 'alpha', principalArnPatterns: ['arn:aws:iam::123456789012:role/alpha-*'] }],
+    ...props,
+  });
+  before(stack, api);
+  return { stack, api, template: Template.fromStack(stack) };
+}
+
+describe('PlatformApi', () => {
+  const { template, stack, api } = apiStack();
+
+  test('every method of every route requires IAM (SigV4) authorization', () => {
+    const methods = template.findResources('AWS::ApiGateway::Method');
+    expect(Object.keys(methods)).toHaveLength(Object.keys(API_ROUTES).length);
+    for (const method of Object.values(methods)) {
+      expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+      expect(method.Properties.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
+    }
+    const routes = Object.values(methods).map((method) => method.Properties.HttpMethod).sort();
+    expect(routes).toEqual(Object.values(API_ROUTES).map((route) => route.method).sort());
+  });
+
+  test('a regional endpoint by default, throttled, traced, with JSON access logs kept a year', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"caller":"\\$context.identity.caller"') },
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR', DataTraceEnabled: false })],
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+  });
+
+  test('the handler knows the buckets, the cap, the launcher and the tenants', () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { [API_ENV.MAX_UPLOAD_BYTES]: Match.anyValue() } } } }))[0];
+    const variables = fn.Properties.Environment.Variables;
+    expect(variables[API_ENV.MAX_UPLOAD_BYTES]).toBe(String(200 * 1024 ** 3));
+    expect(variables[API_ENV.PRESIGN_SECONDS]).toBe('3600');
+    expect(variables[API_ENV.JOB_NAME_PREFIX]).toBe('dsp');
+    expect(variables[API_ENV.TRAINING_LOG_GROUP]).toBe('/aws/sagemaker/TrainingJobs');
+    expect(JSON.stringify(stack.resolve(variables.PLATFORM_TENANTS))).toContain('alpha');
+    expect(fn.Properties.Architectures).toEqual(['arm64']);
+  });
+
+  test('the handler may describe and stop only this platform\'s jobs and read only the training-job log group', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([
+        Match.objectLike({ Sid: 'TrainingJobs', Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags', 'sagemaker:StopTrainingJob'],
+          Resource: { 'Fn::Join': ['', Match.arrayWith([':training-job/dsp-*'])] } }),
+        Match.objectLike({ Sid: 'TrainingJobLogs', Resource: { 'Fn::Join': ['', Match.arrayWith([':log-group:/aws/sagemaker/TrainingJobs:*'])] } }),
+      ]) },
+    });
+  });
+
+  test('grantInvoke allows execute-api:Invoke on the stage', () => {
+    const granted = apiStack({}, 'us-east-1', (scope, created) => {
+      created.grantInvoke(new iam.Role(scope, 'User', { assumedBy: new iam.AccountRootPrincipal() }));
+    });
+    const policy = Object.entries(granted.template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('UserDefaultPolicy'))![1];
+    const [statement] = policy.Properties.PolicyDocument.Statement;
+    expect(statement.Action).toBe('execute-api:Invoke');
+    expect(JSON.stringify(statement.Resource)).toMatch(/ApiRestApiDeploymentStage.*"\/\*\/\*"/);
+    expect(stack.resolve(api.url)).toBeDefined();
+  });
+
+  test('a private API admits only its execute-api endpoint', () => {
+    const { template: privateTemplate } = apiStack({ endpointType: PlatformApiEndpointType.PRIVATE });
+    privateTemplate.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['PRIVATE'], VpcEndpointIds: [Match.anyValue()] },
+      Policy: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { StringNotEquals: { 'aws:SourceVpce': [Match.anyValue()] } } })]) },
+    });
+    privateTemplate.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.us-east-1.execute-api', PrivateDnsEnabled: true });
+  });
+
+  test.each(['us-east-1', 'cn-north-1'])('has no unacknowledged cdk-nag finding in %s', (region) => {
+    expect(nagFindings(apiStack({}, region).stack)).toEqual([]);
+  });
+
+  test.each([
+    [{ maxUploadSize: Size.tebibytes(100) }, 'maxUploadSize is 100 TiB'],
+    [{ presignedUrlExpiry: Duration.hours(24) }, 'presignedUrlExpiry is 1 day'],
+    [{ throttlingRateLimit: 0 }, 'throttlingRateLimit is 0'],
+    [{ throttlingBurstLimit: 1.5 }, 'throttlingBurstLimit is 1.5'],
+    [{ tenants: [] }, 'tenants is empty'],
+    [{ vpcEndpoints: [] }, 'vpcEndpoints is set but endpointType is not PRIVATE'],
+  ])('refuses %j naming the prop', (props, message) => {
+    expect(() => apiStack(props as Partial<PlatformApiProps>)).toThrow(message);
+  });
+});
