@@ -13,6 +13,7 @@ export * from './ingestion-events';
 export * from './key-layout';
 export * from './launch-request';
 export * from './launcher';
+export * from './platform-api';
 export * from './sagemaker-channel';
 export * from './sagemaker-limits';
 export * from './training-job-events';

@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { API_ROUTES } from '../../lambda/src/api/contract';
+import { API_ROUTES } from '../../contract/platform-api';
 import type { LaunchPort } from '../../lambda/src/api/ports';
-import type { LaunchResponse } from '../../lambda/src/launcher/launch';
+import type { LaunchResponse } from '../../contract/launch-request';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { useMotoServer } from '../support/moto-server';
 import { API_CONFIG, ApiHarness, OUTSIDER, TENANTS } from './support/api-harness';

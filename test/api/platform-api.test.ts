@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { PlatformApi, PlatformApiEndpointType, PlatformApiProps, SecureBucket, TrainingJobLauncher, TrainingNetwork } from '../../lib';
-import { API_ENV, API_ROUTES } from '../../lambda/src/api/contract';
+import { API_ENV, API_ROUTES } from '../../contract/platform-api';
 import { nagFindings } from '../support/nag';
 
 function apiStack(props: Partial<PlatformApiProps> = {}, region = 'us-east-1', before: (stack: Stack, api: PlatformApi) => void = () => undefined) {

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { errorCode, isJobNotFound } from '../launcher/aws-errors';
-import type { LaunchResponse } from '../launcher/launch';
+import type { LaunchResponse } from '../../../contract/launch-request';
 import type { LaunchPort, LogEvent, LogStore, ObjectStore, StoredObject, TrainingJobRecord, TrainingJobStore } from './ports';
 
 function isMissing(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { TenantDirectory, tenantOfClaims, tenantOfPrincipal } from '../tenancy/tenant-directory';
+import { TenantDirectory, tenantOfClaims, tenantOfPrincipal } from '../../../contract/tenant-directory';
 import { forbidden } from './errors';
 
 /**

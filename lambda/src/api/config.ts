@@ -1,4 +1,4 @@
-import { API_ENV } from './contract';
+import { API_ENV } from '../../../contract/platform-api';
 
 /** The API Lambda's configuration (the `PlatformApi` construct sets it). */
 export interface ApiConfig {

@@ -1,7 +1,7 @@
 import { MANIFEST_FILE, POINTER_FILE, UPLOAD_SUFFIX } from '../catalog';
 import { mapConcurrent } from '../launcher/launch';
 import type { ApiConfig } from './config';
-import type { ChannelSummary, DatasetSummary, DatasetVersionSummary, ListDatasetsResponse } from './contract';
+import type { ChannelSummary, DatasetSummary, DatasetVersionSummary, ListDatasetsResponse } from '../../../contract/platform-api';
 import type { ObjectStore, StoredObject } from './ports';
 import { tenantDatasetPrefix, tenantUploadPrefix } from './tenant-layout';
 

@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from './contract';
+import type { ApiErrorBody } from '../../../contract/platform-api';
 
 /** An error the API answers with: an HTTP status, a stable code and a message that says what to do. */
 export class ApiError extends Error {

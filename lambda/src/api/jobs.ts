@@ -1,6 +1,6 @@
-import { PLATFORM_TAGS } from '../launcher/contract';
+import { PLATFORM_TAGS } from '../../../contract/launcher';
 import type { ApiConfig } from './config';
-import type { JobArtifactsResponse, JobDescription, JobSummary, ListJobsResponse, StopJobResponse } from './contract';
+import type { JobArtifactsResponse, JobDescription, JobSummary, ListJobsResponse, StopJobResponse } from '../../../contract/platform-api';
 import { badRequest, conflict, notFound } from './errors';
 import type { ObjectStore, TrainingJobRecord, TrainingJobStore } from './ports';
 import { TENANT_TAG } from './tenant-layout';

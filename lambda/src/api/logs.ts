@@ -1,5 +1,5 @@
 import type { ApiConfig } from './config';
-import { LogLine, MAX_LOG_LINES_PER_CALL, ReadLogsResponse } from './contract';
+import { LogLine, MAX_LOG_LINES_PER_CALL, ReadLogsResponse } from '../../../contract/platform-api';
 import { badRequest } from './errors';
 import type { JobOperations } from './jobs';
 import type { LogStore } from './ports';

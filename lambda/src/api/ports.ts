@@ -1,4 +1,4 @@
-import type { LaunchResponse } from '../launcher/launch';
+import type { LaunchResponse } from '../../../contract/launch-request';
 
 /** One S3 object as a listing shows it. */
 export interface StoredObject {

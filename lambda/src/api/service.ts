@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { jsonBody } from './body';
 import { CallerIdentity, TenantResolver, callerOf, tenantOf } from './caller';
 import type { ApiConfig } from './config';
-import { API_ROUTES, ApiOperation } from './contract';
+import { API_ROUTES, ApiOperation } from '../../../contract/platform-api';
 import { DatasetOperations } from './datasets';
 import { ApiError, notFound } from './errors';
 import { JobOperations } from './jobs';

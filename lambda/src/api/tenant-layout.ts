@@ -1,6 +1,6 @@
 import { DATASET_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIX, validateChannelName, validateDatasetId } from '../catalog';
 
-export { TENANT_TAG } from '../tenancy/tenant-directory';
+export { TENANT_TAG } from '../../../contract/tenant-directory';
 
 /** `uploads/<tenant>/` */
 export function tenantUploadPrefix(tenant: string): string {

@@ -4,7 +4,7 @@ import type { ApiConfig } from './config';
 import {
   CompleteUploadResponse, CreateUploadResponse, DEFAULT_PART_BYTES, DescribeUploadResponse, MAX_PART_URLS_PER_CALL,
   PresignPartsResponse, S3_MULTIPART, UPLOAD_KINDS, UploadKind,
-} from './contract';
+} from '../../../contract/platform-api';
 import { ApiError, badRequest, conflict, notFound, tooLarge } from './errors';
 import type { ObjectStore } from './ports';
 import { tenantUploadKey } from './tenant-layout';

@@ -7,9 +7,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { CloudWatchLogStore, LambdaLaunchPort, S3ObjectStore, SageMakerJobStore } from '../api/aws-adapters';
 import { DirectoryTenantResolver } from '../api/caller';
 import { loadApiConfig } from '../api/config';
-import { API_ENV } from '../api/contract';
+import { API_ENV } from '../../../contract/platform-api';
 import { PlatformApiService } from '../api/service';
-import { parseTenantDirectory, TENANTS_ENV } from '../tenancy/tenant-directory';
+import { parseTenantDirectory, TENANTS_ENV } from '../../../contract/tenant-directory';
 
 const logger = new Logger();
 let service: PlatformApiService | undefined;

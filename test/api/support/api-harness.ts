@@ -7,8 +7,8 @@ import { DirectoryTenantResolver } from '../../../lambda/src/api/caller';
 import type { ApiConfig } from '../../../lambda/src/api/config';
 import type { LaunchPort } from '../../../lambda/src/api/ports';
 import { ApiDependencies, PlatformApiService, matchRoute } from '../../../lambda/src/api/service';
-import { PLATFORM_TAGS } from '../../../lambda/src/launcher/contract';
-import { TENANT_TAG, parseTenantDirectory } from '../../../lambda/src/tenancy/tenant-directory';
+import { PLATFORM_TAGS } from '../../../contract/launcher';
+import { TENANT_TAG, parseTenantDirectory } from '../../../contract/tenant-directory';
 import type { MotoClientConfig } from '../../support/moto-server';
 
 export const ACCOUNT = '123456789012';

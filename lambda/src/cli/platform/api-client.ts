@@ -3,7 +3,7 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { ApiErrorBody } from '../../api/contract';
+import type { ApiErrorBody } from '../../../../contract/platform-api';
 
 /** A non-2xx answer of the platform API, with its code and message. */
 export class ApiRequestError extends Error {

@@ -1,4 +1,4 @@
-import type { ChannelSummary, ListDatasetsResponse } from '../../api/contract';
+import type { ChannelSummary, ListDatasetsResponse } from '../../../../contract/platform-api';
 import { formatBytes } from '../byte-size';
 import { ExitCode, type CommandIo } from '../convert-command';
 import { runCommand } from './command-support';

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type {
   JobArtifactsResponse, JobDescription, LaunchJobsResponse, ListDatasetsResponse, ListJobsResponse, ReadLogsResponse, StopJobResponse,
-} from '../../api/contract';
+} from '../../../../contract/platform-api';
 import { formatBytes } from '../byte-size';
 import { ExitCode, type CommandIo } from '../convert-command';
 import { ProgressBar } from '../progress-bar';

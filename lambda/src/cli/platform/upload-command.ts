@@ -1,4 +1,4 @@
-import { UPLOAD_KINDS, UploadKind } from '../../api/contract';
+import { UPLOAD_KINDS, UploadKind } from '../../../../contract/platform-api';
 import { formatBytes, parseByteSize } from '../byte-size';
 import { ExitCode, type CommandIo } from '../convert-command';
 import { ProgressBar } from '../progress-bar';

@@ -3,8 +3,8 @@ import { open, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type {
   CompleteUploadResponse, CreateUploadResponse, DescribeUploadResponse, PresignPartsResponse, UploadKind,
-} from '../../api/contract';
-import { MAX_PART_URLS_PER_CALL } from '../../api/contract';
+} from '../../../../contract/platform-api';
+import { MAX_PART_URLS_PER_CALL } from '../../../../contract/platform-api';
 import { ApiRequestError, PlatformApiClient } from './api-client';
 import { writeJsonFile } from './cli-config';
 

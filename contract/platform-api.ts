@@ -3,8 +3,7 @@
  * variables the `PlatformApi` construct sets on the API Lambda. Dependency-free on purpose: the CDK
  * library, the API Lambda and the CLI all import it, so the three agree.
  */
-import type { LaunchRequest } from '../launcher/launch-request';
-import type { LaunchResponse } from '../launcher/launch';
+import type { LaunchRequest, LaunchResponse } from './launch-request';
 
 /** The operations of the API, each one REST method on one resource. */
 export const API_ROUTES = {
