@@ -9,8 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { API_ENV, API_ROUTES, S3_MULTIPART } from '../../contract/platform-api';
-import { DATASET_PREFIX, UPLOAD_PREFIX } from '../../contract/key-layout';
-import { JOBS_PREFIX } from '../../contract/launcher';
+import { DATASET_PREFIX, JOBS_PREFIX, UPLOAD_PREFIX } from '../../contract/key-layout';
 import { TENANTS_ENV } from '../../contract/tenant-directory';
 import { PlatformFunction } from '../lambda';
 import { TrainingJobLauncher } from '../launcher';
@@ -140,7 +139,6 @@ export class PlatformApi extends Construct {
     super(scope, id);
     const settings = validateProps(this, props);
     this.maxUploadBytes = settings.maxUploadBytes;
-    const stack = Stack.of(this);
     const launcher = props.launcher;
 
     const handler = new PlatformFunction(this, 'Handler', {
@@ -161,16 +159,8 @@ export class PlatformApi extends Construct {
       },
     });
     this.handler = handler.function;
-    // Interim until the launcher's tenant roles land: the API acts with its own role for every tenant.
-    handler.function.addEnvironment(TENANTS_ENV, stack.toJsonString({
-      tenants: props.tenants.map((tenant) => ({
-        name: tenant.name,
-        principalArnPatterns: tenant.principalArnPatterns ?? [],
-        claimValues: [],
-        executionRoleArn: launcher.executionRole.roleArn,
-        accessRoleArn: handler.role.roleArn,
-      })),
-    }));
+    // The launcher's tenant directory: who belongs to which tenant (principal patterns, claim values) and its roles.
+    handler.function.addEnvironment(TENANTS_ENV, launcher.tenantDirectoryJson());
     this.grantHandler(handler.role, props);
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.LAMBDA, 'the API cannot invoke the launcher');
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.SAGEMAKER_API, 'the API cannot describe, list or stop training jobs');

@@ -56,7 +56,7 @@ describe('PlatformApi', () => {
     expect(variables[API_ENV.PRESIGN_SECONDS]).toBe('3600');
     expect(variables[API_ENV.JOB_NAME_PREFIX]).toBe('dsp');
     expect(variables[API_ENV.TRAINING_LOG_GROUP]).toBe('/aws/sagemaker/TrainingJobs');
-    expect(JSON.stringify(stack.resolve(variables.PLATFORM_TENANTS))).toContain('alpha');
+    expect(JSON.stringify(stack.resolve(variables.PLATFORM_TENANTS))).toContain('LauncherTenantdefaultAccessRole');
     expect(fn.Properties.Architectures).toEqual(['arm64']);
   });
 
