@@ -12,6 +12,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { errorCode, isJobNotFound } from '../launcher/aws-errors';
 import type { LaunchResponse } from '../../../contract/launch-request';
+import type { LauncherEvent } from '../../../contract/launcher';
 import type { LaunchPort, LogEvent, LogStore, ObjectStore, StoredObject, TrainingJobRecord, TrainingJobStore } from './ports';
 
 function isMissing(error: unknown): boolean {
@@ -215,18 +216,13 @@ export class CloudWatchLogStore implements LogStore {
   }
 }
 
-/** The event the API sends the launcher: the tenant the API resolved, and the user's request. */
-export interface TenantLaunchEvent {
-  readonly tenant: string;
-  readonly request: unknown;
-}
 
 /** {@link LaunchPort} that invokes the launcher Lambda synchronously. */
 export class LambdaLaunchPort implements LaunchPort {
   constructor(private readonly client: LambdaClient, private readonly functionName: string) {}
 
   async launch(tenant: string, request: unknown): Promise<LaunchResponse> {
-    const event: TenantLaunchEvent = { tenant, request };
+    const event: LauncherEvent = { operation: 'launch', tenant, request };
     const output = await this.client.send(new InvokeCommand({ FunctionName: this.functionName, Payload: Buffer.from(JSON.stringify(event)) }));
     const text = Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8');
     if (output.FunctionError) {
