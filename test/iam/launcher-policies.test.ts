@@ -24,6 +24,9 @@ function createTrainingJobContext(input: CreateTrainingJobCommandInput): Context
     } : {}),
     ...(input.OutputDataConfig?.KmsKeyId ? { 'sagemaker:OutputKmsKeyArn': input.OutputDataConfig.KmsKeyId } : {}),
     ...(input.ResourceConfig?.VolumeKmsKeyId ? { 'sagemaker:VolumeKmsKeyArn': input.ResourceConfig.VolumeKmsKeyId } : {}),
+    // The job's tags, as SageMaker presents them with the creation request (the tenant tag among them).
+    ...Object.fromEntries((input.Tags ?? []).map((tag) => [`aws:RequestTag/${tag.Key}`, tag.Value!])),
+    ...(input.Tags?.length ? { 'aws:TagKeys': input.Tags.map((tag) => tag.Key!) } : {}),
   };
 }
 
@@ -38,13 +41,16 @@ function synthesized(options: Parameters<typeof launcherStack>[0]) {
   return {
     simulator,
     config,
-    launcherRole: launcherFunction.Properties.Role['Fn::GetAtt'][0],
-    executionRole: simulator.roleNamed(/^LauncherExecutionRole/),
+    // Jobs are created with the tenant's access role, which the launcher function assumes.
+    launcherRole: simulator.roleNamed(/^LauncherTenantdefaultAccessRole/),
+    executionRole: simulator.roleNamed(/^LauncherTenantdefaultExecutionRole/),
   };
 }
 
 async function builtRequest(config: LauncherConfig, overrides: Record<string, unknown> = {}): Promise<CreateTrainingJobCommandInput> {
-  const { requests } = await buildRequests({ trainingImage: `${config.allowedImageRepositories[0]}:v1`, sweep: undefined, ...overrides }, config);
+  // The synthesized stack's single (default) tenant: its access role creates the job, its execution role runs it.
+  const [tenant] = config.tenants.tenants;
+  const { requests } = await buildRequests({ trainingImage: `${config.allowedImageRepositories[0]}:v1`, sweep: undefined, ...overrides }, config, undefined, tenant);
   return requests[0];
 }
 
@@ -130,8 +136,8 @@ describe('the S3 tier (no file system), simulated: jobs read datasets/ from S3 a
   test('the request the launcher builds (FastFile channels on the pinned version) is allowed', async () => {
     const input = await builtRequest(config);
     expect(input.InputDataConfig!.map((channel) => [channel.InputMode, channel.DataSource!.S3DataSource!.S3Uri])).toEqual([
-      ['FastFile', expect.stringMatching(/^s3:\/\/[a-z0-9.-]+\/datasets\/cats\/training\/v[0-9TZ]+-[0-9a-f]+\/$/)],
-      ['FastFile', expect.stringMatching(/\/datasets\/cats\/evaluation\//)],
+      ['FastFile', expect.stringMatching(/^s3:\/\/[a-z0-9.-]+\/datasets\/default\/cats\/training\/v[0-9TZ]+-[0-9a-f]+\/$/)],
+      ['FastFile', expect.stringMatching(/\/datasets\/default\/cats\/evaluation\//)],
     ]);
     expect(await create(input, createTrainingJobContext(input))).toBe('Allowed');
   });
@@ -141,16 +147,16 @@ describe('the S3 tier (no file system), simulated: jobs read datasets/ from S3 a
       const input = await builtRequest(config);
       const values: Record<string, string> = {
         'sagemaker:FileSystemId': 'fs-0123456789abcdef0', 'sagemaker:FileSystemType': 'FSxLustre',
-        'sagemaker:FileSystemDirectoryPath': '/abcd1234/datasets/cats/training', 'sagemaker:FileSystemAccessMode': 'ro',
+        'sagemaker:FileSystemDirectoryPath': '/abcd1234/datasets/default/cats/training', 'sagemaker:FileSystemAccessMode': 'ro',
       };
       expect(await create(input, { ...createTrainingJobContext(input), [key]: values[key] })).not.toBe('Allowed');
     });
 
   test('the execution role reads and lists datasets/ only, and describes no file system', async () => {
-    expect(await asJob('s3:GetObject', `${datasets}/datasets/cats/training/v1/train-00000-of-00001.tfrecord`)).toBe('Allowed');
-    expect(await asJob('s3:GetObject', `${datasets}/uploads/cats/training.zip`)).not.toBe('Allowed');
+    expect(await asJob('s3:GetObject', `${datasets}/datasets/default/cats/training/v1/train-00000-of-00001.tfrecord`)).toBe('Allowed');
+    expect(await asJob('s3:GetObject', `${datasets}/uploads/default/cats/training.zip`)).not.toBe('Allowed');
     expect(await asJob('s3:GetObject', `${datasets}/other/x`)).not.toBe('Allowed');
-    expect(await asJob('s3:ListBucket', datasets, { 's3:prefix': 'datasets/cats/training/v1/' })).toBe('Allowed');
+    expect(await asJob('s3:ListBucket', datasets, { 's3:prefix': 'datasets/default/cats/training/v1/' })).toBe('Allowed');
     expect(await asJob('s3:ListBucket', datasets, { 's3:prefix': '' })).not.toBe('Allowed');
     expect(await asJob('fsx:DescribeFileSystems', '*')).not.toBe('Allowed');
     expect(await asJob('elasticfilesystem:DescribeMountTargets', simulator.arn('elasticfilesystem', 'file-system/fs-0123456789abcdef0'))).not.toBe('Allowed');
@@ -166,9 +172,9 @@ describe('the execution role and the buckets, simulated', () => {
     simulator.simulate({ role: executionRole, action, resource, context, ...(resourcePolicy ? { resourcePolicy } : {}) });
 
   test.each([
-    ['reads a dataset version', 's3:GetObject', '/datasets/cats/training/v1/train-00000.tfrecord', 'Allowed'],
-    ['does not read uploads', 's3:GetObject', '/uploads/cats/training.zip', 'not'],
-    ['does not write datasets', 's3:PutObject', '/datasets/cats/training/v1/x', 'not'],
+    ['reads a dataset version', 's3:GetObject', '/datasets/default/cats/training/v1/train-00000.tfrecord', 'Allowed'],
+    ['does not read uploads', 's3:GetObject', '/uploads/default/cats/training.zip', 'not'],
+    ['does not write datasets', 's3:PutObject', '/datasets/default/cats/training/v1/x', 'not'],
   ])('dataset bucket: %s', async (_name, action, key, expected) => {
     const policy = simulator.bucketPolicy(simulator.logicalId('AWS::S3::Bucket', /^DatasetsBucket/));
     const decision = await asJob(action, `${datasets}${key}`, secure, policy);
@@ -177,20 +183,20 @@ describe('the execution role and the buckets, simulated', () => {
 
   test('the bucket policy refuses plain HTTP even to the execution role', async () => {
     const policy = simulator.bucketPolicy(simulator.logicalId('AWS::S3::Bucket', /^DatasetsBucket/));
-    expect(await asJob('s3:GetObject', `${datasets}/datasets/cats/training/v1/x`, { 'aws:SecureTransport': 'false' }, policy)).toBe('ExplicitlyDenied');
+    expect(await asJob('s3:GetObject', `${datasets}/datasets/default/cats/training/v1/x`, { 'aws:SecureTransport': 'false' }, policy)).toBe('ExplicitlyDenied');
   });
 
   test.each([
-    ['writes its model', 's3:PutObject', '/jobs/dsp-x-0-abc/output/model.tar.gz', true],
-    ['reads checkpoints back', 's3:GetObject', '/jobs/dsp-x-0-abc/checkpoints/c1', true],
+    ['writes its model', 's3:PutObject', '/jobs/default/dsp-default-x-0-abc/output/model.tar.gz', true],
+    ['reads checkpoints back', 's3:GetObject', '/jobs/default/dsp-default-x-0-abc/checkpoints/c1', true],
     ['writes nothing outside jobs/', 's3:PutObject', '/other/x', false],
-    ['deletes nothing', 's3:DeleteObject', '/jobs/dsp-x-0-abc/output/model.tar.gz', false],
+    ['deletes nothing', 's3:DeleteObject', '/jobs/default/dsp-default-x-0-abc/output/model.tar.gz', false],
   ])('artifacts bucket: %s', async (_name, action, key, allowed) => {
     expect((await asJob(action, `${artifacts}${key}`, secure)) === 'Allowed').toBe(allowed);
   });
 
   test('lists only the prefixes it reads', async () => {
-    expect(await asJob('s3:ListBucket', datasets, { 's3:prefix': 'datasets/cats/training/v1/' })).toBe('Allowed');
+    expect(await asJob('s3:ListBucket', datasets, { 's3:prefix': 'datasets/default/cats/training/v1/' })).toBe('Allowed');
     expect(await asJob('s3:ListBucket', datasets, { 's3:prefix': 'uploads/' })).not.toBe('Allowed');
   });
 
@@ -207,7 +213,7 @@ describe('the execution role and the buckets, simulated', () => {
 
   test('writes log streams of this platform\'s jobs only', async () => {
     const stream = (name: string) => simulator.arn('logs', `log-group:/aws/sagemaker/TrainingJobs:log-stream:${name}`);
-    expect(await asJob('logs:PutLogEvents', stream('dsp-x-0-abc/algo-1-1'))).toBe('Allowed');
+    expect(await asJob('logs:PutLogEvents', stream('dsp-default-x-0-abc/algo-1-1'))).toBe('Allowed');
     expect(await asJob('logs:PutLogEvents', stream('other-job/algo-1-1'))).not.toBe('Allowed');
   });
 

@@ -190,8 +190,8 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     const seen: { operation: string; pointerExisted: boolean; manifestExisted: boolean; paths?: unknown }[] = [];
     const fakeFsx = (final: 'SUCCEEDED' | 'FAILED') => ({
       send: async (command: { input: { Paths?: string[] } }) => {
-        const keys = await pipeline.listKeys('datasets/cats/training/');
-        seen.push({ operation: command.constructor.name, pointerExisted: keys.includes('datasets/cats/training/current.json'), manifestExisted: keys.some((k) => k.endsWith('/manifest.json')), paths: command.input.Paths });
+        const keys = await pipeline.listKeys('datasets/vision/cats/training/');
+        seen.push({ operation: command.constructor.name, pointerExisted: keys.includes('datasets/vision/cats/training/current.json'), manifestExisted: keys.some((k) => k.endsWith('/manifest.json')), paths: command.input.Paths });
         return command.constructor.name === 'CreateDataRepositoryTaskCommand'
           ? { DataRepositoryTask: { TaskId: 'task-0123456789abcdef0' } }
           : { DataRepositoryTasks: [{ TaskId: 'task-0123456789abcdef0', Lifecycle: final, FailureDetails: final === 'FAILED' ? { Message: 'S3ObjectNotFound' } : undefined }] };
@@ -199,9 +199,9 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     }) as never;
     const env = { [INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID]: 'fs-0123456789abcdef0' };
 
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
     await pipeline.deliver(pipeline.handler(env, undefined, fakeFsx('SUCCEEDED')));
-    const pointer = await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json');
+    const pointer = await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json');
     expect(seen).toEqual([
       { operation: 'CreateDataRepositoryTaskCommand', pointerExisted: false, manifestExisted: true, paths: [`s3://platform-datasets/${pointer.prefix}`] },
       { operation: 'DescribeDataRepositoryTasksCommand', pointerExisted: false, manifestExisted: true, paths: undefined },
@@ -209,10 +209,10 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     expect(converted(await pipeline.observedEvents())).toHaveLength(1);
 
     seen.length = 0;
-    await pipeline.upload('uploads/cats/training.zip', datasetZip({ cat: 3, dog: 3 }));
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 3, dog: 3 }));
     const { response } = await pipeline.deliver(pipeline.handler(env, undefined, fakeFsx('FAILED')));
     expect(response.batchItemFailures).toEqual([]);
-    expect((await pipeline.getJson<DatasetPointer>('datasets/cats/training/current.json')).version).toBe(pointer.version); // unchanged
+    expect((await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json')).version).toBe(pointer.version); // unchanged
     const events = await pipeline.observedEvents();
     expect(converted(events)).toEqual([]);
     expect(failed(events)).toEqual([expect.objectContaining({ detail: expect.objectContaining({ code: 'not-visible-on-file-system', problem: 'import-failed', message: expect.stringMatching(/ended FAILED: S3ObjectNotFound/) }) })]);
