@@ -39,6 +39,8 @@ export const API_ENV = {
   LAUNCHER_FUNCTION: 'API_LAUNCHER_FUNCTION',
   /** The platform's job-name prefix (jobs outside it are not the platform's). */
   JOB_NAME_PREFIX: 'API_JOB_NAME_PREFIX',
+  /** The JWT claim whose value names the caller's tenant (JWT authorization only). */
+  TENANT_CLAIM: 'API_TENANT_CLAIM',
   /** The log group of training-job logs. */
   TRAINING_LOG_GROUP: 'API_TRAINING_LOG_GROUP',
 } as const;

@@ -1,2 +1,1 @@
-export * from './api-tenant';
 export * from './platform-api';

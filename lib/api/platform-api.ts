@@ -9,13 +9,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { API_ENV, API_ROUTES, S3_MULTIPART } from '../../contract/platform-api';
-import { DATASET_PREFIX, JOBS_PREFIX, UPLOAD_PREFIX } from '../../contract/key-layout';
 import { TENANTS_ENV } from '../../contract/tenant-directory';
 import { PlatformFunction } from '../lambda';
 import { TrainingJobLauncher } from '../launcher';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { TrainingEndpoint, TrainingNetwork } from '../network';
-import { ApiTenant } from './api-tenant';
 
 /** Where the platform API is reachable. */
 export enum PlatformApiEndpointType {
@@ -46,9 +44,6 @@ export interface PlatformApiProps {
   /** The training-job launcher the API launches through; its artifacts bucket serves model and output links. */
   readonly launcher: TrainingJobLauncher;
 
-  /** The tenants and who belongs to each. A caller matching no tenant (or several) is refused. */
-  readonly tenants: ApiTenant[];
-
   /**
    * Regional or private.
    * @default PlatformApiEndpointType.REGIONAL
@@ -68,9 +63,11 @@ export interface PlatformApiProps {
   readonly maxUploadSize?: Size;
 
   /**
-   * How long presigned upload-part and download URLs are valid. A URL signed with the API Lambda's
-   * role credentials also stops working when those expire, whatever this says.
-   * @default Duration.hours(1)
+   * How long presigned upload-part and download URLs are valid: 1 to 45 minutes. The API signs
+   * them with the caller's tenant's access role, whose role-chained session lasts at most an hour;
+   * the API renews the session early enough for every URL to live this long. (The CLI asks for a
+   * fresh URL when one expires mid-part.)
+   * @default Duration.minutes(15)
    */
   readonly presignedUrlExpiry?: Duration;
 
@@ -106,18 +103,20 @@ export interface PlatformApiProps {
 }
 
 const DEFAULT_MAX_UPLOAD = Size.gibibytes(200);
+/** Presigned URLs outlive the role-chained tenant session they are signed with (at most an hour) by a margin. */
+const MAX_PRESIGN_SECONDS = 45 * 60;
 
 /**
  * The platform's user API: API Gateway REST API → one Lambda (Lambda proxy integration) that
  * creates multipart uploads with presigned part URLs, lists a tenant's datasets and their status,
  * launches training jobs through the launcher, lists, describes and stops jobs, reads their logs
  * and links their model and output. Every method requires IAM (SigV4) authorization; the API maps
- * the signing principal to its tenant (declared in `tenants`), never a value in the request.
+ * the signing principal to its tenant (the launcher's tenants), never a value in the request, and
+ * acts with that tenant's access role (sts:AssumeRole): the API's own role reads no tenant data.
  *
  * @example
  * const api = new PlatformApi(this, 'Api', {
  *   network, uploadBucket: ingestion.uploadBucket, datasetBucket, launcher,
- *   tenants: [{ name: 'vision', principalArnPatterns: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/vision-*`] }],
  * });
  * api.grantInvoke(visionUsersRole);
  */
@@ -163,6 +162,7 @@ export class PlatformApi extends Construct {
     handler.function.addEnvironment(TENANTS_ENV, launcher.tenantDirectoryJson());
     this.grantHandler(handler.role, props);
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.LAMBDA, 'the API cannot invoke the launcher');
+    props.network.warnIfEndpointMissing(this, TrainingEndpoint.STS, 'the API cannot assume the tenants\' access roles');
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.SAGEMAKER_API, 'the API cannot describe, list or stop training jobs');
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.CLOUDWATCH_LOGS, 'the API cannot read training-job logs');
 
@@ -258,69 +258,16 @@ export class PlatformApi extends Construct {
     });
   }
 
-  /** The API Lambda's permissions: the upload prefix, dataset reads, artifact reads, jobs of this platform, their logs. */
+  /**
+   * The API Lambda's own permissions: assume the tenants' access roles and invoke the launcher,
+   * nothing else. Every read and write of tenant data happens with the caller's tenant's access
+   * role (which may upload below `uploads/<tenant>/`, read that tenant's datasets, jobs, logs and
+   * artifacts), so a mistake in mapping a caller to a tenant cannot reach another tenant's data.
+   */
   private grantHandler(role: iam.Role, props: PlatformApiProps): void {
-    const stack = Stack.of(this);
-    const launcher = props.launcher;
-    const uploads = props.uploadBucket.arnForObjects(`${UPLOAD_PREFIX}*`);
-    const datasets = props.datasetBucket.arnForObjects(`${DATASET_PREFIX}*`);
-    const artifacts = launcher.artifactsBucket.arnForObjects(`${JOBS_PREFIX}*`);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'MultipartUploads',
-      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-      resources: [uploads],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ListUploadsAndDatasets',
-      actions: ['s3:ListBucket'],
-      resources: [props.uploadBucket.bucketArn, props.datasetBucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${UPLOAD_PREFIX}*`, `${DATASET_PREFIX}*`] } },
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadDatasetsAndArtifacts',
-      actions: ['s3:GetObject'],
-      resources: [datasets, artifacts],
-    }));
-    props.uploadBucket.encryptionKey?.grantEncryptDecrypt(role);
-    props.datasetBucket.encryptionKey?.grantDecrypt(role);
-    launcher.artifactsBucket.encryptionKey?.grantDecrypt(role);
-
-    const jobArn = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${launcher.jobNamePrefix}-*` });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'TrainingJobs',
-      actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags', 'sagemaker:StopTrainingJob'],
-      resources: [jobArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'SearchTrainingJobs',
-      actions: ['sagemaker:Search'],
-      resources: ['*'],
-    }));
-    const logGroupArn = stack.formatArn({
-      service: 'logs', resource: 'log-group', resourceName: `${TrainingJobLauncher.TRAINING_JOB_LOG_GROUP}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'TrainingJobLogs',
-      actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents'],
-      resources: [logGroupArn],
-    }));
-    launcher.grantInvoke(role);
-
-    const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      const reasons: [string, string][] = [
-        [uploads, 'The API creates multipart uploads and presigns their parts under uploads/<tenant>/…, whose key it builds from the caller\'s tenant.'],
-        [datasets, 'The API reads dataset pointers and manifests of the caller\'s tenant under datasets/<tenant>/….'],
-        [artifacts, 'The API presigns model and output downloads of the caller\'s jobs under jobs/….'],
-        [jobArn, `Job names are generated per request; the API describes and stops only this platform's jobs (${launcher.jobNamePrefix}-*) after checking the caller's tenant tag.`],
-        ['*', 'sagemaker:Search supports no resource-level permissions; the API filters by the tenant tag and checks every result again.'],
-        [logGroupArn, 'Training-job log streams are named per job inside SageMaker\'s one log group; the API reads only the caller\'s jobs\' streams.'],
-        [`${launcher.launcher.functionArn}:*`, 'Invoking any version or alias of the launcher function.'],
-      ];
-      for (const [resource, reason] of reasons) {
-        acknowledgeWildcardResource(policy, resource, reason);
-      }
-    }
+    props.launcher.grantAssumeTenantRoles(role);
+    props.launcher.grantTenantUploads(props.uploadBucket);
+    props.launcher.grantInvoke(role);
   }
 
   /**
@@ -388,19 +335,16 @@ function validateProps(scope: Construct, props: PlatformApiProps): ApiSettings {
     problems.push(`maxUploadSize is ${maxUpload.toHumanString()}: it must be from 1 byte to ${Size.bytes(s3Ceiling).toHumanString()} ` +
       '(S3: 10,000 parts of at most 5 GiB). Use for example Size.gibibytes(500).');
   }
-  const expiry = props.presignedUrlExpiry ?? Duration.hours(1);
+  const expiry = props.presignedUrlExpiry ?? Duration.minutes(15);
   const presignSeconds = expiry.isUnresolved() ? 0 : expiry.toSeconds();
-  if (presignSeconds < 60 || presignSeconds > 12 * 3600) {
-    problems.push(`presignedUrlExpiry is ${expiry.toHumanString()}: it must be 1 minute to 12 hours (URLs signed with the API's role ` +
-      'credentials stop working when those expire anyway).');
+  if (presignSeconds < 60 || presignSeconds > MAX_PRESIGN_SECONDS) {
+    problems.push(`presignedUrlExpiry is ${expiry.toHumanString()}: it must be 1 to 45 minutes (URLs are signed with the tenant's ` +
+      'access-role session, which lasts at most an hour when a Lambda assumes it). Use for example Duration.minutes(30).');
   }
   const rateLimit = props.throttlingRateLimit ?? 50;
   const burstLimit = props.throttlingBurstLimit ?? 100;
   if (!(rateLimit > 0 && rateLimit <= 10_000)) problems.push(`throttlingRateLimit is ${rateLimit}: it must be above 0 and at most 10000 requests per second.`);
   if (!Number.isInteger(burstLimit) || burstLimit < 1 || burstLimit > 5_000) problems.push(`throttlingBurstLimit is ${burstLimit}: it must be a whole number from 1 to 5000.`);
-  if (props.tenants.length === 0) {
-    problems.push('tenants is empty: declare at least one tenant and the principals that belong to it, or every caller is refused.');
-  }
   if (props.vpcEndpoints && props.endpointType !== PlatformApiEndpointType.PRIVATE) {
     problems.push('vpcEndpoints is set but endpointType is not PRIVATE: set endpointType: PlatformApiEndpointType.PRIVATE, or drop vpcEndpoints.');
   }

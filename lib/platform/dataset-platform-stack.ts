@@ -149,13 +149,11 @@ export class DatasetPlatformStack extends Stack {
       eventSource: this.ingestion.eventSource,
       tenants: props.tenants,
     });
-    this.launcher.grantTenantUploads(this.ingestion.uploadBucket);
     this.api = new PlatformApi(this, 'Api', {
       network: this.network,
       uploadBucket: this.ingestion.uploadBucket,
       datasetBucket: this.datasetBucket,
       launcher: this.launcher,
-      tenants: this.launcher.tenantRoles.map((roles) => ({ name: roles.tenant.name, principalArnPatterns: roles.tenant.principalArnPatterns })),
       endpointType: props.apiEndpointType,
     });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'The platform API: cdk-sagemaker-datasets configure --endpoint <this>' });

@@ -4,7 +4,7 @@ import type { LaunchPort } from '../../lambda/src/api/ports';
 import type { LaunchResponse } from '../../contract/launch-request';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { useMotoServer } from '../support/moto-server';
-import { API_CONFIG, ApiHarness, OUTSIDER, TENANTS } from './support/api-harness';
+import { ACCOUNT, API_CONFIG, ApiHarness, OUTSIDER, TENANTS } from './support/api-harness';
 
 const MiB = 1024 * 1024;
 
@@ -246,7 +246,33 @@ describeWithTool(MOTO_SERVER, 'platform API handlers against moto_server (S3 mul
   });
 
   test('members are matched by role: the directory maps each session to its tenant', () => {
-    expect(api.deps.tenants.resolveTenant({ kind: 'iam', principalArn: TENANTS.alpha.session })).toBe('alpha');
-    expect(api.deps.tenants.resolveTenant({ kind: 'jwt', claims: { tenant: 'beta' } })).toBe('beta');
+    expect(api.deps.tenants.resolveTenant({ kind: 'iam', principalArn: TENANTS.alpha.session })?.name).toBe('alpha');
+    expect(api.deps.tenants.resolveTenant({ kind: 'jwt', claims: { tenant: 'beta' } })?.name).toBe('beta');
+  });
+
+  describe('the API acts as the caller\'s tenant: every AWS call is signed with that tenant\'s access role (moto STS AssumeRole)', () => {
+    const signer = (url: string) => decodeURIComponent(new URL(url).searchParams.get('X-Amz-Credential') ?? '').split('/')[0];
+
+    test('alpha\'s presigned upload parts are signed by a session of alpha\'s access role', async () => {
+      const created = await api.as('alpha')<{ uploadId: string }>('POST', '/uploads', { body: { datasetId: 'signed', channel: 'training', size: 100 } });
+      const urls = await api.as('alpha')<{ parts: { url: string }[] }>('POST', `/uploads/${created.body.uploadId}/parts`, { body: { partNumbers: [1] } });
+      const key = signer(urls.body.parts[0].url);
+      expect(key).toMatch(/^ASIA/);
+      expect(await api.identityOfAccessKey(key)).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/access-alpha/platform-api-alpha`);
+    });
+
+    test('beta\'s model link is signed by a session of beta\'s access role, not alpha\'s and not the API\'s', async () => {
+      const answer = await api.as('beta')<{ model: { url: string } }>('GET', '/jobs/dsp-beta-s1-0-dddd/artifacts');
+      expect(await api.identityOfAccessKey(signer(answer.body.model.url))).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/access-beta/platform-api-beta`);
+    });
+
+    test('each request asks only for the services of the tenant its caller maps to; a refused caller gets none', async () => {
+      api.servicesAskedFor.length = 0;
+      await api.as('alpha')('GET', '/datasets');
+      await api.as('beta')('GET', '/jobs');
+      await api.call(OUTSIDER, 'GET', '/datasets');
+      await api.call(undefined, 'GET', '/datasets');
+      expect(api.servicesAskedFor).toEqual(['alpha', 'beta']);
+    });
   });
 });

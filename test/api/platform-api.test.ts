@@ -16,7 +16,6 @@ function apiStack(props: Partial<PlatformApiProps> = {}, region = 'us-east-1', b
   });
   const api = new PlatformApi(stack, 'Api', {
     network, uploadBucket: uploads.bucket, datasetBucket: datasets.bucket, launcher,
-    tenants: [{ name: 'alpha', principalArnPatterns: ['arn:aws:iam::123456789012:role/alpha-*'] }],
     ...props,
   });
   before(stack, api);
@@ -53,20 +52,28 @@ describe('PlatformApi', () => {
     const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { [API_ENV.MAX_UPLOAD_BYTES]: Match.anyValue() } } } }))[0];
     const variables = fn.Properties.Environment.Variables;
     expect(variables[API_ENV.MAX_UPLOAD_BYTES]).toBe(String(200 * 1024 ** 3));
-    expect(variables[API_ENV.PRESIGN_SECONDS]).toBe('3600');
+    expect(variables[API_ENV.PRESIGN_SECONDS]).toBe('900');
     expect(variables[API_ENV.JOB_NAME_PREFIX]).toBe('dsp');
     expect(variables[API_ENV.TRAINING_LOG_GROUP]).toBe('/aws/sagemaker/TrainingJobs');
     expect(JSON.stringify(stack.resolve(variables.PLATFORM_TENANTS))).toContain('LauncherTenantdefaultAccessRole');
     expect(fn.Properties.Architectures).toEqual(['arm64']);
   });
 
-  test('the handler may describe and stop only this platform\'s jobs and read only the training-job log group', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([
-        Match.objectLike({ Sid: 'TrainingJobs', Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags', 'sagemaker:StopTrainingJob'],
-          Resource: { 'Fn::Join': ['', Match.arrayWith([':training-job/dsp-*'])] } }),
-        Match.objectLike({ Sid: 'TrainingJobLogs', Resource: { 'Fn::Join': ['', Match.arrayWith([':log-group:/aws/sagemaker/TrainingJobs:*'])] } }),
+  test('the handler\'s own role may only assume the tenants\' access roles and invoke the launcher: no S3, SageMaker or Logs', () => {
+    const handlerRole = Object.keys(template.findResources('AWS::IAM::Role')).find((id) => /^ApiHandler.*Role/.test(id))!;
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(handlerRole));
+    const actions = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .flatMap((statement: { Action: string | string[] }) => [statement.Action].flat()).sort();
+    expect(actions.filter((action: string) => !action.startsWith('ec2:') && !action.startsWith('sqs:') && !action.startsWith('xray:')))
+      .toEqual(['lambda:InvokeFunction', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sts:AssumeRole']);
+    // The logs actions are its own function's log group, nothing of the training jobs'.
+    expect(JSON.stringify(policies)).not.toContain('/aws/sagemaker/TrainingJobs');
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: Match.arrayWith([
+        Match.objectLike({ Action: 'sts:AssumeRole', Principal: { AWS: { 'Fn::GetAtt': [handlerRole, 'Arn'] } } }),
       ]) },
+      Description: Match.stringLikeRegexp('acting for tenant default'),
     });
   });
 
@@ -99,7 +106,7 @@ describe('PlatformApi', () => {
     [{ presignedUrlExpiry: Duration.hours(24) }, 'presignedUrlExpiry is 1 day'],
     [{ throttlingRateLimit: 0 }, 'throttlingRateLimit is 0'],
     [{ throttlingBurstLimit: 1.5 }, 'throttlingBurstLimit is 1.5'],
-    [{ tenants: [] }, 'tenants is empty'],
+    [{ presignedUrlExpiry: Duration.minutes(50) }, 'it must be 1 to 45 minutes'],
     [{ vpcEndpoints: [] }, 'vpcEndpoints is set but endpointType is not PRIVATE'],
   ])('refuses %j naming the prop', (props, message) => {
     expect(() => apiStack(props as Partial<PlatformApiProps>)).toThrow(message);

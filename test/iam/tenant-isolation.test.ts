@@ -55,6 +55,11 @@ class TenantWorld {
     return this.simulator.roleNamed(/TrainingJobLauncherRole/);
   }
 
+  /** The platform API Lambda's role. */
+  apiRole(): string {
+    return this.simulator.roleNamed(/^ApiHandler.*Role/);
+  }
+
   bucket(pattern: RegExp): string {
     return this.simulator.bucketArn(pattern);
   }
@@ -173,6 +178,19 @@ async function casesFor(world: TenantWorld, actor: TenantName): Promise<Case[]> 
     denied('uploads a platform-owned shared dataset', { role: access, action: 's3:PutObject', resource: `${uploads}/uploads/shared/cats/training.zip` }),
     denied('writes a dataset directly', { role: access, action: 's3:PutObject', resource: `${datasets}/datasets/${actor}/cats/training/current.json` }),
     denied('assumes the other tenant\'s access role', { role: access, action: 'sts:AssumeRole', resource: world.tenant(victim).accessRoleArn }),
+    // What the platform API does with the access role (uploads, dataset listing, job listing).
+    allowed('lists the parts of its upload', { role: access, action: 's3:ListMultipartUploadParts', resource: `${uploads}/uploads/${actor}/cats/training.zip` }),
+    allowed('aborts its upload', { role: access, action: 's3:AbortMultipartUpload', resource: `${uploads}/uploads/${actor}/cats/training.zip` }),
+    allowed('lists its uploads', { role: access, action: 's3:ListBucket', resource: uploads, context: { 's3:prefix': `uploads/${actor}/` } }),
+    allowed('reads its dataset\'s manifest', { role: access, action: 's3:GetObject', resource: `${datasets}/datasets/${actor}/cats/training/${VERSION_A}/manifest.json` }),
+    allowed('reads the tags of its job', { role: access, action: 'sagemaker:ListTags', resource: world.jobArn(ownJob) }),
+    denied('lists the parts of the other tenant\'s upload', { role: access, action: 's3:ListMultipartUploadParts', resource: `${uploads}/uploads/${victim}/cats/training.zip` }),
+    denied('aborts the other tenant\'s upload', { role: access, action: 's3:AbortMultipartUpload', resource: `${uploads}/uploads/${victim}/cats/training.zip` }),
+    denied('lists the other tenant\'s uploads', { role: access, action: 's3:ListBucket', resource: uploads, context: { 's3:prefix': `uploads/${victim}/` } }),
+    denied('lists every upload', { role: access, action: 's3:ListBucket', resource: uploads, context: { 's3:prefix': 'uploads/' } }),
+    denied('reads the other tenant\'s upload', { role: access, action: 's3:GetObject', resource: `${uploads}/uploads/${victim}/cats/training.zip` }),
+    denied('reads the tags of the other tenant\'s job', { role: access, action: 'sagemaker:ListTags', resource: world.jobArn(victimJob) }),
+    denied('searches every tenant\'s jobs', { role: access, action: 'sagemaker:Search', resource: '*' }),
 
     // The execution role: what the tenant's training containers can reach.
     allowed('jobs read its datasets', { role: execution, action: 's3:GetObject', resource: `${datasets}/datasets/${actor}/cats/training/${VERSION_A}/train-00000.tfrecord` }),
@@ -210,6 +228,45 @@ describe.each([['us-east-1 (FSx for Lustre)', 'us-east-1'], ['cn-north-1 (EFS)',
     }
     expect(failures).toEqual([]);
     expect(cases.length).toBeGreaterThanOrEqual(90);
+  });
+
+  test('the API\'s own role reaches no tenant data: it may only assume the access roles (trusted by each) and invoke the launcher', async () => {
+    const api = world.apiRole();
+    const datasets = world.bucket(/^DatasetBucket[0-9A-F]{8}$/);
+    const uploads = world.bucket(/^IngestionUploadBucket/);
+    const artifacts = world.bucket(/^TrainingJobLauncherArtifactsBucket/);
+    const launcher = world.simulator.arnOf(world.simulator.logicalId('AWS::Lambda::Function', /^TrainingJobLauncherFunction/));
+    const failures: string[] = [];
+    const expectDecision = async (request: Omit<SimulatedRequest, 'role'>, allowed: boolean) => {
+      const decision = await world.simulator.simulate({ role: api, ...request });
+      if ((decision === 'Allowed') !== allowed) failures.push(`API role ${request.action} ${request.resource}: got ${decision}`);
+    };
+    for (const tenant of TENANTS) {
+      const job = `dsp-${tenant}-run-0-0123abcd`;
+      await expectDecision({ action: 'sts:AssumeRole', resource: world.tenant(tenant).accessRoleArn, resourcePolicy: world.simulator.trustPolicy(world.accessRole(tenant)) }, true);
+      const requests: Omit<SimulatedRequest, 'role'>[] = [
+        { action: 's3:GetObject', resource: `${datasets}/datasets/${tenant}/cats/training/current.json` },
+        { action: 's3:GetObject', resource: `${datasets}/datasets/${tenant}/cats/training/${VERSION_A}/manifest.json` },
+        { action: 's3:ListBucket', resource: datasets, context: { 's3:prefix': `datasets/${tenant}/` } },
+        { action: 's3:ListBucket', resource: uploads, context: { 's3:prefix': `uploads/${tenant}/` } },
+        { action: 's3:PutObject', resource: `${uploads}/uploads/${tenant}/cats/training.zip` },
+        { action: 's3:ListMultipartUploadParts', resource: `${uploads}/uploads/${tenant}/cats/training.zip` },
+        { action: 's3:GetObject', resource: `${artifacts}/jobs/${tenant}/${job}/output/model.tar.gz` },
+        { action: 'sagemaker:DescribeTrainingJob', resource: world.jobArn(job) },
+        { action: 'sagemaker:ListTags', resource: world.jobArn(job) },
+        { action: 'sagemaker:StopTrainingJob', resource: world.jobArn(job), context: { [`aws:ResourceTag/${TENANT_TAG}`]: tenant } },
+        { action: 'sagemaker:CreateTrainingJob', resource: world.jobArn(job) },
+        { action: 'logs:GetLogEvents', resource: world.logStream(job) },
+      ];
+      for (const request of requests) {
+        await expectDecision(request, false);
+      }
+    }
+    for (const request of [{ action: 'sagemaker:Search', resource: '*' }, { action: 'sagemaker:ListTrainingJobs', resource: '*' }]) {
+      await expectDecision(request, false);
+    }
+    await expectDecision({ action: 'lambda:InvokeFunction', resource: launcher }, true);
+    expect(failures).toEqual([]);
   });
 
   test('a tenant\'s instance types narrow the launcher\'s, in IAM too (speech may not use ml.g5.2xlarge; vision may)', async () => {

@@ -7,13 +7,17 @@ import {
   ListObjectsV2Command, ListPartsCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import {
-  DescribeTrainingJobCommand, DescribeTrainingJobCommandOutput, ListTagsCommand, SageMakerClient, SearchCommand, StopTrainingJobCommand,
+  DescribeTrainingJobCommand, DescribeTrainingJobCommandOutput, ListTagsCommand, ListTrainingJobsCommand, SageMakerClient, StopTrainingJobCommand,
+  TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { errorCode, isJobNotFound } from '../launcher/aws-errors';
 import type { LaunchResponse } from '../../../contract/launch-request';
 import type { LauncherEvent } from '../../../contract/launcher';
-import type { LaunchPort, LogEvent, LogStore, ObjectStore, StoredObject, TrainingJobRecord, TrainingJobStore } from './ports';
+import { mapConcurrent } from '../launcher/launch';
+import type {
+  LaunchPort, LogEvent, LogStore, ObjectStore, StoredObject, TrainingJobListing, TrainingJobRecord, TrainingJobStore,
+} from './ports';
 
 function isMissing(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -110,24 +114,35 @@ export class S3ObjectStore implements ObjectStore {
 export class SageMakerJobStore implements TrainingJobStore {
   constructor(private readonly client: SageMakerClient) {}
 
-  async findByTags(tags: Record<string, string>, limit: number): Promise<TrainingJobRecord[]> {
-    const records: TrainingJobRecord[] = [];
+  async listByNamePrefix(namePrefix: string, limit: number): Promise<TrainingJobListing[]> {
+    const summaries: TrainingJobSummary[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(new SearchCommand({
-        Resource: 'TrainingJob',
-        SearchExpression: { Filters: Object.entries(tags).map(([key, value]) => ({ Name: `Tags.${key}`, Operator: 'Equals', Value: value })) },
-        SortBy: 'CreationTime',
-        SortOrder: 'Descending',
-        MaxResults: Math.min(100, limit),
-        NextToken: token,
+      const page = await this.client.send(new ListTrainingJobsCommand({
+        NameContains: namePrefix, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100, NextToken: token,
       }));
-      for (const result of page.Results ?? []) {
-        if (result.TrainingJob) records.push(record(result.TrainingJob as DescribeTrainingJobCommandOutput, tagMap(result.TrainingJob.Tags)));
-      }
+      // NameContains is a substring match: keep the names that start with the prefix.
+      summaries.push(...(page.TrainingJobSummaries ?? []).filter((job) => job.TrainingJobName?.startsWith(namePrefix)));
       token = page.NextToken || undefined;
-    } while (token && records.length < limit);
-    return records.slice(0, limit);
+    } while (token && summaries.length < limit);
+    return mapConcurrent(summaries.slice(0, limit), 8, async (job) => ({
+      name: job.TrainingJobName!,
+      status: job.TrainingJobStatus ?? 'Unknown',
+      ...(job.SecondaryStatus ? { secondaryStatus: job.SecondaryStatus } : {}),
+      ...(job.CreationTime ? { createdAt: new Date(job.CreationTime) } : {}),
+      tags: await this.tags(job.TrainingJobArn!),
+    }));
+  }
+
+  private async tags(arn: string): Promise<Record<string, string>> {
+    const tags: Record<string, string> = {};
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListTagsCommand({ ResourceArn: arn, NextToken: token, MaxResults: 100 }));
+      Object.assign(tags, tagMap(page.Tags));
+      token = page.NextToken;
+    } while (token);
+    return tags;
   }
 
   async describe(name: string): Promise<TrainingJobRecord | undefined> {
@@ -138,14 +153,7 @@ export class SageMakerJobStore implements TrainingJobStore {
       if (isJobNotFound(error)) return undefined;
       throw error;
     }
-    const tags: Record<string, string> = {};
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(new ListTagsCommand({ ResourceArn: job.TrainingJobArn, NextToken: token, MaxResults: 100 }));
-      Object.assign(tags, tagMap(page.Tags));
-      token = page.NextToken;
-    } while (token);
-    return record(job, tags);
+    return record(job, await this.tags(job.TrainingJobArn!));
   }
 
   async stop(name: string): Promise<void> {

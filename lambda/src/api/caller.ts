@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { TenantDirectory, tenantOfClaims, tenantOfPrincipal } from '../../../contract/tenant-directory';
+import { TenantDescriptor, TenantDirectory, tenantOfClaims, tenantOfPrincipal } from '../../../contract/tenant-directory';
 import { forbidden } from './errors';
 
 /**
@@ -12,7 +12,7 @@ export type CallerIdentity =
 
 /** Maps a caller to its tenant, or undefined when the caller belongs to none. */
 export interface TenantResolver {
-  resolveTenant(identity: CallerIdentity): string | undefined;
+  resolveTenant(identity: CallerIdentity): TenantDescriptor | undefined;
 }
 
 /**
@@ -39,7 +39,7 @@ export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): C
 }
 
 /** The caller's tenant; a caller that belongs to no tenant is refused (403), naming who it is. */
-export function tenantOf(identity: CallerIdentity, resolver: TenantResolver): string {
+export function tenantOf(identity: CallerIdentity, resolver: TenantResolver): TenantDescriptor {
   const tenant = resolver.resolveTenant(identity);
   if (tenant === undefined) {
     const who = identity.kind === 'iam' ? identity.principalArn : `the JWT subject ${identity.claims.sub ?? '(no sub claim)'}`;
@@ -55,10 +55,10 @@ export const DEFAULT_TENANT_CLAIM = 'tenant';
 export class DirectoryTenantResolver implements TenantResolver {
   constructor(private readonly directory: TenantDirectory, private readonly claimName: string = DEFAULT_TENANT_CLAIM) {}
 
-  resolveTenant(identity: CallerIdentity): string | undefined {
+  resolveTenant(identity: CallerIdentity): TenantDescriptor | undefined {
     const match = identity.kind === 'iam'
       ? tenantOfPrincipal(this.directory, identity.principalArn)
       : tenantOfClaims(this.directory, this.claimName, identity.claims);
-    return match.ok ? match.tenant.name : undefined;
+    return match.ok ? match.tenant : undefined;
   }
 }

@@ -1,9 +1,8 @@
-import { MANIFEST_FILE, POINTER_FILE, UPLOAD_SUFFIX } from '../catalog';
+import { MANIFEST_FILE, POINTER_FILE, UPLOAD_SUFFIX, tenantDatasetPrefix, tenantUploadPrefix } from '../catalog';
 import { mapConcurrent } from '../launcher/launch';
 import type { ApiConfig } from './config';
 import type { ChannelSummary, DatasetSummary, DatasetVersionSummary, ListDatasetsResponse } from '../../../contract/platform-api';
 import type { ObjectStore, StoredObject } from './ports';
-import { tenantDatasetPrefix, tenantUploadPrefix } from './tenant-layout';
 
 /** What S3 says about one channel: its newest upload, its versions and its pointer. */
 export interface ChannelFacts {

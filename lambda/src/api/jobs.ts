@@ -1,9 +1,10 @@
-import { PLATFORM_TAGS } from '../../../contract/launcher';
+import { CLIENT_TOKEN_MAX_LENGTH, CLIENT_TOKEN_PATTERN, PLATFORM_TAGS, tenantJobNamePrefix } from '../../../contract/launcher';
+import { clientTokenNameStem } from '../launcher/job-naming';
 import type { ApiConfig } from './config';
 import type { JobArtifactsResponse, JobDescription, JobSummary, ListJobsResponse, StopJobResponse } from '../../../contract/platform-api';
 import { badRequest, conflict, notFound } from './errors';
-import type { ObjectStore, TrainingJobRecord, TrainingJobStore } from './ports';
-import { TENANT_TAG } from './tenant-layout';
+import type { ObjectStore, TrainingJobListing, TrainingJobRecord, TrainingJobStore } from './ports';
+import { TENANT_TAG } from '../../../contract/tenant-directory';
 
 const JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const ACTIVE = new Set(['InProgress']);
@@ -24,8 +25,17 @@ export class JobOperations {
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) {
       throw badRequest(`limit must be a whole number from 1 to 1000 (got ${JSON.stringify(query.limit)}).`);
     }
-    const found = await this.jobs.findByTags(tags, limit);
-    // The store filters by tag already; check again so a store that ignores a filter cannot leak jobs.
+    let namePrefix: string;
+    if (query.sweep) {
+      if (!CLIENT_TOKEN_PATTERN.test(query.sweep) || query.sweep.length > CLIENT_TOKEN_MAX_LENGTH) {
+        throw badRequest(`sweep ${JSON.stringify(query.sweep)} is not a client token (letters, digits and inner hyphens, at most ${CLIENT_TOKEN_MAX_LENGTH}).`);
+      }
+      namePrefix = clientTokenNameStem(this.config.jobNamePrefix, tenant, query.sweep);
+    } else {
+      namePrefix = tenantJobNamePrefix(this.config.jobNamePrefix, tenant);
+    }
+    const found = await this.jobs.listByNamePrefix(namePrefix, limit);
+    // Names only narrow the search (a shortened token stem may match another token's jobs); the tags decide.
     const mine = found.filter((job) => Object.entries(tags).every(([key, value]) => job.tags[key] === value));
     return { jobs: mine.map(summary) };
   }
@@ -105,7 +115,7 @@ export class JobOperations {
   }
 }
 
-function summary(job: TrainingJobRecord): JobSummary {
+function summary(job: TrainingJobListing): JobSummary {
   return {
     name: job.name,
     status: job.status,

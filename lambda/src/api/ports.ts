@@ -43,10 +43,24 @@ export interface TrainingJobRecord {
   readonly tags: Record<string, string>;
 }
 
+/** One training job as a listing shows it, with its tags. */
+export interface TrainingJobListing {
+  readonly name: string;
+  readonly status: string;
+  readonly secondaryStatus?: string;
+  readonly createdAt?: Date;
+  readonly tags: Record<string, string>;
+}
+
 /** What the API does with SageMaker. */
 export interface TrainingJobStore {
-  /** Jobs carrying every one of `tags` (the tenant, optionally the sweep), newest first. */
-  findByTags(tags: Record<string, string>, limit: number): Promise<TrainingJobRecord[]>;
+  /**
+   * The jobs whose names start with `namePrefix` (a tenant's `<prefix>-<tenant>-`, or one client
+   * token's stem), newest first, at most `limit`, each with its tags. By name, not by a tag search:
+   * a tenant's access role may read the tags of its own jobs only, and SageMaker's Search would
+   * answer with every tenant's jobs.
+   */
+  listByNamePrefix(namePrefix: string, limit: number): Promise<TrainingJobListing[]>;
   /** The job with its tags, or undefined when there is none by that name. */
   describe(name: string): Promise<TrainingJobRecord | undefined>;
   stop(name: string): Promise<void>;

@@ -2,29 +2,39 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { jsonBody } from './body';
 import { CallerIdentity, TenantResolver, callerOf, tenantOf } from './caller';
 import type { ApiConfig } from './config';
+import type { TenantDescriptor } from '../../../contract/tenant-directory';
 import { API_ROUTES, ApiOperation } from '../../../contract/platform-api';
 import { DatasetOperations } from './datasets';
 import { ApiError, notFound } from './errors';
 import { JobOperations } from './jobs';
 import { LogOperations } from './logs';
-import type { LaunchPort, LogStore, ObjectStore, TrainingJobStore } from './ports';
+import type { LaunchPort } from './ports';
+import type { TenantServicesFactory } from './tenant-access';
 import { UploadOperations } from './uploads';
 
 /** What the API talks to; the Lambda passes AWS adapters, tests pass the same adapters over moto_server. */
 export interface ApiDependencies {
   readonly config: ApiConfig;
   readonly tenants: TenantResolver;
-  readonly objects: ObjectStore;
-  readonly jobs: TrainingJobStore;
-  readonly logs: LogStore;
+  /** S3, SageMaker and CloudWatch Logs as the caller's tenant (its access role), never as the API itself. */
+  readonly services: TenantServicesFactory;
   readonly launcher: LaunchPort;
   /** Reports unexpected errors (the caller gets a 500 without internals). */
   readonly onError?: (error: unknown, operation: ApiOperation | undefined) => void;
 }
 
+/** The operations of one tenant, over that tenant's services. */
+interface TenantOperations {
+  readonly uploads: UploadOperations;
+  readonly datasets: DatasetOperations;
+  readonly jobs: JobOperations;
+  readonly logs: LogOperations;
+}
+
 /** The request as the operations see it: the operation, path parameters, query and body. */
 interface RouteContext {
   readonly tenant: string;
+  readonly operations: TenantOperations;
   readonly caller: CallerIdentity;
   readonly path: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string | undefined>>;
@@ -62,17 +72,7 @@ export function matchRoute(method: string, path: string): { operation: ApiOperat
  * tenant (from the request context, never the body), and answers JSON.
  */
 export class PlatformApiService {
-  private readonly uploads: UploadOperations;
-  private readonly datasets: DatasetOperations;
-  private readonly jobOperations: JobOperations;
-  private readonly logOperations: LogOperations;
-
-  constructor(private readonly deps: ApiDependencies) {
-    this.uploads = new UploadOperations(deps.config, deps.objects);
-    this.datasets = new DatasetOperations(deps.config, deps.objects);
-    this.jobOperations = new JobOperations(deps.config, deps.jobs, deps.objects);
-    this.logOperations = new LogOperations(deps.config, this.jobOperations, deps.logs);
-  }
+  constructor(private readonly deps: ApiDependencies) {}
 
   async handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const operation = operationOf(event.httpMethod, event.resource);
@@ -81,8 +81,10 @@ export class PlatformApiService {
         throw notFound(`No operation ${event.httpMethod} ${event.resource ?? event.path}.`);
       }
       const caller = callerOf(event);
+      const tenant = tenantOf(caller, this.deps.tenants);
       const context: RouteContext = {
-        tenant: tenantOf(caller, this.deps.tenants),
+        tenant: tenant.name,
+        operations: this.operationsOf(tenant),
         caller,
         path: (event.pathParameters ?? {}) as Record<string, string>,
         query: event.queryStringParameters ?? {},
@@ -99,35 +101,47 @@ export class PlatformApiService {
     }
   }
 
+  private operationsOf(tenant: TenantDescriptor): TenantOperations {
+    const services = this.deps.services(tenant);
+    const jobs = new JobOperations(this.deps.config, services.jobs, services.objects);
+    return {
+      uploads: new UploadOperations(this.deps.config, services.objects),
+      datasets: new DatasetOperations(this.deps.config, services.objects),
+      jobs,
+      logs: new LogOperations(this.deps.config, jobs, services.logs),
+    };
+  }
+
   private async run(operation: ApiOperation, request: RouteContext): Promise<{ status: number; body: unknown }> {
     const { tenant, path, query, body } = request;
+    const { uploads, datasets, jobs, logs } = request.operations;
     switch (operation) {
       case 'createUpload':
-        return { status: 201, body: await this.uploads.create(tenant, body) };
+        return { status: 201, body: await uploads.create(tenant, body) };
       case 'describeUpload':
-        return { status: 200, body: await this.uploads.describe(tenant, path.uploadId) };
+        return { status: 200, body: await uploads.describe(tenant, path.uploadId) };
       case 'presignUploadParts':
-        return { status: 200, body: await this.uploads.presignParts(tenant, path.uploadId, body) };
+        return { status: 200, body: await uploads.presignParts(tenant, path.uploadId, body) };
       case 'completeUpload':
-        return { status: 200, body: await this.uploads.complete(tenant, path.uploadId, body) };
+        return { status: 200, body: await uploads.complete(tenant, path.uploadId, body) };
       case 'abortUpload':
-        return { status: 200, body: await this.uploads.abort(tenant, path.uploadId) };
+        return { status: 200, body: await uploads.abort(tenant, path.uploadId) };
       case 'listDatasets':
-        return { status: 200, body: await this.datasets.list(tenant) };
+        return { status: 200, body: await datasets.list(tenant) };
       case 'launchJobs': {
         const response = await this.deps.launcher.launch(tenant, jsonBody(body));
         return { status: response.outcome === 'rejected' ? 400 : response.outcome === 'launched' ? 201 : 207, body: response };
       }
       case 'listJobs':
-        return { status: 200, body: await this.jobOperations.list(tenant, query) };
+        return { status: 200, body: await jobs.list(tenant, query) };
       case 'describeJob':
-        return { status: 200, body: await this.jobOperations.describe(tenant, path.jobName) };
+        return { status: 200, body: await jobs.describe(tenant, path.jobName) };
       case 'stopJob':
-        return { status: 200, body: await this.jobOperations.stop(tenant, path.jobName) };
+        return { status: 200, body: await jobs.stop(tenant, path.jobName) };
       case 'readJobLogs':
-        return { status: 200, body: await this.logOperations.read(tenant, path.jobName, query) };
+        return { status: 200, body: await logs.read(tenant, path.jobName, query) };
       case 'getJobArtifacts':
-        return { status: 200, body: await this.jobOperations.artifacts(tenant, path.jobName) };
+        return { status: 200, body: await jobs.artifacts(tenant, path.jobName) };
     }
   }
 }

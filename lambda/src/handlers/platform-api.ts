@@ -1,14 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { CloudWatchLogStore, LambdaLaunchPort, S3ObjectStore, SageMakerJobStore } from '../api/aws-adapters';
+import { LambdaLaunchPort } from '../api/aws-adapters';
 import { DirectoryTenantResolver } from '../api/caller';
 import { loadApiConfig } from '../api/config';
 import { API_ENV } from '../../../contract/platform-api';
 import { PlatformApiService } from '../api/service';
+import { assumedRoleServices } from '../api/tenant-access';
 import { parseTenantDirectory, TENANTS_ENV } from '../../../contract/tenant-directory';
 
 const logger = new Logger();
@@ -20,10 +18,9 @@ function coldStart(): PlatformApiService {
     const config = loadApiConfig(process.env);
     service = new PlatformApiService({
       config,
-      tenants: new DirectoryTenantResolver(parseTenantDirectory(process.env[TENANTS_ENV])),
-      objects: new S3ObjectStore(new S3Client({})),
-      jobs: new SageMakerJobStore(new SageMakerClient({})),
-      logs: new CloudWatchLogStore(new CloudWatchLogsClient({})),
+      tenants: new DirectoryTenantResolver(parseTenantDirectory(process.env[TENANTS_ENV]), process.env[API_ENV.TENANT_CLAIM] || undefined),
+      // Every S3, SageMaker and CloudWatch Logs call runs as the caller's tenant (its access role).
+      services: assumedRoleServices({ presignSeconds: config.presignSeconds }),
       launcher: new LambdaLaunchPort(new LambdaClient({}), process.env[API_ENV.LAUNCHER_FUNCTION] ?? ''),
       onError: (error, operation) => logger.error('operation failed', { operation, error: error as Error }),
     });

@@ -2,13 +2,17 @@ import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, Pu
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { CloudWatchLogStore, S3ObjectStore, SageMakerJobStore } from '../../../lambda/src/api/aws-adapters';
 import { DirectoryTenantResolver } from '../../../lambda/src/api/caller';
 import type { ApiConfig } from '../../../lambda/src/api/config';
 import type { LaunchPort } from '../../../lambda/src/api/ports';
 import { ApiDependencies, PlatformApiService, matchRoute } from '../../../lambda/src/api/service';
+import { TenantServicesFactory, servicesSignedWith, tenantSessionCredentials } from '../../../lambda/src/api/tenant-access';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { PLATFORM_TAGS } from '../../../contract/launcher';
-import { TENANT_TAG, parseTenantDirectory } from '../../../contract/tenant-directory';
+import { TENANT_TAG, TenantDescriptor, parseTenantDirectory } from '../../../contract/tenant-directory';
 import type { MotoClientConfig } from '../../support/moto-server';
 
 export const ACCOUNT = '123456789012';
@@ -52,21 +56,42 @@ export class ApiHarness {
   readonly logs: CloudWatchLogsClient;
   readonly service: PlatformApiService;
   readonly deps: ApiDependencies;
+  /** The tenants whose services the API asked for, in order (one per request that reached a tenant). */
+  readonly servicesAskedFor: string[] = [];
+  /** Every credential set the API's tenant sessions handed to its clients. */
+  private readonly sessions: AwsCredentialIdentity[] = [];
+
+  private readonly motoEndpoint: string;
 
   constructor(s3Config: MotoClientConfig, config: MotoClientConfig, launcher: LaunchPort, overrides: Partial<ApiDependencies> = {}) {
+    this.motoEndpoint = config.endpoint;
     this.s3 = new S3Client(s3Config);
     this.sagemaker = new SageMakerClient(config);
     this.logs = new CloudWatchLogsClient(config);
     this.deps = {
       config: API_CONFIG,
       tenants: new DirectoryTenantResolver(parseTenantDirectory(TENANT_DIRECTORY_JSON)),
-      objects: new S3ObjectStore(this.s3),
-      jobs: new SageMakerJobStore(this.sagemaker),
-      logs: new CloudWatchLogStore(this.logs),
+      services: this.recording(tenantServices(s3Config, config, this.sessions)),
       launcher,
       ...overrides,
     };
     this.service = new PlatformApiService(this.deps);
+  }
+
+  /**
+   * Who the credentials the API signed with (found by their access key id) are, as STS says it
+   * (GetCallerIdentity signed with those credentials): `arn:aws:sts::…:assumed-role/<role>/<session>`.
+   */
+  async identityOfAccessKey(accessKeyId: string): Promise<string | undefined> {
+    const credentials = this.sessions.find((session) => session.accessKeyId === accessKeyId);
+    return credentials ? callerIdentity(this.motoEndpoint, credentials) : undefined;
+  }
+
+  private recording(factory: TenantServicesFactory): TenantServicesFactory {
+    return (tenant: TenantDescriptor) => {
+      this.servicesAskedFor.push(tenant.name);
+      return factory(tenant);
+    };
   }
 
   async createBuckets(): Promise<void> {
@@ -119,6 +144,35 @@ export class ApiHarness {
       }));
     }
   }
+}
+
+/**
+ * The API's real tenant services over moto_server: moto's STS AssumeRole gives each tenant's
+ * access-role session, and every S3, SageMaker and Logs call of the tenant is signed with it.
+ */
+export function tenantServices(s3Config: MotoClientConfig, config: MotoClientConfig, sessions: AwsCredentialIdentity[] = []): TenantServicesFactory {
+  const options = { presignSeconds: API_CONFIG.presignSeconds, stsConfig: { endpoint: config.endpoint, region: config.region }, masterCredentials: config.credentials };
+  return servicesSignedWith((tenant) => {
+    const provider = tenantSessionCredentials(tenant, options);
+    return async () => {
+      const identity = await provider();
+      sessions.push(identity);
+      return identity;
+    };
+  }, { region: config.region, endpoint: config.endpoint, s3Endpoint: s3Config.endpoint, forcePathStyle: true });
+}
+
+/** STS GetCallerIdentity (query protocol) signed with `credentials`: the ARN STS reports. */
+async function callerIdentity(endpoint: string, credentials: AwsCredentialIdentity): Promise<string | undefined> {
+  const url = new URL(endpoint);
+  const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+  const signer = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials, sha256: Hash.bind(null, 'sha256') });
+  const request = await signer.sign(new HttpRequest({
+    method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: '/',
+    headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' }, body,
+  }));
+  const response = await fetch(`${endpoint}/`, { method: 'POST', headers: request.headers, body });
+  return /<Arn>([^<]+)<\/Arn>/.exec(await response.text())?.[1];
 }
 
 /** A REST API Lambda proxy event, as API Gateway sends it after IAM authorization. */
