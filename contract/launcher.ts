@@ -44,6 +44,8 @@ export const LAUNCHER_ENV = {
   OUTPUT_KMS_KEY: 'LAUNCHER_OUTPUT_KMS_KEY',
   /** `true` to encrypt traffic between training containers. */
   INTER_CONTAINER_ENCRYPTION: 'LAUNCHER_INTER_CONTAINER_ENCRYPTION',
+  /** `true` to start every job with EnableNetworkIsolation; absent means `false`. */
+  NETWORK_ISOLATION: 'LAUNCHER_NETWORK_ISOLATION',
   /** How many CreateTrainingJob calls run at once. */
   CONCURRENCY: 'LAUNCHER_CONCURRENCY',
   /** JSON list or absent: reserved hyperparameter and environment names requests may set anyway. */

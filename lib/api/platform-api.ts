@@ -140,6 +140,8 @@ export class PlatformApi extends Construct {
     this.maxUploadBytes = settings.maxUploadBytes;
     const launcher = props.launcher;
 
+    props.network.allowS3Bucket(props.uploadBucket);
+    props.network.allowS3Bucket(props.datasetBucket);
     const handler = new PlatformFunction(this, 'Handler', {
       handlerName: 'platform-api',
       description: 'Serves the dataset platform API (uploads, datasets, training jobs, logs, artifacts) for the caller tenant',

@@ -203,6 +203,8 @@ export class DistributedConversion extends Construct {
     const eventSource = props.eventSource ?? DEFAULT_INGESTION_EVENT_SOURCE;
     const D = DISTRIBUTED_CONVERSION_DEFAULTS;
 
+    props.network.allowS3Bucket(props.uploadBucket);
+    props.network.allowS3Bucket(props.datasetBucket);
     const common = { network: props.network, logRetention: props.logRetention, removalPolicy, invocation: PlatformFunctionInvocation.STATE_MACHINE };
     const baseEnvironment = {
       [DISTRIBUTED_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,

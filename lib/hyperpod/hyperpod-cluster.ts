@@ -298,9 +298,8 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.network.vpc,
       description: 'SageMaker HyperPod cluster nodes: all traffic within the group (EFA, Slurm), file-system ports to the dataset file system',
-      // Open egress as for training jobs: S3 is reached through the gateway endpoint, whose prefix-list
-      // id an environment-agnostic template cannot name. EFA's own self-egress rule is still written.
-      allowAllOutbound: true,
+      // Closed: the group itself (EFA, Slurm), the endpoints, S3's prefix list and the file system.
+      allowAllOutbound: false,
     });
     this.connections = this.securityGroup.connections;
     FileSystemPorts.allowEfa(this.securityGroup);
@@ -323,6 +322,8 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
     });
     this.grantPrincipal = this.executionRole;
     this.lifecycleScriptsBucket = props.lifecycleScriptsBucket ?? new SecureBucket(this, 'LifecycleScriptsBucket', { removalPolicy }).bucket;
+    // Nodes fetch the scripts through the VPC: the S3 gateway endpoint must allow the bucket.
+    props.network.allowS3Bucket(this.lifecycleScriptsBucket);
     this.lifecycleScripts = new LifecycleScripts(this, 'LifecycleScripts', {
       bucket: this.lifecycleScriptsBucket,
       keyPrefix: `hyperpod/${this.clusterName}/`,

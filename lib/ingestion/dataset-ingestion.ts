@@ -359,6 +359,8 @@ export class DatasetIngestion extends Construct {
         this.uploadStorage.bucket.addLifecycleRule({ id: 'ExpireUploads', prefix: UPLOAD_KEY_PREFIX, expiration: props.uploadExpiration });
       }
     }
+    props.network.allowS3Bucket(this.datasetBucket);
+    props.network.allowS3Bucket(this.uploadBucket);
 
     // Queues.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {

@@ -93,7 +93,8 @@ export interface PlatformFunctionProps {
 /**
  * A platform Lambda with the library's defaults: the prebuilt handler bundle, arm64, the newest
  * Node.js runtime, its own role with inline least-privilege policies (no AWS managed policies),
- * its own security group in the training subnets, a log group with retention, JSON logs, X-Ray
+ * its own security group in the training subnets (egress only to the
+ * interface endpoints, S3's prefix list and file systems that admit it), a log group with retention, JSON logs, X-Ray
  * tracing and a dead-letter queue for asynchronous invocations.
  */
 export class PlatformFunction extends Construct implements ec2.IConnectable, iam.IGrantable {
@@ -144,7 +145,8 @@ export class PlatformFunction extends Construct implements ec2.IConnectable, iam
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.network.vpc,
       description: `${props.description} (Lambda)`,
-      allowAllOutbound: true,
+      // Closed: HTTPS to the endpoints and S3 (below); file-system ports where a file system allows this function.
+      allowAllOutbound: false,
     });
     this.connections = this.securityGroup.connections;
     props.network.allowEndpointAccessFrom(this.securityGroup);

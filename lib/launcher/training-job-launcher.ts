@@ -154,6 +154,19 @@ export interface TrainingJobLauncherProps {
   readonly interContainerTrafficEncryption?: boolean;
 
   /**
+   * Whether every job runs with `EnableNetworkIsolation`: the training container gets no network
+   * at all (no S3, no AWS APIs, no internet; the instances of a distributed job still reach each
+   * other). SageMaker itself still reads the channels and writes the output with the execution
+   * role, so S3 channels (File and FastFile) and FSx for Lustre / EFS file-system channels work;
+   * code that calls AWS or downloads anything from inside the container does not, and the
+   * SageMaker RL and Chainer containers refuse isolation. The launcher's IAM policy then allows
+   * CreateTrainingJob only with `sagemaker:NetworkIsolation` true, so no other caller of its role
+   * can start a job with a network.
+   * @default false
+   */
+  readonly enableNetworkIsolation?: boolean;
+
+  /**
    * The job-name prefix of this platform: every job is `<prefix>-<client token>-<index>-<hash>`,
    * and IAM, the state-change rule and the events scope to it. Lowercase letters and digits in
    * groups joined by single hyphens, at most 24 characters. Two platforms in one account and region
@@ -250,6 +263,8 @@ export class TrainingJobLauncher extends Construct {
     this.artifactsBucket = props.artifactsBucket ?? new SecureBucket(this, 'Artifacts', props.outputEncryptionKey
       ? { encryption: SecureBucketEncryption.KMS, encryptionKey: props.outputEncryptionKey }
       : {}).bucket;
+    props.network.allowS3Bucket(this.artifactsBucket);
+    props.network.allowS3Bucket(props.datasetBucket);
 
     if (props.fileSystem) {
       props.fileSystem.allowClient(props.network);
@@ -292,6 +307,7 @@ export class TrainingJobLauncher extends Construct {
         ...(props.volumeEncryptionKey ? { [LAUNCHER_ENV.VOLUME_KMS_KEY]: props.volumeEncryptionKey.keyArn } : {}),
         ...(props.outputEncryptionKey ? { [LAUNCHER_ENV.OUTPUT_KMS_KEY]: props.outputEncryptionKey.keyArn } : {}),
         [LAUNCHER_ENV.INTER_CONTAINER_ENCRYPTION]: String(settings.interContainerTrafficEncryption),
+        ...(settings.networkIsolation ? { [LAUNCHER_ENV.NETWORK_ISOLATION]: 'true' } : {}),
         [LAUNCHER_ENV.CONCURRENCY]: String(settings.concurrency),
         ...(settings.allowedReservedNames.length > 0 ? { [LAUNCHER_ENV.ALLOWED_RESERVED_NAMES]: JSON.stringify(settings.allowedReservedNames) } : {}),
       },
@@ -598,7 +614,12 @@ export class TrainingJobLauncher extends Construct {
         'sagemaker:InstanceTypes': instanceTypes,
       },
       'NumericLessThanEquals': { 'sagemaker:MaxRuntimeInSeconds': settings.maxRuntimeSeconds },
-      ...(settings.interContainerTrafficEncryption ? { Bool: { 'sagemaker:InterContainerTrafficEncryption': 'true' } } : {}),
+      ...(settings.interContainerTrafficEncryption || settings.networkIsolation ? {
+        Bool: {
+          ...(settings.interContainerTrafficEncryption ? { 'sagemaker:InterContainerTrafficEncryption': 'true' } : {}),
+          ...(settings.networkIsolation ? { 'sagemaker:NetworkIsolation': 'true' } : {}),
+        },
+      } : {}),
       // CreateTrainingJob's KMS condition keys are the *Arn ones (Service Authorization Reference).
       ...(props.outputEncryptionKey ? { ArnEquals: { 'sagemaker:OutputKmsKeyArn': props.outputEncryptionKey.keyArn } } : {}),
       ...(props.volumeEncryptionKey ? { ArnEqualsIfExists: { 'sagemaker:VolumeKmsKeyArn': props.volumeEncryptionKey.keyArn } } : {}),
@@ -756,6 +777,7 @@ interface LauncherSettings {
   readonly maxInstancesPerRequest: number;
   readonly reservedConcurrency: number;
   readonly interContainerTrafficEncryption: boolean;
+  readonly networkIsolation: boolean;
   readonly concurrency: number;
   readonly allowedReservedNames: string[];
 }
@@ -849,6 +871,7 @@ function validateProps(scope: Construct, props: TrainingJobLauncherProps): Launc
     maxInstancesPerRequest,
     reservedConcurrency,
     interContainerTrafficEncryption: props.interContainerTrafficEncryption ?? true,
+    networkIsolation: props.enableNetworkIsolation ?? false,
     concurrency,
     allowedReservedNames,
   };

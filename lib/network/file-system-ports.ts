@@ -56,8 +56,10 @@ export class FileSystemPorts {
   }
 
   /**
-   * All traffic from the group to itself: the instances of one multi-instance training job talk to
-   * each other. Idempotent; the rule admits members of the group only, never a CIDR.
+   * All traffic between members of the group, inbound and outbound: the instances of one
+   * multi-instance training job talk to each other. The egress rule is written even when the group
+   * allows all outbound traffic (where `addEgressRule` would drop it). Idempotent; both rules name
+   * members of the group only, never a CIDR.
    */
   public static allowWithinGroup(group: ec2.ISecurityGroup): void {
     if (group.node.tryFindChild(SELF_INGRESS_ID)) {
@@ -71,23 +73,23 @@ export class FileSystemPorts {
     });
     acknowledgeFindings(rule, ['NIST.800.53.R5-EC2RestrictedCommonPorts', 'HIPAA.Security-EC2RestrictedCommonPorts', 'PCI.DSS.321-EC2RestrictedCommonPorts'],
       'Self-referencing rule: only members of this security group (the instances of one training job) can connect; SageMaker distributed training and EFA require it.');
-  }
-
-  /**
-   * Elastic Fabric Adapter: all traffic to and from the group itself, inbound and outbound.
-   * An outbound 0.0.0.0/0 rule alone fails the EFA health checks; EFA wants the self-reference,
-   * so the egress rule is written even when the group allows all outbound traffic (where
-   * `addEgressRule` would drop it).
-   */
-  public static allowEfa(group: ec2.ISecurityGroup): void {
-    FileSystemPorts.allowWithinGroup(group);
-    new ec2.CfnSecurityGroupEgress(group, 'EfaSelfEgress', {
+    new ec2.CfnSecurityGroupEgress(group, SELF_EGRESS_ID, {
       groupId: group.securityGroupId,
       ipProtocol: '-1',
       destinationSecurityGroupId: group.securityGroupId,
-      description: 'EFA: all traffic to this group',
+      description: 'All traffic to members of this group',
     });
+  }
+
+  /**
+   * Elastic Fabric Adapter: all traffic to and from the group itself, inbound and outbound
+   * ({@link allowWithinGroup}). An outbound 0.0.0.0/0 rule alone fails the EFA health checks; EFA
+   * wants the self-reference in both directions.
+   */
+  public static allowEfa(group: ec2.ISecurityGroup): void {
+    FileSystemPorts.allowWithinGroup(group);
   }
 }
 
 const SELF_INGRESS_ID = 'SelfIngressAllTraffic';
+const SELF_EGRESS_ID = 'SelfEgressAllTraffic';

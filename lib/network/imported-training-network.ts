@@ -1,8 +1,10 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { throwValidation } from '../validation';
-import { allowEndpointAccess, warnIfEndpointMissing } from './endpoint-checks';
+import { allowServiceAccess, warnIfEndpointMissing } from './endpoint-checks';
+import { S3PrefixList } from './s3-prefix-list';
 import { TrainingEndpoint } from './training-endpoint';
 import type { ITrainingNetwork, TrainingNetworkAttributes } from './training-network';
 
@@ -19,11 +21,13 @@ export class ImportedTrainingNetwork extends Construct implements ITrainingNetwo
   public readonly connections: ec2.Connections;
   public readonly interfaceEndpointServices: TrainingEndpoint[];
   private readonly hasEgress: boolean;
+  private readonly givenS3PrefixListId?: string;
 
   constructor(scope: Construct, id: string, attrs: TrainingNetworkAttributes) {
     super(scope, id);
     validateAttributes(this, attrs);
     this.hasEgress = attrs.trainingSubnetsHaveEgress ?? false;
+    this.givenS3PrefixListId = attrs.s3PrefixListId;
     this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
       vpcId: attrs.vpcId,
       vpcCidrBlock: attrs.vpcCidrBlock,
@@ -37,8 +41,9 @@ export class ImportedTrainingNetwork extends Construct implements ITrainingNetwo
     this.availabilityZones = attrs.availabilityZones.some((zone) => Token.isUnresolved(zone))
       ? [...attrs.availabilityZones]
       : [...new Set(attrs.availabilityZones)];
+    // The platform's training group has closed egress: rules to this stack's file systems are written here.
     this.trainingSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'TrainingSecurityGroup', attrs.trainingSecurityGroupId, {
-      allowAllOutbound: true,
+      allowAllOutbound: false,
       mutable: true,
     });
     this.connections = this.trainingSecurityGroup.connections;
@@ -72,8 +77,24 @@ export class ImportedTrainingNetwork extends Construct implements ITrainingNetwo
     warnIfEndpointMissing(this, scope, endpoint, consequence, !this.hasEgress);
   }
 
+  /** The region's S3 prefix-list id: the attribute, or a lookup in this stack on first use. */
+  public get s3PrefixListId(): string {
+    return this.givenS3PrefixListId ?? S3PrefixList.idInStackOf(this);
+  }
+
   public allowEndpointAccessFrom(peer: ec2.IConnectable): void {
-    allowEndpointAccess(this.endpointSecurityGroup, peer);
+    allowServiceAccess(this, peer, { s3PrefixListId: this.s3PrefixListId, hasEgress: this.hasEgress });
+  }
+
+  /**
+   * The endpoint policy belongs to the platform's stack. Buckets created in this stack are not in
+   * it, so they get a warning naming the fix; imported buckets are assumed to be the platform's.
+   */
+  public allowS3Bucket(bucket: s3.IBucket): void {
+    if (!(bucket instanceof s3.Bucket) || Stack.of(bucket) !== Stack.of(this)) return;
+    Annotations.of(bucket).addWarningV2('cdk-sagemaker-datasets:bucketNotInEndpointPolicy',
+      `${bucket.node.path} is used from the platform's training subnets, whose S3 gateway endpoint policy allows only the buckets the platform stack lists. ` +
+      'Add this bucket\'s name to additionalS3BucketNames of the platform\'s network (DatasetPlatformStackProps.network) and redeploy the platform, or requests to it are denied.');
   }
 }
 

@@ -1,12 +1,16 @@
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
 import { integerIn, throwValidation } from '../validation';
 import { FileSystemPorts } from './file-system-ports';
-import { allowEndpointAccess, warnIfEndpointMissing } from './endpoint-checks';
+import { allowServiceAccess, warnIfEndpointMissing } from './endpoint-checks';
+import { interfaceEndpointPolicy, S3EndpointPolicy } from './endpoint-policies';
+import { S3PrefixList } from './s3-prefix-list';
 import { ImportedTrainingNetwork } from './imported-training-network';
 import { ALL_TRAINING_ENDPOINTS, TrainingEndpoint, interfaceEndpointService } from './training-endpoint';
 
@@ -59,7 +63,7 @@ export interface TrainingNetworkProps {
 
   /**
    * Interface VPC endpoints to create in the training subnets.
-   * @default - every `TrainingEndpoint` with isolated subnets; none with NAT egress or an existing VPC that has egress
+   * @default - every `TrainingEndpoint` for a new VPC (isolated or NAT) and for an existing VPC with isolated training subnets; none for an existing VPC whose training subnets have egress
    */
   readonly interfaceEndpoints?: TrainingEndpoint[];
 
@@ -72,6 +76,15 @@ export interface TrainingNetworkProps {
    * @default true
    */
   readonly createS3GatewayEndpoint?: boolean;
+
+  /**
+   * Names of buckets outside the platform that code in the training subnets may reach through the
+   * S3 gateway endpoint (e.g. a team's bucket, when a team stack imports this network: the
+   * imported network cannot change this endpoint's policy). Buckets of the library's own
+   * constructs are added by those constructs ({@link TrainingNetwork.allowS3Bucket}).
+   * @default - none
+   */
+  readonly additionalS3BucketNames?: string[];
 
   /**
    * Whether to send VPC flow logs (all traffic) to CloudWatch Logs.
@@ -141,8 +154,21 @@ export interface ITrainingNetwork extends IConstruct, ec2.IConnectable {
    * @param consequence what breaks, e.g. "the launcher cannot call CreateTrainingJob"
    */
   warnIfEndpointMissing(scope: IConstruct, endpoint: TrainingEndpoint, consequence: string): void;
-  /** Lets `peer` (a Lambda or a training job) call the interface endpoints over HTTPS. */
+  /**
+   * Lets `peer` (a Lambda, a training job, a cluster) reach the AWS services of the training
+   * subnets: HTTPS to the interface endpoints' group and to S3's managed prefix list (the gateway
+   * endpoint). Only where the subnets have a route out and the network lacks an interface endpoint
+   * the library uses does `peer` also get HTTPS to any address (with a synth warning), because
+   * public AWS endpoints have no fixed addresses.
+   */
   allowEndpointAccessFrom(peer: ec2.IConnectable): void;
+  /**
+   * Lets traffic from the training subnets reach `bucket` (the bucket and its objects) through the
+   * S3 gateway endpoint, whose policy allows nothing else but the AWS-owned buckets ECR needs.
+   * An imported network cannot change the platform's endpoint policy: it warns for buckets the
+   * importing stack creates (list their names in the platform's `additionalS3BucketNames`).
+   */
+  allowS3Bucket(bucket: s3.IBucket): void;
 }
 
 /** What identifies an existing training network (the platform's, as `DatasetPlatformStack` publishes it). */
@@ -179,6 +205,12 @@ export interface TrainingNetworkAttributes {
    * @default - unknown; constructs that need it fail
    */
   readonly vpcCidrBlock?: string;
+  /**
+   * The id of the region's AWS-managed S3 prefix list (`pl-…`), for egress rules to the S3 gateway
+   * endpoint.
+   * @default - looked up at deploy time by a custom resource in the importing stack
+   */
+  readonly s3PrefixListId?: string;
 }
 
 /**
@@ -230,6 +262,12 @@ export class TrainingNetwork extends Construct implements ITrainingNetwork {
   /** The flow log, if flow logs are on. */
   public readonly flowLog?: ec2.FlowLog;
 
+  /** The id of the region's AWS-managed S3 prefix list, looked up at deploy time; security groups allow HTTPS to it. */
+  public readonly s3PrefixListId: string;
+
+  private readonly s3EndpointPolicy?: S3EndpointPolicy;
+  private readonly trainingSubnetsIsolated: boolean;
+
   private readonly endpointsByType = new Map<TrainingEndpoint, ec2.InterfaceVpcEndpoint>();
 
   constructor(scope: Construct, id: string, props: TrainingNetworkProps = {}) {
@@ -242,34 +280,39 @@ export class TrainingNetwork extends Construct implements ITrainingNetwork {
     this.trainingSubnets = { subnets };
     this.availabilityZones = [...new Set(subnets.map((subnet) => subnet.availabilityZone))];
 
+    const isolatedIds = new Set(this.vpc.isolatedSubnets.map((subnet) => subnet.subnetId));
+    this.trainingSubnetsIsolated = subnets.every((subnet) => isolatedIds.has(subnet.subnetId));
+
     this.trainingSecurityGroup = new ec2.SecurityGroup(this, 'TrainingSecurityGroup', {
       vpc: this.vpc,
       description: 'SageMaker training jobs of the dataset platform',
-      // Egress stays open: S3 is reached through the gateway endpoint, whose prefix-list id an
-      // environment-agnostic template cannot name. Isolated subnets have no internet route.
-      allowAllOutbound: true,
+      // Closed: egress only to the endpoints, S3's prefix list, the group itself and file systems.
+      allowAllOutbound: false,
     });
     this.connections = this.trainingSecurityGroup.connections;
     // The instances of a multi-instance (distributed) job talk to each other; SageMaker asks for the
-    // job's security group to admit traffic from itself (docs: "Train a model in a VPC").
+    // job's security group to admit traffic from itself (docs: "Train a model in a VPC"). EFA wants
+    // the same two self rules, so props.efa adds nothing more.
     FileSystemPorts.allowWithinGroup(this.trainingSecurityGroup);
     if (props.efa) {
       FileSystemPorts.allowEfa(this.trainingSecurityGroup);
     }
 
+    this.s3PrefixListId = S3PrefixList.idInStackOf(this);
     if (props.createS3GatewayEndpoint ?? true) {
       this.s3GatewayEndpoint = new ec2.GatewayVpcEndpoint(this, 'S3GatewayEndpoint', {
         vpc: this.vpc,
         service: ec2.GatewayVpcEndpointAwsService.S3,
         subnets: [this.trainingSubnets],
       });
+      this.s3EndpointPolicy = new S3EndpointPolicy(this.s3GatewayEndpoint, props.additionalS3BucketNames ?? []);
     }
 
     const endpoints = props.interfaceEndpoints ?? this.defaultInterfaceEndpoints(props);
     if (endpoints.length > 0) {
       this.endpointSecurityGroup = this.createInterfaceEndpoints(endpoints);
-      this.allowEndpointAccessFrom(this.trainingSecurityGroup);
     }
+    this.allowEndpointAccessFrom(this.trainingSecurityGroup);
 
     if (props.flowLogs ?? isNewVpc) {
       this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
@@ -322,13 +365,29 @@ export class TrainingNetwork extends Construct implements ITrainingNetwork {
   }
 
   public warnIfEndpointMissing(scope: IConstruct, endpoint: TrainingEndpoint, consequence: string): void {
-    const isolatedIds = new Set(this.vpc.isolatedSubnets.map((subnet) => subnet.subnetId));
-    const isolated = this.trainingSubnetList().every((subnet) => isolatedIds.has(subnet.subnetId));
-    warnIfEndpointMissing(this, scope, endpoint, consequence, isolated);
+    warnIfEndpointMissing(this, scope, endpoint, consequence, this.trainingSubnetsIsolated);
   }
 
   public allowEndpointAccessFrom(peer: ec2.IConnectable): void {
-    allowEndpointAccess(this.endpointSecurityGroup, peer);
+    allowServiceAccess(this, peer, { s3PrefixListId: this.s3PrefixListId, hasEgress: !this.trainingSubnetsIsolated });
+  }
+
+  /**
+   * Adds `bucket` and its objects to the S3 gateway endpoint's policy (for every principal of this
+   * account). Without a gateway endpoint here (`createS3GatewayEndpoint: false`) the VPC's own
+   * endpoint decides, and this does nothing. Idempotent.
+   */
+  public allowS3Bucket(bucket: s3.IBucket): void {
+    this.s3EndpointPolicy?.allowBucket(bucket.bucketArn);
+  }
+
+  /**
+   * Adds a statement to the S3 gateway endpoint's policy, e.g. for an AWS-owned bucket a training
+   * container needs (the policy allows only the platform's buckets and ECR's image layers). Does
+   * nothing without a gateway endpoint (`createS3GatewayEndpoint: false`).
+   */
+  public addToS3EndpointPolicy(statement: iam.PolicyStatement): void {
+    this.s3GatewayEndpoint?.addToPolicy(statement);
   }
 
   private createVpc(props: TrainingNetworkProps): ec2.Vpc {
@@ -372,8 +431,10 @@ export class TrainingNetwork extends Construct implements ITrainingNetwork {
   }
 
   private defaultInterfaceEndpoints(props: TrainingNetworkProps): readonly TrainingEndpoint[] {
+    // A new VPC gets them in both modes: with NAT too, AWS APIs go through the endpoints and no
+    // security group needs HTTPS to the internet.
     if (props.vpc === undefined) {
-      return (props.subnetMode ?? TrainingSubnetMode.ISOLATED) === TrainingSubnetMode.ISOLATED ? ALL_TRAINING_ENDPOINTS : [];
+      return ALL_TRAINING_ENDPOINTS;
     }
     const isolatedIds = new Set(props.vpc.isolatedSubnets.map((subnet) => subnet.subnetId));
     return this.trainingSubnetList().some((subnet) => isolatedIds.has(subnet.subnetId)) ? ALL_TRAINING_ENDPOINTS : [];
@@ -399,6 +460,7 @@ export class TrainingNetwork extends Construct implements ITrainingNetwork {
         open: false,
         privateDnsEnabled: true,
       });
+      created.addToPolicy(interfaceEndpointPolicy());
       this.interfaceEndpoints.push(created);
       this.endpointsByType.set(endpoint, created);
     }

@@ -1,10 +1,10 @@
-import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
+import { InlineDeploymentFunction, INLINE_HANDLER_RUNTIME } from '../lambda/inline-deployment-function';
+import { acknowledgeFindings } from '../nag/acknowledge';
 
 /** Properties of {@link BucketEventBridgeNotifications}. */
 export interface BucketEventBridgeNotificationsProps {
@@ -75,19 +75,8 @@ def handler(event, context):
 
 const HANDLER_ID = 'BucketEventBridgeNotificationsHandler';
 
-/**
- * The handler's default runtime: the newest Python the Lambda runtime documentation and cfn-lint
- * 1.51.0's AWS::Lambda::Function schema list. aws-cdk-lib 2.276 also lists python3.15, which
- * neither lists yet (cfn-lint rejects it with E3030), so cdk-nag's AwsSolutions-L1 (newest runtime
- * aws-cdk-lib knows) is acknowledged on this function while that holds.
- */
-const DEFAULT_RUNTIME = lambda.Runtime.PYTHON_3_14;
-
-/** The newest Python runtime aws-cdk-lib knows (what AwsSolutions-L1 compares with). */
-function newestPythonRuntime(): lambda.Runtime {
-  const python = lambda.Runtime.ALL.filter((runtime) => runtime.family === lambda.RuntimeFamily.PYTHON);
-  return python.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))[python.length - 1];
-}
+/** The handler's default runtime (see INLINE_HANDLER_RUNTIME). */
+const DEFAULT_RUNTIME = INLINE_HANDLER_RUNTIME;
 
 /**
  * Sends a bucket's events to EventBridge without touching any other notification on the bucket.
@@ -116,10 +105,11 @@ export class BucketEventBridgeNotifications extends Construct {
   constructor(scope: Construct, id: string, props: BucketEventBridgeNotificationsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const existing = stack.node.tryFindChild(HANDLER_ID) as EventBridgeHandler | undefined;
-    this.handler = (existing ?? new EventBridgeHandler(stack, HANDLER_ID, props.runtime)).fn;
+    const existing = stack.node.tryFindChild(HANDLER_ID) as InlineDeploymentFunction | undefined;
+    const handler = existing ?? eventBridgeHandler(stack, HANDLER_ID, props.runtime);
+    this.handler = handler.fn;
 
-    const role = this.handler.role as iam.Role;
+    const role = handler.role;
     const policy = new iam.Policy(this, 'HandlerPolicy', {
       statements: [new iam.PolicyStatement({
         actions: ['s3:GetBucketNotification', 's3:PutBucketNotification'],
@@ -142,50 +132,12 @@ export class BucketEventBridgeNotifications extends Construct {
 }
 
 /** The stack's one handler function, with its own role and log group. */
-class EventBridgeHandler extends Construct {
-  public readonly fn: lambda.Function;
-
-  constructor(scope: Construct, id: string, runtime?: lambda.Runtime) {
-    super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledgeFindings(logGroup, ['HIPAA.Security-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'PCI.DSS.321-CloudWatchLogGroupEncrypted'],
-      'Deployment-time handler logs (bucket names and S3 errors only), encrypted by CloudWatch Logs with a service-owned key.');
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Sets EventBridgeConfiguration on dataset buckets without touching their other notifications',
-    });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logGroup.logGroupArn],
-    }));
-    acknowledgeInlinePolicy(role, 'EventBridge-notification handler');
-
-    const chosen = runtime ?? DEFAULT_RUNTIME;
-    this.fn = new lambda.Function(this, 'Function', {
-      runtime: chosen,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline(EVENTBRIDGE_HANDLER_SOURCE),
-      role,
-      logGroup,
-      memorySize: 256,
-      timeout: Duration.minutes(2),
-      description: 'CloudFormation custom resource: enables EventBridge on an S3 bucket, keeping every other notification (e.g. FSx for Lustre\'s FSx rule)',
-    });
-    if (chosen.name !== newestPythonRuntime().name) {
-      acknowledgeFindings(this.fn, ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'],
-        `Runs ${chosen.name}: aws-cdk-lib lists ${newestPythonRuntime().name}, which the Lambda runtime documentation and cfn-lint 1.51.0's schema do not list yet (cfn-lint: E3030); ` +
-        'the newest runtime that deploys is used. Pass runtime to pin another.');
-    }
-    acknowledgeFindings(this.fn, ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
-      'Deployment-time custom-resource handler that only calls the S3 control API (Get/PutBucketNotificationConfiguration); it needs no VPC resources.');
-    acknowledgeFindings(this.fn, ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
-      'Invoked by CloudFormation once per create, update or delete of the resource; reserving concurrency would only take capacity from the account.');
-    acknowledgeFindings(this.fn, ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
-      'CloudFormation custom-resource handler: failures are reported to CloudFormation, which fails the deployment; there are no events to park.');
-    acknowledgeFindings(this.fn, ['Serverless-LambdaTracing'],
-      'Deployment-time custom-resource handler with one S3 round trip; its CloudWatch log stream is linked from every CloudFormation response.');
-  }
+function eventBridgeHandler(scope: Construct, id: string, runtime?: lambda.Runtime): InlineDeploymentFunction {
+  return new InlineDeploymentFunction(scope, id, {
+    source: EVENTBRIDGE_HANDLER_SOURCE,
+    runtime: runtime ?? DEFAULT_RUNTIME,
+    purpose: 'EventBridge-notification handler',
+    calls: 'the S3 control API (Get/PutBucketNotificationConfiguration)',
+    description: 'CloudFormation custom resource: enables EventBridge on an S3 bucket, keeping every other notification (e.g. FSx for Lustre\'s FSx rule)',
+  });
 }

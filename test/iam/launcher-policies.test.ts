@@ -124,6 +124,40 @@ describe('the launcher role, simulated over the synthesized policy (FSx for Lust
   });
 });
 
+describe('enableNetworkIsolation, simulated: a job with a network is denied', () => {
+  const { simulator, config, launcherRole } = synthesized({ props: { enableNetworkIsolation: true } });
+  const create = (input: CreateTrainingJobCommandInput, context: Context) =>
+    simulator.simulate({ role: launcherRole, action: 'sagemaker:CreateTrainingJob', resource: simulator.arn('sagemaker', `training-job/${input.TrainingJobName!.toLowerCase()}`), context });
+
+  test.each<[string, Record<string, unknown>]>([
+    ['file-system channel', {}],
+    ['S3 channels (File and FastFile)', { channels: { training: { source: 's3' }, evaluation: { source: 's3', inputMode: 'FastFile' } } }],
+  ])('the isolated request the launcher builds is allowed: %s', async (_name, overrides) => {
+    expect(config.networkIsolation).toBe(true);
+    const input = await builtRequest(config, overrides);
+    expect(input.EnableNetworkIsolation).toBe(true);
+    expect(await create(input, createTrainingJobContext(input))).toBe('Allowed');
+  });
+
+  test.each<[string, (context: Context) => Context]>([
+    ['NetworkIsolation false', (c) => ({ ...c, 'sagemaker:NetworkIsolation': 'false' })],
+    ['NetworkIsolation absent', (c) => Object.fromEntries(Object.entries(c).filter(([key]) => key !== 'sagemaker:NetworkIsolation'))],
+  ])('denied: %s', async (_name, deviate) => {
+    for (const overrides of [{}, { channels: { training: { source: 's3' } } }]) {
+      const input = await builtRequest(config, overrides);
+      expect(await create(input, deviate(createTrainingJobContext(input)))).not.toBe('Allowed');
+    }
+  });
+
+  test('without the option, jobs are built without isolation and allowed without it', async () => {
+    const plain = synthesized({});
+    const input = await builtRequest(plain.config);
+    expect(input.EnableNetworkIsolation).toBeUndefined();
+    expect(await plain.simulator.simulate({ role: plain.launcherRole, action: 'sagemaker:CreateTrainingJob',
+      resource: plain.simulator.arn('sagemaker', `training-job/${input.TrainingJobName!.toLowerCase()}`), context: createTrainingJobContext(input) })).toBe('Allowed');
+  });
+});
+
 describe('the S3 tier (no file system), simulated: jobs read datasets/ from S3 and nothing else', () => {
   const { simulator, config, launcherRole, executionRole } = synthesized({ fileSystem: 'none' });
   const jobArn = (name: string) => simulator.arn('sagemaker', `training-job/${name.toLowerCase()}`);

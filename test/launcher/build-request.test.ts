@@ -166,6 +166,12 @@ describe('request → CreateTrainingJob', () => {
     expect((await buildRequests({}, testConfig({ interContainerTrafficEncryption: false }))).requests[0].EnableInterContainerTrafficEncryption).toBe(false);
   });
 
+  test('network isolation follows the configuration: EnableNetworkIsolation true, or absent', async () => {
+    expect((await buildRequests({}, testConfig({ networkIsolation: true }))).requests[0].EnableNetworkIsolation).toBe(true);
+    expect((await buildRequests({ channels: { training: { source: 's3' } } }, testConfig({ networkIsolation: true }))).requests[0].EnableNetworkIsolation).toBe(true);
+    expect((await buildRequests({}, testConfig())).requests[0].EnableNetworkIsolation).toBeUndefined();
+  });
+
   test('every built request passes the SageMaker limit check', async () => {
     const { requests } = await buildRequests({ checkpoints: true, environment: { A: 'b' }, tags: { team: 'x' } });
     for (const request of requests) {

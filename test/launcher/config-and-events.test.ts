@@ -43,6 +43,7 @@ describe('launcher configuration from the environment (cold start)', () => {
       maxVolumeSizeInGB: 512,
       maxInstancesPerRequest: 50,
       interContainerTrafficEncryption: true,
+      networkIsolation: false,
       concurrency: 2,
       s3InputMode: 'FastFile',
       allowedReservedNames: [],

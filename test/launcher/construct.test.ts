@@ -287,6 +287,23 @@ describe('TrainingJobLauncher variants', () => {
     expect(config.fileSystem).toMatchObject({ type: 'EFS', datasetRootDirectory: '/datasets' });
   });
 
+  test('enableNetworkIsolation: the launcher builds isolated jobs and its policy allows CreateTrainingJob only with sagemaker:NetworkIsolation true', () => {
+    const isolated = launcherStack({ props: { enableNetworkIsolation: true } }).template();
+    expect(launcherEnvironment(isolated)[LAUNCHER_ENV.NETWORK_ISOLATION]).toBe('true');
+    expect(loadLauncherConfig(launcherEnvironment(isolated)).networkIsolation).toBe(true);
+    const statements = Object.values(isolated.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument.Statement)
+      .filter((statement) => statement.Action === 'sagemaker:CreateTrainingJob' && statement.Effect === 'Allow');
+    expect(statements.length).toBeGreaterThanOrEqual(2);
+    for (const statement of statements) {
+      expect((statement.Condition as Json).Bool).toEqual({ 'sagemaker:InterContainerTrafficEncryption': 'true', 'sagemaker:NetworkIsolation': 'true' });
+    }
+    const plain = launcherStack().template();
+    expect(launcherEnvironment(plain)[LAUNCHER_ENV.NETWORK_ISOLATION]).toBeUndefined();
+    expect(loadLauncherConfig(launcherEnvironment(plain)).networkIsolation).toBe(false);
+    expect(JSON.stringify(plain.findResources('AWS::IAM::Policy'))).not.toContain('sagemaker:NetworkIsolation');
+  });
+
   test('no file system: S3 jobs only, no file-system configuration', () => {
     const { template: build } = launcherStack({ fileSystem: 'none', props: { interContainerTrafficEncryption: false } });
     const template = build();

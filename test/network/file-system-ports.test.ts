@@ -92,12 +92,13 @@ describe('FileSystemPorts', () => {
     ]);
   });
 
-  test('allowWithinGroup admits all traffic from the group itself, once however often it is called', () => {
-    const { stack, client } = groups(true);
+  test('allowWithinGroup admits all traffic from and to the group itself, once however often it is called', () => {
+    const { stack, client } = groups(false);
     FileSystemPorts.allowWithinGroup(client);
     FileSystemPorts.allowWithinGroup(client);
     FileSystemPorts.allowEfa(client);
-    expect(rules(stack).filter((r) => r.direction === 'ingress')).toEqual([
+    expect(rules(stack).filter((r) => r.group === 'Client' && r.peer === 'Client')).toEqual([
+      { direction: 'egress', group: 'Client', peer: 'Client', protocol: '-1' },
       { direction: 'ingress', group: 'Client', peer: 'Client', protocol: '-1' },
     ]);
   });

@@ -80,14 +80,15 @@ describe('TrainingNetwork.fromTrainingNetworkAttributes', () => {
     expect(String(warnings[0].entry.data)).toMatch(/list it in interfaceEndpoints of fromTrainingNetworkAttributes/);
   });
 
-  test('subnets with egress: no endpoint warning at all', () => {
+  test('subnets with egress: no missing-endpoint warning, but a warning that HTTPS goes to the internet', () => {
     const stack = teamStack();
     const network = TrainingNetwork.fromTrainingNetworkAttributes(stack, 'Network', { ...ATTRS, interfaceEndpoints: [], endpointSecurityGroupId: undefined, trainingSubnetsHaveEgress: true });
     new TrainingJobLauncher(stack, 'Launcher', {
       network, datasetBucket: s3.Bucket.fromBucketName(stack, 'B', 'platform-datasets'),
       trainingImageRepositories: [ecr.Repository.fromRepositoryName(stack, 'Repo', 'train')], allowedInstanceTypes: ['ml.g5.xlarge'],
     });
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('interface endpoint'))).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('the VPC has no .* interface endpoint'))).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('allow HTTPS \\(443\\) to any address'))).toHaveLength(1);
     expect(network.vpc.privateSubnets).toHaveLength(2);
   });
 

@@ -113,15 +113,15 @@ describe('TrainingNetwork props', () => {
     template().hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.42.0.0/16' });
   });
 
-  test('NAT_EGRESS creates private subnets with egress, one NAT gateway and no interface endpoints', () => {
+  test('NAT_EGRESS creates private subnets with egress, one NAT gateway and still every interface endpoint (egress stays closed)', () => {
     const { network, template } = networkStack({ subnetMode: TrainingSubnetMode.NAT_EGRESS });
     const t = template();
     t.resourceCountIs('AWS::EC2::NatGateway', 1);
     t.resourceCountIs('AWS::EC2::Subnet', 4);
     t.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
-    t.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
+    t.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, ALL_SERVICE_SUFFIXES.length);
     t.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' }, 1);
-    expect(network.endpointSecurityGroup).toBeUndefined();
+    expect(network.endpointSecurityGroup).toBeDefined();
     expect(network.vpc.privateSubnets.map((s) => s.subnetId)).toEqual(network.trainingSubnetList().map((s) => s.subnetId));
   });
 

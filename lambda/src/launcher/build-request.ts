@@ -126,6 +126,7 @@ export function buildCreateTrainingJobRequest(job: PlannedJob, context: BuildCon
       ? { S3Uri: `${jobArtifactsUri(config, tenant, job.name)}checkpoints/`, LocalPath: spec.checkpoints.localPath }
       : undefined,
     EnableInterContainerTrafficEncryption: config.interContainerTrafficEncryption,
+    EnableNetworkIsolation: config.networkIsolation ? true : undefined,
     Tags: tags,
   };
 }

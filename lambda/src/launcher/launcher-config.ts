@@ -39,6 +39,8 @@ export interface LauncherConfig {
   readonly volumeKmsKeyId?: string;
   readonly outputKmsKeyId?: string;
   readonly interContainerTrafficEncryption: boolean;
+  /** Every job runs with EnableNetworkIsolation: the container gets no network. */
+  readonly networkIsolation: boolean;
   readonly concurrency: number;
   /** Reserved hyperparameter and environment names requests may set anyway. */
   readonly allowedReservedNames: readonly string[];
@@ -83,6 +85,7 @@ const CONFIG_SCHEMA = z.strictObject({
   volumeKmsKeyId: kmsKey.optional(),
   outputKmsKeyId: kmsKey.optional(),
   interContainerTrafficEncryption: z.enum(['true', 'false']).transform((value) => value === 'true'),
+  networkIsolation: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   concurrency: positiveInt(16),
   allowedReservedNames: z.array(z.string().min(1).max(SAGEMAKER_LIMITS.environment.maxKeyLength)).default([]),
 });
@@ -107,6 +110,7 @@ const FIELD_ENV: Record<keyof z.infer<typeof CONFIG_SCHEMA>, string> = {
   volumeKmsKeyId: LAUNCHER_ENV.VOLUME_KMS_KEY,
   outputKmsKeyId: LAUNCHER_ENV.OUTPUT_KMS_KEY,
   interContainerTrafficEncryption: LAUNCHER_ENV.INTER_CONTAINER_ENCRYPTION,
+  networkIsolation: LAUNCHER_ENV.NETWORK_ISOLATION,
   concurrency: LAUNCHER_ENV.CONCURRENCY,
   allowedReservedNames: LAUNCHER_ENV.ALLOWED_RESERVED_NAMES,
 };

@@ -35,6 +35,7 @@ export function testConfig(overrides: Partial<LauncherConfig> = {}): LauncherCon
     maxVolumeSizeInGB: 16384,
     maxInstancesPerRequest: 200,
     interContainerTrafficEncryption: true,
+    networkIsolation: false,
     concurrency: 2,
     s3InputMode: 'FastFile',
     allowedReservedNames: [],
