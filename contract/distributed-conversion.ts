@@ -98,6 +98,8 @@ export interface PlannerOutput {
 export interface WorkerInput {
   readonly run: DistributedRun;
   readonly item: WorkItemReference;
+  /** How many work items the plan has (progress events count completed items against it). */
+  readonly itemCount?: number;
 }
 
 /** The worker's output (kept small: the full shard results are in `results/<item>.json`). */

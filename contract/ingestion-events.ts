@@ -13,6 +13,23 @@ export const DATASET_CONVERTED = 'DatasetConverted';
 /** `detail-type` of the event sent when an upload could not be converted. */
 export const DATASET_CONVERSION_FAILED = 'DatasetConversionFailed';
 
+/**
+ * `detail-type` of the event sent when a conversion starts converting (the single function once it
+ * accepted the upload; the distributed conversion once its planner has planned the work items).
+ */
+export const DATASET_CONVERSION_STARTED = 'DatasetConversionStarted';
+
+/**
+ * `detail-type` of the progress events of a long conversion: at most one per 10 % of the work or per
+ * minute (the single function by bytes of the zip read; the distributed conversion by completed work items).
+ */
+export const DATASET_CONVERSION_PROGRESS = 'DatasetConversionProgress';
+
+/** Progress is reported again only after this much more of the work (a fraction, 0–1) ... */
+export const PROGRESS_MIN_STEP = 0.1;
+/** ... or after this long since the last report (and some progress since). */
+export const PROGRESS_MIN_INTERVAL_MS = 60_000;
+
 /** Version of the `detail` schemas below; bumped on incompatible changes. */
 export const INGESTION_EVENT_SCHEMA_VERSION = 1;
 
@@ -61,6 +78,22 @@ export enum ConversionFailureCode {
    * import task failed or timed out): no pointer names it, so no training job reads it half imported.
    */
   NOT_VISIBLE_ON_FILE_SYSTEM = 'not-visible-on-file-system',
+}
+
+/** Which converter works on an upload. */
+export enum ConversionRoute {
+  /** The ingestion function converts the zip in one invocation. */
+  SINGLE_FUNCTION = 'single-function',
+  /** The distributed conversion (a Step Functions Distributed Map of Lambda workers). */
+  DISTRIBUTED = 'distributed',
+}
+
+/** What a progress event counts. */
+export enum ConversionProgressUnit {
+  /** Bytes of the uploaded zip read by the single function. */
+  BYTES = 'bytes',
+  /** Work items (groups of whole shards) completed by the distributed conversion's workers. */
+  WORK_ITEMS = 'work-items',
 }
 
 /** The upload an event is about: its identity and, when S3 reported it, its size. */
@@ -190,6 +223,86 @@ export interface DatasetConversionFailedDetail {
   readonly attempts: number;
   /** The work items that failed, when a distributed conversion failed (first ones only). */
   readonly failedItems?: FailedWorkItemReference[];
+}
+
+/** `detail` of `DatasetConversionStarted`. */
+export interface DatasetConversionStartedDetail {
+  /** The detail schema's version (`1`); bumped on incompatible changes. */
+  readonly schemaVersion: number;
+  /** The owner of the dataset: a tenant's name, or `shared` for the platform's datasets. */
+  readonly tenant: string;
+  readonly datasetId: string;
+  readonly channel: string;
+  /** The version folder the upload becomes. */
+  readonly version: string;
+  readonly upload: UploadReference;
+  /** Which converter converts it. */
+  readonly route: ConversionRoute;
+  /**
+   * The distributed conversion's work items (progress events count them).
+   * @default - absent on the single-function route
+   */
+  readonly workItems?: number;
+}
+
+/** `detail` of `DatasetConversionProgress`. */
+export interface DatasetConversionProgressDetail {
+  /** The detail schema's version (`1`); bumped on incompatible changes. */
+  readonly schemaVersion: number;
+  readonly tenant: string;
+  readonly datasetId: string;
+  readonly channel: string;
+  readonly version: string;
+  readonly upload: UploadReference;
+  readonly route: ConversionRoute;
+  /** Done so far, 0–1 (`completed / total`, rounded down to a thousandth). */
+  readonly progress: number;
+  /** What `completed` and `total` count. */
+  readonly unit: ConversionProgressUnit;
+  readonly completed: number;
+  readonly total: number;
+}
+
+/** Where a conversion stands, as the status document records it. */
+export enum ConversionState {
+  /** Handed to the distributed conversion, waiting for a free slot (see `maxConcurrentConversions`). */
+  QUEUED = 'queued',
+  /** Being converted; `progress` says how far. */
+  CONVERTING = 'converting',
+  /** Converted; being imported onto FSx for Lustre before the pointer moves. */
+  IMPORTING = 'importing',
+  /** Complete; `DatasetConverted` was sent. */
+  CONVERTED = 'converted',
+  /** Not converted; `DatasetConversionFailed` was sent with `code` and `reason`. */
+  FAILED = 'failed',
+}
+
+/**
+ * `datasets/<tenant>/<datasetId>/<channel>/conversion-status.json`: the newest upload's conversion
+ * state, written by the converters next to `current.json` (never inside a version folder) whenever
+ * they send one of the events above. The platform API's dataset listing reads it to show
+ * converting (with progress), ready or failed (with the reason). It only ever moves to a later
+ * upload (S3 conditional writes), like the pointer.
+ */
+export const CONVERSION_STATUS_FILE = 'conversion-status.json';
+
+/** The content of {@link CONVERSION_STATUS_FILE}. */
+export interface ConversionStatusDocument {
+  readonly schemaVersion: number;
+  /** The version the newest upload becomes. */
+  readonly version: string;
+  /** The upload (its ETag identifies it in a listing of the upload bucket). */
+  readonly upload: UploadReference;
+  readonly state: ConversionState;
+  /** 0–1 while converting. */
+  readonly progress?: number;
+  /** The failure's code and short reason, when failed. */
+  readonly code?: ConversionFailureCode;
+  readonly reason?: string;
+  /** What exactly went wrong and what to change, when failed. */
+  readonly message?: string;
+  /** When the state was written (ISO 8601). */
+  readonly updatedAt: string;
 }
 
 /** Environment variables the construct sets on the converter function. */

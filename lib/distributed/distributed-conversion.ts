@@ -12,7 +12,7 @@ import { grantLustreImport } from '../filesystems/lustre-import-grant';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, acknowledgePolicyWildcards, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { ITrainingNetwork } from '../network';
-import { DATASET_KEY_PREFIX, DEFAULT_INGESTION_EVENT_SOURCE, UPLOAD_KEY_PREFIX } from '../../contract/ingestion-events';
+import { CONVERSION_STATUS_FILE, DATASET_KEY_PREFIX, DEFAULT_INGESTION_EVENT_SOURCE, UPLOAD_KEY_PREFIX } from '../../contract/ingestion-events';
 import { resolveConversionSettings } from '../ingestion/conversion-settings';
 import type { DatasetIngestionConversionOptions } from '../ingestion/dataset-ingestion';
 import {
@@ -294,7 +294,7 @@ export class DistributedConversion extends Construct {
 
     const convertItem = this.lambdaStep('ConvertWorkItem', this.steps.worker, {
       comment: 'Converts the shards of one work item',
-      payload: sfn.TaskInput.fromObject({ run: sfn.JsonPath.objectAt('$.run'), item: sfn.JsonPath.objectAt('$.item') }),
+      payload: sfn.TaskInput.fromObject({ run: sfn.JsonPath.objectAt('$.run'), item: sfn.JsonPath.objectAt('$.item'), itemCount: sfn.JsonPath.numberAt('$.itemCount') }),
       outputPath: '$.Payload',
     }, settings.workerRetries);
 
@@ -302,7 +302,7 @@ export class DistributedConversion extends Construct {
       comment: 'One worker per work item; any item that fails after its retries fails the map',
       label: 'ConvertShards',
       itemReader: new WorkItemReader({ bucket: props.datasetBucket, key: sfn.JsonPath.stringAt('$.plan.itemsKey') }),
-      itemSelector: { item: sfn.JsonPath.objectAt('$$.Map.Item.Value'), run: sfn.JsonPath.objectAt('$.plan.run') },
+      itemSelector: { item: sfn.JsonPath.objectAt('$$.Map.Item.Value'), run: sfn.JsonPath.objectAt('$.plan.run'), itemCount: sfn.JsonPath.numberAt('$.plan.itemCount') },
       maxConcurrency: settings.maxConcurrency,
       resultWriterV2: new MapResultWriter({ bucket: props.datasetBucket, prefix: MAP_RESULTS_KEY_PREFIX }),
       resultPath: '$.map',
@@ -359,6 +359,9 @@ export class DistributedConversion extends Construct {
     const datasets = props.datasetBucket.arnForObjects(`${DATASET_KEY_PREFIX}*`);
     const work = props.datasetBucket.arnForObjects(`${WORK_KEY_PREFIX}*`);
     const workFile = (file: string) => props.datasetBucket.arnForObjects(`${WORK_KEY_PREFIX}*/${file}`);
+    // datasets/<tenant>/<datasetId>/<channel>/conversion-status.json: what the platform API shows.
+    const status = props.datasetBucket.arnForObjects(`${DATASET_KEY_PREFIX}*/${CONVERSION_STATUS_FILE}`);
+    const statusReason = 'Records the conversion\'s state (queued, converting with progress, failed with reason) in conversion-status.json next to each channel\'s current.json, for the platform API.';
     const readUploads = new iam.PolicyStatement({ sid: 'ReadUploads', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [uploads] });
     // Without ListBucket, S3 answers 403 instead of 404 for a missing key.
     const list = new iam.PolicyStatement({ sid: 'ListUploadAndDatasetBuckets', actions: ['s3:ListBucket'], resources: [...new Set([props.uploadBucket.bucketArn, props.datasetBucket.bucketArn])] });
@@ -375,14 +378,18 @@ export class DistributedConversion extends Construct {
     grant(this.steps.planner, [
       readUploads,
       new iam.PolicyStatement({ sid: 'WriteWorkFiles', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [work] }),
+      new iam.PolicyStatement({ sid: 'RecordStatus', actions: ['s3:GetObject', 's3:PutObject'], resources: [status] }),
       list,
-    ], [[uploads, uploadsReason], [work, 'Writes the plan and work items of the version it plans below ingestion-work/<id>/<channel>/<version>/ (outside datasets/).']],
-    'distributed conversion planner');
+    ], [
+      [uploads, uploadsReason],
+      [work, 'Writes the plan and work items of the version it plans below ingestion-work/<id>/<channel>/<version>/ (outside datasets/).'],
+      [status, statusReason],
+    ], 'distributed conversion planner', true);
 
     grant(this.steps.worker, [
       readUploads,
       new iam.PolicyStatement({ sid: 'ReadWorkItems', actions: ['s3:GetObject'], resources: [workFile('items/*'), workFile('results/*'), workFile('ABORTED')] }),
-      new iam.PolicyStatement({ sid: 'RecordResults', actions: ['s3:PutObject'], resources: [workFile('results/*'), workFile('failures/*')] }),
+      new iam.PolicyStatement({ sid: 'RecordResults', actions: ['s3:PutObject'], resources: [workFile('results/*'), workFile('failures/*'), workFile('progress/*')] }),
       new iam.PolicyStatement({ sid: 'WriteShards', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], resources: [datasets] }),
       list,
     ], [
@@ -391,8 +398,9 @@ export class DistributedConversion extends Construct {
       [workFile('results/*'), 'Reads and writes the shard results of its work item, for the finalizer and for idempotent retries.'],
       [workFile('failures/*'), 'Records why its work item failed, for the failure event.'],
       [workFile('ABORTED'), 'Checks whether the conversion was aborted, to remove its own shards.'],
-      [datasets, 'Writes the shards of the version being converted below datasets/<id>/<channel>/<version>/ (deterministic names; a retry overwrites them).'],
-    ], 'distributed conversion worker');
+      [workFile('progress/*'), 'Creates the marker of the 10 % progress step its completion reached (If-None-Match), so one worker reports each step.'],
+      [datasets, 'Writes the shards of the version being converted below datasets/<id>/<channel>/<version>/ (deterministic names; a retry overwrites them) and the channel\'s conversion-status.json (progress).'],
+    ], 'distributed conversion worker', true);
 
     grant(this.steps.finalizer, [
       new iam.PolicyStatement({ sid: 'ReadAndRemoveWorkFiles', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [work] }),
@@ -410,10 +418,12 @@ export class DistributedConversion extends Construct {
     grant(this.steps.failureHandler, [
       new iam.PolicyStatement({ sid: 'AbortAndRemoveWorkFiles', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [work] }),
       new iam.PolicyStatement({ sid: 'RemovePartialVersions', actions: ['s3:GetObject', 's3:DeleteObject'], resources: [datasets] }),
+      new iam.PolicyStatement({ sid: 'RecordStatus', actions: ['s3:GetObject', 's3:PutObject'], resources: [status] }),
       new iam.PolicyStatement({ sid: 'ListDatasetBucket', actions: ['s3:ListBucket'], resources: [props.datasetBucket.bucketArn] }),
     ], [
       [work, 'Writes the ABORTED marker, reads the failure records and removes the work files of the failed version.'],
       [datasets, 'Removes the shards of a failed version (never one whose manifest exists).'],
+      [status, statusReason],
     ], 'distributed conversion failure handler', true);
 
     props.uploadBucket.encryptionKey?.grant(this.steps.planner.role, 'kms:Decrypt');

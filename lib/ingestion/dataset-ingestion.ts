@@ -21,6 +21,8 @@ import { TrainingEndpoint, ITrainingNetwork } from '../network';
 import { BucketEventBridgeNotifications, SecureBucket } from '../storage';
 import {
   DATASET_CONVERSION_FAILED,
+  DATASET_CONVERSION_PROGRESS,
+  DATASET_CONVERSION_STARTED,
   DATASET_CONVERTED,
   DATASET_KEY_PREFIX,
   DEFAULT_INGESTION_EVENT_SOURCE,
@@ -496,6 +498,23 @@ export class DatasetIngestion extends Construct {
    */
   public onDatasetConversionFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
     return this.onIngestionEvent(id, DATASET_CONVERSION_FAILED, options);
+  }
+
+  /**
+   * A rule on the event bus for `DatasetConversionStarted` (`detail.route`: single function or
+   * distributed; `detail.workItems` on the distributed route). A target without a dead-letter
+   * queue gets one (a child of the rule).
+   */
+  public onDatasetConversionStarted(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.onIngestionEvent(id, DATASET_CONVERSION_STARTED, options);
+  }
+
+  /**
+   * A rule on the event bus for `DatasetConversionProgress` (`detail.progress` 0–1; at most one
+   * event per 10 % of the work or per minute). A target without a dead-letter queue gets one.
+   */
+  public onDatasetConversionProgress(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.onIngestionEvent(id, DATASET_CONVERSION_PROGRESS, options);
   }
 
   /**

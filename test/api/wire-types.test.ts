@@ -3,7 +3,7 @@
  * and send. These checks are compile-time: `npm run typecheck` fails when the two drift apart.
  */
 import type {
-  DatasetConversionFailedDetail, DatasetConvertedDetail, TrainingJobLaunchRequest, TrainingJobLaunchResponse, TrainingJobStateChangedDetail,
+  DatasetConversionFailedDetail, DatasetConversionProgressDetail, DatasetConversionStartedDetail, DatasetConvertedDetail, TrainingJobLaunchRequest, TrainingJobLaunchResponse, TrainingJobStateChangedDetail,
 } from '../../lib';
 import { DatasetChannelInputMode, DatasetChannelSource, LaunchedTrainingJobStatus, TrainingJobLaunchOutcome } from '../../lib';
 import type { ChannelInputMode, ChannelSource, LaunchRequest } from '../../contract/launch-request';
@@ -11,6 +11,8 @@ import type { JobStatus, LaunchResponse } from '../../contract/launch-request';
 import type { TrainingJobStateChangedDetail as PublishedStateChange } from '../../contract/training-job-events';
 import type { ConvertedFacts, FailedFacts } from '../../lambda/src/ingestion/events';
 import { convertedDetail, failedDetail } from '../../lambda/src/ingestion/events';
+import { progressDetail, startedDetail, type ConversionFacts } from '../../lambda/src/ingestion/conversion-status';
+import type { ConversionProgressUnit } from '../../contract/ingestion-events';
 
 /** A value as it travels in JSON: enums become their string values, arrays may be readonly. */
 type Wire<T> = T extends string ? `${T}`
@@ -27,6 +29,8 @@ const responseFits = (response: LaunchResponse): Wire<TrainingJobLaunchResponse>
 const stateChangeFits = (detail: PublishedStateChange): Wire<TrainingJobStateChangedDetail> => detail;
 const convertedFits = (facts: ConvertedFacts): DatasetConvertedDetail => convertedDetail(facts);
 const failedFits = (facts: FailedFacts): DatasetConversionFailedDetail => failedDetail(facts);
+const startedFits = (facts: ConversionFacts): DatasetConversionStartedDetail => startedDetail(facts, 3);
+const progressFits = (facts: ConversionFacts, unit: ConversionProgressUnit): DatasetConversionProgressDetail => progressDetail(facts, unit, 1, 2);
 
 // Neither side has a field the other lacks.
 assertType<Equal<keyof LaunchRequest, keyof TrainingJobLaunchRequest>>();
@@ -39,6 +43,6 @@ assertType<Equal<`${LaunchedTrainingJobStatus}`, JobStatus>>();
 assertType<Equal<`${TrainingJobLaunchOutcome}`, LaunchResponse['outcome']>>();
 
 test('the public wire types and the Lambdas agree (checked by the compiler; see npm run typecheck)', () => {
-  expect([acceptsPublicRequest, responseFits, stateChangeFits, convertedFits, failedFits].every((check) => typeof check === 'function')).toBe(true);
+  expect([acceptsPublicRequest, responseFits, stateChangeFits, convertedFits, failedFits, startedFits, progressFits].every((check) => typeof check === 'function')).toBe(true);
   expect(Object.values(TrainingJobLaunchOutcome).sort()).toEqual(['failed', 'launched', 'partial', 'rejected']);
 });

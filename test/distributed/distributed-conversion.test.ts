@@ -49,7 +49,7 @@ describe('DistributedConversion state machine definition', () => {
       ReaderConfig: { InputType: 'JSONL' },
       Parameters: { Bucket: expect.stringMatching(/^<DatasetsBucket/), 'Key.$': '$.plan.itemsKey' },
     });
-    expect(map.ItemSelector).toEqual({ 'item.$': '$$.Map.Item.Value', 'run.$': '$.plan.run' });
+    expect(map.ItemSelector).toEqual({ 'item.$': '$$.Map.Item.Value', 'run.$': '$.plan.run', 'itemCount.$': '$.plan.itemCount' });
   });
 
   test('MaxConcurrency (default 100), zero tolerated failures, ResultWriter to ingestion-work/map-results/', () => {
@@ -68,7 +68,7 @@ describe('DistributedConversion state machine definition', () => {
     const worker = map.ItemProcessor.States.ConvertWorkItem;
     expect(map.ItemProcessor.StartAt).toBe('ConvertWorkItem');
     expect(worker).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', OutputPath: '$.Payload', End: true });
-    expect(worker.Parameters.Payload).toEqual({ 'run.$': '$.run', 'item.$': '$.item' });
+    expect(worker.Parameters.Payload).toEqual({ 'run.$': '$.run', 'item.$': '$.item', 'itemCount.$': '$.itemCount' });
     for (const task of [states.Plan, worker, states.Finalize, states.HandleFailure]) {
       expect(task.Retry).toEqual([
         SERVICE_RETRY,
@@ -117,7 +117,7 @@ describe('DistributedConversion IAM: least privilege per function', () => {
   const s3Statements = (prefix: string) => statementsOf(t, prefix).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
   const resourcesOf = (statements: Json[], action: string) => statements.filter((s) => [s.Action].flat().includes(action)).flatMap((s) => [s.Resource].flat());
 
-  test('workers read only uploads/* of the upload bucket and write shards only below datasets/* (plus their own result records)', () => {
+  test('workers read only uploads/* of the upload bucket and write shards only below datasets/* (plus their own result records and progress markers), and put progress events', () => {
     const statements = s3Statements('DistributedWorkerRole');
     expect(resourcesOf(statements, 's3:GetObjectVersion')).toEqual([expect.stringMatching(/^<UploadsBucket\w+\.Arn>\/uploads\/\*$/)]);
     const reads = resourcesOf(statements, 's3:GetObject');
@@ -133,17 +133,21 @@ describe('DistributedConversion IAM: least privilege per function', () => {
     expect(writes.sort()).toEqual([
       expect.stringMatching(/DatasetsBucket\w+\.Arn>\/datasets\/\*$/),
       expect.stringMatching(/DatasetsBucket\w+\.Arn>\/ingestion-work\/\*\/failures\/\*$/),
+      expect.stringMatching(/DatasetsBucket\w+\.Arn>\/ingestion-work\/\*\/progress\/\*$/),
       expect.stringMatching(/DatasetsBucket\w+\.Arn>\/ingestion-work\/\*\/results\/\*$/),
     ]);
     expect(resourcesOf(statements, 's3:DeleteObject')).toEqual([expect.stringMatching(/DatasetsBucket\w+\.Arn>\/datasets\/\*$/)]);
-    expect(statementsOf(t, 'DistributedWorkerRole').some((s) => [s.Action].flat().includes('events:PutEvents'))).toBe(false);
+    expect(statementsOf(t, 'DistributedWorkerRole').some((s) => [s.Action].flat().includes('events:PutEvents'))).toBe(true); // DatasetConversionProgress
   });
 
-  test('the planner reads uploads/* and writes only its work files below ingestion-work/*', () => {
+  test('the planner reads uploads/* and writes only its work files below ingestion-work/* and the channels\' conversion-status.json', () => {
     const statements = s3Statements('DistributedPlannerRole');
-    expect(resourcesOf(statements, 's3:PutObject')).toEqual([expect.stringMatching(/DatasetsBucket\w+\.Arn>\/ingestion-work\/\*$/)]);
+    expect(resourcesOf(statements, 's3:PutObject')).toEqual([
+      expect.stringMatching(/DatasetsBucket\w+\.Arn>\/ingestion-work\/\*$/),
+      expect.stringMatching(/DatasetsBucket\w+\.Arn>\/datasets\/\*\/conversion-status\.json$/),
+    ]);
     expect(resourcesOf(statements, 's3:GetObjectVersion')).toEqual([expect.stringMatching(/UploadsBucket\w+\.Arn>\/uploads\/\*$/)]);
-    expect(JSON.stringify(statements)).not.toMatch(/\/datasets\//);
+    expect(JSON.stringify(statements).replace(/\/datasets\/\*\/conversion-status\.json/g, '')).not.toMatch(/\/datasets\//);
   });
 
   test('the finalizer writes the manifest and pointer below datasets/* and puts events; it never reads uploads', () => {
@@ -158,7 +162,7 @@ describe('DistributedConversion IAM: least privilege per function', () => {
   test('the failure handler may only delete below datasets/* and ingestion-work/*, and put events', () => {
     const statements = statementsOf(t, 'DistributedFailureHandlerRole');
     expect(resourcesOf(statements, 's3:DeleteObject').sort()).toEqual([expect.stringMatching(/\/datasets\/\*$/), expect.stringMatching(/\/ingestion-work\/\*$/)]);
-    expect(resourcesOf(statements, 's3:PutObject')).toEqual([expect.stringMatching(/\/ingestion-work\/\*$/)]);
+    expect(resourcesOf(statements, 's3:PutObject')).toEqual([expect.stringMatching(/\/ingestion-work\/\*$/), expect.stringMatching(/\/datasets\/\*\/conversion-status\.json$/)]);
     expect(statements.some((s) => s.Action === 'events:PutEvents')).toBe(true);
   });
 

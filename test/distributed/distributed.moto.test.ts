@@ -195,7 +195,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     }
     expect(pipeline.outcomes.at(-1)).toMatchObject({ kind: 'handed-off' });
     expect(await pipeline.observedEvents()).toEqual([]);
-    expect(await pipeline.listKeys('datasets/', DISTRIBUTED)).toEqual([]);
+    expect(await pipeline.dataKeys(DISTRIBUTED)).toEqual([]);
   });
 
   test('a worker that keeps failing: the map fails, DatasetConversionFailed names the item and its shards, nothing of the version remains, no pointer', async () => {
@@ -221,7 +221,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     });
     expect(event.message).toMatch(/item 1 \(training-.*\): .*reading the upload failed/);
     expect(event.failedItems!.map((i) => i.item)).not.toContain(0);
-    expect(await pipeline.listKeys('datasets/', DISTRIBUTED)).toEqual([]);
+    expect(await pipeline.dataKeys(DISTRIBUTED)).toEqual([]);
     expect(await pipeline.listKeys('ingestion-work/', DISTRIBUTED)).toEqual([`ingestion-work/vision/cats/training/${input.version}/ABORTED`]);
   });
 
@@ -274,7 +274,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     const [event] = failedEvents(await pipeline.observedEvents());
     expect(event).toMatchObject({ code: fromSingle.code, reason: fromSingle.reason, problem: fromSingle.problem, message: fromSingle.message, version: input.version, rejected: fromSingle.rejected });
     expect(event.failedItems).toEqual([]);
-    expect(await pipeline.listKeys('datasets/', DISTRIBUTED)).toEqual([]);
+    expect(await pipeline.dataKeys(DISTRIBUTED)).toEqual([]);
     expect(await pipeline.listKeys('ingestion-work/', DISTRIBUTED)).toEqual([`ingestion-work/vision/cats/training/${input.version}/ABORTED`]);
   });
 
@@ -317,7 +317,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     // The failure handler runs; a late worker (its retry) finds the marker and stops without leaving shards.
     await handleDistributedFailure({ input, error: { Error: 'Error', Cause: 'shard check failed' } }, svc);
     await expect(runWorker({ run: plan.run, item: items[0] }, svc)).rejects.toMatchObject({ name: 'DistributedConversionAborted' });
-    expect(await pipeline.listKeys('datasets/', DISTRIBUTED)).toEqual([]);
+    expect(await pipeline.dataKeys(DISTRIBUTED)).toEqual([]);
     const [event] = failedEvents(await pipeline.observedEvents());
     expect(event).toMatchObject({ code: 'retries-exhausted', message: expect.stringMatching(/shard check failed/) });
   });
@@ -331,7 +331,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     await handleDistributedFailure({ input, error: { Error: 'Lambda.Unknown', Cause: 'The cause could not be determined because Lambda did not return an error type. Returned payload: {"errorType":"Runtime.OutOfMemory"}' } }, services());
     const [event] = failedEvents(await pipeline.observedEvents());
     expect(event).toMatchObject({ code: 'conversion-crashed', reason: 'the conversion ran out of memory or time', message: expect.stringMatching(/out of memory or out of time\) and is not retried.*Runtime\.OutOfMemory/) });
-    expect(await pipeline.listKeys('datasets/', DISTRIBUTED)).toEqual([]);
+    expect(await pipeline.dataKeys(DISTRIBUTED)).toEqual([]);
   });
 
   test('the finalizer is idempotent: a retry after the manifest commits without converting or announcing again', async () => {
@@ -349,5 +349,27 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     expect(first).toMatchObject({ current: true, announced: true });
     expect(second).toMatchObject({ current: true, announced: false, records: first.records });
     expect(converted(await pipeline.observedEvents())).toHaveLength(1);
+  });
+
+  test('progress: DatasetConversionStarted names the work items; one DatasetConversionProgress per 10 % step of completed items; the status ends converted', async () => {
+    const zip = datasetZip({ cat: 14, dog: 11, fox: 9 });
+    await pipeline.upload(KEY, zip);
+    const [message] = await pipeline.receive(1);
+    await pipeline.invoke(ingestion(DISTRIBUTED, 1024), [message]);
+    const { version: queuedVersion } = pipeline.outcomes.at(-1) as { version: string };
+    const statusKey = 'datasets/vision/cats/training/conversion-status.json';
+    expect(await pipeline.getJson(statusKey, DISTRIBUTED)).toMatchObject({ version: queuedVersion, state: 'queued' });
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${queuedVersion}` }));
+
+    const run = await runStateMachineLocally(JSON.parse(execution.input!), { services: services(), config });
+    expect(run.status).toBe('SUCCEEDED');
+    const items = run.plan!.itemCount;
+    const events = await pipeline.progressEvents();
+    expect(events[0]).toMatchObject({ detailType: 'DatasetConversionStarted', detail: { route: 'distributed', workItems: items, version: queuedVersion } });
+    const progress = events.slice(1);
+    const expectedSteps = [...new Set(Array.from({ length: items - 1 }, (_, i) => Math.floor(((i + 1) * 10) / items)).filter((s) => s >= 1))];
+    expect(progress.map((e) => Math.floor((e.detail.completed! * 10) / items))).toEqual(expectedSteps);
+    expect(progress.every((e) => e.detail.unit === 'work-items' && e.detail.total === items)).toBe(true);
+    expect(await pipeline.getJson(statusKey, DISTRIBUTED)).toMatchObject({ version: queuedVersion, state: 'converted' });
   });
 });

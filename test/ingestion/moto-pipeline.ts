@@ -14,12 +14,17 @@ import {
 import { ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
+  CONVERSION_STATUS_FILE,
   DATASET_CONVERSION_FAILED,
+  DATASET_CONVERSION_PROGRESS,
+  DATASET_CONVERSION_STARTED,
   DATASET_CONVERTED,
   DEFAULT_INGESTION_EVENT_SOURCE,
   INGESTION_ENV,
   uploadObjectCreatedPattern,
   type DatasetConversionFailedDetail,
+  type DatasetConversionProgressDetail,
+  type DatasetConversionStartedDetail,
   type DatasetConvertedDetail,
 } from '../../contract/ingestion-events';
 import { readHandlerConfig, type HandlerConfig } from '../../lambda/src/ingestion/config';
@@ -41,6 +46,7 @@ export class MotoPipeline {
   ingestQueueUrl = '';
   ingestQueueArn = '';
   observerQueueUrl = '';
+  progressQueueUrl = '';
   readonly outcomes: IngestOutcome[] = [];
 
   constructor(
@@ -67,10 +73,13 @@ export class MotoPipeline {
     const pattern = uploadObjectCreatedPattern(this.uploadBucket);
     await this.rule('uploads', { source: pattern.source, 'detail-type': pattern.detailType, detail: pattern.detail }, this.ingestQueueArn);
     await this.rule('observer', { source: [DEFAULT_INGESTION_EVENT_SOURCE], 'detail-type': [DATASET_CONVERTED, DATASET_CONVERSION_FAILED] }, observer.arn);
+    const progress = await this.queue('progress');
+    this.progressQueueUrl = progress.url;
+    await this.rule('progress', { source: [DEFAULT_INGESTION_EVENT_SOURCE], 'detail-type': [DATASET_CONVERSION_STARTED, DATASET_CONVERSION_PROGRESS] }, progress.arn);
   }
 
   /** A handler talking to moto, configured as the construct would (plus overrides). */
-  handler(env: Record<string, string> = {}, efs?: HandlerConfig['efs'], fsx?: FSxClient): IngestionHandler {
+  handler(env: Record<string, string> = {}, efs?: HandlerConfig['efs'], fsx?: FSxClient, progressPollMs?: number): IngestionHandler {
     const config = readHandlerConfig({
       [INGESTION_ENV.DATASET_BUCKET]: this.datasetBucket,
       [INGESTION_ENV.MAX_RECEIVE_COUNT]: '5',
@@ -82,6 +91,7 @@ export class MotoPipeline {
       s3: this.s3,
       eventBridge: this.events,
       ...(fsx ? { fsx } : {}),
+      ...(progressPollMs !== undefined ? { progressPollMs } : {}),
       logger: new Logger({ serviceName: 'ingest-dataset-test', logLevel: process.env.INGESTION_TEST_LOGS ? 'DEBUG' : 'SILENT' }),
       onOutcome: (outcome) => this.outcomes.push(outcome),
     });
@@ -136,17 +146,22 @@ export class MotoPipeline {
     return { response: await this.invoke(handler, messages), messages };
   }
 
+  /** Every DatasetConversionStarted / DatasetConversionProgress sent so far, oldest first; drains their queue. */
+  async progressEvents(): Promise<{ detailType: string; detail: DatasetConversionStartedDetail & Partial<DatasetConversionProgressDetail> }[]> {
+    return (await this.observedEvents(this.progressQueueUrl)) as never;
+  }
+
   /** Every event the converter sent so far (the observer rule's queue), oldest first; drains the queue. */
-  async observedEvents(): Promise<ObservedEvent[]> {
+  async observedEvents(queueUrl = this.observerQueueUrl): Promise<ObservedEvent[]> {
     const found: ObservedEvent[] = [];
     for (;;) {
-      const response = await this.sqs.send(new ReceiveMessageCommand({ QueueUrl: this.observerQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      const response = await this.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
       const messages = response.Messages ?? [];
       if (messages.length === 0) return found;
       for (const message of messages) {
         const envelope = JSON.parse(message.Body!);
         found.push({ source: envelope.source, detailType: envelope['detail-type'], detail: envelope.detail });
-        await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.observerQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
+        await this.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
       }
     }
   }
@@ -154,6 +169,11 @@ export class MotoPipeline {
   async listKeys(prefix: string, bucket = this.datasetBucket): Promise<string[]> {
     const response = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
     return (response.Contents ?? []).map((o) => o.Key!).sort();
+  }
+
+  /** Every key below `datasets/` except the channels' conversion-status.json (what the API shows, not data). */
+  async dataKeys(bucket = this.datasetBucket): Promise<string[]> {
+    return (await this.listKeys('datasets/', bucket)).filter((key) => !key.endsWith(`/${CONVERSION_STATUS_FILE}`));
   }
 
   async objectsWithEtags(prefix: string): Promise<Record<string, string>> {
@@ -176,8 +196,8 @@ export class MotoPipeline {
     return response.Body as AsyncIterable<Uint8Array>;
   }
 
-  async getJson<T>(key: string): Promise<T> {
-    return JSON.parse((await this.getBuffer(key)).toString('utf8')) as T;
+  async getJson<T>(key: string, bucket = this.datasetBucket): Promise<T> {
+    return JSON.parse((await this.getBuffer(key, bucket)).toString('utf8')) as T;
   }
 
   private record(message: Message, receiveCount?: number): SQSRecord {

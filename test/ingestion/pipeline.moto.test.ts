@@ -168,7 +168,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     await putLease(new Date(Date.now() + 60_000));
     const busy = await pipeline.invoke(pipeline.handler(), [message], { receiveCount: 5 });
     expect(busy.batchItemFailures).toEqual([{ itemIdentifier: message.MessageId }]);
-    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+    expect(await pipeline.dataKeys()).toEqual([]);
     expect(await pipeline.observedEvents()).toEqual([]); // not even on the last attempt: the holder reports
 
     // The holder died mid-conversion: its lease expired, a partial shard is left behind.
@@ -182,7 +182,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
       detailType: DATASET_CONVERSION_FAILED,
       detail: expect.objectContaining({ code: 'conversion-crashed', reason: 'the conversion ran out of memory or time', message: expect.stringMatching(/other-request\/other-message.*ran out of memory or time.*not converted again/) }),
     })]);
-    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+    expect(await pipeline.dataKeys()).toEqual([]);
     expect(await pipeline.listKeys('ingestion-leases/')).toEqual([]); // released
   });
 
@@ -284,7 +284,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     await pipeline.upload('uploads/vision/bomb/training.zip', overlappingZip());
     const { response } = await pipeline.deliver(pipeline.handler());
     expect(response.batchItemFailures).toEqual([]); // consumed: retrying cannot help
-    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+    expect(await pipeline.dataKeys()).toEqual([]);
     const [event] = failed(await pipeline.observedEvents());
     expect(event).toMatchObject({
       detailType: DATASET_CONVERSION_FAILED,
@@ -304,7 +304,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     await pipeline.upload('uploads/vision/broken/training.zip', broken);
     const { response } = await pipeline.deliver(pipeline.handler({ [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify({ targetShardBytes: 1024 }) }));
     expect(response.batchItemFailures).toEqual([]);
-    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+    expect(await pipeline.dataKeys()).toEqual([]);
     expect(await pipeline.incompleteMultipartUploads()).toBe(0);
     const [event] = failed(await pipeline.observedEvents());
     expect(event.detail).toMatchObject({
@@ -337,7 +337,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     await pipeline.upload('uploads/vision/huge/training.zip', zip);
     const { response } = await pipeline.deliver(pipeline.handler({ [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: '1024' }));
     expect(response.batchItemFailures).toEqual([]);
-    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+    expect(await pipeline.dataKeys()).toEqual([]);
     const [event] = failed(await pipeline.observedEvents());
     expect(event.detail).toMatchObject({ datasetId: 'huge', code: ConversionFailureCode.TOO_LARGE, reason: TOO_LARGE_REASON, upload: { size: zip.length } });
     expect(event.detail.message).toMatch(/above the single-function limit of 1\.0 KiB \(DatasetIngestion prop singleFunctionMaxZipSize\)/);
@@ -350,7 +350,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     const response = await pipeline.invoke(pipeline.handler(), messages, { remainingMs: 900_000, remainingLaterMs: 10_000 });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0].MessageId }]);
     expect(await pipeline.observedEvents()).toEqual([]);
-    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+    expect(await pipeline.dataKeys()).toEqual([]);
   });
 
   test('upload keys outside the layout end in DatasetConversionFailed without a dataset id', async () => {
@@ -367,7 +367,7 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     await pipeline.deliver(pipeline.handler());
     const [event] = failed(await pipeline.observedEvents());
     expect(event.detail).toMatchObject({ datasetId: 'gone', code: ConversionFailureCode.UPLOAD_CHANGED });
-    expect(await pipeline.listKeys('datasets/')).toEqual([]);
+    expect(await pipeline.dataKeys()).toEqual([]);
   });
 
   test('a transient failure is retried; on the last attempt it also sends DatasetConversionFailed (retries-exhausted)', async () => {

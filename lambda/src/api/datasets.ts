@@ -1,3 +1,4 @@
+import { CONVERSION_STATUS_FILE, ConversionState, type ConversionStatusDocument } from '../../../contract/ingestion-events';
 import { MANIFEST_FILE, POINTER_FILE, UPLOAD_SUFFIX, tenantDatasetPrefix, tenantUploadPrefix } from '../catalog';
 import { mapConcurrent } from '../launcher/launch';
 import type { ApiConfig } from './config';
@@ -13,11 +14,15 @@ export interface ChannelFacts {
   readonly versions: { readonly version: string; readonly complete: boolean }[];
   /** The pointer's version and the time of the upload it was converted from. */
   readonly pointer?: { readonly version: string; readonly uploadTime?: string; readonly uploadEtag?: string };
+  /** What the converters recorded about the newest conversion (`conversion-status.json`). */
+  readonly conversion?: ConversionStatusDocument;
 }
 
 /**
  * A channel's status from its facts: `ready` when the pointer names a version converted from the
- * newest upload (or there is no newer upload), `converting` while a newer upload has no version yet.
+ * newest upload (or there is no newer upload), `converting` while a newer upload has no version yet,
+ * `failed` when the converters recorded that the newest upload failed. What the converters recorded
+ * about the newest upload (`conversion-status.json`) adds the progress or the failure's reason.
  */
 export function channelSummary(facts: ChannelFacts): ChannelSummary {
   const versions: DatasetVersionSummary[] = facts.versions
@@ -25,13 +30,27 @@ export function channelSummary(facts: ChannelFacts): ChannelSummary {
     .sort((a, b) => b.version.localeCompare(a.version));
   const upload = facts.upload;
   const convertedNewest = facts.pointer !== undefined && (upload === undefined || isConvertedFrom(facts.pointer, upload));
+  // The recorded conversion counts only when it is about the newest upload (an older one's is stale).
+  const conversion = facts.conversion && (upload === undefined || isConvertedFrom({ version: facts.conversion.version, uploadTime: facts.conversion.upload.eventTime, uploadEtag: facts.conversion.upload.etag }, upload))
+    ? facts.conversion : undefined;
+  const failed = !convertedNewest && conversion?.state === ConversionState.FAILED;
+  const converting = !convertedNewest && !failed;
   return {
     channel: facts.channel,
-    status: convertedNewest ? 'ready' : 'converting',
+    status: convertedNewest ? 'ready' : failed ? 'failed' : 'converting',
+    ...(failed ? { reason: failureReason(conversion) } : {}),
+    ...(converting && conversion?.progress !== undefined ? { progress: conversion.progress } : {}),
+    ...(converting && conversion?.state === ConversionState.QUEUED ? { reason: 'queued: waiting for a free distributed conversion slot' } : {}),
+    ...(converting && conversion?.state === ConversionState.IMPORTING ? { reason: 'importing onto the file system' } : {}),
     ...(facts.pointer ? { currentVersion: facts.pointer.version } : {}),
     versions,
     ...(upload ? { upload: { size: upload.size, uploadedAt: upload.lastModified } } : {}),
   };
+}
+
+function failureReason(conversion: ConversionStatusDocument): string {
+  const head = [conversion.reason, conversion.code ? `(${conversion.code})` : undefined].filter(Boolean).join(' ');
+  return conversion.message ? `${head}: ${conversion.message}` : head || 'the conversion failed';
 }
 
 function isConvertedFrom(pointer: NonNullable<ChannelFacts['pointer']>, upload: StoredObject): boolean {
@@ -93,7 +112,7 @@ export class DatasetOperations {
     return { tenant, datasets: sorted };
   }
 
-  private async versionFacts(channelPrefix: string): Promise<Pick<ChannelFacts, 'versions' | 'pointer'>> {
+  private async versionFacts(channelPrefix: string): Promise<Pick<ChannelFacts, 'versions' | 'pointer' | 'conversion'>> {
     const level = await this.store.listLevel(this.config.datasetBucket, channelPrefix);
     const versions = await mapConcurrent(level.prefixes, 8, async (versionPrefix) => ({
       version: lastSegment(versionPrefix),
@@ -102,7 +121,10 @@ export class DatasetOperations {
     const pointerText = level.objects.some((object) => object.key === `${channelPrefix}${POINTER_FILE}`)
       ? await this.store.readText(this.config.datasetBucket, `${channelPrefix}${POINTER_FILE}`) : undefined;
     const pointer = pointerText === undefined ? undefined : parsePointerFacts(pointerText);
-    return { versions, ...(pointer ? { pointer } : {}) };
+    const statusText = level.objects.some((object) => object.key === `${channelPrefix}${CONVERSION_STATUS_FILE}`)
+      ? await this.store.readText(this.config.datasetBucket, `${channelPrefix}${CONVERSION_STATUS_FILE}`) : undefined;
+    const conversion = statusText === undefined ? undefined : parseConversionStatus(statusText);
+    return { versions, ...(pointer ? { pointer } : {}), ...(conversion ? { conversion } : {}) };
   }
 }
 
@@ -115,6 +137,18 @@ function parsePointerFacts(text: string): ChannelFacts['pointer'] {
       ...(typeof value.source?.eventTime === 'string' ? { uploadTime: value.source.eventTime } : {}),
       ...(typeof value.source?.etag === 'string' ? { uploadEtag: value.source.etag } : {}),
     };
+  } catch {
+    return undefined;
+  }
+}
+
+function parseConversionStatus(text: string): ConversionStatusDocument | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<ConversionStatusDocument>;
+    const states: string[] = Object.values(ConversionState);
+    if (typeof value.version !== 'string' || typeof value.state !== 'string' || !states.includes(value.state)) return undefined;
+    if (typeof value.upload !== 'object' || value.upload === null || typeof value.upload.eventTime !== 'string') return undefined;
+    return value as ConversionStatusDocument;
   } catch {
     return undefined;
   }

@@ -192,6 +192,43 @@ export class S3DatasetStore {
     }
   }
 
+  /** A small JSON document with its ETag; undefined when absent or not JSON (a replaceable document). */
+  async readJson<T>(key: string): Promise<{ value?: T; etag: string } | undefined> {
+    const text = await this.getText(key);
+    if (text === undefined) return undefined;
+    try {
+      return { value: JSON.parse(text.body) as T, etag: text.etag };
+    } catch {
+      return { etag: text.etag };
+    }
+  }
+
+  /**
+   * Writes a small JSON document if it is still as read: `If-Match: etag`, or `If-None-Match: *`
+   * when it was absent. False when another writer got there first.
+   */
+  async writeJsonIfUnchanged(key: string, value: unknown, etag: string | undefined): Promise<boolean> {
+    try {
+      await this.client.send(new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: `${JSON.stringify(value, null, 2)}\n`,
+        ContentType: 'application/json',
+        CacheControl: 'no-cache',
+        ...(etag === undefined ? { IfNoneMatch: '*' } : { IfMatch: etag }),
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionalConflict(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Creates `key` unless it exists (`If-None-Match: *`); false when it did. */
+  async createMarker(key: string, body: string): Promise<boolean> {
+    return this.writeJsonIfUnchanged(key, body, undefined);
+  }
+
   private async getText(key: string): Promise<{ body: string; etag: string } | undefined> {
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));

@@ -1,6 +1,8 @@
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { DISTRIBUTED_SCHEMA_VERSION, type DistributedConversionInput } from '../../../contract/distributed-conversion';
 import type { OversizeStrategy } from '../ingestion/ingest-upload';
+import { ConversionState } from '../../../contract/ingestion-events';
+import { recordStatus } from '../ingestion/conversion-status';
 import { uploadReference } from '../ingestion/events';
 
 /**
@@ -31,6 +33,8 @@ export function startDistributedConversion(sfn: SFNClient, stateMachineArn: stri
       if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
       services.logger.info('The distributed conversion of this version was already started', context);
     }
+    // Until its planner starts, the API shows the upload queued.
+    await recordStatus(services, { ref, version, upload: notice.upload, size: request.size, state: ConversionState.QUEUED, progress: 0 });
     return { kind: 'handed-off', version };
   };
 }

@@ -5,7 +5,9 @@ import { DiscardShardSink } from '../io';
 import { conversionOptions } from '../ingestion/config';
 import { classifyFailure } from '../ingestion/failure';
 import type { DistributedConfig } from './config';
-import { parseConversionInput, runOf } from './run-input';
+import { ConversionRoute } from '../../../contract/ingestion-events';
+import { announceStarted } from '../ingestion/conversion-status';
+import { parseConversionInput, runOf, uploadIdentityOf } from './run-input';
 import { recordVerdict, rejected, workFiles, type DistributedServices } from './services';
 import { groupShardsIntoItems, planHeader, planWithoutShards, type PlanDocument, type WorkItemDocument } from './work-plan';
 
@@ -72,6 +74,7 @@ export async function planDistributedConversion(event: unknown, services: Distri
     await work.writeItems(documents);
     await work.writePlan(planDocument);
     await work.writeItemList(items);
+    await announceStarted(services, { ref, version: input.version, upload: uploadIdentityOf(input), size: input.upload.size ?? source.size, route: ConversionRoute.DISTRIBUTED }, items.length);
     log.info('Conversion planned', {
       ...context, size: source.size, entries: plan.entryCount, shards: plan.shards.length, items: items.length,
       skipped: plan.skipped.length, rejected: plan.rejected.length, sourceStats: source.stats,

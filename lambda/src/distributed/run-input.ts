@@ -98,12 +98,12 @@ function checkedRun(value: unknown, what: string): { run: DistributedRun; ref: D
 }
 
 export function parseWorkerInput(value: unknown): WorkerInput & { ref: DatasetChannelRef; layout: WorkLayout } {
-  const raw = parse(z.object({ run: z.unknown(), item: itemReference }), value, 'worker');
+  const raw = parse(z.object({ run: z.unknown(), item: itemReference, itemCount: z.number().int().positive().optional() }), value, 'worker');
   const { run: checked, ref, layout } = checkedRun(raw.run, 'worker');
   if (raw.item.key !== layout.itemKey(raw.item.item) || raw.item.lastShard < raw.item.firstShard) {
     throw new InvalidRunInputError('worker', `item ${raw.item.item} names ${raw.item.key} and shards ${raw.item.firstShard}..${raw.item.lastShard}`);
   }
-  return { run: checked, item: raw.item, ref, layout };
+  return { run: checked, item: raw.item, ...(raw.itemCount !== undefined ? { itemCount: raw.itemCount } : {}), ref, layout };
 }
 
 export function parseFinalizerInput(value: unknown): FinalizerInput & { ref: DatasetChannelRef; layout: WorkLayout } {

@@ -12,6 +12,7 @@ import { DATASET_PREFIX, versionPrefix, type DatasetChannelRef } from '../catalo
  *   results/<item>.json     a worker's shard results (records, bytes, checksum, class counts, rejections)
  *   failures/<step>.json    a permanent verdict (hostile zip, unacceptable dataset, upload changed)
  *   ABORTED                 written by the failure handler: running workers remove their shards and stop
+ *   progress/<step>         created once (If-None-Match) by the worker whose completion reached that 10 % step
  */
 export class WorkLayout {
   /** `ingestion-work/<tenant>/<datasetId>/<channel>/<version>/` */
@@ -39,6 +40,11 @@ export class WorkLayout {
 
   get resultsPrefix(): string {
     return `${this.prefix}results/`;
+  }
+
+  /** The marker of a 10 % progress step (1–9): whoever creates it reports that step. */
+  progressKey(step: number): string {
+    return `${this.prefix}progress/${step}`;
   }
 
   itemKey(item: number): string {

@@ -1,11 +1,14 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import type { WorkerOutput } from '../../../contract/distributed-conversion';
+import type { WorkerInput, WorkerOutput } from '../../../contract/distributed-conversion';
+import { ConversionProgressUnit, ConversionRoute } from '../../../contract/ingestion-events';
+import { announceProgress } from '../ingestion/conversion-status';
+import { progressStep } from '../ingestion/progress';
 import { isNotFound, S3ByteSource, S3SourceChangedError, type S3ByteSourceOptions } from '../aws';
 import { convertShards, type ShardResult } from '../dataset';
 import type { ByteSource, ShardSink } from '../io';
 import { classifyFailure } from '../ingestion/failure';
 import { ConversionAbortedError } from './errors';
-import { parseWorkerInput } from './run-input';
+import { parseWorkerInput, uploadIdentityOf } from './run-input';
 import { recordVerdict, rejected, workFiles, type DistributedServices } from './services';
 import type { WorkFiles } from './work-files';
 import { workerPlan, type WorkItemDocument } from './work-plan';
@@ -59,7 +62,7 @@ export async function convertWorkItem(document: WorkItemDocument, source: ByteSo
  * failure handler's cleanup (which runs after writing the marker) removes them.
  */
 export async function runWorker(event: unknown, services: DistributedServices): Promise<WorkerOutput> {
-  const { item, ref, layout, run } = parseWorkerInput(event);
+  const { item, itemCount, ref, layout, run } = parseWorkerInput(event);
   const work = workFiles(services, layout);
   const log = services.logger;
   const context = { datasetId: ref.datasetId, channel: ref.channel, version: run.input.version, item: item.item };
@@ -91,6 +94,7 @@ export async function runWorker(event: unknown, services: DistributedServices): 
     const results = await convertWorkItem(document, source, sink, stopIfAborted);
     await stopIfAborted();
     await work.writeResult(item.item, results);
+    if (itemCount !== undefined) await reportProgress(work, services, run, itemCount);
     const output = summary(item.item, results, false);
     const seconds = (Date.now() - started) / 1000;
     log.info('Work item converted', { ...context, ...output, seconds, mbPerSecond: Math.round(item.imageBytes / 1e6 / Math.max(seconds, 0.001)), sourceStats: source.stats });
@@ -111,6 +115,24 @@ export async function runWorker(event: unknown, services: DistributedServices): 
     throw error;
   } finally {
     await source.close();
+  }
+}
+
+/**
+ * After its result is written, a worker counts the completed items; the one whose count first
+ * reaches a new 10 % step (and creates that step's marker) sends `DatasetConversionProgress`.
+ * Advisory: an error is logged, never fails the item.
+ */
+async function reportProgress(work: WorkFiles, services: DistributedServices, run: WorkerInput['run'], itemCount: number): Promise<void> {
+  try {
+    const completed = (await work.list(work.layout.resultsPrefix)).length;
+    const step = progressStep(completed, itemCount);
+    if (step === undefined) return;
+    if (!(await services.datasets.createMarker(work.layout.progressKey(step), `${completed}/${itemCount}`))) return;
+    const facts = { ref: work.layout.ref, version: run.input.version, upload: uploadIdentityOf(run.input), size: run.input.upload.size, route: ConversionRoute.DISTRIBUTED };
+    await announceProgress(services, facts, ConversionProgressUnit.WORK_ITEMS, completed, itemCount);
+  } catch (error) {
+    services.logger.warn('Could not report progress', { version: run.input.version, error: String(error) });
   }
 }
 

@@ -1,8 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DATASET_CONVERSION_FAILED, DATASET_CONVERTED } from '../../../contract/ingestion-events';
+import { ConversionState, DATASET_CONVERSION_FAILED, DATASET_CONVERTED } from '../../../contract/ingestion-events';
 import type { EfsDatasetStore, EventPublisher, S3DatasetStore, VersionVisibility } from '../aws';
 import { createPointer, type DatasetChannelRef, type UploadIdentity } from '../catalog';
 import { LABELS_FILE, MANIFEST_FILE, type DatasetManifest } from '../dataset';
+import { recordStatus } from './conversion-status';
 import { convertedDetail, failedDetail, type FailedFacts } from './events';
 import { describe } from './failure';
 import { decidePointer } from './pointer-decision';
@@ -52,10 +53,14 @@ export async function commitVersion(
   services: VersionServices,
   datasetBucket: string,
 ): Promise<CommittedVersion> {
-  await services.visibility?.waitUntilVisible(services.datasets.sink(ref, version).prefix);
+  if (services.visibility) {
+    await recordStatus(services, { ref, version, upload, size, state: ConversionState.IMPORTING, progress: 1 });
+    await services.visibility.waitUntilVisible(services.datasets.sink(ref, version).prefix);
+  }
   const current = await movePointer(ref, version, upload, services);
   const efsCurrent = services.efs ? await moveEfsPointer(services.efs, ref, version, upload, services) : undefined;
   const announced = await announce(ref, version, upload, size, manifest, current, services, datasetBucket);
+  await recordStatus(services, { ref, version, upload, size, state: ConversionState.CONVERTED });
   return { current, ...(efsCurrent !== undefined ? { efsCurrent } : {}), announced };
 }
 
@@ -70,8 +75,15 @@ export async function completeOnEfs(efs: EfsDatasetStore, datasets: S3DatasetSto
   await efs.syncVersion(ref, version);
 }
 
+/** Sends `DatasetConversionFailed` and records the failure for the platform API. */
 export async function publishFailure(services: VersionServices, facts: FailedFacts): Promise<void> {
   await services.events.publish(DATASET_CONVERSION_FAILED, failedDetail(facts));
+  if (facts.ref && facts.version) {
+    await recordStatus(services, {
+      ref: facts.ref, version: facts.version, upload: facts.upload, size: facts.size,
+      state: ConversionState.FAILED, code: facts.code, reason: facts.reason, message: facts.message,
+    });
+  }
 }
 
 /** Removes a version that has no manifest from S3 and EFS (never a complete one). */

@@ -23,6 +23,8 @@ export interface IngestionHandlerOptions {
   readonly fsx?: FSxClient;
   readonly now?: () => Date;
   readonly oversize?: OversizeStrategy;
+  /** How often a conversion checks its progress (default 5 s). */
+  readonly progressPollMs?: number;
   /** Called with each upload's outcome (tests and metrics). */
   readonly onOutcome?: (outcome: IngestOutcome, record: SQSRecord) => void;
 }
@@ -47,6 +49,7 @@ export function createIngestionHandler(options: IngestionHandlerOptions): Ingest
     logger,
     now: options.now ?? (() => new Date()),
     oversize: options.oversize ?? handOff(config, options.sfn),
+    ...(options.progressPollMs !== undefined ? { progressPollMs: options.progressPollMs } : {}),
   };
 
   return async (event, context) => {

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ConversionFailureCode, TOO_LARGE_REASON, type IngestionConversionSettings } from '../../../contract/ingestion-events';
+import { ConversionFailureCode, ConversionProgressUnit, ConversionRoute, TOO_LARGE_REASON, type IngestionConversionSettings } from '../../../contract/ingestion-events';
 import { FileSystemImportError, S3ByteSource, S3SourceChangedError, TeeShardSink, type VersionLease } from '../aws';
 import { DatasetKeyError, parseUploadKey, uploadVersion, type DatasetChannelRef } from '../catalog';
 import { convertDataset, type DatasetManifest } from '../dataset';
@@ -7,6 +7,7 @@ import type { ShardSink } from '../io';
 import { ZipFormatError, ZipProblem } from '../zip';
 import { cleanUpIncomplete, commitVersion, completeOnEfs, publishFailure, type IngestionLogger, type VersionServices } from './commit-version';
 import { conversionOptions } from './config';
+import { announceStarted, trackProgress, type ProgressTracker } from './conversion-status';
 import { classifyFailure, describe, FAILURE_REASONS, type FailureVerdict } from './failure';
 import { assessTimeBudget, type TimeBudgetVerdict } from './time-budget';
 import type { UploadNotice } from './upload-event';
@@ -26,6 +27,8 @@ export interface IngestionServices extends VersionServices {
   readonly s3: S3Client;
   /** What happens to an upload too large for one function; see {@link OversizeStrategy}. */
   readonly oversize?: OversizeStrategy;
+  /** How often a conversion checks its progress (default PROGRESS_POLL_MS, 5 s). */
+  readonly progressPollMs?: number;
 }
 
 /** Per message: which delivery this is and the invocation's clock. */
@@ -228,8 +231,14 @@ async function convert(
     const sink = sinks.length === 1 ? sinks[0] : new TeeShardSink(sinks);
 
     services.logger.info('Converting upload', { datasetId: ref.datasetId, channel: ref.channel, version, size: source.size, estimatedMs: budget.estimatedMs, sink: sink.description });
+    const facts = { ref, version, upload, size: source.size, route: ConversionRoute.SINGLE_FUNCTION };
+    await announceStarted(services, facts);
+    // Bytes of the zip handed to the converter: it reads the archive front to back, once.
+    const zipSize = source.size;
+    const progress: ProgressTracker = trackProgress(services, facts, ConversionProgressUnit.BYTES,
+      () => ({ completed: Math.min(source.stats.bytesServed, zipSize), total: zipSize }), { pollMs: services.progressPollMs });
     try {
-      const { manifest } = await convertDataset(source, sink, conversionOptions(settings.conversion, ref));
+      const { manifest } = await convertDataset(source, sink, conversionOptions(settings.conversion, ref)).finally(() => progress.stop());
       services.logger.info('Conversion finished', { version, durationMs: manifest.timing.durationMs, records: manifest.records, sourceStats: source.stats });
       return { manifest };
     } catch (error) {

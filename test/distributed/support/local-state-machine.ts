@@ -78,7 +78,7 @@ export async function runStateMachineLocally(input: object, options: LocalRunOpt
     const done = await task((attempt) => {
       calls.workers.set(item.item, (calls.workers.get(item.item) ?? 0) + 1);
       options.beforeWorker?.(item.item, attempt);
-      return runWorker(json({ run: plan.run, item }), services);
+      return runWorker(json({ run: plan.run, item, itemCount: plan.itemCount }), services);
     });
     if (!done.ok) {
       return fail({ Error: 'States.ExceedToleratedFailureThreshold', Cause: `The specified tolerated failure threshold was exceeded: item ${item.item} failed with ${done.error.Error}` }, plan);
