@@ -5,8 +5,8 @@ import { ITrainingNetwork } from '../network';
 import { chooseDatasetStorage } from '../regions/file-system-choice';
 import { DatasetFileSystemType, IDatasetFileSystem } from './dataset-file-system';
 import { DatasetStorageType, S3InputMode } from './dataset-storage-type';
-import { EfsDatasetFileSystem, EfsDatasetFileSystemOptions } from './efs-dataset-file-system';
-import { LustreDatasetFileSystem, LustreDatasetFileSystemOptions } from './lustre-dataset-file-system';
+import { EfsDatasetFileSystem, EfsDatasetFileSystemOptions, IEfsDatasetFileSystem } from './efs-dataset-file-system';
+import { ILustreDatasetFileSystem, LustreDatasetFileSystem, LustreDatasetFileSystemOptions } from './lustre-dataset-file-system';
 
 /** Properties of {@link DatasetStorage.forRegion} (and `DatasetFileSystems.forRegion`). */
 export interface DatasetStorageProps {
@@ -160,6 +160,18 @@ export class DatasetStorage {
    */
   public readonly fileSystem?: IDatasetFileSystem;
 
+  /**
+   * The file system as FSx for Lustre, with what a team needs to mount or publish it (mount name,
+   * DNS name, security group, subnet and AZ); undefined unless the tier is FSx for Lustre.
+   */
+  public readonly lustreFileSystem?: ILustreDatasetFileSystem;
+
+  /**
+   * The file system as EFS, with its ARN, dataset directory and writer access point; undefined
+   * unless the tier is EFS. Its security group is `connections.securityGroups`.
+   */
+  public readonly efsFileSystem?: IEfsDatasetFileSystem;
+
   /** How S3 channels read a dataset version when a launch request names no input mode. */
   public readonly s3InputMode: S3InputMode;
 
@@ -167,6 +179,22 @@ export class DatasetStorage {
     this.storageType = storageType;
     this.reason = reason;
     this.fileSystem = fileSystem;
+    this.lustreFileSystem = asLustre(fileSystem);
+    this.efsFileSystem = asEfs(fileSystem);
     this.s3InputMode = s3InputMode;
   }
+}
+
+/** `fileSystem` as the Lustre interface when it is one (new or imported). */
+function asLustre(fileSystem: IDatasetFileSystem | undefined): ILustreDatasetFileSystem | undefined {
+  const candidate = fileSystem as Partial<ILustreDatasetFileSystem> | undefined;
+  return candidate?.fileSystemType === DatasetFileSystemType.FSX_LUSTRE && candidate.mountName !== undefined && candidate.securityGroup !== undefined
+    ? fileSystem as ILustreDatasetFileSystem : undefined;
+}
+
+/** `fileSystem` as the EFS interface when it is one (new or imported). */
+function asEfs(fileSystem: IDatasetFileSystem | undefined): IEfsDatasetFileSystem | undefined {
+  const candidate = fileSystem as Partial<IEfsDatasetFileSystem> | undefined;
+  return candidate?.fileSystemType === DatasetFileSystemType.EFS && candidate.fileSystemArn !== undefined && typeof candidate.lambdaMount === 'function'
+    ? fileSystem as IEfsDatasetFileSystem : undefined;
 }

@@ -12,6 +12,7 @@ import { Availability, RegionCapabilityTable } from '../regions/capability-table
 import { UnsupportedRegionError, unsupportedRegionsMessage } from '../regions/platform-regions';
 import { SecureBucket } from '../storage';
 import { Tenant } from '../tenancy';
+import { DatasetPlatformParameters } from './platform-parameters';
 
 /** Properties of a {@link DatasetPlatformStack}. */
 export interface DatasetPlatformStackProps extends StackProps {
@@ -56,6 +57,20 @@ export interface DatasetPlatformStackProps extends StackProps {
    * @default PlatformApiEndpointType.REGIONAL
    */
   readonly apiEndpointType?: PlatformApiEndpointType;
+
+  /**
+   * Where the platform's handles (network, storage, buckets, launcher, events) are published as SSM
+   * parameters, for team stacks of other apps (`DatasetPlatformHandles.fromParameters`): `/` then
+   * levels of letters, digits, `_`, `.`, `-`, no trailing `/`, not under `/aws` or `/ssm`.
+   * @default '/cdk-sagemaker-datasets/<stack name>'
+   */
+  readonly parameterPrefix?: string;
+
+  /**
+   * Exports the handle outputs as `<exportNamePrefix>-<Handle>` (e.g. `-VpcId`) for `Fn.importValue`.
+   * @default - the outputs are not exported
+   */
+  readonly exportNamePrefix?: string;
 }
 
 /**
@@ -107,6 +122,9 @@ export class DatasetPlatformStack extends Stack {
   /** The user API (IAM-authorized REST API) the CLI talks to. */
   public readonly api: PlatformApi;
 
+  /** The published handles: SSM parameters under `parameterPrefix` and stack outputs. */
+  public readonly handles: DatasetPlatformParameters;
+
   constructor(scope: Construct, id: string, props: DatasetPlatformStackProps = {}) {
     super(scope, id, props);
     const refusal = unsupportedRegionsMessage([this.region]);
@@ -155,6 +173,17 @@ export class DatasetPlatformStack extends Stack {
       datasetBucket: this.datasetBucket,
       launcher: this.launcher,
       endpointType: props.apiEndpointType,
+    });
+    this.handles = new DatasetPlatformParameters(this, 'Platform', {
+      parameterPrefix: props.parameterPrefix,
+      exportNamePrefix: props.exportNamePrefix,
+      network: this.network,
+      storage: this.storageTier,
+      datasetBucket: this.datasetBucket,
+      uploadBucket: this.ingestion.uploadBucket,
+      launcherFunction: this.launcher.launcher,
+      eventBus: this.ingestion.eventBus,
+      eventSource: this.ingestion.eventSource,
     });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'The platform API: cdk-sagemaker-datasets configure --endpoint <this>' });
     if (props.hyperPod) {
