@@ -88,7 +88,7 @@ export class DatasetPlatformParameters extends Construct {
   }
 
   /** The full SSM parameter name of one handle: `<parameterPrefix>/<parameter>`. */
-  public static parameterName(parameterPrefix: string, parameter: PlatformParameter): string {
+  public static parameterNameUnder(parameterPrefix: string, parameter: PlatformParameter): string {
     return platformParameterName(parameterPrefix, parameter);
   }
 
