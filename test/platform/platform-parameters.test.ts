@@ -277,7 +277,7 @@ describe('DatasetPlatformHandles.fromParameters', () => {
     const role = new iam.Role(stack, 'TeamRole', { assumedBy: new iam.AccountRootPrincipal() });
     platform.launcherFunction.grantInvoke(role);
     platform.uploadBucket.grantPut(role, 'uploads/vision/*');
-    expect(platform.eventBus.eventBusArn).toBeDefined();
+    platform.eventBus.grantPutEventsTo(role);
     expect(platform.fileSystem).toBeUndefined();
     expect(readParameters(stack)).toEqual([PlatformParameter.UPLOAD_BUCKET_NAME, PlatformParameter.LAUNCHER_FUNCTION_ARN, PlatformParameter.EVENT_BUS_ARN].sort());
     const template = Template.fromStack(stack);
