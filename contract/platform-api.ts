@@ -45,6 +45,21 @@ export const API_ENV = {
   TRAINING_LOG_GROUP: 'API_TRAINING_LOG_GROUP',
 } as const;
 
+/** The JWT authorizer's environment (the `PlatformApi` construct sets it when `jwtAuthorizer` is given). */
+export const JWT_AUTHORIZER_ENV = {
+  /** The token issuer (`iss`) accepted. */
+  ISSUER: 'JWT_ISSUER',
+  /** JSON list of the audiences accepted (`aud`, or `client_id` of Cognito access tokens). */
+  AUDIENCES: 'JWT_AUDIENCES',
+  /** Where the issuer publishes its signing keys (JWKS). */
+  JWKS_URI: 'JWT_JWKS_URI',
+  /** The claim whose value names the caller's tenant. */
+  TENANT_CLAIM: 'JWT_TENANT_CLAIM',
+} as const;
+
+/** The claim that names a JWT caller's tenant unless the platform names another. */
+export const DEFAULT_TENANT_CLAIM = 'tenant';
+
 /** The smallest and largest part S3 accepts (the last part may be smaller), and the most parts. */
 export const S3_MULTIPART = { minPartBytes: 5 * 1024 * 1024, maxPartBytes: 5 * 1024 ** 3, maxParts: 10_000 } as const;
 /** The part size the API picks when the client names none (grown when the file needs more than 10,000 parts). */

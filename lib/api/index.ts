@@ -1,1 +1,2 @@
+export * from './jwt-authorizer-options';
 export * from './platform-api';

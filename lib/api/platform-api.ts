@@ -14,6 +14,8 @@ import { PlatformFunction } from '../lambda';
 import { TrainingJobLauncher } from '../launcher';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { TrainingEndpoint, TrainingNetwork } from '../network';
+import { JwtTokenAuthorizer } from './jwt-authorizer';
+import { PlatformApiJwtAuthorizerOptions } from './jwt-authorizer-options';
 
 /** Where the platform API is reachable. */
 export enum PlatformApiEndpointType {
@@ -96,6 +98,16 @@ export interface PlatformApiProps {
   readonly logEncryptionKey?: kms.IKey;
 
   /**
+   * Authorize callers by JWT (a Cognito user pool or any OIDC issuer) instead of IAM (SigV4): every
+   * method then requires a bearer token that a Lambda TOKEN authorizer verifies, and the caller's
+   * tenant is the one whose `jwtClaimValues` hold the token's tenant claim. In the China regions
+   * API Gateway serves Lambda-authorized methods only for accounts with an ICP licence (a synth
+   * warning says so).
+   * @default - IAM (SigV4) authorization on every method
+   */
+  readonly jwtAuthorizer?: PlatformApiJwtAuthorizerOptions;
+
+  /**
    * The ARN of an AWS WAF web ACL to associate with the API's stage.
    * @default - none (every method requires IAM authorization)
    */
@@ -133,6 +145,10 @@ export class PlatformApi extends Construct {
   public readonly vpcEndpoint?: ec2.InterfaceVpcEndpoint;
   /** The largest upload accepted, in bytes. */
   public readonly maxUploadBytes: number;
+  /** The JWT TOKEN authorizer every method uses (JWT authorization only). */
+  public readonly jwtAuthorizer?: apigateway.IAuthorizer;
+  /** The function that verifies bearer tokens (JWT authorization only). */
+  public readonly jwtAuthorizerFunction?: lambda.IFunction;
 
   constructor(scope: Construct, id: string, props: PlatformApiProps) {
     super(scope, id);
@@ -229,13 +245,24 @@ export class PlatformApi extends Construct {
       resources.set(path, created);
       return created;
     };
+    let jwt: JwtTokenAuthorizer | undefined;
+    if (props.jwtAuthorizer) {
+      jwt = new JwtTokenAuthorizer(this, 'Jwt', props.jwtAuthorizer, props.logEncryptionKey);
+      this.jwtAuthorizer = jwt.authorizer;
+      this.jwtAuthorizerFunction = jwt.function;
+      handler.function.addEnvironment(API_ENV.TENANT_CLAIM, jwt.tenantClaim);
+      validateClaimMembers(this, props.launcher, jwt.tenantClaim);
+    }
     for (const route of Object.values(API_ROUTES)) {
       const method = resourceOf(route.path).addMethod(route.method, integration, {
-        authorizationType: apigateway.AuthorizationType.IAM,
+        ...(jwt
+          ? { authorizationType: apigateway.AuthorizationType.CUSTOM, authorizer: jwt.authorizer }
+          : { authorizationType: apigateway.AuthorizationType.IAM }),
         requestValidator: validator,
       });
-      acknowledgeFinding(method, 'AwsSolutions-COG4',
-        'The method requires IAM (SigV4) authorization, which works in every partition; Cognito user pool authorizers do not exist in the China regions.');
+      acknowledgeFinding(method, 'AwsSolutions-COG4', jwt
+        ? 'The method requires a bearer JWT verified by a Lambda TOKEN authorizer (Cognito user pools or any OIDC issuer); a Cognito user pool authorizer would tie it to Cognito, which the China regions do not offer.'
+        : 'The method requires IAM (SigV4) authorization, which works in every partition; Cognito user pool authorizers do not exist in the China regions.');
     }
 
     const stage = this.restApi.deploymentStage;
@@ -297,6 +324,16 @@ export class PlatformApi extends Construct {
     }
     acknowledgeFindings(role, ['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy'],
       'Inline least-privilege policy owned by the API Gateway CloudWatch role alone (instead of the AWS managed AmazonAPIGatewayPushToCloudWatchLogs).');
+  }
+}
+
+/** JWT callers map by claim value: at least one tenant must declare some, or every token is refused. */
+function validateClaimMembers(scope: Construct, launcher: TrainingJobLauncher, claim: string): void {
+  const tenants = launcher.tenantRoles.map((roles) => roles.tenant);
+  if (!tenants.some((tenant) => tenant.jwtClaimValues.length > 0)) {
+    throw new Error(`PlatformApi ${scope.node.path}: jwtAuthorizer is set, but no tenant declares jwtClaimValues ` +
+      `(tenants: ${tenants.map((tenant) => tenant.name).join(', ')}), so every token would be refused. Give each tenant the values ` +
+      `of the "${claim}" claim that mean it, e.g. new Tenant({ name: 'vision', jwtClaimValues: ['vision'] }).`);
   }
 }
 

@@ -1,18 +1,18 @@
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { PlatformApi, PlatformApiEndpointType, PlatformApiProps, SecureBucket, TrainingJobLauncher, TrainingNetwork } from '../../lib';
+import { PlatformApi, PlatformApiEndpointType, PlatformApiProps, SecureBucket, Tenant, TrainingJobLauncher, TrainingNetwork } from '../../lib';
 import { API_ENV, API_ROUTES } from '../../contract/platform-api';
 import { nagFindings } from '../support/nag';
 
-function apiStack(props: Partial<PlatformApiProps> = {}, region = 'us-east-1', before: (stack: Stack, api: PlatformApi) => void = () => undefined) {
+function apiStack(props: Partial<PlatformApiProps> = {}, region = 'us-east-1', before: (stack: Stack, api: PlatformApi) => void = () => undefined, tenants?: Tenant[]) {
   const stack = new Stack(new App(), 'ApiTest', { env: { region } });
   const network = new TrainingNetwork(stack, 'Network');
   const datasets = new SecureBucket(stack, 'Datasets');
   const uploads = new SecureBucket(stack, 'Uploads');
   const launcher = new TrainingJobLauncher(stack, 'Launcher', {
-    network, datasetBucket: datasets.bucket, trainingImageRepositories: [new ecr.Repository(stack, 'Images', { imageScanOnPush: true })],
+    network, datasetBucket: datasets.bucket, trainingImageRepositories: [new ecr.Repository(stack, 'Images', { imageScanOnPush: true })], tenants,
   });
   const api = new PlatformApi(stack, 'Api', {
     network, uploadBucket: uploads.bucket, datasetBucket: datasets.bucket, launcher,
@@ -110,5 +110,70 @@ describe('PlatformApi', () => {
     [{ vpcEndpoints: [] }, 'vpcEndpoints is set but endpointType is not PRIVATE'],
   ])('refuses %j naming the prop', (props, message) => {
     expect(() => apiStack(props as Partial<PlatformApiProps>)).toThrow(message);
+  });
+});
+
+describe('PlatformApi with a JWT authorizer (Cognito user pool or any OIDC issuer)', () => {
+  const tenants = [
+    new Tenant({ name: 'vision', jwtClaimValues: ['vision'] }),
+    new Tenant({ name: 'speech', jwtClaimValues: ['speech'], principalArnPatterns: ['arn:aws:iam::123456789012:role/speech-*'] }),
+  ];
+  const jwtAuthorizer = { issuer: 'https://login.example.com/', audiences: ['platform-cli'], tenantClaim: 'cognito:groups' };
+  const { template, api, stack } = apiStack({ jwtAuthorizer }, 'us-east-1', undefined, tenants);
+
+  test('every method of every route requires the JWT TOKEN authorizer (CUSTOM), none is open', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods).toHaveLength(Object.keys(API_ROUTES).length);
+    const [authorizerId] = Object.keys(template.findResources('AWS::ApiGateway::Authorizer'));
+    for (const method of methods) {
+      expect(method.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN', IdentitySource: 'method.request.header.Authorization', AuthorizerResultTtlInSeconds: 300,
+      IdentityValidationExpression: Match.stringLikeRegexp('earer'),
+    });
+    expect(api.jwtAuthorizer).toBeDefined();
+  });
+
+  test('the authorizer function knows the issuer, audiences and claim, runs outside the VPC and may only write its logs', () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { JWT_ISSUER: Match.anyValue() } } } }))[0];
+    expect(fn.Properties.Environment.Variables).toMatchObject({ JWT_ISSUER: 'https://login.example.com/', JWT_TENANT_CLAIM: 'cognito:groups' });
+    expect(stack.resolve(fn.Properties.Environment.Variables.JWT_AUDIENCES)).toBe('["platform-cli"]');
+    expect(fn.Properties.VpcConfig).toBeUndefined();
+    expect(fn.Properties.Architectures).toEqual(['arm64']);
+    const role = fn.Properties.Role['Fn::GetAtt'][0];
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes(role));
+    expect(policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement).map((statement: { Action: unknown }) => statement.Action))
+      .toEqual([['logs:CreateLogStream', 'logs:PutLogEvents'], ['xray:PutTraceSegments', 'xray:PutTelemetryRecords']]);
+  });
+
+  test('the API handler maps the tenant by the declared claim', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ [API_ENV.TENANT_CLAIM]: 'cognito:groups' }) } });
+  });
+
+  test.each(['us-east-1', 'cn-north-1'])('has no unacknowledged cdk-nag finding in %s', (region) => {
+    expect(nagFindings(apiStack({ jwtAuthorizer }, region, undefined, tenants).stack)).toEqual([]);
+  });
+
+  test('in the China regions it warns at synth that Lambda authorizers need an ICP licence there', () => {
+    const china = apiStack({ jwtAuthorizer }, 'cn-northwest-1', undefined, tenants);
+    const warnings = china.template.toJSON() && Annotations.fromStack(china.stack).findWarning('*', Match.stringLikeRegexp('ICP licence'));
+    expect(warnings).toHaveLength(1);
+    const usEast = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('ICP licence'));
+    expect(usEast).toHaveLength(0);
+  });
+
+  test.each([
+    [{ ...jwtAuthorizer, issuer: 'http://login.example.com' }, 'jwtAuthorizer.issuer is "http://login.example.com"'],
+    [{ ...jwtAuthorizer, audiences: [] }, 'jwtAuthorizer.audiences must list at least one'],
+    [{ ...jwtAuthorizer, jwksUri: 'ftp://x' }, 'jwtAuthorizer.jwksUri is "ftp://x"'],
+    [{ ...jwtAuthorizer, tenantClaim: 'a b' }, 'jwtAuthorizer.tenantClaim is "a b"'],
+    [{ ...jwtAuthorizer, resultsCacheTtl: Duration.hours(2) }, 'at most 1 hour'],
+  ])('refuses %j naming the prop', (options, message) => {
+    expect(() => apiStack({ jwtAuthorizer: options }, 'us-east-1', undefined, tenants)).toThrow(message);
+  });
+
+  test('refuses a JWT authorizer when no tenant declares jwtClaimValues (every token would be refused)', () => {
+    expect(() => apiStack({ jwtAuthorizer })).toThrow(/no tenant declares jwtClaimValues \(tenants: default\)/);
   });
 });

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { TenantDescriptor, TenantDirectory, tenantOfClaims, tenantOfPrincipal } from '../../../contract/tenant-directory';
+import { DEFAULT_TENANT_CLAIM } from '../../../contract/platform-api';
 import { forbidden } from './errors';
 
 /**
@@ -48,8 +49,6 @@ export function tenantOf(identity: CallerIdentity, resolver: TenantResolver): Te
   return tenant;
 }
 
-/** The JWT claim that names a caller's tenant, unless the platform sets another. */
-export const DEFAULT_TENANT_CLAIM = 'tenant';
 
 /** Resolves callers against the platform's tenant directory (principal ARN patterns, or the tenant claim's values). */
 export class DirectoryTenantResolver implements TenantResolver {

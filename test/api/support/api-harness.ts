@@ -109,6 +109,15 @@ export class ApiHarness {
     return { status: result.statusCode, body: JSON.parse(result.body) as T };
   }
 
+  /** Calls the API as a JWT authorizer's answer lets through (`requestContext.authorizer`: principalId and context). */
+  async callAuthorized<T = Record<string, unknown>>(authorizer: { principalId: string; context?: Record<string, unknown> | null }, method: string, path: string,
+    options: { query?: Record<string, string>; body?: unknown } = {}): Promise<ApiAnswer<T>> {
+    const event = proxyEvent(undefined, method, path, options.query, options.body === undefined ? null : JSON.stringify(options.body));
+    const withAuthorizer = { ...event, requestContext: { ...event.requestContext, authorizer: { principalId: authorizer.principalId, integrationLatency: 12, ...authorizer.context } } };
+    const result = await this.service.handle(withAuthorizer);
+    return { status: result.statusCode, body: JSON.parse(result.body) as T };
+  }
+
   as(tenant: TenantName) {
     const arn = TENANTS[tenant].session;
     return <T = Record<string, unknown>>(method: string, path: string, options: { query?: Record<string, string>; body?: unknown } = {}) =>

@@ -28,6 +28,8 @@ export class LocalApiServer {
     private readonly service: PlatformApiService,
     private readonly identities: readonly LocalIdentity[],
     private readonly region = 'us-east-1',
+    /** JWT mode: the TOKEN authorizer API Gateway would call with the Authorization header (throws "Unauthorized" to refuse). */
+    private readonly tokenAuthorizer?: (authorization: string) => Promise<{ principalId: string; context?: Record<string, unknown> | null }>,
   ) {}
 
   get endpoint(): string {
@@ -59,14 +61,27 @@ export class LocalApiServer {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname.replace(/^\/v1/, '') || '/';
+    const query = Object.fromEntries(url.searchParams.entries());
+    const event = (principalArn: string | undefined) => proxyEvent(principalArn, request.method ?? 'GET', path,
+      Object.keys(query).length > 0 ? query : undefined, body === '' ? null : body);
+    if (this.tokenAuthorizer) {
+      // JWT mode: every method has the TOKEN authorizer; API Gateway answers 401 itself when it refuses.
+      let authorizer: { principalId: string; context?: Record<string, unknown> | null };
+      try {
+        authorizer = await this.tokenAuthorizer(String(request.headers.authorization ?? ''));
+      } catch {
+        return { status: 401, body: JSON.stringify({ message: 'Unauthorized' }) };
+      }
+      const unsigned = event(undefined);
+      const result = await this.service.handle({ ...unsigned, requestContext: { ...unsigned.requestContext, authorizer: { principalId: authorizer.principalId, ...authorizer.context } } });
+      return { status: result.statusCode, body: result.body };
+    }
     const identity = await this.authenticate(request, url, body);
     if (typeof identity === 'string') {
       return { status: 403, body: JSON.stringify({ message: identity }) };
     }
-    const path = url.pathname.replace(/^\/v1/, '') || '/';
-    const query = Object.fromEntries(url.searchParams.entries());
-    const result = await this.service.handle(proxyEvent(identity.principalArn, request.method ?? 'GET', path,
-      Object.keys(query).length > 0 ? query : undefined, body === '' ? null : body));
+    const result = await this.service.handle(event(identity.principalArn));
     return { status: result.statusCode, body: result.body };
   }
 

@@ -120,7 +120,9 @@ export async function buildClient(values: OptionValues, env: NodeJS.ProcessEnv):
     throw new UsageError('no region: pass --region or run configure --region <region>.');
   }
   const profile = (values.profile as string | undefined) ?? saved.profile;
-  return new PlatformApiClient({ endpoint, region, ...(profile ? { profile } : {}) });
+  // An API with a JWT authorizer takes the user's token (from their identity provider) instead of a SigV4 signature.
+  const bearerToken = env.CDK_SAGEMAKER_DATASETS_TOKEN?.trim();
+  return new PlatformApiClient({ endpoint, region, ...(profile ? { profile } : {}), ...(bearerToken ? { bearerToken } : {}) });
 }
 
 /** Maps an error to its exit code: the platform refused (1), usage (2), anything else (3). */
