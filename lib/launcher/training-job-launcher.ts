@@ -18,7 +18,7 @@ import {
 } from '../../contract/training-job-events';
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
 import { FileSystemAccessMode, IDatasetFileSystem, S3InputMode } from '../filesystems';
-import { DEFAULT_INGESTION_EVENT_SOURCE } from '../../contract/ingestion-events';
+import { CONVERSION_STATUS_FILE, DEFAULT_INGESTION_EVENT_SOURCE } from '../../contract/ingestion-events';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeGrantFindings } from '../nag/grant-findings';
 import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeWildcardResource } from '../nag/acknowledge';
@@ -704,6 +704,8 @@ export class TrainingJobLauncher extends Construct {
       resources: readable.flatMap((prefix) => [
         props.datasetBucket.arnForObjects(`${prefix}*/*/current.json`),
         props.datasetBucket.arnForObjects(`${prefix}*/*/*/manifest.json`),
+        // The API's dataset listing shows the newest conversion's progress or failure.
+        props.datasetBucket.arnForObjects(`${prefix}*/*/${CONVERSION_STATUS_FILE}`),
       ]),
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -752,6 +754,7 @@ export class TrainingJobLauncher extends Construct {
         ...readable.flatMap((prefix) => [
           { resource: props.datasetBucket.arnForObjects(`${prefix}*/*/current.json`), reason: `The current.json pointers of the datasets tenant ${tenant.name} may read (below ${prefix}); only pointers.` },
           { resource: props.datasetBucket.arnForObjects(`${prefix}*/*/*/manifest.json`), reason: `The manifests of the datasets tenant ${tenant.name} may read (below ${prefix}); only manifests.` },
+          { resource: props.datasetBucket.arnForObjects(`${prefix}*/*/${CONVERSION_STATUS_FILE}`), reason: `The conversion status of the datasets tenant ${tenant.name} may read (below ${prefix}); only status documents.` },
         ]),
         { resource: this.artifactsBucket.arnForObjects(jobs), reason: `Models, output and checkpoints of tenant ${tenant.name}'s jobs only.` },
         { resource: jobStreams, reason: `Log streams of tenant ${tenant.name}'s jobs only (named after the job).` },

@@ -182,6 +182,8 @@ async function casesFor(world: TenantWorld, actor: TenantName): Promise<Case[]> 
     allowed('lists the parts of its upload', { role: access, action: 's3:ListMultipartUploadParts', resource: `${uploads}/uploads/${actor}/cats/training.zip` }),
     allowed('aborts its upload', { role: access, action: 's3:AbortMultipartUpload', resource: `${uploads}/uploads/${actor}/cats/training.zip` }),
     allowed('lists its uploads', { role: access, action: 's3:ListBucket', resource: uploads, context: { 's3:prefix': `uploads/${actor}/` } }),
+    allowed('reads its dataset\'s conversion status', { role: access, action: 's3:GetObject', resource: `${datasets}/datasets/${actor}/cats/training/conversion-status.json` }),
+    denied('reads the other tenant\'s conversion status', { role: access, action: 's3:GetObject', resource: `${datasets}/datasets/${victim}/cats/training/conversion-status.json` }),
     allowed('reads its dataset\'s manifest', { role: access, action: 's3:GetObject', resource: `${datasets}/datasets/${actor}/cats/training/${VERSION_A}/manifest.json` }),
     allowed('reads the tags of its job', { role: access, action: 'sagemaker:ListTags', resource: world.jobArn(ownJob) }),
     denied('lists the parts of the other tenant\'s upload', { role: access, action: 's3:ListMultipartUploadParts', resource: `${uploads}/uploads/${victim}/cats/training.zip` }),

@@ -178,12 +178,14 @@ describe('TrainingJobLauncher with FSx for Lustre', () => {
     expect(statement(template, 'CountTrainingJobs')).toMatchObject({ Action: 'sagemaker:ListTrainingJobs', Resource: '*' });
   });
 
-  test('the access role reads only pointers and manifests of its tenant\'s and the shared datasets, its jobs\' artifacts and log streams', () => {
+  test('the access role reads only pointers, manifests and conversion status of its tenant\'s and the shared datasets, its jobs\' artifacts and log streams', () => {
     expect(statement(template, 'ReadTenantDatasetPointersAndManifests')).toMatchObject({
       Action: 's3:GetObject',
       Resource: [
         datasetObjects('/datasets/default/*/*/current.json'), datasetObjects('/datasets/default/*/*/*/manifest.json'),
+        datasetObjects('/datasets/default/*/*/conversion-status.json'),
         datasetObjects('/datasets/shared/*/*/current.json'), datasetObjects('/datasets/shared/*/*/*/manifest.json'),
+        datasetObjects('/datasets/shared/*/*/conversion-status.json'),
       ],
     });
     expect(statement(template, 'ReadTenantJobArtifacts')).toMatchObject({
