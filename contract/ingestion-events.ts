@@ -320,7 +320,20 @@ export const INGESTION_ENV = {
   DISTRIBUTED_STATE_MACHINE_ARN: 'DISTRIBUTED_STATE_MACHINE_ARN',
   /** The FSx for Lustre file system that imports the dataset bucket: each version is imported before it becomes current. */
   LUSTRE_FILE_SYSTEM_ID: 'LUSTRE_FILE_SYSTEM_ID',
+  /** Retention job: the newest complete versions kept per channel. */
+  RETENTION_KEEP_VERSIONS: 'RETENTION_KEEP_VERSIONS',
+  /** Retention job: versions younger than this many seconds are kept whatever their number. */
+  RETENTION_KEEP_YOUNGER_THAN_SECONDS: 'RETENTION_KEEP_YOUNGER_THAN_SECONDS',
 } as const;
+
+/**
+ * What the retention function accepts besides its schedule's event: deleting one whole dataset
+ * (every channel's pointer first, then its versions and status). `aws lambda invoke` it with
+ * `{"deleteDataset":{"tenant":"vision","datasetId":"cats"}}`.
+ */
+export interface DeleteDatasetRequest {
+  readonly deleteDataset: { readonly tenant: string; readonly datasetId: string };
+}
 
 /** The conversion settings the construct passes to the handler (JSON in `CONVERSION_OPTIONS`). */
 export interface IngestionConversionSettings {

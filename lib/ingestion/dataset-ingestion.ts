@@ -35,6 +35,7 @@ import {
   type IngestionConversionSettings,
 } from '../../contract/ingestion-events';
 import { resolveConversionSettings } from './conversion-settings';
+import { DatasetRetentionOptions, DatasetVersionRetention } from './dataset-version-retention';
 
 /** How S3 tells the converter about uploads. */
 export enum UploadNotificationRoute {
@@ -242,6 +243,14 @@ export interface DatasetIngestionProps {
   readonly distributedConversion?: DatasetIngestionDistributedOptions;
 
   /**
+   * Version lifecycle: a scheduled job keeps the newest `keepVersions` (5) complete versions per
+   * channel and every version younger than `keepYoungerThan` (7 days), never the current one, and
+   * deletes the rest from S3, FSx for Lustre (through the association) and EFS.
+   * @default - enabled, daily, 5 versions, 7 days
+   */
+  readonly retention?: DatasetRetentionOptions;
+
+  /**
    * The conversion throughput assumed per second when estimating whether a zip fits the remaining
    * time (read, check, encode and write).
    * @default Size.mebibytes(32)
@@ -332,6 +341,8 @@ export class DatasetIngestion extends Construct {
   public readonly eventSource: string;
   /** The distributed conversion that zips above `singleFunctionMaxZipSize` are handed to (unless disabled). */
   public readonly distributedConversion?: DistributedConversion;
+  /** The scheduled version retention job (unless disabled). */
+  public readonly retention?: DatasetVersionRetention;
 
   constructor(scope: Construct, id: string, props: DatasetIngestionProps) {
     super(scope, id);
@@ -466,6 +477,18 @@ export class DatasetIngestion extends Construct {
           `conversion.shuffleBlockSize is ${settings.conversion.shuffleBlockBytes ?? 0} bytes: the distributed conversion's workers will read scattered images ` +
           '(one or two S3 GETs per image) instead of long sequential ranges. Leave it unset (16 MiB) unless shards must mix single images.');
       }
+    }
+
+    // Lifecycle: old versions are deleted on a schedule (never the current one).
+    if (props.retention?.enabled ?? true) {
+      this.retention = new DatasetVersionRetention(this, 'Retention', {
+        ...props.retention,
+        network: props.network,
+        datasetBucket: this.datasetBucket,
+        efsMount,
+        logRetention: props.logRetention,
+        removalPolicy,
+      });
     }
 
     // Notifications.

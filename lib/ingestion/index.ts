@@ -6,3 +6,4 @@ export type {
   RejectedEntryReference, UploadReference,
 } from '../../contract/ingestion-events';
 export * from './dataset-ingestion';
+export * from './dataset-version-retention';

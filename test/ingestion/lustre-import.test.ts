@@ -87,6 +87,23 @@ describeWithModel('LustreImport: the pointer waits until the version is visible 
     await expect(stuck.lustre.waitUntilVisible(prefix)).rejects.toMatchObject({ problem: FileSystemImportProblem.TIMEOUT, message: expect.stringMatching(/kept FSx for Lustre file system fs-0123456789abcdef0 busy/) });
   });
 
+  test('the wait is bounded by what is left of the invocation: a shorter budget ends it sooner, and names why', async () => {
+    const { fsx, lustre } = make(['EXECUTING'], 600_000);
+    await expect(lustre.waitUntilVisible(prefix, 31_000)).rejects.toMatchObject({
+      problem: FileSystemImportProblem.TIMEOUT,
+      message: expect.stringMatching(/did not finish within the 31 s left of this invocation \(its remaining time minus the reserve/),
+    });
+    expect(fsx.requests.filter((r) => r.operation === 'DescribeDataRepositoryTasks').length).toBe(3); // at 0, 15 and 30 s, not for 10 minutes
+
+    const late = make(['SUCCEEDED'], 600_000);
+    await expect(late.lustre.waitUntilVisible(prefix, -5_000)).rejects.toMatchObject({ problem: FileSystemImportProblem.TIMEOUT, message: expect.stringMatching(/^No time was left in this invocation/) });
+    expect(late.fsx.requests).toEqual([]);
+
+    const generous = make(['EXECUTING', 'SUCCEEDED'], 60_000);
+    await generous.lustre.waitUntilVisible(prefix, 3_600_000); // the configured bound stays the upper limit
+    expect(generous.fsx.requests.map((r) => r.operation)).toEqual(['CreateDataRepositoryTask', 'DescribeDataRepositoryTasks', 'DescribeDataRepositoryTasks']);
+  });
+
   test('the fake refuses what the real API refuses (the model check works)', async () => {
     const fsx = new FakeFsx(['SUCCEEDED'], model!);
     await expect(fsx.send(new CreateDataRepositoryTaskCommand({ Type: 'IMPORT_METADATA_FROM_REPOSITORY', FileSystemId: 'not-a-file-system', Report: { Enabled: false } }) as never))

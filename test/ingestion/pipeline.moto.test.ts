@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, DeleteObjectTaggingCommand, PutObjectCommand, GetObjectTaggingCommand, PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
@@ -218,6 +218,22 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     expect(failed(events)).toEqual([expect.objectContaining({ detail: expect.objectContaining({ code: 'not-visible-on-file-system', problem: 'import-failed', message: expect.stringMatching(/ended FAILED: S3ObjectNotFound/) }) })]);
   });
 
+  test('FSx for Lustre: the import wait ends before the invocation does; a timeout is not-visible-on-file-system, reported, and no pointer', async () => {
+    const stuck = {
+      send: async (command: object) => command.constructor.name === 'CreateDataRepositoryTaskCommand'
+        ? { DataRepositoryTask: { TaskId: 'task-0123456789abcdef0' } }
+        : { DataRepositoryTasks: [{ TaskId: 'task-0123456789abcdef0', Lifecycle: 'EXECUTING' }] },
+    } as never;
+    await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 2, dog: 2 }));
+    const messages = await pipeline.receive(1);
+    // 40 s left after the first reading: enough to convert, 10 s for the import after the 30 s reserve.
+    const { batchItemFailures } = await pipeline.invoke(pipeline.handler({ [INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID]: 'fs-0123456789abcdef0' }, undefined, stuck), messages, { remainingLaterMs: 40_000 });
+    expect(batchItemFailures).toEqual([]);
+    expect(await pipeline.listKeys('datasets/vision/cats/training/current.json')).toEqual([]);
+    const [event] = failed(await pipeline.observedEvents());
+    expect(event.detail).toMatchObject({ code: 'not-visible-on-file-system', problem: 'import-timeout', message: expect.stringMatching(/within the 10 s left of this invocation/) });
+  });
+
   test('two deliveries of one upload at the same time produce one complete version and one event', async () => {
     await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 4, dog: 4 }));
     const [message] = await pipeline.receive(1);
@@ -427,6 +443,12 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
       await pipeline.deliver(handler);
       await expectFiles();
       expect(await pipeline.observedEvents()).toEqual([]);
+
+      // A copy cut short (the manifest is there, a shard is not whole) counts as incomplete and is copied again.
+      truncateSync(join(versionDir, manifest.shards[0].name), 10);
+      await pipeline.send(message.Body!);
+      await pipeline.deliver(handler);
+      await expectFiles();
     } finally {
       rmSync(mount, { recursive: true, force: true });
     }

@@ -94,6 +94,42 @@ export class EfsDatasetStore {
     }
   }
 
+  /**
+   * What is missing or of the wrong size on EFS compared with the manifest (every shard with its
+   * byte count, labels.txt when the manifest names one); empty when the copy is complete.
+   */
+  async missingFiles(ref: DatasetChannelRef, version: string, expected: readonly { readonly name: string; readonly bytes?: number }[]): Promise<string[]> {
+    const directory = this.versionDirectory(ref, version);
+    const problems: string[] = [];
+    for (const file of expected) {
+      try {
+        const size = (await stat(join(directory, file.name))).size;
+        if (file.bytes !== undefined && size !== file.bytes) problems.push(`${file.name} has ${size} bytes, the manifest says ${file.bytes}`);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        problems.push(`${file.name} is missing`);
+      }
+    }
+    return problems;
+  }
+
+  /** Removes a version the retention job let go: its manifest first (it stops counting as complete), then the folder. */
+  async removeVersion(ref: DatasetChannelRef, version: string): Promise<void> {
+    const directory = this.versionDirectory(ref, version);
+    await rm(join(directory, MANIFEST_FILE), { force: true });
+    await rm(directory, { recursive: true, force: true });
+  }
+
+  /** Removes the channel's pointer (before its versions, when a whole dataset is deleted). */
+  async removePointer(ref: DatasetChannelRef): Promise<void> {
+    await rm(this.pointerPath(ref), { force: true });
+  }
+
+  /** Removes whatever is left of the channel's folder (after its pointer and versions). */
+  async removeChannel(ref: DatasetChannelRef): Promise<void> {
+    await rm(dirname(this.pointerPath(ref)), { recursive: true, force: true });
+  }
+
   /** Flushes every file of the version and the folder itself to the file system. */
   async syncVersion(ref: DatasetChannelRef, version: string): Promise<void> {
     const directory = this.versionDirectory(ref, version);

@@ -21,8 +21,11 @@ export class FileSystemImportError extends Error {
 
 /** Makes a version's files visible where training reads them, before any pointer names the version. */
 export interface VersionVisibility {
-  /** Resolves once every object under `s3://<dataset bucket>/<prefix>` is visible; throws FileSystemImportError. */
-  waitUntilVisible(prefix: string): Promise<void>;
+  /**
+   * Resolves once every object under `s3://<dataset bucket>/<prefix>` is visible; throws
+   * FileSystemImportError. `budgetMs` bounds the wait further (what is left of the invocation).
+   */
+  waitUntilVisible(prefix: string, budgetMs?: number): Promise<void>;
 }
 
 export interface LustreImportOptions {
@@ -53,6 +56,8 @@ export class LustreImport implements VersionVisibility {
   private readonly pollMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** How the current wait is bounded, for the timeout message. */
+  private within = '';
 
   constructor(
     private readonly client: FSxClient,
@@ -64,9 +69,20 @@ export class LustreImport implements VersionVisibility {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  async waitUntilVisible(prefix: string): Promise<void> {
-    const deadline = this.now() + this.timeoutMs;
+  async waitUntilVisible(prefix: string, budgetMs?: number): Promise<void> {
     const path = `s3://${this.options.bucket}/${prefix}`;
+    const boundByInvocation = budgetMs !== undefined && budgetMs < this.timeoutMs;
+    const waitMs = boundByInvocation ? Math.max(0, budgetMs) : this.timeoutMs;
+    const within = boundByInvocation
+      ? `the ${Math.round(waitMs / 1000)} s left of this invocation (its remaining time minus the reserve for moving the pointer and reporting)`
+      : `${Math.round(waitMs / 1000)} s`;
+    if (waitMs <= 0) {
+      throw new FileSystemImportError(FileSystemImportProblem.TIMEOUT,
+        `No time was left in this invocation to import ${path} onto FSx for Lustre file system ${this.options.fileSystemId}; the version is not made current. ` +
+        'Convert smaller zips, or raise the function\'s timeout so the import fits after the conversion.');
+    }
+    const deadline = this.now() + waitMs;
+    this.within = within;
     const taskId = await this.createTask(path, deadline);
     for (;;) {
       const { DataRepositoryTasks: tasks = [] } = await this.client.send(new DescribeDataRepositoryTasksCommand({ TaskIds: [taskId] }));
@@ -85,7 +101,7 @@ export class LustreImport implements VersionVisibility {
       if (this.now() + this.pollMs > deadline) {
         throw new FileSystemImportError(
           FileSystemImportProblem.TIMEOUT,
-          `The FSx for Lustre import task ${taskId} for ${path} did not finish within ${Math.round(this.timeoutMs / 1000)} s (last state ${lifecycle ?? 'unknown'}); the version is not made current, so no training job reads a partly imported dataset.`,
+          `The FSx for Lustre import task ${taskId} for ${path} did not finish within ${this.within} (last state ${lifecycle ?? 'unknown'}); the version is not made current, so no training job reads a partly imported dataset.`,
         );
       }
       await this.sleep(this.pollMs);
@@ -108,7 +124,7 @@ export class LustreImport implements VersionVisibility {
         if (this.now() + this.pollMs > deadline) {
           throw new FileSystemImportError(
             FileSystemImportProblem.TIMEOUT,
-            `Another data repository task kept FSx for Lustre file system ${this.options.fileSystemId} busy for ${Math.round(this.timeoutMs / 1000)} s; the import of ${path} could not start and the version is not made current.`,
+            `Another data repository task kept FSx for Lustre file system ${this.options.fileSystemId} busy for ${this.within}; the import of ${path} could not start and the version is not made current.`,
           );
         }
         await this.sleep(this.pollMs);

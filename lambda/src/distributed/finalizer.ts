@@ -28,7 +28,7 @@ export interface FinalizerOutput {
  * version folder with the byte count its worker reported; anything else in the folder (leftovers
  * of an earlier attempt with other options) is removed before the manifest is written.
  */
-export async function finalizeDistributedConversion(event: unknown, services: DistributedServices, config: DistributedConfig): Promise<FinalizerOutput> {
+export async function finalizeDistributedConversion(event: unknown, services: DistributedServices, config: DistributedConfig, remainingMs?: () => number): Promise<FinalizerOutput> {
   const { run, ref, layout, mapResult } = parseFinalizerInput(event);
   const { input } = run;
   const work = workFiles(services, layout);
@@ -74,7 +74,7 @@ export async function finalizeDistributedConversion(event: unknown, services: Di
   if (services.efs) await completeOnEfs(services.efs, services.datasets, ref, input.version, complete, log);
   let committed;
   try {
-    committed = await commitVersion(ref, input.version, uploadIdentityOf(input), input.upload.size, complete, services, config.datasetBucket);
+    committed = await commitVersion(ref, input.version, uploadIdentityOf(input), input.upload.size, complete, services, config.datasetBucket, remainingMs);
   } catch (error) {
     if (!(error instanceof FileSystemImportError)) throw error;
     const verdict = classifyFailure(error);

@@ -14,5 +14,5 @@ export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
   config ??= readDistributedConfig(process.env, 'finalizer');
   services ??= createDistributedServices(config, logger);
-  return finalizeDistributedConversion(event, services, config);
+  return finalizeDistributedConversion(event, services, config, () => context.getRemainingTimeInMillis());
 };

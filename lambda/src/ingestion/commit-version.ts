@@ -28,6 +28,9 @@ export interface VersionServices {
   readonly now: () => Date;
 }
 
+/** Time kept after the FSx import wait: moving the pointers, announcing, recording the status or the failure. */
+export const IMPORT_WAIT_RESERVE_MS = 30_000;
+
 /** After the manifest: where the pointers ended up and whether DatasetConverted went out now. */
 export interface CommittedVersion {
   /** `current.json` in S3 names this version. */
@@ -52,10 +55,13 @@ export async function commitVersion(
   manifest: DatasetManifest,
   services: VersionServices,
   datasetBucket: string,
+  remainingMs?: () => number,
 ): Promise<CommittedVersion> {
   if (services.visibility) {
     await recordStatus(services, { ref, version, upload, size, state: ConversionState.IMPORTING, progress: 1 });
-    await services.visibility.waitUntilVisible(services.datasets.sink(ref, version).prefix);
+    // The wait ends before the invocation does: a timeout is reported, never cut off mid-wait.
+    const budgetMs = remainingMs ? remainingMs() - IMPORT_WAIT_RESERVE_MS : undefined;
+    await services.visibility.waitUntilVisible(services.datasets.sink(ref, version).prefix, budgetMs);
   }
   const current = await movePointer(ref, version, upload, services);
   const efsCurrent = services.efs ? await moveEfsPointer(services.efs, ref, version, upload, services) : undefined;
@@ -64,15 +70,32 @@ export async function commitVersion(
   return { current, ...(efsCurrent !== undefined ? { efsCurrent } : {}), announced };
 }
 
-/** Makes sure EFS holds the complete version, flushed, before any pointer names it. */
+/**
+ * Makes sure EFS holds the complete version, flushed, before any pointer names it: every file the
+ * manifest names, at its size (a copy cut short is copied again from S3), then fsynced. A version
+ * that is still incomplete after the copy throws, so the pointer stays where it was.
+ */
 export async function completeOnEfs(efs: EfsDatasetStore, datasets: S3DatasetStore, ref: DatasetChannelRef, version: string, manifest: DatasetManifest, log: IngestionLogger): Promise<void> {
-  if (!(await efs.hasCompleteVersion(ref, version))) {
-    log.info('Copying the version from S3 to EFS', { version });
-    const names = [...manifest.shards.map((s) => s.name), ...(manifest.labelsFile ? [LABELS_FILE] : []), MANIFEST_FILE];
+  const expected = filesOf(manifest);
+  const problems = await incompleteOnEfs(efs, ref, version, manifest);
+  if (problems.length > 0) {
+    log.info('Copying the version from S3 to EFS', { version, why: problems.slice(0, 5) });
     const prefix = datasets.sink(ref, version).prefix;
-    await efs.copyVersion(ref, version, names, (name) => datasets.openObject(`${prefix}${name}`));
+    await efs.copyVersion(ref, version, expected.map((file) => file.name), (name) => datasets.openObject(`${prefix}${name}`));
+    const left = await efs.missingFiles(ref, version, expected);
+    if (left.length > 0) throw new Error(`the EFS copy of ${version} is incomplete after copying it from S3: ${left.slice(0, 5).join('; ')}`);
   }
   await efs.syncVersion(ref, version);
+}
+
+/** What EFS lacks of the version (empty when every file is there at its size). */
+export async function incompleteOnEfs(efs: EfsDatasetStore, ref: DatasetChannelRef, version: string, manifest: DatasetManifest): Promise<string[]> {
+  if (!(await efs.hasCompleteVersion(ref, version))) return [`${MANIFEST_FILE} is missing`];
+  return efs.missingFiles(ref, version, filesOf(manifest));
+}
+
+function filesOf(manifest: DatasetManifest): { name: string; bytes?: number }[] {
+  return [...manifest.shards.map((s) => ({ name: s.name, bytes: s.bytes })), ...(manifest.labelsFile ? [{ name: LABELS_FILE }] : []), { name: MANIFEST_FILE }];
 }
 
 /** Sends `DatasetConversionFailed` and records the failure for the platform API. */

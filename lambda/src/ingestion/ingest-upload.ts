@@ -5,7 +5,7 @@ import { DatasetKeyError, parseUploadKey, uploadVersion, type DatasetChannelRef 
 import { convertDataset, type DatasetManifest } from '../dataset';
 import type { ShardSink } from '../io';
 import { ZipFormatError, ZipProblem } from '../zip';
-import { cleanUpIncomplete, commitVersion, completeOnEfs, publishFailure, type IngestionLogger, type VersionServices } from './commit-version';
+import { cleanUpIncomplete, commitVersion, completeOnEfs, incompleteOnEfs, publishFailure, type IngestionLogger, type VersionServices } from './commit-version';
 import { conversionOptions } from './config';
 import { announceStarted, trackProgress, type ProgressTracker } from './conversion-status';
 import { classifyFailure, describe, FAILURE_REASONS, type FailureVerdict } from './failure';
@@ -126,7 +126,8 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
   try {
     let manifest = await services.datasets.readManifest(ref, version);
     let kind = 'already-converted' as 'converted' | 'already-converted';
-    const efsMissing = services.efs ? !(await services.efs.hasCompleteVersion(ref, version)) : false;
+    // On EFS a version counts only with every file the manifest names, at its size.
+    const efsMissing = services.efs ? !manifest || (await incompleteOnEfs(services.efs, ref, version, manifest)).length > 0 : false;
     if (manifest && !efsMissing) {
       log.info('Version already complete; not converting again', context);
       if (services.efs) await services.efs.syncVersion(ref, version);
@@ -148,7 +149,7 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
     }
     const complete = manifest!;
 
-    const { current, efsCurrent, announced } = await commitVersion(ref, version, upload, notice.size, complete, services, settings.datasetBucket);
+    const { current, efsCurrent, announced } = await commitVersion(ref, version, upload, notice.size, complete, services, settings.datasetBucket, delivery.remainingMs);
     log.info(kind === 'converted' ? 'Dataset version converted' : 'Dataset version was already converted', {
       ...context, current, efsCurrent, announced, records: complete.records, shards: complete.shards.length,
     });
