@@ -46,22 +46,28 @@ export function nagResourceText(scope: IConstruct, value: string): string {
   return renderNagValue(Stack.of(scope).resolve(value));
 }
 
-/** cdk-nag's rendering of a resolved CloudFormation value inside a finding id. */
+/**
+ * cdk-nag's rendering of a resolved CloudFormation value inside a finding id (its
+ * `flattenCfnReference`): `${X}` of Fn::Sub as `<X>`, joins flattened, an imported value as its
+ * export name, anything else as JSON.
+ */
 function renderNagValue(resolved: unknown): string {
   const render = (v: unknown): string => {
-    if (typeof v === 'string') return v;
+    if (v === undefined) return '';
+    if (typeof v === 'string') return v.replace(/\$\{/g, '<').replace(/\}/g, '>');
     if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      if ('Fn::GetAtt' in o) {
-        const [logicalId, attribute] = o['Fn::GetAtt'] as [string, string];
-        return `<${logicalId}.${attribute}>`;
-      }
-      if ('Ref' in o) return `<${String(o.Ref)}>`;
-      if ('Fn::Sub' in o && typeof o['Fn::Sub'] === 'string') return o['Fn::Sub'].replace(/\$\{([^}]+)\}/g, '<$1>');
-      if ('Fn::Join' in o) {
+      if (o['Fn::Join']) {
         const [separator, parts] = o['Fn::Join'] as [string, unknown[]];
         return parts.map(render).join(separator);
       }
+      if (o['Fn::Sub']) return render(o['Fn::Sub']);
+      if (o['Fn::GetAtt']) {
+        const [logicalId, attribute] = o['Fn::GetAtt'] as [unknown, unknown];
+        return `<${render(logicalId)}.${render(attribute)}>`;
+      }
+      if (o['Fn::ImportValue']) return render(o['Fn::ImportValue']);
+      if (o.Ref) return `<${render(o.Ref)}>`;
     }
     return JSON.stringify(v);
   };

@@ -1,8 +1,9 @@
 /**
  * The consumer's view: pack the library as npm would publish it, install the tarball into an app
  * outside the repository that has only aws-cdk-lib, constructs and cdk-nag beside it, type-check
- * that app with the README's snippets, synthesize it under the five cdk-nag packs (synthesis fails
- * on any finding) and lint its templates with cfn-lint.
+ * its two apps (the platform's, with the README's snippets, and a team's that imports the
+ * platform's network and file system from the handles the platform publishes), synthesize them
+ * under the five cdk-nag packs (synthesis fails on any finding) and lint their templates with cfn-lint.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,28 @@ function timed<T>(step: string, work: () => T): T {
   } finally {
     timings[step] = (Date.now() - start) / 1000;
   }
+}
+
+interface CfnTemplate {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  Parameters?: Record<string, { Type: string; Default: string }>;
+  Outputs?: Record<string, { Value: unknown; Export?: { Name: string } }>;
+}
+
+function resourcesOfType(template: CfnTemplate, type: string) {
+  return Object.values(template.Resources).filter((resource) => resource.Type === type);
+}
+
+function once<T>(work: () => T): () => T {
+  let done = false;
+  let result: T;
+  return () => {
+    if (!done) {
+      result = work();
+      done = true;
+    }
+    return result;
+  };
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
@@ -132,17 +155,60 @@ describeWithTool(CFN_LINT, 'the packed library, installed into a consumer app', 
     expect(packages.filter((name) => /^(esbuild|@esbuild\/|jsii|typescript|@aws-sdk\/|zod|yauzl|tsx)/.test(name))).toEqual([]);
   });
 
+  /** Compiles both apps once (the consumer's TypeScript is the repository's compiler; the apps have no @types/node). */
+  const compile = once(() => timed('tsc (consumer apps)', () => run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], appDir)));
+
+  /** Synthesizes one app; synthesis fails on any unacknowledged finding (ComplianceChecks.addTo, cdk-nag through Validations). */
+  function synth(app: string, stacks: string[]): Record<string, CfnTemplate> {
+    compile();
+    const outdir = join(appDir, `cdk.out.${app}`);
+    timed(`synth (${app})`, () => run(process.execPath, [`dist/${app}.js`], appDir, { CDK_OUTDIR: outdir }));
+    return Object.fromEntries(stacks.map((stack) => [stack, JSON.parse(readFileSync(join(outdir, `${stack}.template.json`), 'utf8'))]));
+  }
+
+  const platform = once(() => synth('platform-app', ['ConsumerPlatform']).ConsumerPlatform);
+
+  async function lint(templates: Record<string, CfnTemplate>): Promise<string[]> {
+    const start = Date.now();
+    try {
+      return await lintTemplates('us-east-1', templates);
+    } finally {
+      timings[`cfn-lint (${Object.keys(templates).join(', ')})`] = (Date.now() - start) / 1000;
+    }
+  }
+
   test('the platform app type-checks, synthesizes under the five cdk-nag packs and lints clean', async () => {
-    // The consumer's TypeScript is the repository's compiler; the app has no @types/node.
-    timed('tsc (consumer app)', () => run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], appDir));
-    const outdir = join(appDir, 'cdk.out');
-    // Synthesis fails on any unacknowledged finding (ComplianceChecks.addTo, cdk-nag through Validations).
-    timed('synth (platform app)', () => run(process.execPath, ['dist/platform-app.js'], appDir, { CDK_OUTDIR: outdir }));
-    const template = JSON.parse(readFileSync(join(outdir, 'ConsumerPlatform.template.json'), 'utf8'));
-    expect(Object.values(template.Resources).filter((resource) => (resource as { Type: string }).Type === 'AWS::FSx::FileSystem')).toHaveLength(1);
-    const lintStart = Date.now();
-    const findings = await lintTemplates('us-east-1', { ConsumerPlatform: template });
-    timings['cfn-lint'] = (Date.now() - lintStart) / 1000;
-    expect(findings).toEqual([]);
+    const template = platform();
+    expect(resourcesOfType(template, 'AWS::FSx::FileSystem')).toHaveLength(1);
+    // It publishes its handles for team apps.
+    expect(resourcesOfType(template, 'AWS::SSM::Parameter').map((p) => p.Properties.Name as string)).toEqual(expect.arrayContaining([
+      '/consumer/platform/import/network', '/consumer/platform/import/fsx-lustre', '/consumer/platform/network/vpc-id',
+    ]));
+    expect(await lint({ ConsumerPlatform: template })).toEqual([]);
+  }, 600_000);
+
+  test('a team app imports the network and file system from the published handles (parameters, and exported attributes): nag-clean, lint-clean, no VPC endpoint', async () => {
+    const team = synth('team-app', ['TeamFromParameters', 'TeamFromAttributes']);
+    const published = platform();
+    const publishedNames = new Set(resourcesOfType(published, 'AWS::SSM::Parameter').map((p) => p.Properties.Name as string));
+    const exportedNames = new Set(Object.values(published.Outputs ?? {}).flatMap((output) => output.Export ? [output.Export.Name] : []));
+    for (const [name, template] of Object.entries(team)) {
+      // Nothing of the platform's is created again: no endpoint, VPC, subnet, route or file system.
+      for (const type of ['AWS::EC2::VPCEndpoint', 'AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::Route', 'AWS::FSx::FileSystem', 'AWS::EFS::FileSystem']) {
+        expect({ name, type, count: resourcesOfType(template, type).length }).toEqual({ name, type, count: 0 });
+      }
+      // Its own launcher runs in the platform's subnets and reaches the file system.
+      expect(resourcesOfType(template, 'AWS::Lambda::Function').length).toBeGreaterThan(0);
+    }
+    // Every parameter the team reads is one the platform publishes; every value it imports is one the platform exports.
+    const read = Object.values(team.TeamFromParameters.Parameters ?? {}).flatMap((p) => p.Type.startsWith('AWS::SSM::Parameter::Value') && p.Default.startsWith('/consumer/') ? [p.Default] : []);
+    expect(read.sort()).toEqual(['/consumer/platform/buckets/dataset/name', '/consumer/platform/import/fsx-lustre', '/consumer/platform/import/network']);
+    expect(read.filter((parameter) => !publishedNames.has(parameter))).toEqual([]);
+    const imported = [...JSON.stringify(team.TeamFromAttributes).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map(([, exportName]) => exportName);
+    // (Fn::ImportValue is inlined where a value is used: handles the team's resources never use leave no import.)
+    expect(new Set(imported)).toEqual(new Set(['VpcId', 'TrainingSubnetIds', 'TrainingSecurityGroupId', 'EndpointSecurityGroupId',
+      'LustreFileSystemId', 'LustreMountName', 'LustreSecurityGroupId', 'LustreSubnetId', 'DatasetBucketName'].map((handle) => `ConsumerPlatform-${handle}`)));
+    expect(imported.filter((exportName) => !exportedNames.has(exportName))).toEqual([]);
+    expect(await lint(team)).toEqual([]);
   }, 600_000);
 });

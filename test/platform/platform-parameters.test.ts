@@ -1,11 +1,11 @@
-import { App, CfnParameter, CfnResource, Errors, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Errors, Fn, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   DatasetPlatformHandles, DatasetPlatformParameters, DatasetPlatformStack, DatasetStorage, DatasetStorageType, EfsDatasetFileSystem,
-  PlatformParameter, TrainingEndpoint, TrainingJobLauncher, TrainingNetwork,
+  LustreDatasetFileSystem, PlatformParameter, TrainingEndpoint, TrainingJobLauncher, TrainingNetwork,
 } from '../../lib';
 import { nagFindings } from '../support/nag';
 
@@ -334,6 +334,29 @@ describe('DatasetPlatformHandles.fromParameters', () => {
     for (const name of Object.keys(template.toJSON().Parameters).filter((p) => p !== 'BootstrapVersion')) {
       expect(body).toContain(`"Ref":"${name}"`);
     }
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('a launcher on a network, file system and bucket imported from exported outputs (Fn::ImportValue) is nag-clean too', () => {
+    const stack = teamStack();
+    const exported = (handle: string) => Fn.importValue(`VisionPlatform-${handle}`);
+    const network = TrainingNetwork.fromTrainingNetworkAttributes(stack, 'Network', {
+      vpcId: exported('VpcId'),
+      availabilityZones: Fn.split(',', exported('AvailabilityZones'), 2),
+      trainingSubnetIds: Fn.split(',', exported('TrainingSubnetIds'), 2),
+      trainingSubnetRouteTableIds: Fn.split(',', exported('TrainingSubnetRouteTableIds'), 2),
+      trainingSecurityGroupId: exported('TrainingSecurityGroupId'),
+      endpointSecurityGroupId: exported('EndpointSecurityGroupId'),
+      interfaceEndpoints: Object.values(TrainingEndpoint),
+    });
+    const fileSystem = LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'Datasets', {
+      fileSystemId: exported('LustreFileSystemId'), mountName: exported('LustreMountName'), securityGroupId: exported('LustreSecurityGroupId'),
+      subnetId: exported('LustreSubnetId'), availabilityZone: exported('LustreAvailabilityZone'), network,
+    });
+    new TrainingJobLauncher(stack, 'Launcher', {
+      network, fileSystem, datasetBucket: s3.Bucket.fromBucketName(stack, 'DatasetBucket', exported('DatasetBucketName')),
+      trainingImageRepositories: [new ecr.Repository(stack, 'Images', { imageScanOnPush: true })],
+    });
     expect(nagFindings(stack)).toEqual([]);
   });
 });

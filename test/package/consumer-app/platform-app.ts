@@ -7,9 +7,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  ComplianceChecks, DatasetChannelSource, DatasetChannelInputMode, DatasetFileSystems, DatasetIngestion, FileSystemChannel,
-  SecureBucket, TrainingEndpoint, TrainingJobLauncher, TrainingJobLaunchRequest, TrainingNetwork,
+  ComplianceChecks, DatasetChannelSource, DatasetChannelInputMode, DatasetFileSystems, DatasetIngestion, DatasetPlatformParameters, DatasetStorage,
+  FileSystemChannel, SecureBucket, TrainingJobLauncher, TrainingJobLaunchRequest, TrainingNetwork,
 } from 'cdk-sagemaker-datasets';
+import { EXPORT_NAME_PREFIX, PARAMETER_PREFIX, PLATFORM_ENDPOINTS } from './platform-handles';
 
 /** The README's launch request, typed by the package's wire types. */
 export const launchRequest: TrainingJobLaunchRequest = {
@@ -28,7 +29,7 @@ class PlatformStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
     const network = new TrainingNetwork(this, 'Network', {
-      interfaceEndpoints: [TrainingEndpoint.SAGEMAKER_API, TrainingEndpoint.CLOUDWATCH_LOGS, TrainingEndpoint.EVENTBRIDGE, TrainingEndpoint.STEP_FUNCTIONS],
+      interfaceEndpoints: PLATFORM_ENDPOINTS,
     });
     const datasetBucket = new SecureBucket(this, 'DatasetBucket').bucket;
 
@@ -59,6 +60,19 @@ class PlatformStack extends Stack {
     launcher.onTrainingJobStateChanged('Done', { target: new targets.SqsQueue(alerts), eventPattern: { detail: { status: ['Completed', 'Failed'] } } });
     // A lambda.IFunction handle: the launcher's name and ARN are plain properties.
     this.launcherFunction = launcher.launcher;
+
+    // Every handle a team needs, for team stacks of other apps: SSM parameters and exported outputs.
+    new DatasetPlatformParameters(this, 'Handles', {
+      parameterPrefix: PARAMETER_PREFIX,
+      exportNamePrefix: EXPORT_NAME_PREFIX,
+      network,
+      storage: DatasetStorage.fromFileSystem(fs),
+      datasetBucket,
+      uploadBucket: ingestion.uploadBucket,
+      launcherFunction: launcher.launcher,
+      eventBus: ingestion.eventBus,
+      eventSource: ingestion.eventSource,
+    });
   }
 }
 
