@@ -86,6 +86,9 @@ export interface LustreDataRepositoryAssociationProps extends DataRepositoryAsso
 
 const ALL_EVENTS = [DataRepositoryEvent.NEW, DataRepositoryEvent.CHANGED, DataRepositoryEvent.DELETED];
 
+
+const LUSTRE_DATA_REPOSITORY_ASSOCIATION_SYMBOL = Symbol.for('cdk-sagemaker-datasets.LustreDataRepositoryAssociation');
+
 /**
  * An S3 data repository association of an FSx for Lustre file system (aws-cdk-lib has only the L1).
  * Create it with {@link LustreDatasetFileSystem.addDataRepositoryAssociation}, which also checks the
@@ -101,6 +104,14 @@ const ALL_EVENTS = [DataRepositoryEvent.NEW, DataRepositoryEvent.CHANGED, DataRe
  * after itself so its read-merge-write sees FSx's rule.
  */
 export class LustreDataRepositoryAssociation extends Construct {
+  /**
+   * Whether `x` is a {@link LustreDataRepositoryAssociation}. Checks a marker, not `instanceof`, so
+   * it holds when the app loads two copies of this library.
+   */
+  public static isLustreDataRepositoryAssociation(x: unknown): x is LustreDataRepositoryAssociation {
+    return x !== null && typeof x === 'object' && LUSTRE_DATA_REPOSITORY_ASSOCIATION_SYMBOL in x;
+  }
+
   /** The L1 association. */
   public readonly resource: fsx.CfnDataRepositoryAssociation;
   /** The association id. */
@@ -122,6 +133,7 @@ export class LustreDataRepositoryAssociation extends Construct {
 
   constructor(scope: Construct, id: string, props: LustreDataRepositoryAssociationProps) {
     super(scope, id);
+    Object.defineProperty(this, LUSTRE_DATA_REPOSITORY_ASSOCIATION_SYMBOL, { value: true });
     const fail = (message: string): never => {
       throw new Error(`LustreDataRepositoryAssociation ${this.node.path}: ${message}`);
     };

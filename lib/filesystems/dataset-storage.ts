@@ -5,8 +5,12 @@ import { ITrainingNetwork } from '../network';
 import { chooseDatasetStorage } from '../regions/file-system-choice';
 import { DatasetFileSystemType, IDatasetFileSystem } from './dataset-file-system';
 import { DatasetStorageType, S3InputMode } from './dataset-storage-type';
-import { EfsDatasetFileSystem, EfsDatasetFileSystemOptions, IEfsDatasetFileSystem } from './efs-dataset-file-system';
-import { ILustreDatasetFileSystem, LustreDatasetFileSystem, LustreDatasetFileSystemOptions } from './lustre-dataset-file-system';
+import { EfsDatasetFileSystem } from './efs-dataset-file-system';
+import { IEfsDatasetFileSystem } from './efs-dataset-file-system-base';
+import { EfsDatasetFileSystemOptions } from './efs-props';
+import { LustreDatasetFileSystem } from './lustre-dataset-file-system';
+import { ILustreDatasetFileSystem } from './lustre-dataset-file-system-base';
+import { LustreDatasetFileSystemOptions } from './lustre-props';
 
 /** Properties of {@link DatasetStorage.forRegion} (and `DatasetFileSystems.forRegion`). */
 export interface DatasetStorageProps {

@@ -600,7 +600,7 @@ export class DatasetIngestion extends Construct {
    */
   private enableEventBridge(): void {
     const owner = this.uploadBucket.node.scope;
-    if (owner instanceof SecureBucket && owner.bucket === this.uploadBucket) {
+    if (SecureBucket.isSecureBucket(owner) && owner.bucket === this.uploadBucket) {
       owner.enableEventBridgeNotifications();
     } else {
       new BucketEventBridgeNotifications(this, 'UploadBucketEventBridge', { bucket: this.uploadBucket });
@@ -763,10 +763,10 @@ function autoImportingAssociations(scope: IConstruct, bucket: s3.IBucket): strin
   const found: string[] = [];
   const name = JSON.stringify(Stack.of(scope).resolve(bucket.bucketName));
   for (const node of scope.node.root.node.findAll()) {
-    if (node instanceof LustreDataRepositoryAssociation && node.autoImportEvents.length > 0) {
+    if (LustreDataRepositoryAssociation.isLustreDataRepositoryAssociation(node) && node.autoImportEvents.length > 0) {
       if (node.bucket === bucket || JSON.stringify(Stack.of(scope).resolve(node.bucket.bucketName)) === name) found.push(node.node.path);
     }
-    if (node instanceof LustreDatasetFileSystem && node.importPath !== undefined) {
+    if (LustreDatasetFileSystem.isLustreDatasetFileSystem(node) && node.importPath !== undefined) {
       const importPath = JSON.stringify(Stack.of(scope).resolve(node.importPath));
       const bareName = name.replace(/^"|"$/g, '');
       if (importPath.includes(bareName)) found.push(`${node.node.path} (importPath)`);

@@ -73,6 +73,9 @@ export interface SecureBucketProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+
+const SECURE_BUCKET_SYMBOL = Symbol.for('cdk-sagemaker-datasets.SecureBucket');
+
 /**
  * An S3 bucket with the platform's security baseline: public access blocked, TLS only, encryption
  * (SSE-S3 or KMS), versioning, server access logs to a log bucket, a lifecycle rule that aborts
@@ -93,6 +96,14 @@ export interface SecureBucketProps {
  * new SecureBucket(this, 'Uploads', { accessLogsBucket: datasets.accessLogsBucket });
  */
 export class SecureBucket extends Construct {
+  /**
+   * Whether `x` is a {@link SecureBucket}. Checks a marker, not `instanceof`, so it holds when the
+   * app loads two copies of this library.
+   */
+  public static isSecureBucket(x: unknown): x is SecureBucket {
+    return x !== null && typeof x === 'object' && SECURE_BUCKET_SYMBOL in x;
+  }
+
   /** The bucket. */
   public readonly bucket: s3.Bucket;
 
@@ -107,6 +118,7 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, SECURE_BUCKET_SYMBOL, { value: true });
     validateProps(this, props);
     // Must precede every child: context cannot change once the construct has children.
     // Notifications merge with what others wrote (FSx's `FSx` rule) instead of replacing it.

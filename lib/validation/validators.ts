@@ -1,12 +1,12 @@
-import { Duration, Token, ValidationError } from 'aws-cdk-lib';
+import { Duration, Token, UnscopedValidationError, ValidationError } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
  * The library's prop validation: one set of checks, each skipping CDK tokens (their values are
  * unknown at synth, and a number token reads as a huge negative like -1.888e+289), each throwing
- * aws-cdk-lib's `ValidationError` on the construct, so `Errors.isValidationError(e)` and the CLI's
- * construct path work as for aws-cdk-lib's own constructs. Messages name the prop, the bad value,
- * the rule and the fix.
+ * aws-cdk-lib's `ValidationError` on the construct (or `UnscopedValidationError` from a pure check
+ * without a construct), so `Errors.isValidationError(e)` and the CLI's construct path work as for
+ * aws-cdk-lib's own constructs. Messages name the prop, the bad value, the rule and the fix.
  */
 
 type ValidationErrorName = ConstructorParameters<typeof ValidationError>[0];
@@ -16,18 +16,57 @@ export function throwValidation(scope: IConstruct, name: string, message: string
   throw new ValidationError(name as ValidationErrorName, message, scope);
 }
 
-/** Where a prop lives, for messages: `DatasetIngestion Stack/Ingestion`. */
-export interface PropContext {
-  /** The construct being validated. */
-  readonly scope: IConstruct;
-  /** The construct's class name, e.g. `DatasetIngestion`. */
-  readonly construct: string;
+/** Throws an `UnscopedValidationError`: a pure check's failure, before any construct exists. */
+export function throwUnscoped(name: string, message: string): never {
+  throw new UnscopedValidationError(name as ValidationErrorName, message);
 }
 
-/** Throws `<construct> <path>: <prop> is <value>; <rule>. <fix>`. */
+/**
+ * Where a prop lives, for messages. With `scope`, failures read `<construct> <path>: <prop> is …` and
+ * are `ValidationError`s on the construct; without it (pure checks) they read `<prop> is …` and are
+ * `UnscopedValidationError`s that {@link rethrowInScope} attaches to the construct later.
+ */
+export interface PropContext {
+  /** The construct being validated. */
+  readonly scope?: IConstruct;
+  /** The construct's class name, e.g. `DatasetIngestion`. */
+  readonly construct?: string;
+}
+
+/** The context of a pure check: no construct yet. */
+export const PURE: PropContext = {};
+
+/** The error name of a prop's failure: `maxAzs` → `InvalidMaxAzs`, `conversion.seed` → `InvalidConversionSeed`. */
+export function invalidPropName(prop: string): string {
+  return `Invalid${prop.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')}`;
+}
+
+/** Throws `name`/`message` in `ctx`: on its construct (prefixed with class and path) or unscoped. */
+export function failIn(ctx: PropContext, name: string, message: string): never {
+  if (ctx.scope) {
+    return throwValidation(ctx.scope, name, `${ctx.construct ?? ctx.scope.constructor.name} ${ctx.scope.node.path}: ${message}`);
+  }
+  return throwUnscoped(name, message);
+}
+
+/** Throws `<prop> is <value>; <rule>. <fix>` in `ctx`. */
 export function failProp(ctx: PropContext, prop: string, value: string, rule: string, fix: string): never {
-  return throwValidation(ctx.scope, `Invalid${prop.charAt(0).toUpperCase()}${prop.slice(1).replace(/[^A-Za-z0-9]/g, '')}`,
-    `${ctx.construct} ${ctx.scope.node.path}: ${prop} is ${value}; ${rule}. ${fix}`);
+  return failIn(ctx, invalidPropName(prop), `${prop} is ${value}; ${rule}. ${fix}`.trimEnd());
+}
+
+/**
+ * Runs pure checks and attaches their `UnscopedValidationError`s to `scope`, prefixed
+ * `<construct> <path>: `, keeping their names. Other errors pass through.
+ */
+export function rethrowInScope<T>(scope: IConstruct, construct: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof UnscopedValidationError) {
+      return throwValidation(scope, error.name, `${construct} ${scope.node.path}: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 /** A whole number from `min` to `max` (inclusive); tokens pass unchecked. Returns `value`. */
@@ -42,6 +81,25 @@ export function integerIn(ctx: PropContext, prop: string, value: number, min: nu
 export function numberIn(ctx: PropContext, prop: string, value: number, min: number, max: number, fix: string): number {
   if (!Token.isUnresolved(value) && (!Number.isFinite(value) || value < min || value > max)) {
     failProp(ctx, prop, String(value), `it must be a number from ${min} to ${max}`, fix);
+  }
+  return value;
+}
+
+/** One of `allowed`; tokens pass unchecked. Returns `value`. */
+export function numberOneOf(ctx: PropContext, prop: string, value: number, allowed: number[], fix: string): number {
+  if (!Token.isUnresolved(value) && !allowed.includes(value)) {
+    failProp(ctx, prop, String(value), `it must be one of ${allowed.join(', ')}`, fix);
+  }
+  return value;
+}
+
+/**
+ * A string matching `pattern` (anchor it); tokens pass unchecked. `rule` says what the pattern
+ * means, e.g. `it must be fs- followed by at least 8 lowercase hex digits`. Returns `value`.
+ */
+export function matchesPattern(ctx: PropContext, prop: string, value: string, pattern: RegExp, rule: string, fix: string): string {
+  if (!Token.isUnresolved(value) && !pattern.test(value)) {
+    failProp(ctx, prop, JSON.stringify(value), rule, fix);
   }
   return value;
 }
@@ -75,4 +133,9 @@ export function wholeDaysIn(ctx: PropContext, prop: string, value: Duration, min
     failProp(ctx, prop, `${days} days`, `it must be ${min} to ${max} whole days`, fix);
   }
   return days;
+}
+
+/** Whether a number (possibly a token) is known to be above zero; false for tokens. */
+export function knownPositive(value: number): boolean {
+  return !Token.isUnresolved(value) && value > 0;
 }

@@ -188,9 +188,9 @@ describe('EfsDatasetFileSystem validation', () => {
     ['a trailing slash', { datasetDirectory: '/datasets/' }, /cannot be an access point root/],
     ['a dot segment', { datasetDirectory: '/a/../b' }, /cannot be an access point root/],
     ['over 100 characters', { datasetDirectory: `/${'a'.repeat(100)}` }, /cannot be an access point root/],
-    ['a negative uid', { writerOwner: { uid: -1, gid: 1000 } }, /writerOwner.uid must be a whole number from 0 to 4294967295 \(got -1\)/],
-    ['a huge gid', { writerOwner: { uid: 1000, gid: 4294967296 } }, /writerOwner.gid must be a whole number from 0 to 4294967295/],
-    ['non-octal permissions', { datasetDirectoryPermissions: '789' }, /datasetDirectoryPermissions "789" must be 3 or 4 octal digits/],
+    ['a negative uid', { writerOwner: { uid: -1, gid: 1000 } }, /writerOwner.uid is -1; it must be a whole number from 0 to 4294967295/],
+    ['a huge gid', { writerOwner: { uid: 1000, gid: 4294967296 } }, /writerOwner.gid is 4294967296; it must be a whole number from 0 to 4294967295/],
+    ['non-octal permissions', { datasetDirectoryPermissions: '789' }, /datasetDirectoryPermissions is "789"; it must be 3 or 4 octal digits/],
     ['elastic with MAX_IO', { performanceMode: efs.PerformanceMode.MAX_IO }, /performanceMode MAX_IO does not work with elastic throughput/],
     ['provisioned without a rate', { throughputMode: efs.ThroughputMode.PROVISIONED }, /throughputMode PROVISIONED needs provisionedThroughputPerSecond/],
     ['a rate without provisioned', { provisionedThroughputPerSecond: Size.mebibytes(10) }, /provisionedThroughputPerSecond needs throughputMode: efs.ThroughputMode.PROVISIONED/],
@@ -261,7 +261,7 @@ describe('imported EFS', () => {
   });
 
   test.each<[string, object, RegExp]>([
-    ['a bad id', { fileSystemId: 'efs-1' }, /fileSystemId "efs-1" is not an EFS file-system id/],
+    ['a bad id', { fileSystemId: 'efs-1' }, /fileSystemId is "efs-1"; it is not an EFS file-system id/],
     ['no subnets', { subnets: [] }, /subnets is empty; list the subnets training jobs may use/],
     ['a relative directory', { datasetDirectory: 'datasets' }, /datasetDirectory "datasets" must be absolute and normalized/],
   ])('rejects %s', (_name, override, message) => {

@@ -203,9 +203,9 @@ describe('LustreDatasetFileSystem validation: every rule fails synthesis with wh
     ['P1 HDD 12 capacity', { deploymentType: P1, storageType: HDD, storageCapacityGiB: 1800 }, /not valid for PERSISTENT_1 HDD at 12 MB\/s\/TiB: use a multiple of 6000 \(next valid: 6000\)/],
     ['P1 HDD 40 capacity', { deploymentType: P1, storageType: HDD, perUnitStorageThroughput: 40, storageCapacityGiB: 2000 }, /at 40 MB\/s\/TiB: use a multiple of 1800 \(next valid: 3600\)/],
     // Throughput per type.
-    ['P2 throughput', { perUnitStorageThroughput: 200 }, /perUnitStorageThroughput 200 MB\/s\/TiB is not valid for PERSISTENT_2 SSD; use one of 125, 250, 500, 1000/],
-    ['P1 SSD throughput', { deploymentType: P1, perUnitStorageThroughput: 125 }, /not valid for PERSISTENT_1 SSD; use one of 50, 100, 200/],
-    ['P1 HDD throughput', { deploymentType: P1, storageType: HDD, storageCapacityGiB: 6000, perUnitStorageThroughput: 50 }, /not valid for PERSISTENT_1 HDD; use one of 12, 40/],
+    ['P2 throughput', { perUnitStorageThroughput: 200 }, /perUnitStorageThroughput is 200; it must be one of 125, 250, 500, 1000. PERSISTENT_2 SSD file systems take only these/],
+    ['P1 SSD throughput', { deploymentType: P1, perUnitStorageThroughput: 125 }, /perUnitStorageThroughput is 125; it must be one of 50, 100, 200. PERSISTENT_1 SSD/],
+    ['P1 HDD throughput', { deploymentType: P1, storageType: HDD, storageCapacityGiB: 6000, perUnitStorageThroughput: 50 }, /perUnitStorageThroughput is 50; it must be one of 12, 40. PERSISTENT_1 HDD/],
     ['scratch throughput', { deploymentType: S2, perUnitStorageThroughput: 125 }, /perUnitStorageThroughput applies to PERSISTENT_1 and PERSISTENT_2 only \(got 125 with SCRATCH_2\)/],
     // Storage type.
     ['Intelligent-Tiering', { storageType: fsx.StorageType.INTELLIGENT_TIERING }, /INTELLIGENT_TIERING is not supported: FSx cannot link Intelligent-Tiering file systems to S3/],
@@ -220,7 +220,7 @@ describe('LustreDatasetFileSystem validation: every rule fails synthesis with wh
     ['metadata IOPS over 192000', { metadataConfiguration: LustreMetadataConfiguration.userProvisioned(204000) }, /metadata IOPS 204000 is not valid/],
     ['EFA without PERSISTENT_2', { deploymentType: P1, efaEnabled: true }, /efaEnabled needs PERSISTENT_2 SSD, Lustre 2.15 and a metadata configuration/],
     // Backups.
-    ['backups over 90 days', { automaticBackupRetention: Duration.days(91) }, /automaticBackupRetention must be 0 to 90 whole days \(got 91\)/],
+    ['backups over 90 days', { automaticBackupRetention: Duration.days(91) }, /automaticBackupRetention is 91 days; it must be 0 to 90 whole days. FSx keeps automatic backups for up to 90 days/],
     ['backups on scratch', { deploymentType: S2, automaticBackupRetention: Duration.days(7) }, /SCRATCH_2 file systems have no automatic backups/],
     ['backup window without backups', { dailyAutomaticBackupStartTime: new fsx.DailyAutomaticBackupStartTime({ hour: 1, minute: 0 }) }, /dailyAutomaticBackupStartTime needs automaticBackupRetention of at least 1 day/],
     // Legacy S3 link.
@@ -230,7 +230,7 @@ describe('LustreDatasetFileSystem validation: every rule fails synthesis with wh
       /importPath\/exportPath\/autoImportPolicy cannot be combined with data repository associations/],
     ['legacy import path shape', { deploymentType: P1, importPath: 'bucket/x' }, /importPath "bucket\/x" must look like s3:\/\/bucket\/optional-prefix/],
     ['legacy export in another bucket', { deploymentType: P1, importPath: 's3://a/x', exportPath: 's3://b/y' }, /must be in the same bucket as importPath \(s3:\/\/a\/…\)/],
-    ['legacy chunk size', { deploymentType: P1, importPath: 's3://a/x', importedFileChunkSizeMiB: 600000 }, /importedFileChunkSizeMiB must be 1 to 512000 \(got 600000\)/],
+    ['legacy chunk size', { deploymentType: P1, importPath: 's3://a/x', importedFileChunkSizeMiB: 600000 }, /importedFileChunkSizeMiB is 600000; it must be a whole number from 1 to 512000/],
     // Placement and paths.
     ['subnet outside the network', { subnet: ec2.Subnet.fromSubnetAttributes(new Stack(), 'S', { subnetId: 'subnet-elsewhere', availabilityZone: 'us-east-1a' }) },
       /subnet subnet-elsewhere is not a training subnet of the network. Pick one of/],
@@ -249,9 +249,9 @@ describe('LustreDatasetFileSystem validation: every rule fails synthesis with wh
   });
 
   test.each([
-    ['fileSystemId', { fileSystemId: 'fs-XYZ' }, /fileSystemId "fs-XYZ" is not an FSx file-system id/],
-    ['mountName', { mountName: '/abcd' }, /mountName "\/abcd" is not a Lustre mount name .* Copy LustreMountName from DescribeFileSystems/],
-    ['securityGroupId', { securityGroupId: 'group-1' }, /securityGroupId "group-1" is not a security group id/],
+    ['fileSystemId', { fileSystemId: 'fs-XYZ' }, /fileSystemId is "fs-XYZ"; it is not an FSx file-system id .*Copy FileSystemId from DescribeFileSystems/],
+    ['mountName', { mountName: '/abcd' }, /mountName is "\/abcd"; it is not a Lustre mount name .* Copy LustreMountName from DescribeFileSystems/],
+    ['securityGroupId', { securityGroupId: 'group-1' }, /securityGroupId is "group-1"; it is not a security group id/],
     ['datasetDirectory', { datasetDirectory: 'datasets' }, /datasetDirectory "datasets" must be absolute/],
   ])('imported file systems validate %s', (_name, override, message) => {
     const stack = new Stack(new App(), 'Imports', { env: { region: 'us-east-1' } });
