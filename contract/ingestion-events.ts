@@ -33,7 +33,7 @@ export const PROGRESS_MIN_INTERVAL_MS = 60_000;
 /** Version of the `detail` schemas below; bumped on incompatible changes. */
 export const INGESTION_EVENT_SCHEMA_VERSION = 1;
 
-import { DATASET_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIX } from './key-layout';
+import { DATASET_PREFIX, UPLOAD_KEY_SUFFIXES, UPLOAD_PREFIX, UPLOAD_SUFFIX } from './key-layout';
 
 /**
  * The upload keys the pipeline routes to the converter (`uploads/<tenant>/<datasetId>/<channel>.zip`) and
@@ -42,6 +42,8 @@ import { DATASET_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIX } from './key-layout';
  */
 export const UPLOAD_KEY_PREFIX = UPLOAD_PREFIX;
 export const UPLOAD_KEY_SUFFIX = UPLOAD_SUFFIX;
+/** Every last suffix of an upload key (`.zip`, and `.tfrecord` for a single TFRecord file). */
+export { UPLOAD_KEY_SUFFIXES };
 export const DATASET_KEY_PREFIX = DATASET_PREFIX;
 
 /**
@@ -347,8 +349,8 @@ export interface IngestionConversionSettings {
 /**
  * The EventBridge pattern of the upload rule, in the shape of CDK's `events.EventPattern`
  * (`detailType` renders as `detail-type`): S3 "Object Created" in `bucketName` whose key starts
- * with `uploads/` and ends with `.zip` (one wildcard pattern, since EventBridge ORs the matchers of
- * a field). The construct and the moto integration tests both build the rule from it.
+ * with `uploads/` and ends with `.zip` or `.tfrecord` (one wildcard matcher per suffix, which
+ * EventBridge ORs). The construct and the moto integration tests both build the rule from it.
  */
 export function uploadObjectCreatedPattern(bucketName: string): { source: string[]; detailType: string[]; detail: Record<string, unknown> } {
   return {
@@ -356,7 +358,7 @@ export function uploadObjectCreatedPattern(bucketName: string): { source: string
     detailType: ['Object Created'],
     detail: {
       bucket: { name: [bucketName] },
-      object: { key: [{ wildcard: `${UPLOAD_KEY_PREFIX}*${UPLOAD_KEY_SUFFIX}` }] },
+      object: { key: UPLOAD_KEY_SUFFIXES.map((suffix) => ({ wildcard: `${UPLOAD_KEY_PREFIX}*${suffix}` })) },
     },
   };
 }

@@ -5,13 +5,43 @@ import { SHARED_AREA, TENANT_NAME_PATTERN, TENANT_NAME_RULE } from './tenant-dir
  * first segment below each prefix is the owner: a tenant's name, or `shared` for the platform's
  * own datasets (read-only to every tenant); file-system paths follow it (`…/datasets/<tenant>/…`).
  *
- *   uploads/<tenant>/<datasetId>/<channel>.zip                 what users upload
+ *   uploads/<tenant>/<datasetId>/<channel>.zip                 what users upload: a zip of images (kind `images`)
+ *   uploads/<tenant>/<datasetId>/<channel>.files.zip           a zip of files kept as they are (kind `files`)
+ *   uploads/<tenant>/<datasetId>/<channel>.tfrecord            TFRecord data kept byte for byte (kind `tfrecord`):
+ *                                                              one TFRecord file or a zip of them (told apart by content)
+ *   uploads/<tenant>/<datasetId>/<channel>.tfrecord.zip        the same, named as the zip it is
  *   datasets/<tenant>/<datasetId>/<channel>/<version>/         one converted upload (shards, labels.txt, manifest.json)
  *   datasets/<tenant>/<datasetId>/<channel>/current.json       the pointer to the newest complete version
  *   jobs/<tenant>/<job name>/                                  a training job's model, output and checkpoints
  */
 export const UPLOAD_PREFIX = 'uploads/';
+/** The suffix of an `images` upload, and the last suffix of every zip upload. */
 export const UPLOAD_SUFFIX = '.zip';
+
+/**
+ * What a channel holds, named by the upload key's suffix (channel names have no `.`, so the
+ * suffix after the channel is unambiguous):
+ * - `images`: a zip of images, converted to TFRecord shards of tf.train.Example records;
+ * - `files`: a zip extracted as it is (checkpoints, configs, pretrained weights), each file at its zip path;
+ * - `tfrecord`: TFRecord files, every record's CRCs verified, kept byte for byte.
+ */
+export type DatasetKind = 'images' | 'files' | 'tfrecord';
+export const DATASET_KINDS: readonly DatasetKind[] = ['images', 'files', 'tfrecord'];
+export const DEFAULT_DATASET_KIND: DatasetKind = 'images';
+
+/** The suffix `uploadKey` gives each kind. */
+const KIND_SUFFIX: Readonly<Record<DatasetKind, string>> = { images: '.zip', files: '.files.zip', tfrecord: '.tfrecord' };
+
+/** Every suffix an upload key may end with, longest first (parse order), with its kind. */
+const UPLOAD_FORMS: readonly (readonly [string, DatasetKind])[] = [
+  ['.tfrecord.zip', 'tfrecord'],
+  ['.files.zip', 'files'],
+  ['.tfrecord', 'tfrecord'],
+  ['.zip', 'images'],
+];
+
+/** Every last suffix an upload key may end with (what S3 notifications and EventBridge rules match). */
+export const UPLOAD_KEY_SUFFIXES: readonly string[] = ['.zip', '.tfrecord'];
 export const DATASET_PREFIX = 'datasets/';
 export const JOBS_PREFIX = 'jobs/';
 export const POINTER_FILE = 'current.json';
@@ -76,28 +106,50 @@ function validateName(what: string, value: string): string {
   return value;
 }
 
-const UPLOAD_FORM = `${UPLOAD_PREFIX}<tenant>/<datasetId>/<channel>${UPLOAD_SUFFIX}`;
+const UPLOAD_FORM = `${UPLOAD_PREFIX}<tenant>/<datasetId>/<channel>{.zip | .files.zip | .tfrecord | .tfrecord.zip}`;
 
-/** Reads `uploads/<tenant>/<datasetId>/<channel>.zip`; anything else is a DatasetKeyError naming the key. */
-export function parseUploadKey(key: string): DatasetChannelRef {
-  if (!key.startsWith(UPLOAD_PREFIX) || !key.endsWith(UPLOAD_SUFFIX)) {
+/** An upload key read: the dataset channel it is for and the kind its suffix names. */
+export interface ParsedUploadKey {
+  readonly ref: DatasetChannelRef;
+  readonly kind: DatasetKind;
+}
+
+/** Throws unless `kind` is one of {@link DATASET_KINDS}. */
+export function validateDatasetKind(kind: string): DatasetKind {
+  if (!(DATASET_KINDS as readonly string[]).includes(kind)) {
+    throw new DatasetKeyError(`Invalid kind ${JSON.stringify(kind)}: it must be one of ${DATASET_KINDS.join(', ')}.`);
+  }
+  return kind as DatasetKind;
+}
+
+/** Reads an upload key (see the layout above); anything else is a DatasetKeyError naming the key. */
+export function parseUpload(key: string): ParsedUploadKey {
+  const form = key.startsWith(UPLOAD_PREFIX) ? UPLOAD_FORMS.find(([suffix]) => key.endsWith(suffix)) : undefined;
+  if (!form) {
     throw new DatasetKeyError(`Upload key ${JSON.stringify(key)} is not of the form ${UPLOAD_FORM}.`);
   }
-  const parts = key.slice(UPLOAD_PREFIX.length, -UPLOAD_SUFFIX.length).split('/');
+  const [suffix, kind] = form;
+  const parts = key.slice(UPLOAD_PREFIX.length, -suffix.length).split('/');
   if (parts.length !== 3) {
     throw new DatasetKeyError(`Upload key ${JSON.stringify(key)} must have exactly two folders (the tenant and the dataset id) under ${UPLOAD_PREFIX}: ` +
       `${UPLOAD_FORM}.`);
   }
   const [tenant, datasetId, channel] = parts;
   try {
-    return { tenant: validateOwner(tenant), datasetId: validateDatasetId(datasetId), channel: validateChannelName(channel) };
+    return { ref: { tenant: validateOwner(tenant), datasetId: validateDatasetId(datasetId), channel: validateChannelName(channel) }, kind };
   } catch (error) {
     throw new DatasetKeyError(`Upload key ${JSON.stringify(key)}: ${(error as Error).message}`);
   }
 }
 
-export function uploadKey(ref: DatasetChannelRef): string {
-  return `${tenantUploadPrefix(ref.tenant)}${validateDatasetId(ref.datasetId)}/${validateChannelName(ref.channel)}${UPLOAD_SUFFIX}`;
+/** The dataset channel of an upload key (see {@link parseUpload} for its kind too). */
+export function parseUploadKey(key: string): DatasetChannelRef {
+  return parseUpload(key).ref;
+}
+
+/** The key an upload of `kind` (default `images`) is put at: `uploads/<tenant>/<datasetId>/<channel><kind suffix>`. */
+export function uploadKey(ref: DatasetChannelRef, kind: DatasetKind = DEFAULT_DATASET_KIND): string {
+  return `${tenantUploadPrefix(ref.tenant)}${validateDatasetId(ref.datasetId)}/${validateChannelName(ref.channel)}${KIND_SUFFIX[validateDatasetKind(kind)]}`;
 }
 
 /** `datasets/<tenant>/<datasetId>/<channel>/`, the folder of every version of one channel. */

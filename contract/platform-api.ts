@@ -4,6 +4,7 @@
  * library, the API Lambda and the CLI all import it, so the three agree.
  */
 import type { LaunchRequest, LaunchResponse } from './launch-request';
+import { DATASET_KINDS, type DatasetKind } from './key-layout';
 
 /** The operations of the API, each one REST method on one resource. */
 export const API_ROUTES = {
@@ -69,9 +70,13 @@ export const MAX_PART_URLS_PER_CALL = 100;
 /** The most log lines one `readJobLogs` call returns. */
 export const MAX_LOG_LINES_PER_CALL = 1_000;
 
-/** The kinds of upload: a zip of images (converted to TFRecord) or a zip of files kept as they are. */
-export type UploadKind = 'images' | 'files';
-export const UPLOAD_KINDS: readonly UploadKind[] = ['images', 'files'];
+/**
+ * The kinds of upload: a zip of images (converted to TFRecord), a zip of files kept as they are, or
+ * TFRecord data (one file or a zip of them) kept byte for byte. The kind picks the upload key's suffix
+ * (contract/key-layout.ts).
+ */
+export type UploadKind = DatasetKind;
+export const UPLOAD_KINDS: readonly UploadKind[] = DATASET_KINDS;
 
 export interface CreateUploadRequest {
   readonly datasetId: string;

@@ -30,6 +30,7 @@ import {
   LEASE_KEY_PREFIX,
   UPLOAD_KEY_PREFIX,
   UPLOAD_KEY_SUFFIX,
+  UPLOAD_KEY_SUFFIXES,
   ingestionEventPattern,
   uploadObjectCreatedPattern,
   type IngestionConversionSettings,
@@ -500,7 +501,10 @@ export class DatasetIngestion extends Construct {
         targets: [new targets.SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],
       });
     } else {
-      this.uploadBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.queue), { prefix: UPLOAD_KEY_PREFIX, suffix: UPLOAD_KEY_SUFFIX });
+      // One notification per suffix (S3 matches one prefix and one suffix per rule); they do not overlap.
+      for (const suffix of UPLOAD_KEY_SUFFIXES) {
+        this.uploadBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.queue), { prefix: UPLOAD_KEY_PREFIX, suffix });
+      }
       acknowledgeNotificationHandler(this, this.uploadBucket);
     }
     this.node.addValidation({ validate: () => this.validateNotificationRoute() });

@@ -1,5 +1,5 @@
 import {
-  channelPrefix, compareSequencers, createPointer, isLaterUpload, manifestKey, parsePointer, parseUploadKey, pointerKey,
+  channelPrefix, compareSequencers, createPointer, isLaterUpload, manifestKey, parsePointer, parseUpload, parseUploadKey, pointerKey,
   UploadIdentity, uploadKey, uploadVersion, versionPrefix,
 } from '../../lambda/src/catalog';
 
@@ -17,7 +17,10 @@ describe('dataset keys', () => {
   });
 
   test.each([
-    ['uploads/vision/cats/training.tar', /is not of the form uploads\/<tenant>\/<datasetId>\/<channel>\.zip/],
+    ['uploads/vision/cats/training.tar', /is not of the form uploads\/<tenant>\/<datasetId>\/<channel>\{\.zip \| \.files\.zip \| \.tfrecord \| \.tfrecord\.zip\}/],
+    ['uploads/vision/cats/training.images.zip', /Invalid channel "training.images"/],
+    ['uploads/vision/cats/training.files.tfrecord', /Invalid channel "training.files"/],
+    ['uploads/vision/cats/.files.zip', /Invalid channel ""/],
     ['other/vision/cats/training.zip', /is not of the form/],
     ['uploads/cats/training.zip', /exactly two folders/],
     ['uploads/vision/a/b/training.zip', /exactly two folders/],
@@ -31,6 +34,22 @@ describe('dataset keys', () => {
     ['uploads/vision/cats/.zip', /Invalid channel ""/],
   ])('rejects %s', (key, message) => {
     expect(() => parseUploadKey(key)).toThrow(message);
+  });
+
+  test.each([
+    ['uploads/vision/cats/training.zip', 'images', 'uploads/vision/cats/training.zip'],
+    ['uploads/vision/cats/checkpoints.files.zip', 'files', 'uploads/vision/cats/checkpoints.files.zip'],
+    ['uploads/vision/cats/records.tfrecord', 'tfrecord', 'uploads/vision/cats/records.tfrecord'],
+    ['uploads/vision/cats/records.tfrecord.zip', 'tfrecord', 'uploads/vision/cats/records.tfrecord'],
+  ] as const)('reads the kind of %s from its suffix (%s)', (key, kind, canonical) => {
+    const parsed = parseUpload(key);
+    expect(parsed.kind).toBe(kind);
+    expect(parseUploadKey(key)).toEqual(parsed.ref);
+    expect(uploadKey(parsed.ref, kind)).toBe(canonical);
+  });
+
+  test('names the kinds when given an unknown one', () => {
+    expect(() => uploadKey({ tenant: 'vision', datasetId: 'cats', channel: 'training' }, 'parquet' as never)).toThrow('Invalid kind "parquet": it must be one of images, files, tfrecord.');
   });
 
   test('derives the dataset layout', () => {

@@ -135,12 +135,12 @@ describe('DatasetIngestion defaults', () => {
     });
   });
 
-  test('S3 → EventBridge → rule (uploads/*.zip) → queue, with the DLQ for undeliverable events', () => {
+  test('S3 → EventBridge → rule (uploads/*.zip, uploads/*.tfrecord) → queue, with the DLQ for undeliverable events', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
-        detail: { bucket: { name: [{ Ref: Match.stringLikeRegexp('IngestionUploadBucket') }] }, object: { key: [{ wildcard: 'uploads/*.zip' }] } },
+        detail: { bucket: { name: [{ Ref: Match.stringLikeRegexp('IngestionUploadBucket') }] }, object: { key: [{ wildcard: 'uploads/*.zip' }, { wildcard: 'uploads/*.tfrecord' }] } },
       },
       Targets: [Match.objectLike({
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('IngestionQueue'), 'Arn'] },
@@ -311,11 +311,11 @@ describe('DatasetIngestion props', () => {
     const t = template();
     t.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
-        QueueConfigurations: [{
+        QueueConfigurations: ['.zip', '.tfrecord'].map((suffix) => ({
           Events: ['s3:ObjectCreated:*'],
-          Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: '.zip' }, { Name: 'prefix', Value: 'uploads/' }] } },
+          Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: suffix }, { Name: 'prefix', Value: 'uploads/' }] } },
           QueueArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('IngestionQueue'), 'Arn'] },
-        }],
+        })),
       },
     });
     expect(ingestion.uploadRule).toBeUndefined();

@@ -1,5 +1,5 @@
 import { CONVERSION_STATUS_FILE, ConversionState, type ConversionStatusDocument } from '../../../contract/ingestion-events';
-import { MANIFEST_FILE, POINTER_FILE, UPLOAD_SUFFIX, tenantDatasetPrefix, tenantUploadPrefix } from '../catalog';
+import { DatasetKeyError, MANIFEST_FILE, parseUpload, POINTER_FILE, tenantDatasetPrefix, tenantUploadPrefix } from '../catalog';
 import { mapConcurrent } from '../launcher/launch';
 import type { ApiConfig } from './config';
 import type { ChannelSummary, DatasetSummary, DatasetVersionSummary, ListDatasetsResponse } from '../../../contract/platform-api';
@@ -81,9 +81,8 @@ export class DatasetOperations {
     await mapConcurrent(uploadDatasets, 8, async (datasetPrefix) => {
       const datasetId = lastSegment(datasetPrefix);
       for (const object of (await this.store.listLevel(this.config.uploadBucket, datasetPrefix)).objects) {
-        if (object.key.endsWith(UPLOAD_SUFFIX)) {
-          entry(datasetId, object.key.slice(datasetPrefix.length, -UPLOAD_SUFFIX.length)).upload = object;
-        }
+        const channel = uploadChannelOf(object.key);
+        if (channel !== undefined) entry(datasetId, channel).upload = object;
       }
     });
 
@@ -158,4 +157,14 @@ function parseConversionStatus(text: string): ConversionStatusDocument | undefin
 function lastSegment(prefix: string): string {
   const parts = prefix.replace(/\/$/, '').split('/');
   return parts[parts.length - 1];
+}
+
+/** The channel an upload key is for (whatever its kind), or undefined for a key outside the layout. */
+function uploadChannelOf(key: string): string | undefined {
+  try {
+    return parseUpload(key).ref.channel;
+  } catch (error) {
+    if (error instanceof DatasetKeyError) return undefined;
+    throw error;
+  }
 }

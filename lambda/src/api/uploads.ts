@@ -90,7 +90,7 @@ export class UploadOperations {
     const requestedPart = request.partSize === undefined ? undefined
       : wholeNumber(request.partSize, 'partSize', S3_MULTIPART.minPartBytes, S3_MULTIPART.maxPartBytes);
     const partSize = choosePartSize(size, requestedPart);
-    const key = uploadKey({ tenant, datasetId, channel });
+    const key = uploadKey({ tenant, datasetId, channel }, kind);
     const s3UploadId = await this.store.createMultipartUpload(this.config.uploadBucket, key, { tenant, kind, 'declared-size': String(size) });
     return {
       uploadId: encodeUploadHandle({ tenant, datasetId, channel, kind, size, partSize, s3UploadId }),
@@ -117,7 +117,7 @@ export class UploadOperations {
     const numbers = [...new Set(request.partNumbers.map((value, index) => wholeNumber(value, `partNumbers[${index}]`, 1, count)))];
     // The URLs only work for an upload that exists under this tenant's key.
     await this.existingParts(tenant, uploadId, handle);
-    const key = uploadKey({ tenant, datasetId: handle.datasetId, channel: handle.channel });
+    const key = uploadKey({ tenant, datasetId: handle.datasetId, channel: handle.channel }, handle.kind);
     const seconds = this.config.presignSeconds;
     const parts = await Promise.all(numbers.map(async (partNumber) => ({
       partNumber,
@@ -131,7 +131,7 @@ export class UploadOperations {
     const request = jsonBody(body);
     onlyFields(request, ['size', 'parts']);
     const parts = await this.existingParts(tenant, uploadId, handle);
-    const key = uploadKey({ tenant, datasetId: handle.datasetId, channel: handle.channel });
+    const key = uploadKey({ tenant, datasetId: handle.datasetId, channel: handle.channel }, handle.kind);
     const total = parts.reduce((sum, part) => sum + part.size, 0);
     if (total > this.config.maxUploadBytes) {
       await this.store.abortMultipartUpload(this.config.uploadBucket, key, handle.s3UploadId);
@@ -161,12 +161,12 @@ export class UploadOperations {
   async abort(tenant: string, uploadId: string): Promise<{ aborted: true }> {
     const handle = decodeUploadHandle(uploadId, tenant);
     await this.existingParts(tenant, uploadId, handle);
-    await this.store.abortMultipartUpload(this.config.uploadBucket, uploadKey({ tenant, datasetId: handle.datasetId, channel: handle.channel }), handle.s3UploadId);
+    await this.store.abortMultipartUpload(this.config.uploadBucket, uploadKey({ tenant, datasetId: handle.datasetId, channel: handle.channel }, handle.kind), handle.s3UploadId);
     return { aborted: true };
   }
 
   private async existingParts(tenant: string, uploadId: string, handle: UploadHandle) {
-    const key = uploadKey({ tenant, datasetId: handle.datasetId, channel: handle.channel });
+    const key = uploadKey({ tenant, datasetId: handle.datasetId, channel: handle.channel }, handle.kind);
     const parts = await this.store.listParts(this.config.uploadBucket, key, handle.s3UploadId);
     if (parts === undefined) {
       throw notFound(`Upload ${uploadId.slice(0, 24)}… of ${handle.datasetId}/${handle.channel} does not exist (completed, aborted, ` +

@@ -11,7 +11,7 @@ const USAGE = `usage: cdk-sagemaker-datasets <command> [options]
 platform commands (signed with your AWS credentials; run configure first):
   configure --endpoint <url> --region <region> [--profile <name>]
       save the platform API's URL (the stack output ApiUrl), region and AWS profile
-  upload <zip> --dataset <id> --channel <name> [--kind images|files]
+  upload <zip> --dataset <id> --channel <name> [--kind images|files|tfrecord]
       upload a zip in parallel parts with progress; an interrupted upload resumes
   datasets
       list your datasets: status (converting, ready, failed), versions

@@ -6,7 +6,7 @@ import { uploadStateDir } from './cli-config';
 import { UsageError, runCommand, text } from './command-support';
 import { uploadZip } from './uploader';
 
-export const UPLOAD_USAGE = `usage: cdk-sagemaker-datasets upload <zip> --dataset <id> --channel <name> [--kind images|files] [options]
+export const UPLOAD_USAGE = `usage: cdk-sagemaker-datasets upload <zip> --dataset <id> --channel <name> [--kind images|files|tfrecord] [options]
 
 Uploads a zip to your tenant's uploads in parallel parts; the platform converts it when it is complete.
 An interrupted upload (Ctrl-C, a crash, a lost network) resumes when you run the same command again.
@@ -14,7 +14,8 @@ An interrupted upload (Ctrl-C, a crash, a lost network) resumes when you run the
 options:
   --dataset <id>         dataset id (letters, digits, - and _)
   --channel <name>       channel, e.g. training or validation
-  --kind <kind>          images (default: converted to TFRecord) or files (kept as they are)
+  --kind <kind>          images (default: converted to TFRecord), files (kept as they are)
+                         or tfrecord (one TFRecord file or a zip of them, CRC-checked, kept as they are)
   --part-size <size>     part size, e.g. 16MiB (default: the platform's, grown to fit 10,000 parts)
   --concurrency <n>      parts in flight at once (default 4)`;
 
