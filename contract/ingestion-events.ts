@@ -130,10 +130,15 @@ export interface UploadReference {
 
 /** What a converted version holds (`counts` of `DatasetConverted`). */
 export interface DatasetConversionCounts {
-  /** TFRecord records written. */
+  /** TFRecord records written (images) or verified (tfrecord); 0 for files. */
   readonly records: number;
-  /** TFRecord shard files written. */
+  /** TFRecord shard files written (images). */
   readonly shards: number;
+  /**
+   * Files kept as uploaded (kinds files and tfrecord), each listed in the manifest with its size and SHA-256.
+   * @default - absent for images
+   */
+  readonly files?: number;
   /** Distinct labels (class folders). */
   readonly classes: number;
   /** Zip entries read. */
@@ -152,6 +157,12 @@ export interface DatasetConvertedDetail {
   readonly tenant: string;
   readonly datasetId: string;
   readonly channel: string;
+  /**
+   * What the channel holds: `images` (TFRecord shards converted from images), `files` (files kept as
+   * uploaded) or `tfrecord` (TFRecord files verified and kept); the upload key's suffix names it.
+   * @default images
+   */
+  readonly kind?: string;
   /** The version folder, e.g. `v20261122T115526Z-0123456789ab`. */
   readonly version: string;
   readonly upload: UploadReference;

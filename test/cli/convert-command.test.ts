@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { convertCommand } from '../../lambda/src/cli/convert-command';
@@ -73,6 +73,46 @@ describe('cdk-sagemaker-datasets convert', () => {
     expect(existsSync(out)).toBe(false); // the --out folder it created is removed again
   });
 
+  it('--kind files puts each file under --out at its zip path, byte for byte, and summarizes', async () => {
+    const zip = join(dir, 'ckpt.zip');
+    const weights = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff));
+    writeFileSync(zip, buildZip([{ name: 'ckpt/step-1/weights.bin', data: weights, method: 8 }, { name: 'config.yaml', data: Buffer.from('lr: 0.1\n') }, { name: 'EMPTY', data: Buffer.alloc(0) }]));
+    const out = join(dir, 'out');
+    const c = capture();
+    expect(await convertCommand([zip, '--kind', 'files', '--out', out], c.io)).toBe(0);
+    expect(readFileSync(join(out, 'ckpt/step-1/weights.bin')).equals(weights)).toBe(true);
+    expect(readFileSync(join(out, 'config.yaml'), 'utf8')).toBe('lr: 0.1\n');
+    expect(readFileSync(join(out, 'EMPTY')).length).toBe(0);
+    expect(c.stdout()).toMatch(/^kept 3 files \(.*\) in .*out\nentries: 3 total, 3 kept, 0 skipped, 0 rejected/);
+    const json = capture();
+    expect(await convertCommand([zip, '--kind', 'files', '--out', join(dir, 'out2'), '--json'], json.io)).toBe(0);
+    expect(JSON.parse(json.stdout())).toMatchObject({ kind: 'files', files: [{ path: 'ckpt/step-1/weights.bin', bytes: 5000 }, { path: 'config.yaml' }, { path: 'EMPTY', bytes: 0 }] });
+  });
+
+  it('--kind tfrecord keeps a TensorFlow-written file; a corrupted record exits 1 naming the file and the byte offset', async () => {
+    const fixture = readFileSync(join(__dirname, '..', 'fixtures', 'tfrecord', 'tfx_cifar10_test.tfrecord'));
+    const good = join(dir, 'test.tfrecord');
+    writeFileSync(good, fixture);
+    const c = capture();
+    expect(await convertCommand([good, '--kind', 'tfrecord', '--channel', 'test', '--out', join(dir, 'out')], c.io)).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'test.tfrecord')).equals(fixture)).toBe(true);
+    expect(c.stdout()).toMatch(/^kept \d+ records in 1 TFRecord file, every CRC verified/);
+
+    const broken = Buffer.from(fixture);
+    broken[1000] ^= 0xff;
+    const zip = join(dir, 'records.zip');
+    writeFileSync(zip, buildZip([{ name: 'shards/a.tfrecord', data: broken }]));
+    const out = join(dir, 'bad-out');
+    const text = capture();
+    expect(await convertCommand([zip, '--kind', 'tfrecord', '--out', out], text.io)).toBe(1);
+    expect(text.stderr()).toMatch(/^error: .*"shards\/a\.tfrecord": TFRecord record \d+ at byte offset \d+: data CRC mismatch/);
+    const json = capture();
+    expect(await convertCommand([zip, '--kind', 'tfrecord', '--out', out, '--json'], json.io)).toBe(1);
+    const doc = JSON.parse(json.stdout());
+    expect(doc.rejected).toEqual([expect.objectContaining({ name: 'shards/a.tfrecord', reason: 'corrupt-record', detail: expect.stringMatching(/at byte offset \d+/) })]);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('exits 0 when the rejected fraction is allowed', async () => {
     const c = capture();
     expect(await convertCommand([badZip, '--out', join(dir, 'out'), '--json', '--max-rejected-fraction', '0.2'], c.io)).toBe(0);
@@ -89,10 +129,11 @@ describe('cdk-sagemaker-datasets convert', () => {
   });
 
   it.each([
-    ['no arguments', [], /missing <zip>/],
+    ['no arguments', [], /missing <input>/],
+    ['an unknown --kind', ['ZIP', '--out', 'OUT', '--kind', 'parquet'], /--kind must be one of images, files, tfrecord \(got "parquet"\)/],
     ['no --out', ['ZIP'], /missing --out/],
     ['an unknown option', ['ZIP', '--out', 'OUT', '--frobnicate'], /Unknown option '--frobnicate'/],
-    ['two zips', ['ZIP', 'ZIP', '--out', 'OUT'], /expected one <zip>, got 2/],
+    ['two zips', ['ZIP', 'ZIP', '--out', 'OUT'], /expected one <input>, got 2/],
     ['a bad --shard-size', ['ZIP', '--out', 'OUT', '--shard-size', 'lots'], /--shard-size "lots" is not a size/],
     ['a bad --seed', ['ZIP', '--out', 'OUT', '--seed', '-3'], /--seed/],
     ['a bad --channel', ['ZIP', '--out', 'OUT', '--channel', 'no/slash'], /invalid option: channel/],
@@ -113,7 +154,7 @@ describe('cdk-sagemaker-datasets convert', () => {
   it('prints help with --help (exit 0)', async () => {
     const c = capture();
     expect(await convertCommand(['--help'], c.io)).toBe(0);
-    expect(c.stdout()).toMatch(/^usage: cdk-sagemaker-datasets convert <zip> --out <dir>/);
+    expect(c.stdout()).toMatch(/^usage: cdk-sagemaker-datasets convert <input> --out <dir> \[--kind images\|files\|tfrecord\]/);
   });
 });
 

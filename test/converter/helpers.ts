@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { convertDataset, type ConvertDatasetHooks } from '../../lambda/src/dataset/convert-dataset';
+import { convertDataset, convertUpload, type ConvertDatasetHooks } from '../../lambda/src/dataset/convert-dataset';
 import type { ConversionOptions } from '../../lambda/src/dataset/options';
 import { DirectoryShardSink } from '../../lambda/src/io/directory-shard-sink';
 import { MemoryByteSource } from '../../lambda/src/io/memory-byte-source';
@@ -66,6 +66,18 @@ export async function convertToDirectory(zip: Buffer, options: ConversionOptions
     return { dir: join(dir, 'out'), result, error: undefined };
   } catch (error) {
     return { dir: join(dir, 'out'), result: undefined, error };
+  }
+}
+
+/** Converts an upload of any kind (`options.kind`) into a fresh temporary directory. */
+export async function convertUploadToDirectory(input: Buffer, options: ConversionOptions = {}, description = 'test.zip') {
+  const dir = tempDir();
+  const sink = await DirectoryShardSink.create(join(dir, 'out'));
+  try {
+    const result = await convertUpload(new MemoryByteSource(input, description), sink, options);
+    return { dir: join(dir, 'out'), root: dir, result, error: undefined };
+  } catch (error) {
+    return { dir: join(dir, 'out'), root: dir, result: undefined, error };
   }
 }
 

@@ -104,7 +104,7 @@ describe('event details', () => {
       timing: { durationMs: 12 }, source: { size: 99 },
     } as unknown as Parameters<typeof convertedDetail>[0]['manifest'];
     expect(convertedDetail({ ref, version, upload: upload(), datasetBucket: 'data', manifest, current: true })).toEqual({
-      schemaVersion: 1, tenant: 'vision', datasetId: 'cats', channel: 'training', version,
+      schemaVersion: 1, tenant: 'vision', datasetId: 'cats', channel: 'training', kind: 'images', version,
       upload: { ...upload(), size: 99 }, datasetBucket: 'data', prefix: `datasets/vision/cats/training/${version}/`,
       manifestUri: `s3://data/datasets/vision/cats/training/${version}/manifest.json`, pointerUri: 's3://data/datasets/vision/cats/training/current.json',
       current: true, datasetPath: `vision/cats/training/${version}`, counts: { records: 7, shards: 2, classes: 2, entries: 9, skipped: 2, rejected: 0 }, durationMs: 12,

@@ -3,6 +3,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { ShardWriterBase, type ShardSink, type ShardWriter, type ShardWriterEvents } from '../io';
+import { checkOutputPath } from '../io/output-path';
 
 export interface S3ShardSinkOptions {
   /** Multipart part size. Default 8 MiB (S3's minimum is 5 MiB). */
@@ -11,7 +12,6 @@ export interface S3ShardSinkOptions {
   readonly queueSize?: number;
 }
 
-const SAFE_OUTPUT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 
 /**
@@ -45,7 +45,7 @@ export class S3ShardSink implements ShardSink {
   }
 
   async open(name: string): Promise<ShardWriter> {
-    if (!SAFE_OUTPUT_NAME.test(name)) throw new Error(`invalid output name ${JSON.stringify(name)}`);
+    checkOutputPath(name);
     const key = `${this.prefix}${name}`;
     const writer: S3ShardWriter = new S3ShardWriter(name, key, this.startUpload(key, name), {
       published: () => this.published.add(key),

@@ -2,10 +2,11 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DatasetError, DatasetProblem } from '../dataset/dataset-errors';
-import { convertDataset } from '../dataset/convert-dataset';
+import { convertUpload } from '../dataset/convert-dataset';
 import type { RejectedEntry } from '../dataset/entry-outcome';
 import type { DatasetManifest } from '../dataset/manifest';
-import { DEFAULT_CHANNEL, type ConversionOptions } from '../dataset/options';
+import { DEFAULT_CHANNEL, type ConversionOptions, type DatasetKind } from '../dataset/options';
+import { DATASET_KINDS } from '../../../contract/key-layout';
 import { DirectoryShardSink } from '../io/directory-shard-sink';
 import { FileByteSource } from '../io/file-byte-source';
 import { ZipFormatError } from '../zip/zip-errors';
@@ -26,13 +27,19 @@ export enum ExitCode {
   FAILURE = 3,
 }
 
-export const CONVERT_USAGE = `usage: cdk-sagemaker-datasets convert <zip> --out <dir> [options]
+export const CONVERT_USAGE = `usage: cdk-sagemaker-datasets convert <input> --out <dir> [--kind images|files|tfrecord] [options]
 
-Converts a zip of images (one folder per class, or all at the top level for an unlabeled
-dataset) into TFRecord shards of tf.train.Example records, labels.txt and manifest.json.
+Converts an upload into a dataset version in <dir>, as the platform does, with manifest.json last:
+  images    (default) a zip of images (one folder per class, or all at the top level for an
+            unlabeled dataset) → TFRecord shards of tf.train.Example records and labels.txt
+  files     a zip of files (checkpoints, configs, pretrained weights) → each file at its zip path
+  tfrecord  a .tfrecord file or a zip of them → every record's CRCs verified, each file kept byte
+            for byte at its zip path (a single file as <channel>.tfrecord); a corrupted record
+            exits 1 naming the file and its byte offset
 
 options:
   --out <dir>                    output directory; must be empty or not exist (required)
+  --kind <kind>                  images, files or tfrecord (default images)
   --channel <name>               shard name prefix (default ${DEFAULT_CHANNEL})
   --shard-size <size>            target image bytes per shard, e.g. 128MiB, 500MB (default 128MiB)
   --seed <n>                     seed of the shard shuffle, 0..4294967295 (default 0)
@@ -47,6 +54,7 @@ exit status: 0 converted, 1 input rejected, 2 usage error, 3 other failure
 class UsageError extends Error {}
 
 interface ConvertArgs {
+  /** The input file: a zip, or for kind tfrecord a TFRecord file. */
   readonly zip: string;
   readonly out: string;
   readonly json: boolean;
@@ -84,7 +92,7 @@ export async function convertCommand(argv: string[], io: CommandIo): Promise<num
     const bar = tty ? new ProgressBar(io.stderr) : undefined;
     let manifest: DatasetManifest;
     try {
-      ({ manifest } = await convertDataset(source, sink, args.options, { onProgress: (p) => bar?.update(p) }));
+      ({ manifest } = await convertUpload(source, sink, args.options, { onProgress: (p) => bar?.update(p) }));
     } finally {
       bar?.finish();
     }
@@ -110,6 +118,7 @@ function parseConvertArgs(argv: string[]): ConvertArgs | 'help' {
     strict: true,
     options: {
       out: { type: 'string' },
+      kind: { type: 'string' },
       channel: { type: 'string' },
       'shard-size': { type: 'string' },
       seed: { type: 'string' },
@@ -119,9 +128,13 @@ function parseConvertArgs(argv: string[]): ConvertArgs | 'help' {
     },
   });
   if (values.help) return 'help';
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <zip>' : `expected one <zip>, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <input>' : `expected one <input>, got ${positionals.length}: ${positionals.join(' ')}`);
   if (!values.out) throw new UsageError('missing --out <dir>');
   const options: { -readonly [K in keyof ConversionOptions]: ConversionOptions[K] } = {};
+  if (values.kind !== undefined) {
+    if (!(DATASET_KINDS as readonly string[]).includes(values.kind)) throw new UsageError(`--kind must be one of ${DATASET_KINDS.join(', ')} (got ${JSON.stringify(values.kind)})`);
+    options.kind = values.kind as DatasetKind;
+  }
   if (values.channel !== undefined) options.channel = values.channel;
   if (values['shard-size'] !== undefined) {
     const bytes = parseByteSize(values['shard-size']);
@@ -155,6 +168,14 @@ async function fail(io: CommandIo, json: boolean, exitCode: ExitCode, code: stri
 }
 
 function summary(m: DatasetManifest, out: string): string {
+  if (m.kind !== 'images') {
+    const bytes = m.files.reduce((n, f) => n + f.bytes, 0);
+    const what = m.kind === 'tfrecord' ? `${m.records} records in ${m.files.length} TFRecord file${m.files.length === 1 ? '' : 's'}, every CRC verified` : `${m.files.length} file${m.files.length === 1 ? '' : 's'}`;
+    return (
+      `kept ${what} (${formatBytes(bytes)}) in ${resolve(out)}\n` +
+      `entries: ${m.entries.total} total, ${m.entries.converted} kept, ${m.entries.skipped} skipped, ${m.entries.rejected} rejected; ${(m.timing.durationMs / 1000).toFixed(1)} s\n`
+    );
+  }
   const bytes = m.shards.reduce((n, s) => n + s.bytes, 0);
   const what = m.labeled ? `labeled, ${m.classNames.length} class${m.classNames.length === 1 ? '' : 'es'}` : 'unlabeled';
   return (

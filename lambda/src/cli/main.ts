@@ -29,8 +29,9 @@ platform commands (signed with your AWS credentials; run configure first):
       download a finished job's model (and output)
 
 local commands:
-  convert <zip> --out <dir> [--channel training] [--shard-size 128MiB] [--seed N] [--json]
-      convert a zip of images into TFRecord shards, labels.txt and manifest.json
+  convert <input> --out <dir> [--kind images|files|tfrecord] [--channel training] [--shard-size 128MiB] [--seed N] [--json]
+      convert an upload as the platform does: a zip of images into TFRecord shards and labels.txt,
+      a zip of files kept at their zip paths, or TFRecord files verified and kept; manifest.json last
   inspect <file.tfrecord> [--json] [--limit N]
       print the records of a TFRecord file and verify every CRC
 

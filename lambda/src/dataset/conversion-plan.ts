@@ -3,6 +3,7 @@ import type { ZipIndex, ZipSourceInfo } from '../zip/zip-index';
 import { classifyEntries } from './classify-entries';
 import type { RejectedEntry, SkippedEntry } from './entry-outcome';
 import { nothingUsable } from './finish-conversion';
+import { DatasetError, DatasetProblem } from './dataset-errors';
 import { classNameOf, resolveLayout } from './layout';
 import { resolveOptions, type ConversionOptions, type ResolvedConversionOptions } from './options';
 import { assignToShards, decideShardCount, shardName, shuffleUnits } from './shard-assignment';
@@ -50,6 +51,9 @@ export interface ConversionPlan {
  */
 export function planConversion(index: ZipIndex, options: ConversionOptions = {}): ConversionPlan {
   const resolved = resolveOptions(options);
+  if (resolved.kind !== 'images') {
+    throw new DatasetError(DatasetProblem.INVALID_OPTIONS, `invalid option: a conversion plan is for images; kind ${resolved.kind} is kept as uploaded (keepFiles)`);
+  }
   const classified = classifyEntries(index.entries, resolved.limits);
   // No file even named like an image: every rejection is already known, so say so with all of them.
   if (classified.layoutEntries.length === 0) throw nothingUsable(classified.rejected, index.entries.length - classified.skipped.length);

@@ -5,6 +5,7 @@ import { readZipIndex } from '../zip/zip-index';
 import { planConversion, type ConversionPlan } from './conversion-plan';
 import { convertShards, type ConversionProgress } from './convert-shards';
 import { finishConversion, planRejectionError } from './finish-conversion';
+import { keepFiles } from './keep-files';
 import type { DatasetManifest } from './manifest';
 import { resolveOptions, type ConversionOptions } from './options';
 
@@ -41,6 +42,15 @@ export async function convertDataset(source: ByteSource, sink: ShardSink, option
     await sink.abort();
     throw err;
   }
+}
+
+/**
+ * Any kind of upload (`options.kind`): images are converted to TFRecord shards by
+ * {@link convertDataset}; files and TFRecord files are kept as they are by {@link keepFiles}.
+ * Either way manifest.json comes last and a failure leaves nothing behind.
+ */
+export async function convertUpload(source: ByteSource, sink: ShardSink, options: ConversionOptions = {}, hooks: ConvertDatasetHooks = {}): Promise<{ readonly manifest: DatasetManifest }> {
+  return resolveOptions(options).kind === 'images' ? convertDataset(source, sink, options, hooks) : keepFiles(source, sink, options, hooks);
 }
 
 /**

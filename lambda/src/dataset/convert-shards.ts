@@ -39,7 +39,7 @@ export interface ConvertShardsOptions {
   readonly readAheadBytes?: number;
 }
 
-const DATA_PROBLEM_REASON: Record<EntryDataProblem, RejectReason> = {
+export const DATA_PROBLEM_REASON: Record<EntryDataProblem, RejectReason> = {
   [EntryDataProblem.SIZE_MISMATCH]: RejectReason.SIZE_MISMATCH,
   [EntryDataProblem.CRC_MISMATCH]: RejectReason.CRC_MISMATCH,
   [EntryDataProblem.CORRUPT_DATA]: RejectReason.CORRUPT_DATA,

@@ -26,6 +26,14 @@ export enum RejectReason {
   IMAGE_TOO_LARGE = 'image-too-large',
   /** The header reads but the body is cut short or broken: no JPEG EOI, a bad PNG chunk CRC or no IEND, no GIF trailer. */
   CORRUPT_IMAGE = 'corrupt-image',
+  /** Kind `tfrecord`: a file whose name does not end in .tfrecord or .tfrecords (case-insensitive). */
+  NOT_A_TFRECORD = 'not-a-tfrecord',
+  /** Kind `tfrecord`: a record's length or data CRC does not match, or the file ends inside a record; the detail names the byte offset. */
+  CORRUPT_RECORD = 'corrupt-record',
+  /** Kinds `files` and `tfrecord`: a top-level file named like the converter's own output (manifest.json). */
+  RESERVED_NAME = 'reserved-name',
+  /** Kinds `files` and `tfrecord`: a file whose path is also a folder of another file (`a` and `a/b`). */
+  PATH_CONFLICT = 'path-conflict',
 }
 
 export interface SkippedEntry {

@@ -60,7 +60,7 @@ export function nothingUsable(rejected: readonly RejectedEntry[], considered: nu
   );
 }
 
-async function writeWhole(sink: ShardSink, name: string, text: string): Promise<void> {
+export async function writeWhole(sink: ShardSink, name: string, text: string): Promise<void> {
   const writer = await sink.open(name);
   try {
     await writer.write(Buffer.from(text, 'utf8'));

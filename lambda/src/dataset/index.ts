@@ -1,10 +1,12 @@
 export { planConversion, type ConversionPlan, type ShardPlan, type PlannedImage } from './conversion-plan';
 export { convertShards, type ShardResult, type ConversionProgress, type ConvertShardsOptions } from './convert-shards';
-export { convertDataset, planFromSource, type ConvertDatasetHooks, type DatasetConversion } from './convert-dataset';
+export { keepFiles } from './keep-files';
+export { convertDataset, convertUpload, planFromSource, type ConvertDatasetHooks, type DatasetConversion } from './convert-dataset';
 export { finishConversion, planRejectionError } from './finish-conversion';
 export {
   buildManifest,
   serializeManifest,
+  versionFileNames,
   allRejected,
   assertEveryEntryAccounted,
   MANIFEST_FILE,
@@ -12,11 +14,12 @@ export {
   MANIFEST_VERSION,
   type DatasetManifest,
   type ManifestShard,
+  type ManifestFile,
   type ManifestClass,
   type ManifestSource,
   type ManifestTiming,
 } from './manifest';
-export { resolveOptions, DEFAULT_CHANNEL, DEFAULT_TARGET_SHARD_BYTES, DEFAULT_MAX_IMAGE_PIXELS, type ConversionOptions, type ResolvedConversionOptions } from './options';
+export { resolveOptions, type DatasetKind, DEFAULT_CHANNEL, DEFAULT_TARGET_SHARD_BYTES, DEFAULT_MAX_IMAGE_PIXELS, type ConversionOptions, type ResolvedConversionOptions } from './options';
 export { SkipReason, RejectReason, type SkippedEntry, type RejectedEntry } from './entry-outcome';
 export { DatasetError, DatasetProblem } from './dataset-errors';
 export { resolveLayout, classNameOf, sortClassNames, labelsFileContent, type DatasetLayout } from './layout';

@@ -3,7 +3,7 @@ import type { OutputChecksum } from '../io/shard-sink';
 import type { ConversionPlan } from './conversion-plan';
 import type { ShardResult } from './convert-shards';
 import { byEntryIndex, type RejectedEntry, type SkippedEntry } from './entry-outcome';
-import type { ResolvedConversionOptions } from './options';
+import type { DatasetKind, ResolvedConversionOptions } from './options';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const LABELS_FILE = 'labels.txt';
@@ -16,6 +16,17 @@ export interface ManifestShard {
   readonly records: number;
   readonly bytes: number;
   readonly checksum: OutputChecksum;
+}
+
+/** A file of the version kept as it was uploaded (kinds `files` and `tfrecord`). */
+export interface ManifestFile {
+  /** Its path below the version folder: its path in the zip, or `<channel>.tfrecord` for an uploaded TFRecord file. */
+  readonly path: string;
+  readonly bytes: number;
+  /** Lower-case hex SHA-256 of the file. */
+  readonly sha256: string;
+  /** Records in the file, every CRC verified (kind `tfrecord` only). */
+  readonly records?: number;
 }
 
 export interface ManifestClass {
@@ -37,6 +48,8 @@ export interface ManifestTiming {
  */
 export interface DatasetManifest {
   readonly manifestVersion: number;
+  /** What the channel holds (see ConversionOptions.kind); its data is in `shards` (images) or `files` (files, tfrecord). */
+  readonly kind: DatasetKind;
   readonly converter: { readonly name: string; readonly version: string };
   readonly source: ManifestSource;
   readonly options: ResolvedConversionOptions;
@@ -46,8 +59,12 @@ export interface DatasetManifest {
   readonly classNames: readonly string[];
   readonly classes: readonly ManifestClass[];
   readonly labelsFile: string | null;
+  /** TFRecord records in the version: written (images) or verified (tfrecord); 0 for files. */
   readonly records: number;
+  /** The TFRecord shards the converter wrote (images). */
   readonly shards: readonly ManifestShard[];
+  /** The files kept as uploaded (files, tfrecord), in zip order. */
+  readonly files: readonly ManifestFile[];
   readonly entries: { readonly total: number; readonly converted: number; readonly skipped: number; readonly rejected: number };
   readonly skipped: readonly SkippedEntry[];
   readonly rejected: readonly RejectedEntry[];
@@ -61,6 +78,7 @@ export function buildManifest(plan: ConversionPlan, results: readonly ShardResul
   const classes = plan.classNames.map((name, label) => ({ label, name, records: shards.reduce((n, s) => n + (s.classCounts[label] ?? 0), 0) }));
   return {
     manifestVersion: MANIFEST_VERSION,
+    kind: plan.options.kind,
     converter: plan.converter,
     source: { ...plan.source.identity, size: plan.source.size },
     options: plan.options,
@@ -71,6 +89,7 @@ export function buildManifest(plan: ConversionPlan, results: readonly ShardResul
     labelsFile: plan.labeled ? LABELS_FILE : null,
     records,
     shards: shards.map((s) => ({ name: s.name, records: s.records, bytes: s.bytes, checksum: s.checksum })),
+    files: [],
     entries: { total: plan.entryCount, converted: records, skipped: plan.skipped.length, rejected: rejected.length },
     skipped: plan.skipped,
     rejected,
@@ -80,6 +99,11 @@ export function buildManifest(plan: ConversionPlan, results: readonly ShardResul
 
 export function allRejected(plan: ConversionPlan, results: readonly ShardResult[]): RejectedEntry[] {
   return [...plan.rejected, ...results.flatMap((r) => r.rejected)].sort(byEntryIndex);
+}
+
+/** Every file of a complete version, paths below its folder, manifest.json last (e.g. to copy it). */
+export function versionFileNames(manifest: Pick<DatasetManifest, 'shards' | 'files' | 'labelsFile'>): string[] {
+  return [...manifest.shards.map((s) => s.name), ...(manifest.files ?? []).map((f) => f.path), ...(manifest.labelsFile ? [manifest.labelsFile] : []), MANIFEST_FILE];
 }
 
 /** Stable serialization: fixed key order by construction, two-space indent, trailing newline. */

@@ -1,7 +1,15 @@
+import { DATASET_KINDS, DEFAULT_DATASET_KIND, type DatasetKind } from '../../../contract/key-layout';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../zip/zip-limits';
 import { DatasetError, DatasetProblem } from './dataset-errors';
 
+export type { DatasetKind };
+
 export interface ConversionOptions {
+  /**
+   * What the upload holds: `images` (default; a zip of images → TFRecord shards), `files` (a zip
+   * extracted as it is) or `tfrecord` (TFRecord files, verified and kept byte for byte).
+   */
+  readonly kind?: DatasetKind;
   /** SageMaker channel name, the shard-name prefix. Default `training`. */
   readonly channel?: string;
   /** Target uncompressed image bytes per shard; decides the shard count. Default 128 MiB. */
@@ -24,6 +32,7 @@ export interface ConversionOptions {
 }
 
 export interface ResolvedConversionOptions {
+  readonly kind: DatasetKind;
   readonly channel: string;
   readonly targetShardBytes: number;
   readonly shardCount: number | null;
@@ -40,8 +49,16 @@ export const DEFAULT_MAX_IMAGE_PIXELS = 89_478_485;
 
 const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/**
+ * Files and TFRecord entries are streamed, never held whole in memory, so their per-entry cap
+ * defaults to the archive's total cap (checkpoints and TFRecord shards are often several GB).
+ */
+const STREAMED_KIND_LIMITS: Partial<ZipLimits> = { maxEntryUncompressedBytes: DEFAULT_ZIP_LIMITS.maxTotalUncompressedBytes };
+
 export function resolveOptions(options: ConversionOptions = {}): ResolvedConversionOptions {
+  const kind = options.kind ?? DEFAULT_DATASET_KIND;
   const resolved: ResolvedConversionOptions = {
+    kind,
     channel: options.channel ?? DEFAULT_CHANNEL,
     targetShardBytes: options.targetShardBytes ?? DEFAULT_TARGET_SHARD_BYTES,
     shardCount: options.shardCount ?? null,
@@ -49,9 +66,10 @@ export function resolveOptions(options: ConversionOptions = {}): ResolvedConvers
     shuffleBlockBytes: options.shuffleBlockBytes ?? 0,
     maxRejectedFraction: options.maxRejectedFraction ?? 0,
     maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
-    limits: { ...DEFAULT_ZIP_LIMITS, ...options.limits },
+    limits: { ...DEFAULT_ZIP_LIMITS, ...(kind === 'images' ? {} : STREAMED_KIND_LIMITS), ...options.limits },
   };
   const invalid = (what: string) => new DatasetError(DatasetProblem.INVALID_OPTIONS, `invalid option: ${what}`);
+  if (!DATASET_KINDS.includes(kind)) throw invalid(`kind ${JSON.stringify(kind)} must be one of ${DATASET_KINDS.join(', ')}`);
   if (!CHANNEL_NAME.test(resolved.channel)) throw invalid(`channel ${JSON.stringify(resolved.channel)} must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or digit`);
   if (!isPositiveInteger(resolved.targetShardBytes)) throw invalid('targetShardBytes must be a positive integer');
   if (resolved.shardCount !== null && !isPositiveInteger(resolved.shardCount)) throw invalid('shardCount must be a positive integer');

@@ -7,7 +7,7 @@ import {
   type FinalizerInput,
   type WorkerInput,
 } from '../../../contract/distributed-conversion';
-import { parseUploadKey, uploadVersion, versionPrefix, type DatasetChannelRef, type UploadIdentity } from '../catalog';
+import { parseUpload, uploadVersion, versionPrefix, type DatasetChannelRef, type UploadIdentity } from '../catalog';
 import { WorkLayout } from './work-layout';
 
 /**
@@ -60,7 +60,10 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 /** The execution input, checked against the upload it names: the version is that upload's. */
 export function parseConversionInput(value: unknown): { input: DistributedConversionInput; ref: DatasetChannelRef; layout: WorkLayout } {
   const input = parse(conversionInput, value, 'execution') as DistributedConversionInput;
-  const ref = parseUploadKey(input.upload.key);
+  const { ref, kind } = parseUpload(input.upload.key);
+  if (kind !== 'images') {
+    throw new InvalidRunInputError('execution', `the upload ${input.upload.key} is of kind ${kind}; the distributed conversion converts images only (files and TFRecord uploads are kept by the single function)`);
+  }
   if (ref.datasetId !== input.datasetId || ref.channel !== input.channel || (input.tenant !== undefined && ref.tenant !== input.tenant)) {
     throw new InvalidRunInputError('execution', `datasetId/channel ${input.datasetId}/${input.channel} do not match the upload key ${input.upload.key}`);
   }

@@ -95,7 +95,12 @@ export async function incompleteOnEfs(efs: EfsDatasetStore, ref: DatasetChannelR
 }
 
 function filesOf(manifest: DatasetManifest): { name: string; bytes?: number }[] {
-  return [...manifest.shards.map((s) => ({ name: s.name, bytes: s.bytes })), ...(manifest.labelsFile ? [{ name: LABELS_FILE }] : []), { name: MANIFEST_FILE }];
+  return [
+    ...manifest.shards.map((s) => ({ name: s.name, bytes: s.bytes })),
+    ...(manifest.files ?? []).map((f) => ({ name: f.path, bytes: f.bytes })),
+    ...(manifest.labelsFile ? [{ name: LABELS_FILE }] : []),
+    { name: MANIFEST_FILE },
+  ];
 }
 
 /** Sends `DatasetConversionFailed` and records the failure for the platform API. */

@@ -38,6 +38,7 @@ export function convertedDetail(facts: ConvertedFacts): DatasetConvertedDetail {
     tenant: ref.tenant,
     datasetId: ref.datasetId,
     channel: ref.channel,
+    kind: manifest.kind ?? 'images',
     version,
     upload: uploadReference(facts.upload, facts.size ?? manifest.source.size),
     datasetBucket: facts.datasetBucket,
@@ -50,6 +51,7 @@ export function convertedDetail(facts: ConvertedFacts): DatasetConvertedDetail {
     counts: {
       records: manifest.records,
       shards: manifest.shards.length,
+      ...(manifest.files?.length ? { files: manifest.files.length } : {}),
       classes: manifest.classNames.length,
       entries: manifest.entries.total,
       skipped: manifest.entries.skipped,

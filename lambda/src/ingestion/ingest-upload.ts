@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConversionFailureCode, ConversionProgressUnit, ConversionRoute, TOO_LARGE_REASON, type IngestionConversionSettings } from '../../../contract/ingestion-events';
 import { FileSystemImportError, S3ByteSource, S3SourceChangedError, TeeShardSink, type VersionLease } from '../aws';
-import { DatasetKeyError, parseUploadKey, uploadVersion, type DatasetChannelRef } from '../catalog';
-import { convertDataset, type DatasetManifest } from '../dataset';
+import { DatasetKeyError, parseUpload, uploadVersion, type DatasetChannelRef, type DatasetKind } from '../catalog';
+import { convertUpload, type DatasetManifest } from '../dataset';
 import type { ShardSink } from '../io';
 import { ZipFormatError, ZipProblem } from '../zip';
 import { cleanUpIncomplete, commitVersion, completeOnEfs, incompleteOnEfs, publishFailure, type IngestionLogger, type VersionServices } from './commit-version';
@@ -113,19 +113,20 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
   const { upload } = notice;
   const log = services.logger;
   let ref: DatasetChannelRef;
+  let kind: DatasetKind;
   try {
-    ref = parseUploadKey(upload.key);
+    ({ ref, kind } = parseUpload(upload.key));
   } catch (error) {
     if (!(error instanceof DatasetKeyError)) throw error;
     const verdict = classifyFailure(error);
     return reportPermanent(services, notice, delivery, undefined, undefined, verdict);
   }
   const version = uploadVersion(upload);
-  const context = { datasetId: ref.datasetId, channel: ref.channel, version, bucket: upload.bucket, key: upload.key, attempt: delivery.attempt };
+  const context = { datasetId: ref.datasetId, channel: ref.channel, kind, version, bucket: upload.bucket, key: upload.key, attempt: delivery.attempt };
 
   try {
     let manifest = await services.datasets.readManifest(ref, version);
-    let kind = 'already-converted' as 'converted' | 'already-converted';
+    let outcomeKind = 'already-converted' as 'converted' | 'already-converted';
     // On EFS a version counts only with every file the manifest names, at its size.
     const efsMissing = services.efs ? !manifest || (await incompleteOnEfs(services.efs, ref, version, manifest)).length > 0 : false;
     if (manifest && !efsMissing) {
@@ -137,10 +138,10 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
         manifest = await services.datasets.readManifest(ref, version);
         if (!manifest && abandoned) return reportCrash(notice, ref, version, delivery, services, abandoned);
         if (!manifest) {
-          const converted = await convert(notice, ref, version, delivery, services, settings);
+          const converted = await convert(notice, ref, kind, version, delivery, services, settings);
           if ('kind' in converted) return converted;
           manifest = converted.manifest;
-          kind = 'converted';
+          outcomeKind = 'converted';
         }
         if (services.efs) await completeOnEfs(services.efs, services.datasets, ref, version, manifest, log);
         return undefined;
@@ -150,10 +151,10 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
     const complete = manifest!;
 
     const { current, efsCurrent, announced } = await commitVersion(ref, version, upload, notice.size, complete, services, settings.datasetBucket, delivery.remainingMs);
-    log.info(kind === 'converted' ? 'Dataset version converted' : 'Dataset version was already converted', {
+    log.info(outcomeKind === 'converted' ? 'Dataset version converted' : 'Dataset version was already converted', {
       ...context, current, efsCurrent, announced, records: complete.records, shards: complete.shards.length,
     });
-    return { kind, version, current, announced };
+    return { kind: outcomeKind, version, current, announced };
   } catch (error) {
     if (error instanceof VersionBusyError) {
       log.info('Another delivery of this upload is converting it; returning the message to the queue', { ...context, detail: error.message });
@@ -196,6 +197,7 @@ async function withLease<T>(ref: DatasetChannelRef, version: string, delivery: D
 async function convert(
   notice: UploadNotice,
   ref: DatasetChannelRef,
+  kind: DatasetKind,
   version: string,
   delivery: DeliveryContext,
   services: IngestionServices,
@@ -218,7 +220,12 @@ async function convert(
       bytesPerSecond: settings.estimatedBytesPerSecond,
     });
     if (budget.kind === 'too-large') {
-      services.logger.warn('Upload too large for single-function conversion', { version, size: source.size, estimatedMs: budget.estimatedMs });
+      services.logger.warn('Upload too large for single-function conversion', { version, kind, size: source.size, estimatedMs: budget.estimatedMs });
+      if (kind !== 'images') {
+        // The distributed conversion plans images into shards; files and TFRecord files are kept by this function only.
+        const verdict = { ...budget, message: `${budget.message} Uploads of kind ${kind} are kept by the single function only (the distributed conversion converts images): split the upload into several channels.` };
+        return await failOversize({ notice, ref, version, size: source.size, verdict, delivery }, services, settings);
+      }
       const strategy = services.oversize ?? failOversize;
       return await strategy({ notice, ref, version, size: source.size, verdict: budget, delivery }, services, settings);
     }
@@ -239,12 +246,12 @@ async function convert(
     const progress: ProgressTracker = trackProgress(services, facts, ConversionProgressUnit.BYTES,
       () => ({ completed: Math.min(source.stats.bytesServed, zipSize), total: zipSize }), { pollMs: services.progressPollMs });
     try {
-      const { manifest } = await convertDataset(source, sink, conversionOptions(settings.conversion, ref)).finally(() => progress.stop());
+      const { manifest } = await convertUpload(source, sink, { ...conversionOptions(settings.conversion, ref), kind }).finally(() => progress.stop());
       services.logger.info('Conversion finished', { version, durationMs: manifest.timing.durationMs, records: manifest.records, sourceStats: source.stats });
       return { manifest };
     } catch (error) {
       // convertDataset aborted the sink: nothing of this version was published.
-      if (error instanceof ZipFormatError && error.problem === ZipProblem.DIRECTORY_TOO_LARGE && services.oversize) {
+      if (error instanceof ZipFormatError && error.problem === ZipProblem.DIRECTORY_TOO_LARGE && services.oversize && kind === 'images') {
         // Too many entries for this function's memory: the distributed planner has more.
         await cleanUpIncomplete(ref, version, services);
         services.logger.warn('Central directory too large for single-function conversion; handing over', { version, size: source.size, detail: error.message });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, rmdir, type FileHandle } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { checkOutputPath } from './output-path';
 import type { ShardSink, ShardWriter } from './shard-sink';
 import { ShardWriterBase, type ShardWriterEvents } from './shard-writer-base';
 
@@ -11,13 +12,13 @@ export interface DirectoryShardSinkOptions {
   readonly flushBytes?: number;
 }
 
-const SAFE_OUTPUT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MAX_BATCH_CHUNKS = 512; // stays under IOV_MAX (1024) for writev
 
 /**
  * Writes each output to a hidden temporary file in the directory and renames it into place on
- * finish(), so a file under its final name is always complete. abort() removes published and
- * temporary files alike, and the folders create() made, so a failed conversion leaves nothing behind.
+ * finish(), so a file under its final name is always complete. Names may hold folders (`a/b/c.bin`),
+ * created as needed. abort() removes published and temporary files alike, and every folder this
+ * sink made, so a failed conversion leaves nothing behind.
  */
 export class DirectoryShardSink implements ShardSink {
   static async create(directory: string, options: DirectoryShardSinkOptions = {}): Promise<DirectoryShardSink> {
@@ -33,6 +34,8 @@ export class DirectoryShardSink implements ShardSink {
 
   readonly description: string;
   private readonly created = new Set<string>();
+  /** Folders open() made for names with folders, in creation order. */
+  private readonly createdFolders: string[] = [];
   private readonly open_ = new Set<DirectoryShardWriter>();
 
   private constructor(
@@ -45,9 +48,11 @@ export class DirectoryShardSink implements ShardSink {
   }
 
   async open(name: string): Promise<ShardWriter> {
-    if (!SAFE_OUTPUT_NAME.test(name)) throw new Error(`invalid output name ${JSON.stringify(name)}`);
+    checkOutputPath(name);
     const finalPath = join(this.directory, name);
-    const tempPath = join(this.directory, `.${name}.${randomBytes(6).toString('hex')}.partial`);
+    const folder = dirname(finalPath);
+    if (folder !== join(this.directory)) await this.makeFolders(folder);
+    const tempPath = join(folder, `.${basename(name)}.${randomBytes(6).toString('hex')}.partial`);
     const handle = await open(tempPath, 'wx');
     this.created.add(tempPath);
     const writer = new DirectoryShardWriter(name, handle, tempPath, finalPath, this.flushBytes, {
@@ -65,7 +70,24 @@ export class DirectoryShardSink implements ShardSink {
     await Promise.all([...this.open_].map((w) => w.abort()));
     await Promise.all([...this.created].map((p) => rm(p, { force: true })));
     this.created.clear();
+    for (const folder of this.createdFolders.reverse()) await rmdir(folder).catch(() => undefined);
+    this.createdFolders.length = 0;
     await this.removeCreatedFolders();
+  }
+
+  /** mkdir -p below the directory, remembering each folder it made. */
+  private async makeFolders(folder: string): Promise<void> {
+    const relative = folder.slice(join(this.directory).length + 1).split('/');
+    let path = join(this.directory);
+    for (const segment of relative) {
+      path = join(path, segment);
+      try {
+        await mkdir(path);
+        this.createdFolders.push(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
   }
 
   /** Removes the folders create() made, innermost first, each only if it is empty. */
