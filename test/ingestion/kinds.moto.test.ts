@@ -41,7 +41,7 @@ describeWithTool(MOTO_SERVER, 'ingestion routes each kind of upload by its key (
     expect(await pipeline.listKeys(pointer.prefix)).toEqual([...files.map((f) => `${pointer.prefix}${f.name}`), `${pointer.prefix}manifest.json`].sort());
     for (const f of files) expect((await pipeline.getBuffer(`${pointer.prefix}${f.name}`)).equals(f.data)).toBe(true);
 
-    const [event] = await pipeline.observedEvents();
+    const [event] = (await pipeline.observedEvents()).filter((e) => e.detailType === DATASET_CONVERTED);
     expect(event).toMatchObject({ detailType: DATASET_CONVERTED, detail: { kind: 'files', channel: 'pretrained', counts: { records: 0, shards: 0, files: 3 } } });
   });
 
@@ -56,7 +56,7 @@ describeWithTool(MOTO_SERVER, 'ingestion routes each kind of upload by its key (
     const count = readTFRecordsFromBuffer(records).length;
     expect(manifest).toMatchObject({ kind: 'tfrecord', records: count, files: [{ path: 'training.tfrecord', bytes: records.length, sha256: sha256(records), records: count }] });
     expect((await pipeline.getBuffer(`${pointer.prefix}training.tfrecord`)).equals(records)).toBe(true);
-    const [event] = await pipeline.observedEvents();
+    const [event] = (await pipeline.observedEvents()).filter((e) => e.detailType === DATASET_CONVERTED);
     expect(event).toMatchObject({ detailType: DATASET_CONVERTED, detail: { kind: 'tfrecord', counts: { records: count, files: 1 } } });
   });
 
@@ -67,9 +67,8 @@ describeWithTool(MOTO_SERVER, 'ingestion routes each kind of upload by its key (
     await pipeline.upload('uploads/vision/cifar/evaluation.tfrecord.zip', buildZip([{ name: 'ok.tfrecord', data: fixture('torchdata_example.tfrecord') }, { name: 'eval/bad.tfrecord', data: broken }]));
     const { response } = await pipeline.deliver(pipeline.handler());
     expect(response.batchItemFailures).toEqual([]);
-    expect(await pipeline.listKeys('datasets/')).toEqual([]);
-    const [event] = await pipeline.observedEvents();
-    expect(event.detailType).toBe(DATASET_CONVERSION_FAILED);
+    expect(await pipeline.dataKeys()).toEqual([]);
+    const [event] = (await pipeline.observedEvents()).filter((e) => e.detailType === DATASET_CONVERSION_FAILED);
     expect(event.detail).toMatchObject({
       channel: 'evaluation', code: ConversionFailureCode.INVALID_DATASET,
       rejected: [expect.objectContaining({ name: 'eval/bad.tfrecord', reason: 'corrupt-record', detail: expect.stringContaining(`record 2 at byte offset ${third.offset}: data CRC mismatch`) })],
@@ -80,7 +79,7 @@ describeWithTool(MOTO_SERVER, 'ingestion routes each kind of upload by its key (
     await pipeline.upload('uploads/vision/cats/checkpoints.files.zip', buildZip([{ name: 'big.bin', data: Buffer.alloc(4096, 7) }]));
     const { response } = await pipeline.deliver(pipeline.handler({ [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: '1024' }));
     expect(response.batchItemFailures).toEqual([]);
-    const [event] = await pipeline.observedEvents();
+    const [event] = (await pipeline.observedEvents()).filter((e) => e.detailType === DATASET_CONVERSION_FAILED);
     expect(event.detail).toMatchObject({ code: ConversionFailureCode.TOO_LARGE, reason: TOO_LARGE_REASON });
     expect((event.detail as { message: string }).message).toMatch(/Uploads of kind files are kept by the single function only/);
   });
