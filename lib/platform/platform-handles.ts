@@ -154,6 +154,7 @@ export class DatasetPlatformHandles extends Construct {
         endpointSecurityGroupId: endpoints.length > 0 ? field('endpointSecurityGroupId') : undefined,
         interfaceEndpoints: endpoints,
         trainingSubnetsHaveEgress: this.props.trainingSubnetsHaveEgress,
+        s3PrefixListId: field('s3PrefixListId'),
       });
     });
   }

@@ -26,6 +26,8 @@ export enum PlatformParameter {
   TRAINING_SECURITY_GROUP_ID = 'network/training-security-group-id',
   /** The interface endpoints' security group id; absent when the VPC has no interface endpoints of the platform. */
   ENDPOINT_SECURITY_GROUP_ID = 'network/endpoint-security-group-id',
+  /** The region's S3 managed prefix list (`pl-…`): training subnets reach S3 through it. */
+  S3_PREFIX_LIST_ID = 'network/s3-prefix-list-id',
   /** The `TrainingEndpoint`s the VPC has interface endpoints for, comma-joined; absent when none. */
   INTERFACE_ENDPOINTS = 'network/interface-endpoints',
 
@@ -146,7 +148,9 @@ const FIELD_SEPARATOR = ',';
 const LIST_SEPARATOR = ';';
 
 /** The fields of the network record (`import/network`). */
-export const NETWORK_RECORD = ['vpcId', 'trainingSecurityGroupId', 'endpointSecurityGroupId', 'trainingSubnetIds', 'availabilityZones', 'trainingSubnetRouteTableIds'] as const;
+export const NETWORK_RECORD = [
+  'vpcId', 'trainingSecurityGroupId', 'endpointSecurityGroupId', 'trainingSubnetIds', 'availabilityZones', 'trainingSubnetRouteTableIds', 's3PrefixListId',
+] as const;
 /** The fields of the FSx for Lustre record (`import/fsx-lustre`). */
 export const LUSTRE_RECORD = ['fileSystemId', 'mountName', 'dnsName', 'securityGroupId', 'subnetId', 'availabilityZone'] as const;
 /** The fields of the EFS record (`import/efs`). */

@@ -151,6 +151,12 @@ export class DatasetPlatformParameters extends Construct {
         'Give the network private subnets (TrainingNetwork selects them from the VPC).');
     }
     const isolated = new Set(network.vpc.isolatedSubnets.map((subnet) => subnet.subnetId));
+    // Both TrainingNetwork and its imports carry the id (ITrainingNetwork does not declare it).
+    const s3PrefixListId = (network as Partial<{ s3PrefixListId: string }>).s3PrefixListId;
+    if (s3PrefixListId === undefined) {
+      throwValidation(this, 'NoS3PrefixList', `DatasetPlatformParameters ${this.node.path}: the network does not expose s3PrefixListId, which team stacks ` +
+        'need to reach S3. Pass a TrainingNetwork (new or from fromTrainingNetworkAttributes).');
+    }
     const record = {
       vpcId: network.vpc.vpcId,
       trainingSecurityGroupId: network.trainingSecurityGroup.securityGroupId,
@@ -158,6 +164,7 @@ export class DatasetPlatformParameters extends Construct {
       trainingSubnetIds: subnets.map((subnet) => subnet.subnetId),
       availabilityZones: subnets.map((subnet) => subnet.availabilityZone),
       trainingSubnetRouteTableIds: subnets.map((subnet) => subnet.routeTable.routeTableId),
+      s3PrefixListId,
     };
     publish(PlatformParameter.VPC_ID, record.vpcId);
     publish(PlatformParameter.AVAILABILITY_ZONES, joinValues(',', record.availabilityZones));
@@ -169,6 +176,7 @@ export class DatasetPlatformParameters extends Construct {
     if (network.endpointSecurityGroup) {
       publish(PlatformParameter.ENDPOINT_SECURITY_GROUP_ID, record.endpointSecurityGroupId);
     }
+    publish(PlatformParameter.S3_PREFIX_LIST_ID, s3PrefixListId);
     if (network.interfaceEndpointServices.length > 0) {
       publish(PlatformParameter.INTERFACE_ENDPOINTS, network.interfaceEndpointServices.join(','));
     }

@@ -197,6 +197,8 @@ describeWithTool(CFN_LINT, 'the packed library, installed into a consumer app', 
       for (const type of ['AWS::EC2::VPCEndpoint', 'AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::Route', 'AWS::FSx::FileSystem', 'AWS::EFS::FileSystem']) {
         expect({ name, type, count: resourcesOfType(template, type).length }).toEqual({ name, type, count: 0 });
       }
+      // Nor is the S3 prefix list looked up again: the platform's id is used.
+      expect(Object.values(template.Resources).filter((resource) => resource.Type.startsWith('Custom::'))).toEqual([]);
       // Its own launcher runs in the platform's subnets and reaches the file system.
       expect(resourcesOfType(template, 'AWS::Lambda::Function').length).toBeGreaterThan(0);
     }
@@ -206,7 +208,7 @@ describeWithTool(CFN_LINT, 'the packed library, installed into a consumer app', 
     expect(read.filter((parameter) => !publishedNames.has(parameter))).toEqual([]);
     const imported = [...JSON.stringify(team.TeamFromAttributes).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map(([, exportName]) => exportName);
     // (Fn::ImportValue is inlined where a value is used: handles the team's resources never use leave no import.)
-    expect(new Set(imported)).toEqual(new Set(['VpcId', 'TrainingSubnetIds', 'TrainingSecurityGroupId', 'EndpointSecurityGroupId',
+    expect(new Set(imported)).toEqual(new Set(['VpcId', 'TrainingSubnetIds', 'TrainingSecurityGroupId', 'EndpointSecurityGroupId', 'S3PrefixListId',
       'LustreFileSystemId', 'LustreMountName', 'LustreSecurityGroupId', 'LustreSubnetId', 'DatasetBucketName'].map((handle) => `ConsumerPlatform-${handle}`)));
     expect(imported.filter((exportName) => !exportedNames.has(exportName))).toEqual([]);
     expect(await lint(team)).toEqual([]);

@@ -37,7 +37,7 @@ describe('DatasetPlatformStack publishes its handles', () => {
       PlatformParameter.VPC_ID, PlatformParameter.AVAILABILITY_ZONES, PlatformParameter.TRAINING_SUBNET_IDS,
       PlatformParameter.TRAINING_SUBNET_ROUTE_TABLE_IDS, PlatformParameter.TRAINING_SUBNET_COUNT, PlatformParameter.TRAINING_SUBNETS_HAVE_EGRESS,
       PlatformParameter.TRAINING_SECURITY_GROUP_ID, PlatformParameter.ENDPOINT_SECURITY_GROUP_ID, PlatformParameter.INTERFACE_ENDPOINTS,
-      PlatformParameter.STORAGE_TYPE, PlatformParameter.S3_INPUT_MODE,
+      PlatformParameter.S3_PREFIX_LIST_ID, PlatformParameter.STORAGE_TYPE, PlatformParameter.S3_INPUT_MODE,
       PlatformParameter.LUSTRE_FILE_SYSTEM_ID, PlatformParameter.LUSTRE_MOUNT_NAME, PlatformParameter.LUSTRE_DNS_NAME,
       PlatformParameter.LUSTRE_SECURITY_GROUP_ID, PlatformParameter.LUSTRE_SUBNET_ID, PlatformParameter.LUSTRE_AVAILABILITY_ZONE,
       PlatformParameter.LUSTRE_DATASET_DIRECTORY,
@@ -66,6 +66,7 @@ describe('DatasetPlatformStack publishes its handles', () => {
     expect(values.get(PlatformParameter.TRAINING_SECURITY_GROUP_ID)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NetworkTrainingSecurityGroup/), 'GroupId'] });
     expect(values.get(PlatformParameter.ENDPOINT_SECURITY_GROUP_ID)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NetworkEndpointSecurityGroup/), 'GroupId'] });
     expect(String(values.get(PlatformParameter.INTERFACE_ENDPOINTS)).split(',')).toEqual(lustreStack.network.interfaceEndpointServices);
+    expect(values.get(PlatformParameter.S3_PREFIX_LIST_ID)).toEqual(lustreStack.resolve(lustreStack.network.s3PrefixListId));
   });
 
   test('the import records hold the same handles, in the layout\'s field order', () => {
@@ -76,6 +77,7 @@ describe('DatasetPlatformStack publishes its handles', () => {
       { 'Fn::Join': [';', list(PlatformParameter.TRAINING_SUBNET_IDS)] },
       { 'Fn::Join': [';', list(PlatformParameter.AVAILABILITY_ZONES)] },
       { 'Fn::Join': [';', list(PlatformParameter.TRAINING_SUBNET_ROUTE_TABLE_IDS)] },
+      values.get(PlatformParameter.S3_PREFIX_LIST_ID),
     ]] });
     expect(values.get(PlatformParameter.LUSTRE_IMPORT)).toEqual({ 'Fn::Join': [',', [
       values.get(PlatformParameter.LUSTRE_FILE_SYSTEM_ID), values.get(PlatformParameter.LUSTRE_MOUNT_NAME),
@@ -329,6 +331,8 @@ describe('DatasetPlatformHandles.fromParameters', () => {
     for (const type of ['AWS::EC2::VPCEndpoint', 'AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::FSx::FileSystem']) {
       template.resourceCountIs(type, 0);
     }
+    // The platform's S3 prefix-list id is used: no lookup of its own.
+    expect(Object.values(template.toJSON().Resources).filter((r) => String((r as { Type: string }).Type).startsWith('Custom::'))).toEqual([]);
     // Every parameter it declares is one it uses (cfn-lint W2001 would flag the others).
     const body = JSON.stringify(template.toJSON().Resources);
     for (const name of Object.keys(template.toJSON().Parameters).filter((p) => p !== 'BootstrapVersion')) {

@@ -60,6 +60,7 @@ class TeamFromAttributesStack extends Stack {
       trainingSecurityGroupId: exported('TrainingSecurityGroupId'),
       endpointSecurityGroupId: exported('EndpointSecurityGroupId'),
       interfaceEndpoints: PLATFORM_ENDPOINTS,
+      s3PrefixListId: exported('S3PrefixListId'),
     });
     const fileSystem = LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(this, 'Datasets', {
       fileSystemId: exported('LustreFileSystemId'),
