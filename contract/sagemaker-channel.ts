@@ -19,6 +19,9 @@ export type FileSystemTypeName = 'EFS' | 'FSxLustre';
 /** `FileSystemDataSource.FileSystemAccessMode`, lowercase. */
 export type FileSystemAccessModeName = 'ro' | 'rw';
 
+/** The `ContentType` of channels that hold TFRecord files (kinds images and tfrecord) unless a request names another. */
+export const TFRECORD_CONTENT_TYPE = 'application/x-tfrecord';
+
 /** The longest `DirectoryPath` SageMaker accepts. */
 export const MAX_DIRECTORY_PATH_LENGTH = 4096;
 

@@ -1,5 +1,5 @@
 import { checkCreateTrainingJobRequest, resolveDatasets, planJobs, requestRules, validateLaunchRequest } from '../../lambda/src/launcher';
-import { efsDirectoryPath, fsxLustreDirectoryPath } from '../../contract/sagemaker-channel';
+import { TFRECORD_CONTENT_TYPE, efsDirectoryPath, fsxLustreDirectoryPath } from '../../contract/sagemaker-channel';
 import { buildRequests } from './support/build';
 import { IMAGE, MemoryObjects, TENANT, VERSION_A, VERSION_B, testConfig, validRequest } from './support/fixtures';
 
@@ -16,11 +16,13 @@ describe('request → CreateTrainingJob', () => {
         ChannelName: 'training',
         DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0123456789abcdef0', FileSystemType: 'FSxLustre', DirectoryPath: `/abcd1234/datasets/vision/cats/training/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
         InputMode: 'File',
+        ContentType: TFRECORD_CONTENT_TYPE,
       },
       {
         ChannelName: 'evaluation',
         DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0123456789abcdef0', FileSystemType: 'FSxLustre', DirectoryPath: `/abcd1234/datasets/vision/cats/evaluation/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
         InputMode: 'File',
+        ContentType: TFRECORD_CONTENT_TYPE,
       },
     ]);
     // The shared DirectoryPath derivation of the file-system constructs gives the same path.
@@ -46,6 +48,7 @@ describe('request → CreateTrainingJob', () => {
       ChannelName: 'training',
       DataSource: { FileSystemDataSource: { FileSystemId: 'fs-0fedcba9876543210', FileSystemType: 'EFS', DirectoryPath: `/datasets/vision/cats/training/${VERSION_A}`, FileSystemAccessMode: 'ro' } },
       InputMode: 'File',
+      ContentType: TFRECORD_CONTENT_TYPE,
     });
     expect(requests[0].InputDataConfig![0].DataSource!.FileSystemDataSource!.DirectoryPath).toBe(efsDirectoryPath('/datasets', `vision/cats/training/${VERSION_A}`));
     expect(requests[0].VpcConfig!.Subnets).toEqual(['subnet-0aaa1111', 'subnet-0bbb2222']);
@@ -65,6 +68,7 @@ describe('request → CreateTrainingJob', () => {
         DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/vision/cats/evaluation/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
         // No input mode requested: the launcher's S3 input mode (FastFile by default).
         InputMode: 'FastFile',
+        ContentType: TFRECORD_CONTENT_TYPE,
       },
     ]);
     // No file-system channel: any training subnet will do.
@@ -78,6 +82,7 @@ describe('request → CreateTrainingJob', () => {
         ChannelName: channel,
         DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://dataset-bucket/datasets/vision/cats/${channel}/${VERSION_A}/`, S3DataDistributionType: 'FullyReplicated' } },
         InputMode: 'FastFile',
+        ContentType: TFRECORD_CONTENT_TYPE,
       })));
       expect(request.VpcConfig!.Subnets).toEqual(['subnet-0aaa1111', 'subnet-0bbb2222']);
       expect(request.AlgorithmSpecification!.TrainingInputMode).toBe('File');
@@ -93,6 +98,42 @@ describe('request → CreateTrainingJob', () => {
         ['evaluation', 'Pipe', `s3://dataset-bucket/datasets/vision/cats/evaluation/${VERSION_A}/`],
         ['holdout', 'FastFile', `s3://dataset-bucket/datasets/vision/cats/evaluation/${VERSION_A}/`],
       ]);
+  });
+
+  describe('channels of every kind: the version\'s manifest says what it holds', () => {
+    const kinded = () => {
+      const objects = new MemoryObjects().addConverted('cats', 'training', VERSION_A).addConverted('cats', 'evaluation', VERSION_A);
+      const manifest = (kind: string, records: number, files: number) => JSON.stringify({ manifestVersion: 1, kind, records, files: Array.from({ length: files }, (_, i) => ({ path: `f${i}`, bytes: 1, sha256: '0'.repeat(64) })) });
+      objects.addConverted('cats', 'records', VERSION_A).addConverted('cats', 'weights', VERSION_A).addConverted('cats', 'empty', VERSION_A);
+      objects.objects[`datasets/vision/cats/records/${VERSION_A}/manifest.json`] = manifest('tfrecord', 40, 2);
+      objects.objects[`datasets/vision/cats/weights/${VERSION_A}/manifest.json`] = manifest('files', 0, 3);
+      objects.objects[`datasets/vision/cats/empty/${VERSION_A}/manifest.json`] = manifest('files', 0, 0);
+      return objects;
+    };
+
+    test('images and tfrecord channels say application/x-tfrecord; a files channel sends no ContentType; a requested type wins', async () => {
+      const { requests } = await buildRequests({ channels: { training: {}, records: {}, weights: {}, evaluation: { contentType: 'image/jpeg' } } }, FSX, kinded());
+      expect(requests[0].InputDataConfig!.map((c) => [c.ChannelName, c.ContentType, c.RecordWrapperType])).toEqual([
+        ['training', TFRECORD_CONTENT_TYPE, undefined],
+        ['records', TFRECORD_CONTENT_TYPE, undefined],
+        ['weights', undefined, undefined],
+        ['evaluation', 'image/jpeg', undefined],
+      ]);
+      expect(requests[0].InputDataConfig!.map((c) => c.DataSource!.FileSystemDataSource!.DirectoryPath)).toEqual(
+        ['training', 'records', 'weights', 'evaluation'].map((channel) => `/abcd1234/datasets/vision/cats/${channel}/${VERSION_A}`));
+    });
+
+    test('a files channel in Pipe mode is refused on its inputMode (one stream could not tell the files apart); a files version without files is refused', async () => {
+      const rules = requestRules(S3_ONLY, TENANT);
+      const validation = validateLaunchRequest(validRequest({ channels: { training: {}, weights: { source: 's3', inputMode: 'Pipe' }, empty: { source: 's3' } } }), rules);
+      if (!validation.ok) throw new Error(JSON.stringify(validation.errors));
+      const resolution = await resolveDatasets(kinded(), S3_ONLY.datasetBucket, planJobs(validation.request, rules, S3_ONLY.jobNamePrefix));
+      expect(resolution.ok).toBe(false);
+      expect(!resolution.ok && resolution.errors).toEqual([
+        { path: 'channels.weights.inputMode', message: expect.stringMatching(/holds files \(kind files\); Pipe mode .* use File or FastFile/) },
+        { path: 'channels.empty', message: expect.stringMatching(/version .* has no files; upload a zip with at least one file/) },
+      ]);
+    });
   });
 
   test('the S3 tier refuses file-system channels before any call, saying why', async () => {

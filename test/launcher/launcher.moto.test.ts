@@ -6,6 +6,7 @@ import {
   LaunchDependencies, LaunchResponse, S3ObjectReader, SageMakerTrainingJobApi, launchTrainingJobs, toStateChangedDetail,
 } from '../../lambda/src/launcher';
 import { TRAINING_JOB_STATE_CHANGED } from '../../contract/training-job-events';
+import { TFRECORD_CONTENT_TYPE } from '../../contract/sagemaker-channel';
 import { MotoPipeline } from '../ingestion/moto-pipeline';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { jpegBytes, pngBytes } from '../support/images';
@@ -56,10 +57,16 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
     await moto.reset();
     pipeline = new MotoPipeline({ s3: moto.s3Config(), other: moto.config() }, 'platform-uploads', DATASET_BUCKET);
     await pipeline.create();
-    // Convert three channels with the real ingestion handler, as the platform would.
+    // Convert three channels with the real ingestion handler, as the platform would: two of images,
+    // one of files (kind files: `config.files.zip`, kept as uploaded).
     const handler = pipeline.handler();
-    for (const [channel, seed] of [['training', 0], ['evaluation', 1], ['config', 2]] as const) {
-      await pipeline.upload(`uploads/vision/cats/${channel}.zip`, datasetZip({ cat: 3, dog: 2 }, seed));
+    const uploads = {
+      training: ['uploads/vision/cats/training.zip', datasetZip({ cat: 3, dog: 2 }, 0)],
+      evaluation: ['uploads/vision/cats/evaluation.zip', datasetZip({ cat: 3, dog: 2 }, 1)],
+      config: ['uploads/vision/cats/config.files.zip', buildZip([{ name: 'config.json', data: Buffer.from('{"lr": 0.1}') }, { name: 'vocab/tokens.txt', data: Buffer.from('a\nb\n') }])],
+    } as const;
+    for (const [channel, [key, body]] of Object.entries(uploads)) {
+      await pipeline.upload(key, body);
       const { response } = await pipeline.deliver(handler);
       expect(response.batchItemFailures).toEqual([]);
       versions[channel] = parsePointer((await pipeline.getBuffer(`datasets/vision/cats/${channel}/current.json`)).toString('utf8'), channel).version;
@@ -94,11 +101,13 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
           ChannelName: 'training',
           DataSource: { FileSystemDataSource: { FileSystemId: config.fileSystem!.id, FileSystemType: 'FSxLustre', FileSystemAccessMode: 'ro', DirectoryPath: `/abcd1234/datasets/vision/cats/training/${versions.training}` } },
           InputMode: 'File',
+          ContentType: TFRECORD_CONTENT_TYPE,
         },
         {
           ChannelName: 'evaluation',
           DataSource: { FileSystemDataSource: { FileSystemId: config.fileSystem!.id, FileSystemType: 'FSxLustre', FileSystemAccessMode: 'ro', DirectoryPath: `/abcd1234/datasets/vision/cats/evaluation/${versions.evaluation}` } },
           InputMode: 'File',
+          ContentType: TFRECORD_CONTENT_TYPE,
         },
         {
           ChannelName: 'config',
@@ -222,6 +231,7 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
       ChannelName: channel,
       DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${DATASET_BUCKET}/datasets/vision/cats/${channel}/${version}/`, S3DataDistributionType: 'FullyReplicated' } },
       InputMode: 'FastFile',
+      ContentType: TFRECORD_CONTENT_TYPE,
     });
 
     const first = await describeChannels(await launchTrainingJobs(request({ clientToken: 's3-tier-a', sweep: undefined, channels: { training: {}, evaluation: {} } }), s3Tier));

@@ -1,9 +1,9 @@
 import type { Channel, CreateTrainingJobCommandInput, Tag } from '@aws-sdk/client-sagemaker';
-import { ChannelInputError, fileSystemChannel, joinDirectoryPath } from '../../../contract/sagemaker-channel';
+import { ChannelInputError, TFRECORD_CONTENT_TYPE, fileSystemChannel, joinDirectoryPath } from '../../../contract/sagemaker-channel';
 import { ResolvedDatasetChannel } from './dataset-resolution';
 import type { FieldError } from '../../../contract/launch-request';
 import { formatPath } from './field-errors';
-import { tenantJobsPrefix } from '../../../contract/key-layout';
+import { tenantJobsPrefix, type DatasetKind } from '../../../contract/key-layout';
 import { TenantDescriptor } from '../../../contract/tenant-directory';
 import { PLATFORM_TAGS } from '../../../contract/launcher';
 import { LauncherConfig } from './launcher-config';
@@ -131,12 +131,24 @@ export function buildCreateTrainingJobRequest(job: PlannedJob, context: BuildCon
   };
 }
 
+/**
+ * The `ContentType` a channel gets unless the request names one: TFRecord shards (images, tfrecord)
+ * say so; a files channel (checkpoints, configs, weights) has no single type, so none is sent.
+ * `RecordWrapperType` stays unset (None): TFRecord files carry their own framing, and a Pipe-mode
+ * reader (e.g. PipeModeDataset with record_format "TFRecord") reads them unwrapped.
+ */
+export const DEFAULT_CONTENT_TYPE: Readonly<Record<DatasetKind, string | undefined>> = {
+  images: TFRECORD_CONTENT_TYPE,
+  tfrecord: TFRECORD_CONTENT_TYPE,
+  files: undefined,
+};
+
 function buildChannel(name: string, channel: JobChannelSpec, context: BuildContext): Channel {
   const resolved = context.datasets.get(datasetChannelKey(channelRequestOf(channel)));
   if (!resolved) {
     throw new Error(`internal error: dataset channel ${channel.datasetId}/${channel.datasetChannel} was not resolved before building channel ${name}`);
   }
-  const contentType = channel.contentType ?? undefined;
+  const contentType = channel.contentType ?? DEFAULT_CONTENT_TYPE[resolved.kind];
   if (channel.source === 'fileSystem') {
     const fileSystem = context.config.fileSystem;
     if (!fileSystem) {

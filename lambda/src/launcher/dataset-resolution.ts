@@ -1,4 +1,4 @@
-import { DATASET_PREFIX, DatasetKeyError, manifestKey, parsePointer, pointerKey, uploadKey, versionPrefix } from '../catalog';
+import { DATASET_KINDS, DATASET_PREFIX, DatasetKeyError, manifestKey, parsePointer, pointerKey, uploadKey, versionPrefix, type DatasetKind } from '../catalog';
 import { SHARED_AREA } from '../../../contract/tenant-directory';
 import type { FieldError } from '../../../contract/launch-request';
 import { formatPath } from './field-errors';
@@ -17,8 +17,12 @@ export interface ResolvedDatasetChannel extends DatasetChannelRequest {
   readonly prefix: string;
   /** The version's directory below the file system's dataset root: `<owner>/<datasetId>/<channel>/<version>`. */
   readonly datasetPath: string;
-  /** Records in the version (from its manifest). */
+  /** What the version holds (from its manifest; manifests written before kinds existed are images). */
+  readonly kind: DatasetKind;
+  /** TFRecord records in the version (from its manifest; 0 for files). */
   readonly records: number;
+  /** Files kept as uploaded (kinds files and tfrecord; 0 for images). */
+  readonly files: number;
 }
 
 /** Why a dataset channel cannot be used. */
@@ -67,24 +71,29 @@ export async function resolveDatasetChannel(reader: ObjectReader, bucket: string
       ? `${name}: current.json points at version ${version}, but its manifest s3://${bucket}/${key} is missing; the dataset is being replaced or was deleted. Retry shortly, or re-upload it.`
       : `${name} has no complete version ${version} (no s3://${bucket}/${key}); leave out "version" to use the current one.`);
   }
-  const records = manifestRecords(text);
-  if (records === undefined) {
+  const facts = manifestFacts(text);
+  if (facts === undefined) {
     throw new DatasetResolutionError(`${name}: s3://${bucket}/${key} is not a dataset manifest.`);
   }
-  if (records === 0) {
-    throw new DatasetResolutionError(`${name} version ${version} has no records; upload a dataset with at least one image.`);
+  if (facts.kind === 'files' ? facts.files === 0 : facts.records === 0) {
+    const what = { images: 'records; upload a dataset with at least one image', tfrecord: 'records; upload TFRecord files with at least one record', files: 'files; upload a zip with at least one file' }[facts.kind];
+    throw new DatasetResolutionError(`${name} version ${version} has no ${what}.`);
   }
   const prefix = versionPrefix(ref, version);
-  return { ...ref, resolvedVersion: version, prefix, datasetPath: datasetPathOf(prefix), records };
+  return { ...ref, resolvedVersion: version, prefix, datasetPath: datasetPathOf(prefix), ...facts };
 }
 
-function manifestRecords(text: string): number | undefined {
+/** What the launcher reads of a manifest: its kind and how much it holds; undefined when it is not one. */
+function manifestFacts(text: string): { kind: DatasetKind; records: number; files: number } | undefined {
+  let manifest: { manifestVersion?: unknown; kind?: unknown; records?: unknown; files?: unknown };
   try {
-    const manifest = JSON.parse(text) as { manifestVersion?: unknown; records?: unknown };
-    return typeof manifest.manifestVersion === 'number' && typeof manifest.records === 'number' ? manifest.records : undefined;
+    manifest = JSON.parse(text) as typeof manifest;
   } catch {
     return undefined;
   }
+  const kind = manifest.kind ?? 'images';
+  if (typeof manifest.manifestVersion !== 'number' || typeof manifest.records !== 'number' || !DATASET_KINDS.includes(kind as DatasetKind)) return undefined;
+  return { kind: kind as DatasetKind, records: manifest.records, files: Array.isArray(manifest.files) ? manifest.files.length : 0 };
 }
 
 /** The resolved channels of a request, keyed by {@link datasetChannelKey}, or the field errors. */
@@ -118,16 +127,19 @@ export async function resolveDatasets(reader: ObjectReader, bucket: string, jobs
       problems.set(datasetChannelKey(outcome.ref), outcome.problem!);
     }
   }
-  if (problems.size === 0) {
-    return { ok: true, datasets };
-  }
   const errors: FieldError[] = [];
   const channels = jobs.length > 0 ? jobs[0].spec.channels : {};
   for (const [name, channel] of Object.entries(channels)) {
     const problem = problems.get(datasetChannelKey(channelRequestOf(channel)));
     if (problem) {
       errors.push({ path: formatPath(['channels', name]), message: problem });
+    } else if (channel.inputMode === 'Pipe' && datasets.get(datasetChannelKey(channelRequestOf(channel)))?.kind === 'files') {
+      errors.push({
+        path: formatPath(['channels', name, 'inputMode']),
+        message: `dataset channel ${JSON.stringify(channel.datasetChannel)} holds files (kind files); Pipe mode streams every file of a channel as one stream, ` +
+          'so the files could not be told apart: use File or FastFile',
+      });
     }
   }
-  return { ok: false, errors };
+  return errors.length === 0 ? { ok: true, datasets } : { ok: false, errors };
 }
