@@ -13,6 +13,7 @@ import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, acknowledgePolicyWildcards, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { ITrainingNetwork } from '../network';
 import { CONVERSION_STATUS_FILE, DATASET_KEY_PREFIX, DEFAULT_INGESTION_EVENT_SOURCE, UPLOAD_KEY_PREFIX } from '../../contract/ingestion-events';
+import { PlatformEventBus } from '../events/platform-event-bus';
 import { resolveConversionSettings } from '../ingestion/conversion-settings';
 import type { DatasetIngestionConversionOptions } from '../ingestion/dataset-ingestion';
 import {
@@ -35,8 +36,9 @@ export interface DistributedConversionProps {
   readonly datasetBucket: s3.IBucket;
 
   /**
-   * The bus `DatasetConverted` and `DatasetConversionFailed` go to.
-   * @default - the account's default event bus
+   * The bus `DatasetConverted` and `DatasetConversionFailed` go to. A {@link PlatformEventBus} lets
+   * only the platform's publishers put events on it.
+   * @default - a new PlatformEventBus
    */
   readonly eventBus?: events.IEventBus;
 
@@ -199,7 +201,7 @@ export class DistributedConversion extends Construct {
     const settings = validateProps(this, props);
     this.maxConcurrency = settings.maxConcurrency;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    const eventBus = props.eventBus ?? new PlatformEventBus(this, 'EventBus');
     const eventSource = props.eventSource ?? DEFAULT_INGESTION_EVENT_SOURCE;
     const D = DISTRIBUTED_CONVERSION_DEFAULTS;
 

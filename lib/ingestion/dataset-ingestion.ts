@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { DistributedConversion } from '../distributed/distributed-conversion';
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
+import { PlatformEventBus } from '../events/platform-event-bus';
 import { DatasetFileSystemType, IDatasetFileSystem, IEfsDatasetFileSystem, LustreDataRepositoryAssociation, LustreDatasetFileSystem } from '../filesystems';
 import { grantLustreImport, lustreFileSystemIdOf } from '../filesystems/lustre-import-grant';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
@@ -178,8 +179,9 @@ export interface DatasetIngestionProps {
   readonly notificationRoute?: UploadNotificationRoute;
 
   /**
-   * The bus `DatasetConverted` and `DatasetConversionFailed` go to.
-   * @default - the account's default event bus
+   * The bus `DatasetConverted` and `DatasetConversionFailed` go to. A {@link PlatformEventBus} lets
+   * only the platform's publishers put events on it.
+   * @default - a new PlatformEventBus
    */
   readonly eventBus?: events.IEventBus;
 
@@ -351,7 +353,7 @@ export class DatasetIngestion extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.notificationRoute = settings.notificationRoute;
     this.eventSource = settings.eventSource;
-    this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    this.eventBus = props.eventBus ?? new PlatformEventBus(this, 'EventBus');
 
     // Buckets.
     if (props.datasetBucket) {
@@ -455,7 +457,7 @@ export class DatasetIngestion extends Construct {
         network: props.network,
         uploadBucket: this.uploadBucket,
         datasetBucket: this.datasetBucket,
-        eventBus: props.eventBus,
+        eventBus: this.eventBus,
         eventSource: this.eventSource,
         conversion: props.conversion,
         maxConcurrency: distributed.maxConcurrency,

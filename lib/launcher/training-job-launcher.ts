@@ -17,6 +17,7 @@ import {
   SAGEMAKER_EVENT_SOURCE, SAGEMAKER_TRAINING_JOB_STATE_CHANGE, STATE_CHANGE_ENV, TRAINING_JOB_STATE_CHANGED,
 } from '../../contract/training-job-events';
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
+import { PlatformEventBus } from '../events/platform-event-bus';
 import { FileSystemAccessMode, IDatasetFileSystem, S3InputMode } from '../filesystems';
 import { CONVERSION_STATUS_FILE, DEFAULT_INGESTION_EVENT_SOURCE } from '../../contract/ingestion-events';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
@@ -177,7 +178,8 @@ export interface TrainingJobLauncherProps {
 
   /**
    * The bus `TrainingJobStateChanged` events go to (the ingestion's bus, to keep one platform bus).
-   * @default - the account's default event bus
+   * A {@link PlatformEventBus} lets only the platform's publishers put events on it.
+   * @default - a new PlatformEventBus
    */
   readonly eventBus?: events.IEventBus;
 
@@ -257,7 +259,7 @@ export class TrainingJobLauncher extends Construct {
     const settings = validateProps(this, props);
     const stack = Stack.of(this);
     this.jobNamePrefix = settings.jobNamePrefix;
-    this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    this.eventBus = props.eventBus ?? new PlatformEventBus(this, 'EventBus');
     this.eventSource = props.eventSource ?? DEFAULT_INGESTION_EVENT_SOURCE;
 
     this.artifactsBucket = props.artifactsBucket ?? new SecureBucket(this, 'Artifacts', props.outputEncryptionKey
@@ -339,10 +341,7 @@ export class TrainingJobLauncher extends Construct {
       },
     });
     this.stateChangePublisher = publisher.function;
-    publisher.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['events:PutEvents'],
-      resources: [this.eventBus.eventBusArn],
-    }));
+    this.eventBus.grantPutEventsTo(publisher.role);
     // SageMaker's state changes arrive on the account's default bus only.
     this.stateChangeRule = new events.Rule(this, 'StateChangeRule', {
       description: `SageMaker state changes of training jobs ${this.jobNamePrefix}-*`,

@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PlatformApi, PlatformApiEndpointType } from '../api';
+import { PlatformEventBus } from '../events';
 import { DatasetFileSystemType, DatasetStorage, DatasetStorageType, IDatasetFileSystem } from '../filesystems';
 import { HyperPodCluster, HyperPodClusterOptions } from '../hyperpod';
 import { DatasetIngestion } from '../ingestion';
@@ -110,6 +111,12 @@ export class DatasetPlatformStack extends Stack {
   public readonly ingestion: DatasetIngestion;
 
   /**
+   * The platform's event bus (`DatasetConverted`, `DatasetConversionFailed`, `TrainingJobStateChanged`, …):
+   * only the platform's publishers may put events on it; read it with the `on*()` helpers.
+   */
+  public readonly eventBus: PlatformEventBus;
+
+  /**
    * The training-job launcher: invoke it with a launch request (dataset, channels, image, instance
    * type, hyperparameters, sweep); jobs read the dataset file system and report state changes as
    * `TrainingJobStateChanged` events on the ingestion's bus.
@@ -143,8 +150,10 @@ export class DatasetPlatformStack extends Stack {
     });
     this.fileSystem = this.storageTier.fileSystem;
     this.fileSystem?.allowClient(this.network);
+    this.eventBus = new PlatformEventBus(this, 'Events');
     this.ingestion = new DatasetIngestion(this, 'Ingestion', {
       network: this.network,
+      eventBus: this.eventBus,
       datasetBucket: this.datasetBucket,
       accessLogsBucket: this.datasetStorage.accessLogsBucket,
       fileSystem: this.fileSystem,
@@ -163,7 +172,7 @@ export class DatasetPlatformStack extends Stack {
       fileSystem: this.fileSystem,
       s3InputMode: this.storageTier.s3InputMode,
       trainingImageRepositories: repositories,
-      eventBus: this.ingestion.eventBus,
+      eventBus: this.eventBus,
       eventSource: this.ingestion.eventSource,
       tenants: props.tenants,
     });

@@ -190,10 +190,29 @@ export class IamSimulator {
     return this.resolve(this.resource(keyLogicalId).Properties?.KeyPolicy) as PolicyDocument;
   }
 
-  /** The resource policy IAM evaluates with a request on `arn` (a KMS key's key policy), when the template holds it. */
+  /** The resource policy of an event bus (by the bus's logical id): every `AWS::Events::EventBusPolicy` statement naming it, resolved. */
+  public eventBusPolicy(busLogicalId: string): PolicyDocument | undefined {
+    const statements = Object.values(this.resources)
+      .filter((resource) => resource.Type === 'AWS::Events::EventBusPolicy' && (resource.Properties?.EventBusName as { Ref?: string } | undefined)?.Ref === busLogicalId)
+      .map((resource) => this.resolve(resource.Properties!.Statement) as PolicyStatementJson);
+    return statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : undefined;
+  }
+
+  /** The repository policy of an ECR repository (by its logical id), resolved; undefined when it has none. */
+  public repositoryPolicy(repositoryLogicalId: string): PolicyDocument | undefined {
+    const text = this.resource(repositoryLogicalId).Properties?.RepositoryPolicyText;
+    return text === undefined ? undefined : this.resolve(text) as PolicyDocument;
+  }
+
+  /** The resource policy IAM evaluates with a request on `arn` (a KMS key's key policy, an event bus's or a repository's policy), when the template holds it. */
   public resourcePolicyFor(arn: string): PolicyDocument | undefined {
-    const key = Object.keys(this.resources).find((id) => this.resources[id].Type === 'AWS::KMS::Key' && this.arnOf(id) === arn);
-    return key ? this.keyPolicy(key) : undefined;
+    const owner = Object.keys(this.resources).find((id) => ['AWS::KMS::Key', 'AWS::Events::EventBus', 'AWS::ECR::Repository'].includes(this.resources[id].Type) && this.arnOf(id) === arn);
+    if (!owner) return undefined;
+    switch (this.resources[owner].Type) {
+      case 'AWS::KMS::Key': return this.keyPolicy(owner);
+      case 'AWS::Events::EventBus': return this.eventBusPolicy(owner);
+      default: return this.repositoryPolicy(owner);
+    }
   }
 
   /**
@@ -206,7 +225,8 @@ export class IamSimulator {
         principal: this.roleArn(request.role),
         action: request.action,
         resource: { resource: request.resource, accountId: request.resourceAccount ?? this.account },
-        contextVariables: { ...request.context },
+        // AWS sets aws:PrincipalArn on every request: a role's ARN for each of its sessions.
+        contextVariables: { 'aws:PrincipalArn': this.roleArn(request.role), ...request.context },
       },
       identityPolicies: this.identityPolicies(request.role),
       serviceControlPolicies: [],
