@@ -14,6 +14,7 @@ export * from './key-layout';
 export * from './launch-request';
 export * from './launcher';
 export * from './platform-api';
+export * from './platform-metrics';
 export * from './sagemaker-channel';
 export * from './sagemaker-limits';
 export * from './training-job-events';

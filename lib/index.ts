@@ -5,6 +5,7 @@ export * from './filesystems';
 export * from './hyperpod';
 export * from './ingestion';
 export * from './launcher';
+export * from './monitoring';
 export * from './network';
 export * from './platform';
 export * from './regions';

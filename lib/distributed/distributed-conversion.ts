@@ -1,4 +1,5 @@
 import { Annotations, Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -337,6 +338,20 @@ export class DistributedConversion extends Construct {
       timeout: settings.timeout,
     });
     this.grantStateMachine(props);
+  }
+
+  /** Conversions that failed, timed out or were aborted (executions of the state machine), Sum per 5 minutes. */
+  public metricExecutionsFailed(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      label: 'Distributed conversions failed',
+      ...props,
+      expression: 'failed + timedOut + aborted',
+      usingMetrics: {
+        failed: this.stateMachine.metricFailed({ period: props?.period }),
+        timedOut: this.stateMachine.metricTimedOut({ period: props?.period }),
+        aborted: this.stateMachine.metricAborted({ period: props?.period }),
+      },
+    });
   }
 
   /** Lets `grantee` start conversions (the ingestion function's hand-off). */

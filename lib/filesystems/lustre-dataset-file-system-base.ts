@@ -1,7 +1,9 @@
-import { IResource, Resource, ResourceProps } from 'aws-cdk-lib';
+import { Duration, IResource, Resource, ResourceProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { fileSystemMetric, fileSystemThroughput } from '../monitoring/platform-metrics';
 import { FileSystemPorts } from '../network';
 import {
   DatasetFileSystemType, FileSystemAccessMode, FileSystemTrainingChannel, IDatasetFileSystem, buildTrainingChannel, deriveDirectoryPath,
@@ -57,6 +59,24 @@ export abstract class LustreDatasetFileSystemBase extends Resource implements IL
 
   public allowClient(client: ec2.IConnectable): void {
     FileSystemPorts.allowLustre(client, this);
+  }
+
+  /** An `AWS/FSx` metric of this file system (dimension `FileSystemId`), Sum per 5 minutes unless `props` say otherwise. */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return fileSystemMetric(this.fileSystemId, metricName, props);
+  }
+
+  /**
+   * Free data storage in bytes: `FreeDataStorageCapacity`, Sum over the storage targets per minute
+   * (FSx reports it every minute; a longer period would add up samples).
+   */
+  public metricFreeDataStorageCapacity(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('FreeDataStorageCapacity', { period: Duration.minutes(1), unit: cloudwatch.Unit.BYTES, ...props });
+  }
+
+  /** Client throughput in MB/s: (`DataReadBytes` + `DataWriteBytes`) per second of the period. */
+  public metricThroughput(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return fileSystemThroughput(this.fileSystemId, props);
   }
 
   public grantDescribe(grantee: iam.IGrantable): iam.Grant {

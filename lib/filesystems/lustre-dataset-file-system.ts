@@ -1,8 +1,10 @@
 import { Annotations, ArnFormat, Aws, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { freeStoragePercent } from '../monitoring/platform-metrics';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import { FileSystemPorts } from '../network';
 import { connectionsInStackOf } from '../network/cross-stack-connections';
@@ -82,6 +84,8 @@ export class LustreDatasetFileSystem extends LustreDatasetFileSystemBase {
   public readonly dataRepositoryAssociations: LustreDataRepositoryAssociation[] = [];
   /** What the capability table says about the stack's region. */
   public readonly regionCapabilities: RegionCapabilities;
+  /** The storage capacity in GiB. */
+  public readonly storageCapacityGiB: number;
 
   private readonly removalPolicy: RemovalPolicy;
 
@@ -98,6 +102,7 @@ export class LustreDatasetFileSystem extends LustreDatasetFileSystemBase {
     const caps = regionCapabilities(region);
     this.regionCapabilities = caps;
     const settings = rethrowInScope(this, 'LustreDatasetFileSystem', () => resolveLustreSettings(props, caps));
+    this.storageCapacityGiB = settings.storageCapacityGiB;
     for (const warning of settings.warnings) Annotations.of(this).addWarningV2(warning.id, warning.message);
     for (const info of settings.infos) Annotations.of(this).addInfo(info);
     const { deploymentType, storageType, fileSystemTypeVersion: version, metadata, scratch } = settings;
@@ -195,6 +200,11 @@ export class LustreDatasetFileSystem extends LustreDatasetFileSystemBase {
       local.connections.allowFrom(client, ec2.Port.allTraffic(), 'EFA: all traffic from file-system clients');
       client.connections.allowFrom(local, ec2.Port.allTraffic(), 'EFA: all traffic from the file system to its clients');
     }
+  }
+
+  /** Free data storage in percent of `storageCapacityGiB` (the FSx free-storage alarm's metric). */
+  public metricFreeDataStoragePercent(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return freeStoragePercent(this.fileSystemId, this.storageCapacityGiB, props);
   }
 
   /**

@@ -13,6 +13,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DistributedConversion } from '../distributed/distributed-conversion';
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
 import { PlatformEventBus } from '../events/platform-event-bus';
+import { conversionThroughput, eventBusMetric } from '../monitoring/platform-metrics';
 import { DatasetFileSystemType, IDatasetFileSystem, IEfsDatasetFileSystem, LustreDataRepositoryAssociation, LustreDatasetFileSystem } from '../filesystems';
 import { grantLustreImport, lustreFileSystemIdOf } from '../filesystems/lustre-import-grant';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
@@ -36,6 +37,7 @@ import {
   uploadObjectCreatedPattern,
   type IngestionConversionSettings,
 } from '../../contract/ingestion-events';
+import { PLATFORM_METRIC } from '../../contract/platform-metrics';
 import { resolveConversionSettings } from './conversion-settings';
 import { DatasetRetentionOptions, DatasetVersionRetention } from './dataset-version-retention';
 
@@ -527,6 +529,36 @@ export class DatasetIngestion extends Construct {
    */
   public onDatasetConversionFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
     return this.onIngestionEvent(id, DATASET_CONVERSION_FAILED, options);
+  }
+
+  /** Versions converted (`DatasetConverted` events on the bus), Sum per 5 minutes. */
+  public metricDatasetsConverted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return eventBusMetric(this.eventBus.eventBusName, PLATFORM_METRIC.DATASETS_CONVERTED, { statistic: cloudwatch.Stats.SUM }, props);
+  }
+
+  /** Conversions that failed (`DatasetConversionFailed` events on the bus), Sum per 5 minutes. */
+  public metricConversionFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return eventBusMetric(this.eventBus.eventBusName, PLATFORM_METRIC.DATASET_CONVERSIONS_FAILED, { statistic: cloudwatch.Stats.SUM }, props);
+  }
+
+  /** How long conversions took, from upload event to `DatasetConverted` (milliseconds, Average per 5 minutes). */
+  public metricConversionDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return eventBusMetric(this.eventBus.eventBusName, PLATFORM_METRIC.CONVERSION_DURATION, { statistic: cloudwatch.Stats.AVERAGE, unit: cloudwatch.Unit.MILLISECONDS }, props);
+  }
+
+  /** Conversion throughput in MB/s: bytes of the uploads converted over the time their conversions took. */
+  public metricConversionThroughput(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return conversionThroughput(this.eventBus.eventBusName, props);
+  }
+
+  /** Upload notifications sent to the ingestion queue (one per upload), Sum per 5 minutes. */
+  public metricUploads(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricNumberOfMessagesSent({ label: 'Uploads', ...props });
+  }
+
+  /** Age of the oldest upload waiting in the ingestion queue (seconds, Maximum per 5 minutes). */
+  public metricUploadQueueAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, ...props });
   }
 
   /**

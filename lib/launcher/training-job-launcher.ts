@@ -1,5 +1,6 @@
 import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,8 +19,10 @@ import {
 } from '../../contract/training-job-events';
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
 import { PlatformEventBus } from '../events/platform-event-bus';
+import { platformMetric } from '../monitoring/platform-metrics';
 import { FileSystemAccessMode, IDatasetFileSystem, S3InputMode } from '../filesystems';
 import { CONVERSION_STATUS_FILE, DEFAULT_INGESTION_EVENT_SOURCE } from '../../contract/ingestion-events';
+import { LAUNCHER_REJECTED_OUTCOME, PLATFORM_METRIC, PLATFORM_METRIC_DIMENSION } from '../../contract/platform-metrics';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeGrantFindings } from '../nag/grant-findings';
 import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeWildcardResource } from '../nag/acknowledge';
@@ -442,6 +445,30 @@ export class TrainingJobLauncher extends Construct {
         accessRoleArn: roles.accessRole.roleArn,
       })),
     });
+  }
+
+  /** Launch and stop requests refused before any SageMaker call (invalid, conflicting or over quota), Sum per 5 minutes. */
+  public metricRejections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return platformMetric(PLATFORM_METRIC.LAUNCHER_RESPONSES, {
+      [PLATFORM_METRIC_DIMENSION.FUNCTION_NAME]: this.launcher.functionName,
+      [PLATFORM_METRIC_DIMENSION.OUTCOME]: LAUNCHER_REJECTED_OUTCOME,
+    }, { statistic: cloudwatch.Stats.SUM, label: 'Rejected requests' }, props);
+  }
+
+  /** Launcher invocations that failed with an error (the function's `Errors`), Sum per 5 minutes. */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.launcher.metricErrors(props);
+  }
+
+  /**
+   * `TrainingJobStateChanged` events with `detail.status` = `status` (`InProgress`, `Completed`,
+   * `Failed`, `Stopping`, `Stopped`), Sum per 5 minutes. SageMaker may report a state more than once.
+   */
+  public metricTrainingJobStateChanges(status: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return platformMetric(PLATFORM_METRIC.TRAINING_JOB_STATE_CHANGES, {
+      [PLATFORM_METRIC_DIMENSION.EVENT_BUS]: this.eventBus.eventBusName,
+      [PLATFORM_METRIC_DIMENSION.STATUS]: status,
+    }, { statistic: cloudwatch.Stats.SUM, label: status }, props);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Annotations, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PlatformApi, PlatformApiEndpointType } from '../api';
 import { PlatformEventBus } from '../events';
@@ -8,6 +9,7 @@ import { DatasetFileSystemType, DatasetStorage, DatasetStorageType, IDatasetFile
 import { HyperPodCluster, HyperPodClusterOptions } from '../hyperpod';
 import { DatasetIngestion } from '../ingestion';
 import { TrainingJobLauncher } from '../launcher';
+import { PlatformMonitoring } from '../monitoring';
 import { TrainingNetwork, TrainingNetworkProps } from '../network';
 import { Availability, RegionCapabilityTable } from '../regions/capability-table';
 import { UnsupportedRegionError, unsupportedRegionsMessage } from '../regions/platform-regions';
@@ -72,6 +74,13 @@ export interface DatasetPlatformStackProps extends StackProps {
    * @default - the outputs are not exported
    */
   readonly exportNamePrefix?: string;
+
+  /**
+   * Where the platform's alarms notify (every dead-letter queue, failed distributed conversions,
+   * launcher and converter errors, converter throttles, FSx free storage under 10 %).
+   * @default - alarms without actions
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -131,6 +140,9 @@ export class DatasetPlatformStack extends Stack {
 
   /** The published handles: SSM parameters under `parameterPrefix` and stack outputs. */
   public readonly handles: DatasetPlatformParameters;
+
+  /** The platform's alarms and its CloudWatch dashboard. */
+  public readonly monitoring: PlatformMonitoring;
 
   constructor(scope: Construct, id: string, props: DatasetPlatformStackProps = {}) {
     super(scope, id, props);
@@ -198,6 +210,12 @@ export class DatasetPlatformStack extends Stack {
     if (props.hyperPod) {
       this.hyperPodCluster = this.addHyperPodCluster(props.hyperPod);
     }
+    this.monitoring = new PlatformMonitoring(this, 'Monitoring', {
+      ingestion: this.ingestion,
+      launcher: this.launcher,
+      fileSystem: this.fileSystem,
+      alarmTopic: props.alarmTopic,
+    });
   }
 
   private addHyperPodCluster(options: HyperPodClusterOptions): HyperPodCluster | undefined {

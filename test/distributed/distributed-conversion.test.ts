@@ -106,7 +106,7 @@ describe('DistributedConversion state machine definition', () => {
       CONVERSION_OPTIONS: JSON.stringify({ shuffleBlockBytes: 16 * 1024 * 1024 }),
       WORK_ITEM_BYTES: String(1024 ** 3),
       EVENT_SOURCE: 'cdk-sagemaker-datasets',
-      EVENT_BUS_NAME: 'default',
+      EVENT_BUS_NAME: { Ref: expect.stringMatching(/^DistributedEventBus/) }, // its own PlatformEventBus
     });
   });
 });
@@ -155,7 +155,7 @@ describe('DistributedConversion IAM: least privilege per function', () => {
     const commit = statements.find((s) => s.Sid === 'CommitVersions');
     expect(commit.Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:GetObjectTagging', 's3:PutObjectTagging']);
     expect(commit.Resource).toMatch(/DatasetsBucket\w+\.Arn>\/datasets\/\*$/);
-    expect(statements.find((s) => s.Action === 'events:PutEvents').Resource).toMatch(/event-bus\/default$/);
+    expect(statements.find((s) => s.Action === 'events:PutEvents').Resource).toMatch(/^<DistributedEventBus\w+\.Arn>$/);
     expect(JSON.stringify(statements)).not.toMatch(/UploadsBucket\w+\.Arn>\/uploads/);
   });
 

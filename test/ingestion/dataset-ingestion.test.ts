@@ -110,7 +110,7 @@ describe('DatasetIngestion defaults', () => {
       Environment: {
         Variables: Match.objectLike({
           DATASET_BUCKET: { Ref: Match.stringLikeRegexp('IngestionDatasetBucket') },
-          EVENT_BUS_NAME: 'default',
+          EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^IngestionEventBus') }, // its own PlatformEventBus
           EVENT_SOURCE: 'cdk-sagemaker-datasets',
           MAX_RECEIVE_COUNT: '5',
           SINGLE_FUNCTION_MAX_BYTES: String(10 * 1024 ** 3),
@@ -173,7 +173,7 @@ describe('DatasetIngestion defaults', () => {
     expect(JSON.stringify(bySid.VersionLeases.Resource)).toMatch(/IngestionDatasetBucket.*\/ingestion-leases\/\*/);
     expect(bySid.ListBuckets.Action).toBe('s3:ListBucket');
     const putEvents = statements.find((s) => s.Action === 'events:PutEvents')!;
-    expect(JSON.stringify(putEvents.Resource)).toMatch(/event-bus\/default/);
+    expect(putEvents.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^IngestionEventBus/), 'Arn'] });
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((a: string) => /^s3:.*\*|^s3:\*$/.test(a))).toEqual([]);
   });

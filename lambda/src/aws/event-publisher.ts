@@ -1,11 +1,16 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { eventMetrics, lambdaMetricSink, type MetricSink } from '../metrics';
 
-/** Puts one event at a time to an EventBridge bus; a rejected entry is an error (the message is retried). */
+/**
+ * Puts one event at a time to an EventBridge bus; a rejected entry is an error (the message is
+ * retried). Each event put is counted in the platform's metrics (conversions, failures, …).
+ */
 export class EventPublisher {
   constructor(
     private readonly client: EventBridgeClient,
     readonly eventBusName: string,
     readonly source: string,
+    private readonly metrics: MetricSink = lambdaMetricSink,
   ) {}
 
   async publish(detailType: string, detail: object, resources: readonly string[] = []): Promise<string> {
@@ -22,6 +27,7 @@ export class EventPublisher {
     if ((response.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
       throw new Error(`EventBridge rejected the ${detailType} event on bus ${this.eventBusName}: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
     }
+    this.metrics(eventMetrics(this.eventBusName, detailType, detail));
     return entry.EventId;
   }
 }

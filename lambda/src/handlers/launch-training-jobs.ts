@@ -8,6 +8,7 @@ import {
   launchTrainingJobs, loadLauncherConfig, parseInvocation, retrier, stopTrainingJob,
 } from '../launcher';
 import type { TenantDescriptor } from '../../../contract/tenant-directory';
+import { lambdaMetricSink, launcherResponseMetrics } from '../metrics';
 
 const logger = new Logger();
 const launchLogger: LaunchLogger = {
@@ -40,6 +41,12 @@ function clientsFor(tenant: TenantDescriptor) {
  * platform's API decides it from the caller). Every AWS call runs with the tenant's access role.
  */
 export async function handler(event: unknown, context: Context): Promise<LaunchResponse | StopResponse> {
+  const response = await respond(event, context);
+  lambdaMetricSink(launcherResponseMetrics(context.functionName, response.outcome));
+  return response;
+}
+
+async function respond(event: unknown, context: Context): Promise<LaunchResponse | StopResponse> {
   logger.addContext(context);
   // Checked at cold start: a misconfigured launcher fails with every problem listed.
   config ??= loadLauncherConfig(process.env);

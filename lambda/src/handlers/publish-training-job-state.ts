@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type { EventBridgeEvent } from 'aws-lambda';
 import { SageMakerTrainingJobDetail, STATE_CHANGE_ENV, TRAINING_JOB_STATE_CHANGED } from '../../../contract/training-job-events';
 import { toStateChangedDetail } from '../launcher/state-change';
+import { eventMetrics, lambdaMetricSink } from '../metrics';
 
 const logger = new Logger();
 const events = new EventBridgeClient({});
@@ -44,5 +45,6 @@ export async function handler(event: EventBridgeEvent<string, SageMakerTrainingJ
     const entry = result.Entries?.find((item) => item.ErrorCode);
     throw new Error(`PutEvents to ${busName} failed for ${detail.jobName}: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
   }
+  lambdaMetricSink(eventMetrics(busName, TRAINING_JOB_STATE_CHANGED, detail));
   logger.info('training job state re-published', { jobName: detail.jobName, status: detail.status, secondaryStatus: detail.secondaryStatus });
 }

@@ -1,0 +1,2 @@
+export * from './embedded-metrics';
+export * from './platform-metrics';
