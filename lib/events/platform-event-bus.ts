@@ -22,8 +22,8 @@ export interface PlatformEventBusProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * A description of the bus.
-   * @default 'Platform events of cdk-sagemaker-datasets (DatasetConverted, DatasetConversionFailed, TrainingJobStateChanged, …)'
+   * A description of the bus (CloudFormation does not take one in the AWS GovCloud (US) regions).
+   * @default - no description
    */
   readonly description?: string;
 }
@@ -62,7 +62,7 @@ export class PlatformEventBus extends events.EventBus {
     super(scope, id, {
       eventBusName: props.eventBusName,
       kmsKey: props.encryptionKey,
-      description: props.description ?? 'Platform events of cdk-sagemaker-datasets (DatasetConverted, DatasetConversionFailed, TrainingJobStateChanged, …)',
+      description: props.description,
     });
     Object.defineProperty(this, PLATFORM_EVENT_BUS, { value: true });
     this.publisherPolicy = new events.CfnEventBusPolicy(this, 'PublishersOnly', {

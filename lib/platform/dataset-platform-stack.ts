@@ -1,5 +1,6 @@
-import { Annotations, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -8,7 +9,7 @@ import { PlatformEventBus } from '../events';
 import { DatasetFileSystemType, DatasetStorage, DatasetStorageType, IDatasetFileSystem } from '../filesystems';
 import { HyperPodCluster, HyperPodClusterOptions } from '../hyperpod';
 import { DatasetIngestion } from '../ingestion';
-import { TrainingJobLauncher } from '../launcher';
+import { TrainingImageRepository, TrainingJobLauncher } from '../launcher';
 import { PlatformMonitoring } from '../monitoring';
 import { TrainingNetwork, TrainingNetworkProps } from '../network';
 import { Availability, RegionCapabilityTable } from '../regions/capability-table';
@@ -27,9 +28,16 @@ export interface DatasetPlatformStackProps extends StackProps {
 
   /**
    * The ECR repositories training images may come from.
-   * @default - a new repository (scan on push, immutable tags, untagged images expire after 14 days, the newest 200 kept) named by CloudFormation
+   * @default - a new TrainingImageRepository (scan on push, immutable tags, untagged images expire after 14 days, the newest 200 kept; only `trainingImagePushers` push, the training jobs' execution roles pull) named by CloudFormation
    */
   readonly trainingImageRepositories?: ecr.IRepository[];
+
+  /**
+   * Who may push images to the training-image repository the stack creates (e.g. the CI role that
+   * builds them); everyone else is denied by its repository policy. Ignored with `trainingImageRepositories`.
+   * @default - identity policies decide who pushes
+   */
+  readonly trainingImagePushers?: iam.IPrincipal[];
 
   /**
    * Where training jobs read datasets from. FSx for Lustre falls back to EFS and EFS to S3 where the
@@ -170,14 +178,8 @@ export class DatasetPlatformStack extends Stack {
       accessLogsBucket: this.datasetStorage.accessLogsBucket,
       fileSystem: this.fileSystem,
     });
-    const repositories = props.trainingImageRepositories ?? [new ecr.Repository(this, 'TrainingImages', {
-      imageScanOnPush: true,
-      imageTagMutability: ecr.TagMutability.IMMUTABLE,
-      lifecycleRules: [
-        { rulePriority: 1, description: 'Untagged layers of interrupted or replaced pushes', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(14) },
-        { rulePriority: 2, description: 'Keep the newest 200 images (jobs name images by tag or digest)', tagStatus: ecr.TagStatus.ANY, maxImageCount: 200 },
-      ],
-    })];
+    const trainingImages = props.trainingImageRepositories ? undefined : new TrainingImageRepository(this, 'TrainingImages', { pushers: props.trainingImagePushers });
+    const repositories = props.trainingImageRepositories ?? [trainingImages!];
     this.launcher = new TrainingJobLauncher(this, 'TrainingJobLauncher', {
       network: this.network,
       datasetBucket: this.datasetBucket,
@@ -188,6 +190,7 @@ export class DatasetPlatformStack extends Stack {
       eventSource: this.ingestion.eventSource,
       tenants: props.tenants,
     });
+    for (const roles of this.launcher.tenantRoles) trainingImages?.allowTrainingJobPulls(roles.executionRole);
     this.api = new PlatformApi(this, 'Api', {
       network: this.network,
       uploadBucket: this.ingestion.uploadBucket,
