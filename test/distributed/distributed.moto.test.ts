@@ -84,6 +84,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     stateMachineArn = machine.stateMachineArn!;
     config = readDistributedConfig({
       [INGESTION_ENV.DATASET_BUCKET]: DISTRIBUTED,
+      [INGESTION_ENV.EVENT_BUS_NAME]: MotoPipeline.PLATFORM_BUS,
       [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify(CONVERSION),
       WORK_ITEM_BYTES: String(WORK_ITEM_BYTES),
     });
@@ -93,6 +94,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
   function ingestion(bucket: string, maxBytes?: number) {
     const handlerConfig = readHandlerConfig({
       [INGESTION_ENV.DATASET_BUCKET]: bucket,
+      [INGESTION_ENV.EVENT_BUS_NAME]: MotoPipeline.PLATFORM_BUS,
       [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify(CONVERSION),
       ...(maxBytes ? { [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: String(maxBytes), [INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN]: stateMachineArn } : {}),
     });

@@ -1,6 +1,6 @@
 import type { FSxClient } from '@aws-sdk/client-fsx';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -42,8 +42,11 @@ import type { MotoClientConfig } from '../support/moto-server';
 export class MotoPipeline {
   readonly s3: S3Client;
   readonly sqs: SQSClient;
+  /** The platform's own event bus (a PlatformEventBus in the stack): the converter publishes there, never on the default bus. */
+  static readonly PLATFORM_BUS = 'platform-events';
   readonly events: EventBridgeClient;
   ingestQueueUrl = '';
+  defaultBusObserverQueueUrl = '';
   ingestQueueArn = '';
   observerQueueUrl = '';
   progressQueueUrl = '';
@@ -69,19 +72,26 @@ export class MotoPipeline {
     ({ url: this.ingestQueueUrl, arn: this.ingestQueueArn } = await this.queue('ingest'));
     const observer = await this.queue('observer');
     this.observerQueueUrl = observer.url;
+    const defaultBusObserver = await this.queue('default-bus-observer');
+    this.defaultBusObserverQueueUrl = defaultBusObserver.url;
+    await this.events.send(new CreateEventBusCommand({ Name: MotoPipeline.PLATFORM_BUS }));
 
+    // S3's upload events arrive on the default bus; the converter's own events on the platform bus.
     const pattern = uploadObjectCreatedPattern(this.uploadBucket);
     await this.rule('uploads', { source: pattern.source, 'detail-type': pattern.detailType, detail: pattern.detail }, this.ingestQueueArn);
-    await this.rule('observer', { source: [DEFAULT_INGESTION_EVENT_SOURCE], 'detail-type': [DATASET_CONVERTED, DATASET_CONVERSION_FAILED] }, observer.arn);
+    const platformEvents = { source: [DEFAULT_INGESTION_EVENT_SOURCE], 'detail-type': [DATASET_CONVERTED, DATASET_CONVERSION_FAILED] };
+    await this.rule('observer', platformEvents, observer.arn, MotoPipeline.PLATFORM_BUS);
+    await this.rule('default-bus-observer', platformEvents, defaultBusObserver.arn);
     const progress = await this.queue('progress');
     this.progressQueueUrl = progress.url;
-    await this.rule('progress', { source: [DEFAULT_INGESTION_EVENT_SOURCE], 'detail-type': [DATASET_CONVERSION_STARTED, DATASET_CONVERSION_PROGRESS] }, progress.arn);
+    await this.rule('progress', { source: [DEFAULT_INGESTION_EVENT_SOURCE], 'detail-type': [DATASET_CONVERSION_STARTED, DATASET_CONVERSION_PROGRESS] }, progress.arn, MotoPipeline.PLATFORM_BUS);
   }
 
   /** A handler talking to moto, configured as the construct would (plus overrides). */
   handler(env: Record<string, string> = {}, efs?: HandlerConfig['efs'], fsx?: FSxClient, progressPollMs?: number): IngestionHandler {
     const config = readHandlerConfig({
       [INGESTION_ENV.DATASET_BUCKET]: this.datasetBucket,
+      [INGESTION_ENV.EVENT_BUS_NAME]: MotoPipeline.PLATFORM_BUS,
       [INGESTION_ENV.MAX_RECEIVE_COUNT]: '5',
       [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify({ targetShardBytes: 4096 }),
       ...env,
@@ -151,7 +161,7 @@ export class MotoPipeline {
     return (await this.observedEvents(this.progressQueueUrl)) as never;
   }
 
-  /** Every event the converter sent so far (the observer rule's queue), oldest first; drains the queue. */
+  /** Every event the converter sent to the platform bus so far (the observer rule's queue), oldest first; drains the queue. */
   async observedEvents(queueUrl = this.observerQueueUrl): Promise<ObservedEvent[]> {
     const found: ObservedEvent[] = [];
     for (;;) {
@@ -164,6 +174,11 @@ export class MotoPipeline {
         await this.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
       }
     }
+  }
+
+  /** Platform events that reached the account's default bus (there should be none); drains the queue. */
+  async eventsOnDefaultBus(): Promise<ObservedEvent[]> {
+    return this.observedEvents(this.defaultBusObserverQueueUrl);
   }
 
   async listKeys(prefix: string, bucket = this.datasetBucket): Promise<string[]> {
@@ -226,9 +241,9 @@ export class MotoPipeline {
     return { url: created.QueueUrl!, arn: attributes.Attributes!.QueueArn! };
   }
 
-  private async rule(name: string, pattern: object, targetArn: string): Promise<void> {
-    await this.events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern) }));
-    await this.events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: name, Arn: targetArn }] }));
+  private async rule(name: string, pattern: object, targetArn: string, eventBusName?: string): Promise<void> {
+    await this.events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern), EventBusName: eventBusName }));
+    await this.events.send(new PutTargetsCommand({ Rule: name, EventBusName: eventBusName, Targets: [{ Id: name, Arn: targetArn }] }));
   }
 }
 

@@ -112,6 +112,8 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
         upload: { bucket: 'platform-uploads', key: 'uploads/vision/cats/training.zip', size: zip.length },
       },
     });
+    // On the platform bus only: nothing on the account's default bus, where anyone could read or forge it.
+    expect(await pipeline.eventsOnDefaultBus()).toEqual([]);
     expect(await pipeline.incompleteMultipartUploads()).toBe(0);
     console.log(`moto integration: ${zip.length} B zip, ${manifest.records} records in ${manifest.shards.length} shards; ` +
       `handler ${elapsedMs} ms end to end (converter ${manifest.timing.durationMs} ms)`);
