@@ -10,7 +10,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { API_ENV, API_ROUTES, S3_MULTIPART } from '../../contract/platform-api';
 import { TENANTS_ENV } from '../../contract/tenant-directory';
-import { PlatformFunction } from '../lambda';
+import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { TrainingJobLauncher } from '../launcher';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { TrainingEndpoint, TrainingNetwork } from '../network';
@@ -162,6 +162,9 @@ export class PlatformApi extends Construct {
       handlerName: 'platform-api',
       description: 'Serves the dataset platform API (uploads, datasets, training jobs, logs, artifacts) for the caller tenant',
       network: props.network,
+      // API Gateway's Lambda proxy integration invokes synchronously: errors return to the caller,
+      // and a function dead-letter queue (asynchronous invocations only) would never receive anything.
+      invocation: PlatformFunctionInvocation.SYNCHRONOUS,
       memorySize: 512,
       timeout: Duration.seconds(29),
       environment: {

@@ -110,6 +110,18 @@ describe('PlatformMonitoring in the platform stack', () => {
     }
   });
 
+  test('no unreachable dead-letter queue: every function with one is invoked asynchronously (an EventBridge target), never by SQS, Step Functions or API Gateway', () => {
+    const withDlq = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties?.DeadLetterConfig).map(([id]) => id);
+    expect(withDlq.length).toBeGreaterThanOrEqual(1); // the training-job state publisher
+    const text = (type: string) => JSON.stringify(Object.values(resources).filter((r) => r.Type === type));
+    for (const fn of withDlq) {
+      expect({ fn, ruleTarget: text('AWS::Events::Rule').includes(`{"Fn::GetAtt":["${fn}","Arn"]}`) }).toEqual({ fn, ruleTarget: true });
+      expect({ fn, sqs: text('AWS::Lambda::EventSourceMapping').includes(`"${fn}"`) }).toEqual({ fn, sqs: false });
+      expect({ fn, stateMachine: text('AWS::StepFunctions::StateMachine').includes(`"${fn}"`) }).toEqual({ fn, stateMachine: false });
+      expect({ fn, api: text('AWS::ApiGateway::Method').includes(`"${fn}"`) }).toEqual({ fn, api: false });
+    }
+  });
+
   test('cdk-nag: the five packs stay clean with a topic', () => {
     // The test's own consumer queue is no part of the platform.
     expect(nagFindings(stack).filter((finding) => !finding.includes('Platform/Consumer/'))).toEqual([]);
