@@ -42,8 +42,8 @@ describeWithTool(MOTO_SERVER, 'training-job state publisher against moto_server:
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     // The handler reads its environment and builds its client when loaded, as in Lambda.
-    jest.isolateModules(() => {
-      handler = (require('../../lambda/src/handlers/publish-training-job-state') as { handler: Handler }).handler;
+    await jest.isolateModulesAsync(async () => {
+      handler = (await import('../../lambda/src/handlers/publish-training-job-state')).handler as Handler;
     });
   });
 
