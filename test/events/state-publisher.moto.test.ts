@@ -42,8 +42,9 @@ describeWithTool(MOTO_SERVER, 'training-job state publisher against moto_server:
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     // The handler reads its environment and builds its client when loaded, as in Lambda.
-    await jest.isolateModulesAsync(async () => {
-      handler = (await import('../../lambda/src/handlers/publish-training-job-state')).handler as Handler;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after moto starts: the module reads its environment on load
+      handler = (require('../../lambda/src/handlers/publish-training-job-state') as { handler: Handler }).handler;
     });
   });
 
