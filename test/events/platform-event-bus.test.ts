@@ -84,10 +84,10 @@ describe('PlatformEventBus in the platform stack', () => {
 
   test('the on*() helpers read the platform bus; SageMaker\'s own state changes are read from the default bus and re-published', () => {
     const rules = Object.values(fixture.resources).filter((r) => r.Type === 'AWS::Events::Rule').map((r) => r.Properties!);
-    const byDetailType = (detailType: string) => rules.filter((rule) => JSON.stringify(rule.EventPattern).includes(`"${detailType}"`));
+    const byDetailType = (detailType: string) => rules.filter((rule) => JSON.stringify(rule.EventPattern ?? {}).includes(`"${detailType}"`));
     expect(byDetailType(DATASET_CONVERTED).map((rule) => rule.EventBusName)).toEqual([{ Ref: busId }]);
     expect(byDetailType(TRAINING_JOB_STATE_CHANGED).map((rule) => rule.EventBusName)).toEqual([{ Ref: busId }]);
-    const sageMaker = rules.filter((rule) => JSON.stringify(rule.EventPattern).includes(SAGEMAKER_EVENT_SOURCE));
+    const sageMaker = rules.filter((rule) => JSON.stringify(rule.EventPattern ?? {}).includes(SAGEMAKER_EVENT_SOURCE));
     expect(sageMaker).toHaveLength(1);
     expect(sageMaker[0].EventBusName).toBeUndefined(); // the default bus
   });
