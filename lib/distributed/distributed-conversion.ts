@@ -26,9 +26,11 @@ import {
   MAP_RESULTS_KEY_PREFIX,
   WORK_KEY_PREFIX,
 } from '../../contract/distributed-conversion';
+import { failProp, integerIn, lambdaMemoryMiB, lambdaTimeout } from '../validation';
+import { DistributedConversionOptions } from './distributed-conversion-options';
 
 /** Properties of a {@link DistributedConversion}. */
-export interface DistributedConversionProps {
+export interface DistributedConversionProps extends DistributedConversionOptions {
   /** The training network: the functions run in its training subnets. */
   readonly network: ITrainingNetwork;
   /** The bucket uploads are read from (`uploads/*` only). */
@@ -54,60 +56,6 @@ export interface DistributedConversionProps {
    * @default - the ingestion defaults (16 MiB shuffle runs, 128 MiB shards)
    */
   readonly conversion?: DatasetIngestionConversionOptions;
-
-  /**
-   * The most workers (child executions of the Distributed Map) that run at once, 1–10000. Each is
-   * one Lambda invocation: keep it within the account's Lambda concurrency (1,000 by default,
-   * shared by every function of the region).
-   * @default 100
-   */
-  readonly maxConcurrency?: number;
-
-  /**
-   * Uncompressed image bytes per work item: the planner groups whole shards up to about this
-   * much. One item is one worker invocation; at ~60 MB/s a 1 GiB item takes ~20 s, far inside
-   * the 15-minute limit, so a retry is cheap.
-   * @default Size.gibibytes(1)
-   */
-  readonly workItemSize?: Size;
-
-  /**
-   * The workers' memory in MiB (128–10240). CPU and network bandwidth grow with it.
-   * @default 2048
-   */
-  readonly workerMemorySize?: number;
-
-  /**
-   * The workers' timeout, 1 second to 15 minutes.
-   * @default Duration.minutes(15)
-   */
-  readonly workerTimeout?: Duration;
-
-  /**
-   * How often a work item that failed for another reason than a Lambda service error (e.g. S3
-   * throttling) is tried again, 0–10. Permanent failures (hostile zip, replaced upload) are never retried.
-   * @default 2
-   */
-  readonly workerRetries?: number;
-
-  /**
-   * The planner's memory in MiB (128–10240): it holds the whole central directory (about 200
-   * bytes per entry; 2 million entries by default cap).
-   * @default 3008
-   */
-  readonly plannerMemorySize?: number;
-
-  /**
-   * The finalizer's memory in MiB (128–10240): it assembles the plan and every shard result.
-   * @default 3008
-   */
-  readonly finalizerMemorySize?: number;
-
-  /**
-   * The longest a conversion may run before the state machine stops it (failure handler runs).
-   * @default Duration.hours(6)
-   */
-  readonly timeout?: Duration;
 
   /**
    * EFS: the finalizer copies each version to EFS through this mount before moving the EFS
@@ -364,7 +312,7 @@ export class DistributedConversion extends Construct {
     const step = new tasks.LambdaInvoke(this, id, { ...props, lambdaFunction: fn.function, retryOnServiceExceptions: false });
     step.addRetry(SERVICE_ERROR_RETRY);
     step.addRetry({ errors: [CONVERSION_REJECTED_ERROR, CONVERSION_ABORTED_ERROR, LAMBDA_CRASH_ERROR], maxAttempts: 0 });
-    if (retries > 0) {
+    if (Token.isUnresolved(retries) || retries > 0) {
       step.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(5), maxAttempts: retries, backoffRate: 3, jitterStrategy: sfn.JitterType.FULL });
     }
     return step;
@@ -516,17 +464,11 @@ interface DistributedSettings {
 
 /** Checks every prop; each message names the prop, the bad value, the rule and the fix. */
 function validateProps(scope: IConstruct, props: DistributedConversionProps): DistributedSettings {
-  const fail = (prop: string, value: string, rule: string, fix: string): never => {
-    throw new Error(`DistributedConversion ${scope.node.path}: ${prop} is ${value}; ${rule}. ${fix}`);
-  };
-  const integerIn = (prop: string, value: number, min: number, max: number, fix: string): number => {
-    if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) fail(prop, String(value), `it must be a whole number from ${min} to ${max}`, fix);
-    return value;
-  };
+  const ctx = { scope, construct: 'DistributedConversion' };
+  const fail = (prop: string, value: string, rule: string, fix: string): never => failProp(ctx, prop, value, rule, fix);
   const D = DISTRIBUTED_CONVERSION_DEFAULTS;
-  const memory = (prop: string, value: number | undefined, fallback: number) =>
-    integerIn(prop, value ?? fallback, 128, 10240, 'Lambda accepts 128–10240 MiB; more memory also gives more CPU and network bandwidth.');
-  const maxConcurrency = integerIn('maxConcurrency', props.maxConcurrency ?? D.maxConcurrency, 1, 10_000,
+  const memory = (prop: string, value: number | undefined, fallback: number) => lambdaMemoryMiB(ctx, prop, value ?? fallback);
+  const maxConcurrency = integerIn(ctx, 'maxConcurrency', props.maxConcurrency ?? D.maxConcurrency, 1, 10_000,
     'Distributed Map runs at most 10000 child executions at once; keep it within your Lambda concurrency quota (1,000 by default per region).');
   const workItemSize = props.workItemSize ?? D.workItemSize;
   if (workItemSize.isUnresolved()) fail('workItemSize', 'a token', 'it must be known at synth', 'Use e.g. Size.gibibytes(1).');
@@ -535,15 +477,13 @@ function validateProps(scope: IConstruct, props: DistributedConversionProps): Di
     fail('workItemSize', `${workItemBytes} bytes`, 'it must be at least 1048576 bytes (1 MiB)', 'Use e.g. Size.gibibytes(1): about 20 s of work per worker at 60 MB/s.');
   }
   const workerTimeout = props.workerTimeout ?? D.workerTimeout;
-  if (!workerTimeout.isUnresolved() && (workerTimeout.toMilliseconds() < 1000 || workerTimeout.toMilliseconds() > 900_000 || workerTimeout.toMilliseconds() % 1000 !== 0)) {
-    fail('workerTimeout', workerTimeout.toHumanString(), 'it must be whole seconds from 1 second to 15 minutes (Lambda\'s maximum)', 'Use e.g. Duration.minutes(15), and a smaller workItemSize if items take longer.');
-  }
-  const workerRetries = integerIn('workerRetries', props.workerRetries ?? D.workerRetries, 0, 10, 'Use 0–10; 2 absorbs S3 throttling and rare network errors.');
+  lambdaTimeout(ctx, 'workerTimeout', workerTimeout, 'Use e.g. Duration.minutes(15), and a smaller workItemSize if items take longer.');
+  const workerRetries = integerIn(ctx, 'workerRetries', props.workerRetries ?? D.workerRetries, 0, 10, 'Use 0–10; 2 absorbs S3 throttling and rare network errors.');
   const timeout = props.timeout ?? D.timeout;
   if (!timeout.isUnresolved() && (timeout.toSeconds() < 60 || timeout.toSeconds() > 365 * 24 * 3600)) {
     fail('timeout', timeout.toHumanString(), 'it must be from 1 minute to 1 year (a STANDARD execution\'s limit)', 'Use e.g. Duration.hours(6).');
   }
-  const conversion = resolveConversionSettings(props.conversion, fail);
+  const conversion = resolveConversionSettings(props.conversion, ctx);
   return {
     maxConcurrency,
     workItemBytes,

@@ -1,2 +1,3 @@
 export * from './distributed-conversion';
+export * from './distributed-conversion-options';
 export type { DistributedConversionInput } from '../../contract/distributed-conversion';

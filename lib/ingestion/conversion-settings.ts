@@ -1,9 +1,7 @@
-import { Size, Token } from 'aws-cdk-lib';
+import { Size } from 'aws-cdk-lib';
 import type { IngestionConversionSettings } from '../../contract/ingestion-events';
+import { PropContext, failProp, integerIn, numberIn } from '../validation';
 import type { DatasetIngestionConversionOptions } from './dataset-ingestion';
-
-/** Throws a validation error naming the prop, the bad value, the rule and the fix. */
-export type PropFailure = (prop: string, value: string, rule: string, fix: string) => never;
 
 /**
  * The default shuffle unit of ingestion conversions: runs of neighbouring images of at least
@@ -19,31 +17,23 @@ export const DEFAULT_SHUFFLE_BLOCK_SIZE = Size.mebibytes(16);
  * checked and turned into the JSON settings both Lambdas read from `CONVERSION_OPTIONS`: the same
  * object, so the single function and the distributed workers convert with the same options.
  */
-export function resolveConversionSettings(options: DatasetIngestionConversionOptions | undefined, fail: PropFailure): IngestionConversionSettings {
+export function resolveConversionSettings(options: DatasetIngestionConversionOptions | undefined, ctx: PropContext): IngestionConversionSettings {
   const c = options ?? {};
+  const fail = (prop: string, value: string, rule: string, fix: string): never => failProp(ctx, prop, value, rule, fix);
   const sizeBytes = (prop: string, size: Size, min: number, fix: string): number => {
     if (size.isUnresolved()) fail(prop, 'a token', 'it must be known at synth', fix);
     const bytes = size.toBytes();
     if (!Number.isSafeInteger(bytes) || bytes < min) fail(prop, `${bytes} bytes`, `it must be at least ${min} bytes`, fix);
     return bytes;
   };
-  const integerIn = (prop: string, value: number, min: number, max: number, fix: string): number => {
-    if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) {
-      fail(prop, String(value), `it must be a whole number from ${min} to ${max}`, fix);
-    }
-    return value;
-  };
   const conversion: { -readonly [K in keyof IngestionConversionSettings]: IngestionConversionSettings[K] } = {};
   if (c.targetShardSize) conversion.targetShardBytes = sizeBytes('conversion.targetShardSize', c.targetShardSize, 1024 * 1024, 'Use e.g. Size.mebibytes(128) (TensorFlow\'s guidance is 100–200 MB per shard).');
   conversion.shuffleBlockBytes = sizeBytes('conversion.shuffleBlockSize', c.shuffleBlockSize ?? DEFAULT_SHUFFLE_BLOCK_SIZE, 0,
     'Use e.g. Size.mebibytes(16), or Size.bytes(0) to shuffle single images.');
   if (c.maxRejectedFraction !== undefined) {
-    if (!(c.maxRejectedFraction >= 0 && c.maxRejectedFraction <= 1)) {
-      fail('conversion.maxRejectedFraction', String(c.maxRejectedFraction), 'it must be between 0 and 1', 'Use 0 (any rejected entry fails the dataset) up to e.g. 0.01.');
-    }
-    conversion.maxRejectedFraction = c.maxRejectedFraction;
+    conversion.maxRejectedFraction = numberIn(ctx, 'conversion.maxRejectedFraction', c.maxRejectedFraction, 0, 1, 'Use 0 (any rejected entry fails the dataset) up to e.g. 0.01.');
   }
-  if (c.seed !== undefined) conversion.seed = integerIn('conversion.seed', c.seed, 0, 0xffffffff, 'The shuffle seed is an unsigned 32-bit integer.');
-  if (c.maxImagePixels !== undefined) conversion.maxImagePixels = integerIn('conversion.maxImagePixels', c.maxImagePixels, 1, Number.MAX_SAFE_INTEGER, 'Use e.g. 89478485 (Pillow\'s default).');
+  if (c.seed !== undefined) conversion.seed = integerIn(ctx, 'conversion.seed', c.seed, 0, 0xffffffff, 'The shuffle seed is an unsigned 32-bit integer.');
+  if (c.maxImagePixels !== undefined) conversion.maxImagePixels = integerIn(ctx, 'conversion.maxImagePixels', c.maxImagePixels, 1, Number.MAX_SAFE_INTEGER, 'Use e.g. 89478485 (Pillow\'s default).');
   return conversion;
 }

@@ -11,6 +11,8 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { DistributedConversion } from '../distributed/distributed-conversion';
+import { DistributedConversionOptions } from '../distributed/distributed-conversion-options';
+import { failProp, integerIn, lambdaMemoryMiB, lambdaTimeout } from '../validation';
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
 import { PlatformEventBus } from '../events/platform-event-bus';
 import { conversionThroughput, eventBusMetric } from '../monitoring/platform-metrics';
@@ -90,7 +92,7 @@ export interface DatasetIngestionConversionOptions {
 }
 
 /** The distributed conversion of zips above `singleFunctionMaxZipSize` (see `DistributedConversion`). */
-export interface DatasetIngestionDistributedOptions {
+export interface DatasetIngestionDistributedOptions extends DistributedConversionOptions {
   /**
    * Whether zips above the single-function limit are converted by the distributed conversion
    * (a Step Functions Distributed Map of Lambda workers). When false they end in
@@ -98,36 +100,6 @@ export interface DatasetIngestionDistributedOptions {
    * @default true
    */
   readonly enabled?: boolean;
-  /**
-   * The most workers that run at once (1–10000), within the account's Lambda concurrency.
-   * @default 100
-   */
-  readonly maxConcurrency?: number;
-  /**
-   * Uncompressed image bytes per work item (one worker invocation).
-   * @default Size.gibibytes(1)
-   */
-  readonly workItemSize?: Size;
-  /**
-   * The workers' memory in MiB (128–10240).
-   * @default 2048
-   */
-  readonly workerMemorySize?: number;
-  /**
-   * The workers' timeout (at most 15 minutes).
-   * @default Duration.minutes(15)
-   */
-  readonly workerTimeout?: Duration;
-  /**
-   * Retries of a work item that failed for another reason than a Lambda service error (0–10).
-   * @default 2
-   */
-  readonly workerRetries?: number;
-  /**
-   * The longest one distributed conversion may run.
-   * @default Duration.hours(6)
-   */
-  readonly timeout?: Duration;
 }
 
 /** Properties of a {@link DatasetIngestion}. */
@@ -453,8 +425,8 @@ export class DatasetIngestion extends Construct {
 
     // Routing: zips above singleFunctionMaxZipSize are handed to the distributed conversion, which
     // converts with the same options (same JSON) and publishes through the same code.
-    const distributed = props.distributedConversion ?? {};
-    if (distributed.enabled ?? true) {
+    const { enabled: distributedEnabled, ...distributedOptions } = props.distributedConversion ?? {};
+    if (distributedEnabled ?? true) {
       this.distributedConversion = new DistributedConversion(this, 'Distributed', {
         network: props.network,
         uploadBucket: this.uploadBucket,
@@ -462,12 +434,7 @@ export class DatasetIngestion extends Construct {
         eventBus: this.eventBus,
         eventSource: this.eventSource,
         conversion: props.conversion,
-        maxConcurrency: distributed.maxConcurrency,
-        workItemSize: distributed.workItemSize,
-        workerMemorySize: distributed.workerMemorySize,
-        workerTimeout: distributed.workerTimeout,
-        workerRetries: distributed.workerRetries,
-        timeout: distributed.timeout,
+        ...distributedOptions,
         efsMount,
         lustreFileSystemId,
         logRetention: props.logRetention,
@@ -717,23 +684,14 @@ interface IngestionSettings {
  * Tokens are not checked (their values are unknown at synth).
  */
 function validateProps(scope: IConstruct, props: DatasetIngestionProps): IngestionSettings {
-  const fail = (prop: string, value: string, rule: string, fix: string): never => {
-    throw new Error(`DatasetIngestion ${scope.node.path}: ${prop} is ${value}; ${rule}. ${fix}`);
-  };
-  const integerIn = (prop: string, value: number, min: number, max: number, fix: string): number => {
-    if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) {
-      fail(prop, String(value), `it must be a whole number from ${min} to ${max}`, fix);
-    }
-    return value;
-  };
+  const ctx = { scope, construct: 'DatasetIngestion' };
+  const fail = (prop: string, value: string, rule: string, fix: string): never => failProp(ctx, prop, value, rule, fix);
   const D = DATASET_INGESTION_DEFAULTS;
 
-  const memorySize = integerIn('memorySize', props.memorySize ?? D.memorySize, 128, 10240, 'Lambda accepts 128–10240 MiB; 2048 or more gives the converter more network bandwidth.');
+  const memorySize = lambdaMemoryMiB(ctx, 'memorySize', props.memorySize ?? D.memorySize, 'Lambda accepts 128–10240 MiB; 2048 or more gives the converter more network bandwidth.');
   const timeout = props.timeout ?? D.timeout;
-  if (!timeout.isUnresolved() && (timeout.toMilliseconds() < 1000 || timeout.toMilliseconds() > 900_000 || timeout.toMilliseconds() % 1000 !== 0)) {
-    fail('timeout', timeout.toHumanString(), 'it must be whole seconds from 1 second to 15 minutes (Lambda\'s maximum)',
-      'Use e.g. Duration.minutes(15); zips that need longer end in DatasetConversionFailed ("too large for single-function conversion").');
-  }
+  lambdaTimeout(ctx, 'timeout', timeout,
+    'Use e.g. Duration.minutes(15); zips that need longer end in DatasetConversionFailed ("too large for single-function conversion").');
   const minimumVisibility = timeout.isUnresolved() ? undefined : Duration.seconds(6 * timeout.toSeconds());
   const visibilityTimeout = props.visibilityTimeout ?? minimumVisibility ?? Duration.minutes(90);
   if (props.visibilityTimeout && !visibilityTimeout.isUnresolved() && minimumVisibility) {
@@ -746,11 +704,11 @@ function validateProps(scope: IConstruct, props: DatasetIngestionProps): Ingesti
   if (!visibilityTimeout.isUnresolved() && visibilityTimeout.toSeconds() > 43_200) {
     fail('visibilityTimeout', `${visibilityTimeout.toSeconds()} seconds`, 'SQS allows at most 43200 seconds (12 hours)', 'Lower visibilityTimeout (and timeout with it).');
   }
-  const maxReceiveCount = integerIn('maxReceiveCount', props.maxReceiveCount ?? D.maxReceiveCount, 1, 1000,
+  const maxReceiveCount = integerIn(ctx, 'maxReceiveCount', props.maxReceiveCount ?? D.maxReceiveCount, 1, 1000,
     'SQS redrive accepts 1–1000; the default 5 retries transient failures a few times before the dead-letter queue.');
-  const maxConcurrency = integerIn('maxConcurrency', props.maxConcurrency ?? D.maxConcurrency, 2, 1000,
+  const maxConcurrency = integerIn(ctx, 'maxConcurrency', props.maxConcurrency ?? D.maxConcurrency, 2, 1000,
     'The SQS event source accepts a maximum concurrency of 2–1000.');
-  const batchSize = integerIn('batchSize', props.batchSize ?? D.batchSize, 1, 10,
+  const batchSize = integerIn(ctx, 'batchSize', props.batchSize ?? D.batchSize, 1, 10,
     'Use 1–10; messages of a batch share one invocation\'s time, so large zips want 1.');
 
   const eventSource = props.eventSource ?? DEFAULT_INGESTION_EVENT_SOURCE;
@@ -771,7 +729,7 @@ function validateProps(scope: IConstruct, props: DatasetIngestionProps): Ingesti
   const estimatedBytesPerSecond = sizeBytes('estimatedThroughputPerSecond', props.estimatedThroughputPerSecond, D.estimatedThroughputPerSecond, 1024 * 1024,
     'Use a measured conversion rate, e.g. Size.mebibytes(32) (the converter logs it per conversion).');
 
-  const conversion = resolveConversionSettings(props.conversion, fail);
+  const conversion = resolveConversionSettings(props.conversion, ctx);
 
   if (props.uploadExpiration && props.uploadBucket) {
     fail('uploadExpiration', props.uploadExpiration.toHumanString(), 'it applies to the upload bucket this construct creates, but uploadBucket was given',

@@ -409,7 +409,7 @@ describe('DatasetIngestion validation: the message names the prop, the value, th
     ['zero single-function limit', { singleFunctionMaxZipSize: Size.bytes(0) }, /singleFunctionMaxZipSize is 0 bytes; it must be at least 1 bytes/],
     ['tiny throughput', { estimatedThroughputPerSecond: Size.kibibytes(10) }, /estimatedThroughputPerSecond is 10240 bytes; it must be at least 1048576 bytes/],
     ['tiny shards', { conversion: { targetShardSize: Size.kibibytes(1) } }, /conversion\.targetShardSize is 1024 bytes; it must be at least 1048576 bytes/],
-    ['rejected fraction above 1', { conversion: { maxRejectedFraction: 1.5 } }, /conversion\.maxRejectedFraction is 1\.5; it must be between 0 and 1/],
+    ['rejected fraction above 1', { conversion: { maxRejectedFraction: 1.5 } }, /conversion\.maxRejectedFraction is 1\.5; it must be a number from 0 to 1/],
     ['negative seed', { conversion: { seed: -1 } }, /conversion\.seed is -1; it must be a whole number from 0 to 4294967295/],
     ['zero pixels', { conversion: { maxImagePixels: 0 } }, /conversion\.maxImagePixels is 0/],
     ['expiration with an existing bucket', { uploadExpiration: Duration.days(3), uploadBucket: undefined as unknown as s3.IBucket }, /^$/],
