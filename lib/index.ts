@@ -1,5 +1,6 @@
 export * from './api';
 export * from './distributed';
+export * from './encryption';
 export * from './events';
 export * from './filesystems';
 export * from './hyperpod';

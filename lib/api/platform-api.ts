@@ -92,7 +92,7 @@ export interface PlatformApiProps {
   readonly accessLogRetention?: logs.RetentionDays;
 
   /**
-   * A customer managed key for the access-log group.
+   * A customer managed key for the access-log group and the handler's log group.
    * @default - CloudWatch Logs' service-owned key
    */
   readonly logEncryptionKey?: kms.IKey;
@@ -165,6 +165,7 @@ export class PlatformApi extends Construct {
       // API Gateway's Lambda proxy integration invokes synchronously: errors return to the caller,
       // and a function dead-letter queue (asynchronous invocations only) would never receive anything.
       invocation: PlatformFunctionInvocation.SYNCHRONOUS,
+      encryptionKey: props.logEncryptionKey,
       memorySize: 512,
       timeout: Duration.seconds(29),
       environment: {

@@ -2,6 +2,7 @@ import { Annotations, Duration, Names, RemovalPolicy, Size, Stack, Token } from 
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -82,6 +83,13 @@ export interface DistributedConversionProps extends DistributedConversionOptions
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * A customer managed key for the state machine (its definition and execution data) and every log
+   * group of this construct. Its key policy must let the services use it (see `PlatformKey`).
+   * @default - AWS owned keys (Step Functions, CloudWatch Logs)
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** The defaults the props documentation names. */
@@ -156,7 +164,7 @@ export class DistributedConversion extends Construct {
 
     props.network.allowS3Bucket(props.uploadBucket);
     props.network.allowS3Bucket(props.datasetBucket);
-    const common = { network: props.network, logRetention: props.logRetention, removalPolicy, invocation: PlatformFunctionInvocation.STATE_MACHINE };
+    const common = { network: props.network, logRetention: props.logRetention, removalPolicy, invocation: PlatformFunctionInvocation.STATE_MACHINE, encryptionKey: props.encryptionKey };
     const baseEnvironment = {
       [DISTRIBUTED_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,
       [DISTRIBUTED_ENV.EVENT_BUS_NAME]: eventBus.eventBusName,
@@ -272,10 +280,13 @@ export class DistributedConversion extends Construct {
       // Step Functions' vended logs: the /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy small.
       logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.encryptionKey,
       removalPolicy,
     });
-    acknowledgeFindings(this.logGroup, ['HIPAA.Security-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'PCI.DSS.321-CloudWatchLogGroupEncrypted'],
-      'CloudWatch Logs encrypts the state machine logs at rest with a service-owned key.');
+    if (!props.encryptionKey) {
+      acknowledgeFindings(this.logGroup, ['HIPAA.Security-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'PCI.DSS.321-CloudWatchLogGroupEncrypted'],
+        'AWS managed encryption was chosen (no encryptionKey): CloudWatch Logs encrypts the state machine logs at rest with a service-owned key.');
+    }
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Distributed dataset conversion: plan, convert shards (Distributed Map), finalize',
@@ -284,6 +295,7 @@ export class DistributedConversion extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
       timeout: settings.timeout,
+      encryptionConfiguration: props.encryptionKey ? new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey) : undefined,
     });
     this.grantStateMachine(props);
   }

@@ -9,7 +9,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { DatasetFileSystemType } from '../filesystems/dataset-file-system';
 import { packageRoot } from '../lambda/handler-asset';
-import { acknowledgeFindings, acknowledgeInlinePolicy, acknowledgePolicyWildcards, acknowledgeWildcardResource } from '../nag/acknowledge';
+import { acknowledgeFindings, acknowledgeInlinePolicy, acknowledgeKeyActionFamilies, acknowledgePolicyWildcards, acknowledgeWildcardResource } from '../nag/acknowledge';
 
 /** The script HyperPod runs first on every node (`LifeCycleConfig.OnCreate`). */
 export const ON_CREATE_SCRIPT = 'on_create.sh';
@@ -110,12 +110,17 @@ export class LifecycleScripts extends Construct {
     this.sourceS3Uri = `s3://${props.bucket.bucketName}/${props.keyPrefix}`;
 
     // Our own role and log group: aws-cdk-lib's default role carries the AWS managed basic execution policy.
+    // A bucket with a customer managed key lends it to the deployment logs too.
+    const logKey = props.bucket.encryptionKey;
     const logGroup = new logs.LogGroup(this, 'DeploymentLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: logKey,
       removalPolicy: props.removalPolicy,
     });
-    acknowledgeFindings(logGroup, ['HIPAA.Security-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'PCI.DSS.321-CloudWatchLogGroupEncrypted'],
-      'CloudWatch Logs encrypts the lifecycle-script deployment logs at rest with a service-owned key; they hold object keys only.');
+    if (!logKey) {
+      acknowledgeFindings(logGroup, ['HIPAA.Security-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'PCI.DSS.321-CloudWatchLogGroupEncrypted'],
+        'The bucket has no customer managed key: CloudWatch Logs encrypts the lifecycle-script deployment logs at rest with a service-owned key; they hold object keys only.');
+    }
     const role = new iam.Role(this, 'DeploymentRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Copies the HyperPod lifecycle scripts to their S3 prefix during deployments',
@@ -140,6 +145,8 @@ export class LifecycleScripts extends Construct {
     });
     acknowledgeInlinePolicy(role, 'lifecycle-script deployment');
     this.acknowledgeDeploymentHandler(role);
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (props.bucket.encryptionKey && policy) acknowledgeKeyActionFamilies(policy);
   }
 
   /** Lets `grantee` list the prefix and read its objects, nothing else of the bucket. */

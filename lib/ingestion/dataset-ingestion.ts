@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,6 +14,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DistributedConversion } from '../distributed/distributed-conversion';
 import { DistributedConversionOptions } from '../distributed/distributed-conversion-options';
 import { failProp, integerIn, lambdaMemoryMiB, lambdaTimeout } from '../validation';
+import { bucketEncryption, queueEncryption } from '../encryption/encryption-props';
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
 import { PlatformEventBus } from '../events/platform-event-bus';
 import { conversionThroughput, eventBusMetric } from '../monitoring/platform-metrics';
@@ -251,6 +253,14 @@ export interface DatasetIngestionProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * A customer managed key for what this construct creates: the buckets (SSE-KMS), the queue and
+   * its dead-letter queue, the functions' log groups and the distributed conversion's state
+   * machine. Its key policy must let the services use it (see `PlatformKey`).
+   * @default - AWS managed encryption (SSE-S3, SQS-managed SSE, CloudWatch Logs' key)
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** The defaults the props documentation names. */
@@ -296,6 +306,9 @@ export class DatasetIngestion extends Construct {
   public readonly uploadBucket: s3.IBucket;
   /** The bucket converted datasets go to. */
   public readonly datasetBucket: s3.IBucket;
+
+  /** The customer managed key of what this construct created, if one was given. */
+  public readonly encryptionKey?: kms.IKey;
   /** The upload bucket with its access-log bucket, when this construct created it. */
   public readonly uploadStorage?: SecureBucket;
   /** The dataset bucket with its access-log bucket, when this construct created it. */
@@ -329,11 +342,12 @@ export class DatasetIngestion extends Construct {
     this.eventSource = settings.eventSource;
     this.eventBus = props.eventBus ?? new PlatformEventBus(this, 'EventBus');
 
+    this.encryptionKey = props.encryptionKey;
     // Buckets.
     if (props.datasetBucket) {
       this.datasetBucket = props.datasetBucket;
     } else {
-      this.datasetStorage = new SecureBucket(this, 'DatasetBucket', { accessLogsBucket: props.accessLogsBucket, removalPolicy });
+      this.datasetStorage = new SecureBucket(this, 'DatasetBucket', { accessLogsBucket: props.accessLogsBucket, removalPolicy, ...bucketEncryption(props.encryptionKey) });
       this.datasetBucket = this.datasetStorage.bucket;
     }
     if (props.uploadBucket) {
@@ -343,6 +357,7 @@ export class DatasetIngestion extends Construct {
         accessLogsBucket: props.accessLogsBucket ?? this.datasetStorage?.accessLogsBucket,
         noncurrentVersionExpiration: DATASET_INGESTION_DEFAULTS.uploadNoncurrentVersionExpiration,
         removalPolicy,
+        ...bucketEncryption(props.encryptionKey),
       });
       this.uploadBucket = this.uploadStorage.bucket;
       if (props.uploadExpiration) {
@@ -354,14 +369,14 @@ export class DatasetIngestion extends Construct {
 
     // Queues.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...queueEncryption(props.encryptionKey),
       enforceSSL: true,
       retentionPeriod: DATASET_INGESTION_DEFAULTS.queueRetention,
     });
     acknowledgeFinding(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy',
       'This queue is the dead-letter queue of the ingestion queue; a dead-letter queue of a dead-letter queue adds nothing. Its alarm reports every message.');
     this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...queueEncryption(props.encryptionKey),
       enforceSSL: true,
       visibilityTimeout: settings.visibilityTimeout,
       retentionPeriod: DATASET_INGESTION_DEFAULTS.queueRetention,
@@ -392,6 +407,7 @@ export class DatasetIngestion extends Construct {
       timeout: settings.timeout,
       filesystem: efsMount?.fileSystem,
       logRetention: props.logRetention,
+      encryptionKey: props.encryptionKey,
       removalPolicy,
       environment: {
         [INGESTION_ENV.DATASET_BUCKET]: this.datasetBucket.bucketName,
@@ -407,12 +423,6 @@ export class DatasetIngestion extends Construct {
     });
     this.converter = converter.function;
     if (lustreFileSystemId) grantLustreImport(converter.role, Stack.of(this), lustreFileSystemId);
-    if (efsMount) {
-      // lambda.Function opens NFS from the converter to the mount targets itself (the mount's
-      // connections); the matching egress rule is moot on a security group with open egress.
-      Annotations.of(converter.securityGroup).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
-        'The converter security group allows all outbound traffic (S3 gateway prefix lists cannot be named environment-agnostically); the NFS ingress rule on the mount targets is what restricts access.');
-    }
     this.converter.addEventSource(new lambdaEventSources.SqsEventSource(this.queue, {
       batchSize: settings.batchSize,
       maxConcurrency: settings.maxConcurrency,
@@ -438,6 +448,7 @@ export class DatasetIngestion extends Construct {
         efsMount,
         lustreFileSystemId,
         logRetention: props.logRetention,
+        encryptionKey: props.encryptionKey,
         removalPolicy,
       });
       converter.function.addEnvironment(INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN, this.distributedConversion.stateMachine.stateMachineArn);
@@ -593,7 +604,7 @@ export class DatasetIngestion extends Construct {
     });
     rule.addEventPattern(ingestionEventPattern(this.eventSource, detailType));
     rule.addEventPattern(options.eventPattern);
-    if (options.target) rule.addTarget(withDeadLetterQueue(options.target));
+    if (options.target) rule.addTarget(withDeadLetterQueue(options.target, this.encryptionKey));
     return rule;
   }
 

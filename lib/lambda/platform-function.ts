@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
+import { queueEncryption } from '../encryption/encryption-props';
 import { ITrainingNetwork } from '../network';
 import { handlerCode } from './handler-asset';
 
@@ -79,10 +80,10 @@ export interface PlatformFunctionProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * A customer managed key for the log group.
-   * @default - CloudWatch Logs' service-owned key
+   * A customer managed key for the log group and the dead-letter queue it creates.
+   * @default - CloudWatch Logs' service-owned key and SQS-managed encryption
    */
-  readonly logEncryptionKey?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
   /**
    * What happens to the log group when it leaves the stack.
    * @default RemovalPolicy.RETAIN
@@ -117,12 +118,12 @@ export class PlatformFunction extends Construct implements ec2.IConnectable, iam
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      encryptionKey: props.logEncryptionKey,
+      encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    if (!props.logEncryptionKey) {
+    if (!props.encryptionKey) {
       acknowledgeFindings(this.logGroup, ['HIPAA.Security-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'PCI.DSS.321-CloudWatchLogGroupEncrypted'],
-        'CloudWatch Logs encrypts function logs at rest with a service-owned key; pass logEncryptionKey for a customer managed key.');
+        'AWS managed encryption was chosen (no encryptionKey): CloudWatch Logs encrypts function logs at rest with a service-owned key.');
     }
 
     this.role = new iam.Role(this, 'Role', {
@@ -160,7 +161,7 @@ export class PlatformFunction extends Construct implements ec2.IConnectable, iam
       this.deadLetterQueue = props.deadLetterQueue;
     } else {
       const queue = new sqs.Queue(this, 'DeadLetterQueue', {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        ...queueEncryption(props.encryptionKey),
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
       });
@@ -211,3 +212,4 @@ export class PlatformFunction extends Construct implements ec2.IConnectable, iam
     }
   }
 }
+

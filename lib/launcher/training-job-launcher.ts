@@ -17,7 +17,7 @@ import { SHARED_AREA, TENANTS_ENV, TENANT_TAG } from '../../contract/tenant-dire
 import {
   SAGEMAKER_EVENT_SOURCE, SAGEMAKER_TRAINING_JOB_STATE_CHANGE, STATE_CHANGE_ENV, TRAINING_JOB_STATE_CHANGED,
 } from '../../contract/training-job-events';
-import { withDeadLetterQueue } from '../events/dead-lettered-target';
+import { allowEventBridgeToEncrypt, withDeadLetterQueue } from '../events/dead-lettered-target';
 import { PlatformEventBus } from '../events/platform-event-bus';
 import { platformMetric } from '../monitoring/platform-metrics';
 import { FileSystemAccessMode, IDatasetFileSystem, S3InputMode } from '../filesystems';
@@ -25,7 +25,7 @@ import { CONVERSION_STATUS_FILE, DEFAULT_INGESTION_EVENT_SOURCE } from '../../co
 import { LAUNCHER_REJECTED_OUTCOME, PLATFORM_METRIC, PLATFORM_METRIC_DIMENSION } from '../../contract/platform-metrics';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeGrantFindings } from '../nag/grant-findings';
-import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeWildcardResource } from '../nag/acknowledge';
+import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeKeyActionFamilies, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { TrainingEndpoint, ITrainingNetwork } from '../network';
 import { SecureBucket, SecureBucketEncryption } from '../storage';
 import { SharedDatasetAccess, Tenant } from '../tenancy';
@@ -141,15 +141,24 @@ export interface TrainingJobLauncherProps {
    * KMS key for training volumes (`VolumeKmsKeyId`). Not passed for instance types with local NVMe
    * storage (g4dn, g5, p3dn, p4d, *d types…), which SageMaker encrypts in hardware and for which it
    * refuses a volume key.
-   * @default - volumes use SageMaker's default encryption
+   * @default - `encryptionKey`, else SageMaker's default volume encryption
    */
   readonly volumeEncryptionKey?: kms.IKey;
 
   /**
    * KMS key for model artifacts and output (`OutputDataConfig.KmsKeyId`).
-   * @default - the artifacts bucket's default encryption
+   * @default - `encryptionKey`, else the artifacts bucket's default encryption
    */
   readonly outputEncryptionKey?: kms.IKey;
+
+  /**
+   * A customer managed key for everything of the launcher at rest: its functions' log groups and
+   * dead-letter queues, and (unless set separately) training volumes (`volumeEncryptionKey`), model
+   * output and the artifacts bucket (`outputEncryptionKey`). Its key policy must let the services
+   * use it (see `PlatformKey`).
+   * @default - AWS managed encryption
+   */
+  readonly encryptionKey?: kms.IKey;
 
   /**
    * Whether traffic between the instances of a distributed job is encrypted (slower; multi-instance jobs only).
@@ -257,13 +266,23 @@ export class TrainingJobLauncher extends Construct {
   /** The `source` of `TrainingJobStateChanged` events. */
   public readonly eventSource: string;
 
-  constructor(scope: Construct, id: string, props: TrainingJobLauncherProps) {
+  /** The customer managed key of the launcher's logs, queues, volumes and output, if one was given. */
+  public readonly encryptionKey?: kms.IKey;
+
+  constructor(scope: Construct, id: string, launcherProps: TrainingJobLauncherProps) {
     super(scope, id);
+    // encryptionKey stands in for the volume and output keys that are not set on their own.
+    const props: TrainingJobLauncherProps = {
+      ...launcherProps,
+      volumeEncryptionKey: launcherProps.volumeEncryptionKey ?? launcherProps.encryptionKey,
+      outputEncryptionKey: launcherProps.outputEncryptionKey ?? launcherProps.encryptionKey,
+    };
     const settings = validateProps(this, props);
     const stack = Stack.of(this);
     this.jobNamePrefix = settings.jobNamePrefix;
     this.eventBus = props.eventBus ?? new PlatformEventBus(this, 'EventBus');
     this.eventSource = props.eventSource ?? DEFAULT_INGESTION_EVENT_SOURCE;
+    this.encryptionKey = props.encryptionKey;
 
     this.artifactsBucket = props.artifactsBucket ?? new SecureBucket(this, 'Artifacts', props.outputEncryptionKey
       ? { encryption: SecureBucketEncryption.KMS, encryptionKey: props.outputEncryptionKey }
@@ -283,6 +302,7 @@ export class TrainingJobLauncher extends Construct {
       handlerName: 'launch-training-jobs',
       description: `Launches SageMaker training jobs ${this.jobNamePrefix}-* from validated requests`,
       network: props.network,
+      encryptionKey: props.encryptionKey,
       invocation: PlatformFunctionInvocation.SYNCHRONOUS,
       memorySize: 512,
       timeout: props.timeout ?? Duration.minutes(5),
@@ -335,6 +355,7 @@ export class TrainingJobLauncher extends Construct {
       handlerName: 'publish-training-job-state',
       description: `Re-publishes state changes of SageMaker training jobs ${this.jobNamePrefix}-* as ${TRAINING_JOB_STATE_CHANGED} events`,
       network: props.network,
+      encryptionKey: props.encryptionKey,
       memorySize: 256,
       timeout: Duration.seconds(30),
       environment: {
@@ -359,6 +380,7 @@ export class TrainingJobLauncher extends Construct {
         maxEventAge: Duration.hours(24),
       })],
     });
+    if (props.encryptionKey) allowEventBridgeToEncrypt(props.encryptionKey);
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.SAGEMAKER_API, 'the launcher cannot call CreateTrainingJob');
     props.network.warnIfEndpointMissing(this, TrainingEndpoint.EVENTBRIDGE, `the state-change publisher cannot put ${TRAINING_JOB_STATE_CHANGED} events`);
   }
@@ -427,6 +449,7 @@ export class TrainingJobLauncher extends Construct {
       if (policy) {
         acknowledgeWildcardResource(policy, uploadBucket.arnForObjects(`${prefix}*`),
           `Tenant ${roles.tenant.name} uploads any dataset zip below ${prefix} (keys are chosen by the tenant's users); no other tenant's prefix, nothing else in the bucket.`);
+        if (uploadBucket.encryptionKey) acknowledgeKeyActionFamilies(policy);
       }
     }
   }
@@ -492,7 +515,7 @@ export class TrainingJobLauncher extends Construct {
       rule.addEventPattern(options.eventPattern);
     }
     if (options.target) {
-      rule.addTarget(withDeadLetterQueue(options.target));
+      rule.addTarget(withDeadLetterQueue(options.target, this.encryptionKey));
     }
     return rule;
   }
@@ -599,9 +622,7 @@ export class TrainingJobLauncher extends Construct {
       for (const wildcard of wildcards) {
         acknowledgeWildcardResource(policy, wildcard.resource, wildcard.reason);
       }
-      const keyActions = 'KMS data-key actions (kms:GenerateDataKey*, kms:ReEncrypt*) are action families of one key, granted on that key only.';
-      acknowledgeFinding(policy, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', keyActions);
-      acknowledgeFinding(policy, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', keyActions);
+      acknowledgeKeyActionFamilies(policy);
     }
   }
 
@@ -905,3 +926,4 @@ function validateProps(scope: Construct, props: TrainingJobLauncherProps): Launc
     allowedReservedNames,
   };
 }
+

@@ -92,3 +92,13 @@ export function acknowledgePolicyWildcards(policy: iam.Policy, reason: string): 
     }
   }
 }
+
+/**
+ * Acknowledges AwsSolutions-IAM5 for the KMS action families aws-cdk-lib's key grants write
+ * (`kms:GenerateDataKey*`, `kms:ReEncrypt*`): they name every variant of one operation on one key.
+ */
+export function acknowledgeKeyActionFamilies(policy: IConstruct): void {
+  const reason = 'KMS data-key actions (kms:GenerateDataKey*, kms:ReEncrypt*) are action families of one key, granted on that key only.';
+  acknowledgeFinding(policy, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason);
+  acknowledgeFinding(policy, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason);
+}

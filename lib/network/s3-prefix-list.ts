@@ -1,5 +1,6 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { InlineDeploymentFunction } from '../lambda/inline-deployment-function';
 import { acknowledgeFinding } from '../nag/acknowledge';
@@ -74,21 +75,22 @@ export class S3PrefixList extends Construct {
   public static readonly RESOURCE_TYPE = 'Custom::S3PrefixList';
 
   /** The id of the S3 prefix list of `scope`'s stack, looked up once per stack. */
-  public static idInStackOf(scope: Construct): string {
+  public static idInStackOf(scope: Construct, logEncryptionKey?: kms.IKey): string {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(LOOKUP_ID) as S3PrefixList | undefined;
-    return (existing ?? new S3PrefixList(stack, LOOKUP_ID)).prefixListId;
+    return (existing ?? new S3PrefixList(stack, LOOKUP_ID, logEncryptionKey)).prefixListId;
   }
 
   /** The prefix-list id (`pl-…`), a token resolved at deploy time. */
   public readonly prefixListId: string;
 
-  private constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string, logEncryptionKey?: kms.IKey) {
     super(scope, id);
     const stack = Stack.of(this);
     const handler = (stack.node.tryFindChild(HANDLER_ID) as InlineDeploymentFunction | undefined) ?? new InlineDeploymentFunction(stack, HANDLER_ID, {
       source: S3_PREFIX_LIST_HANDLER_SOURCE,
       purpose: 'S3 prefix-list lookup',
+      logEncryptionKey,
       calls: 'ec2:DescribeManagedPrefixLists',
       description: 'CloudFormation custom resource: the id of the AWS-managed S3 prefix list of this region, for security-group egress rules',
     });

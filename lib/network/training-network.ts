@@ -99,8 +99,8 @@ export interface TrainingNetworkProps {
   readonly flowLogRetention?: logs.RetentionDays;
 
   /**
-   * A customer managed key for the flow-log group. Its key policy must let the CloudWatch Logs
-   * service principal of the region use it.
+   * A customer managed key for the flow-log group and the S3 prefix-list lookup's log group. Its
+   * key policy must let the CloudWatch Logs service principal of the region use it.
    * @default - CloudWatch Logs encrypts the log data with a service-owned key
    */
   readonly logEncryptionKey?: kms.IKey;
@@ -298,7 +298,7 @@ export class TrainingNetwork extends Construct implements ITrainingNetwork {
       FileSystemPorts.allowEfa(this.trainingSecurityGroup);
     }
 
-    this.s3PrefixListId = S3PrefixList.idInStackOf(this);
+    this.s3PrefixListId = S3PrefixList.idInStackOf(this, props.logEncryptionKey);
     if (props.createS3GatewayEndpoint ?? true) {
       this.s3GatewayEndpoint = new ec2.GatewayVpcEndpoint(this, 'S3GatewayEndpoint', {
         vpc: this.vpc,

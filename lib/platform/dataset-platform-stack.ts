@@ -1,11 +1,14 @@
 import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PlatformApi, PlatformApiEndpointType } from '../api';
 import { PlatformEventBus } from '../events';
+import { PlatformEncryption, PlatformKey } from '../encryption';
+import { bucketEncryption } from '../encryption/encryption-props';
 import { DatasetFileSystemType, DatasetStorage, DatasetStorageType, IDatasetFileSystem } from '../filesystems';
 import { HyperPodCluster, HyperPodClusterOptions } from '../hyperpod';
 import { DatasetIngestion } from '../ingestion';
@@ -89,6 +92,21 @@ export interface DatasetPlatformStackProps extends StackProps {
    * @default - alarms without actions
    */
   readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * How data at rest is encrypted: one customer managed key for the stack (rotation on, key policy
+   * limited to this account's principals through the platform's services), or AWS managed keys.
+   * @default PlatformEncryption.CUSTOMER_MANAGED_KEY
+   */
+  readonly encryption?: PlatformEncryption;
+
+  /**
+   * The customer managed key to use instead of a new one (`PlatformEncryption.CUSTOMER_MANAGED_KEY`
+   * only). Its key policy must allow what {@link PlatformKey}'s does: the platform's services for
+   * this account, CloudWatch Logs of the region, EventBridge for the dead-letter queues.
+   * @default - a new `PlatformKey`
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -143,6 +161,13 @@ export class DatasetPlatformStack extends Stack {
   /** The HyperPod cluster, when `hyperPod` is set and the region offers HyperPod and a file system. */
   public readonly hyperPodCluster?: HyperPodCluster;
 
+  /**
+   * The key that encrypts the platform's buckets (except the access-log bucket), queues, log groups,
+   * file system, training volumes and output, and state machine; undefined with
+   * `PlatformEncryption.AWS_MANAGED`.
+   */
+  public readonly encryptionKey?: kms.IKey;
+
   /** The user API (IAM-authorized REST API) the CLI talks to. */
   public readonly api: PlatformApi;
 
@@ -158,15 +183,23 @@ export class DatasetPlatformStack extends Stack {
     if (refusal) {
       throw new UnsupportedRegionError(refusal);
     }
-    this.network = new TrainingNetwork(this, 'Network', props.network);
-    this.datasetStorage = new SecureBucket(this, 'DatasetBucket');
+    this.encryptionKey = platformEncryptionKey(this, props);
+    const key = this.encryptionKey;
+    this.network = new TrainingNetwork(this, 'Network', { logEncryptionKey: key, ...props.network });
+    this.datasetStorage = new SecureBucket(this, 'DatasetBucket', bucketEncryption(key));
     this.datasetBucket = this.datasetStorage.bucket;
     this.storageTier = DatasetStorage.forRegion(this, 'DatasetFileSystem', {
       network: this.network,
       preferredType: props.preferredStorageType,
       datasetBucket: this.datasetBucket,
       datasetBucketPrefix: 'datasets/',
-      lustre: { storageCapacityGiB: 1200 },
+      lustre: {
+        storageCapacityGiB: 1200,
+        kmsKey: key,
+        // FSx event logs are on by default only where the region's schema has LogConfiguration.
+        logEncryptionKey: RegionCapabilityTable.of(this.region).lustreLogConfiguration.availability === Availability.AVAILABLE ? key : undefined,
+      },
+      efs: { kmsKey: key },
     });
     this.fileSystem = this.storageTier.fileSystem;
     this.fileSystem?.allowClient(this.network);
@@ -177,6 +210,7 @@ export class DatasetPlatformStack extends Stack {
       datasetBucket: this.datasetBucket,
       accessLogsBucket: this.datasetStorage.accessLogsBucket,
       fileSystem: this.fileSystem,
+      encryptionKey: key,
     });
     const trainingImages = props.trainingImageRepositories ? undefined : new TrainingImageRepository(this, 'TrainingImages', { pushers: props.trainingImagePushers });
     const repositories = props.trainingImageRepositories ?? [trainingImages!];
@@ -189,6 +223,7 @@ export class DatasetPlatformStack extends Stack {
       eventBus: this.eventBus,
       eventSource: this.ingestion.eventSource,
       tenants: props.tenants,
+      encryptionKey: key,
     });
     for (const roles of this.launcher.tenantRoles) trainingImages?.allowTrainingJobPulls(roles.executionRole);
     this.api = new PlatformApi(this, 'Api', {
@@ -197,6 +232,7 @@ export class DatasetPlatformStack extends Stack {
       datasetBucket: this.datasetBucket,
       launcher: this.launcher,
       endpointType: props.apiEndpointType,
+      logEncryptionKey: key,
     });
     this.handles = new DatasetPlatformParameters(this, 'Platform', {
       parameterPrefix: props.parameterPrefix,
@@ -236,11 +272,27 @@ export class DatasetPlatformStack extends Stack {
     }
     const lustre = this.fileSystem.fileSystemType === DatasetFileSystemType.FSX_LUSTRE;
     return new HyperPodCluster(this, 'HyperPodCluster', {
-      lifecycleScriptsBucket: new SecureBucket(this, 'HyperPodLifecycleScripts', { accessLogsBucket: this.datasetStorage.accessLogsBucket }).bucket,
+      lifecycleScriptsBucket: new SecureBucket(this, 'HyperPodLifecycleScripts', {
+        accessLogsBucket: this.datasetStorage.accessLogsBucket,
+        ...bucketEncryption(this.encryptionKey),
+      }).bucket,
       results: lustre ? { bucket: this.datasetBucket } : undefined,
       ...options,
       network: this.network,
       fileSystem: this.fileSystem,
     });
   }
+}
+
+/** The stack's key: the one given, a new PlatformKey, or none for AWS managed encryption. */
+function platformEncryptionKey(stack: DatasetPlatformStack, props: DatasetPlatformStackProps): kms.IKey | undefined {
+  const encryption = props.encryption ?? PlatformEncryption.CUSTOMER_MANAGED_KEY;
+  if (encryption === PlatformEncryption.AWS_MANAGED) {
+    if (props.encryptionKey) {
+      throw new Error(`DatasetPlatformStack ${stack.node.path}: encryptionKey is set but encryption is PlatformEncryption.AWS_MANAGED, which uses no customer managed key. ` +
+        'Remove encryptionKey, or set encryption: PlatformEncryption.CUSTOMER_MANAGED_KEY.');
+    }
+    return undefined;
+  }
+  return props.encryptionKey ?? new PlatformKey(stack, 'PlatformKey').key;
 }

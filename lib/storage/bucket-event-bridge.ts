@@ -1,5 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -18,6 +19,12 @@ export interface BucketEventBridgeNotificationsProps {
    * cfn-lint 1.51.0 list)
    */
   readonly runtime?: lambda.Runtime;
+
+  /**
+   * A customer managed key for the handler's log group. Only the first resource of a stack decides.
+   * @default - CloudWatch Logs' service-owned key
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -106,7 +113,7 @@ export class BucketEventBridgeNotifications extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const existing = stack.node.tryFindChild(HANDLER_ID) as InlineDeploymentFunction | undefined;
-    const handler = existing ?? eventBridgeHandler(stack, HANDLER_ID, props.runtime);
+    const handler = existing ?? eventBridgeHandler(stack, HANDLER_ID, props.runtime, props.logEncryptionKey);
     this.handler = handler.fn;
 
     const role = handler.role;
@@ -132,10 +139,11 @@ export class BucketEventBridgeNotifications extends Construct {
 }
 
 /** The stack's one handler function, with its own role and log group. */
-function eventBridgeHandler(scope: Construct, id: string, runtime?: lambda.Runtime): InlineDeploymentFunction {
+function eventBridgeHandler(scope: Construct, id: string, runtime?: lambda.Runtime, logEncryptionKey?: kms.IKey): InlineDeploymentFunction {
   return new InlineDeploymentFunction(scope, id, {
     source: EVENTBRIDGE_HANDLER_SOURCE,
     runtime: runtime ?? DEFAULT_RUNTIME,
+    logEncryptionKey,
     purpose: 'EventBridge-notification handler',
     calls: 'the S3 control API (Get/PutBucketNotificationConfiguration)',
     description: 'CloudFormation custom resource: enables EventBridge on an S3 bucket, keeping every other notification (e.g. FSx for Lustre\'s FSx rule)',

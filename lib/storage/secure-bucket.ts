@@ -198,7 +198,7 @@ export class SecureBucket extends Construct {
    */
   public enableEventBridgeNotifications(): BucketEventBridgeNotifications {
     const existing = this.node.tryFindChild('EventBridgeNotifications') as BucketEventBridgeNotifications | undefined;
-    return existing ?? new BucketEventBridgeNotifications(this, 'EventBridgeNotifications', { bucket: this.bucket });
+    return existing ?? new BucketEventBridgeNotifications(this, 'EventBridgeNotifications', { bucket: this.bucket, logEncryptionKey: this.encryptionKey });
   }
 }
 

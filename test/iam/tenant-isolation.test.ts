@@ -102,6 +102,10 @@ function createContext(input: CreateTrainingJobCommandInput, channel = 0): Recor
     'sagemaker:InstanceTypes': [input.ResourceConfig!.InstanceType!],
     'sagemaker:MaxRuntimeInSeconds': String(input.StoppingCondition!.MaxRuntimeInSeconds),
     'sagemaker:InterContainerTrafficEncryption': String(input.EnableInterContainerTrafficEncryption),
+    'sagemaker:NetworkIsolation': String(input.EnableNetworkIsolation ?? false),
+    // The platform's key encrypts volumes and output (Service Authorization Reference: the *KmsKeyArn keys).
+    ...(input.OutputDataConfig?.KmsKeyId ? { 'sagemaker:OutputKmsKeyArn': input.OutputDataConfig.KmsKeyId } : {}),
+    ...(input.ResourceConfig?.VolumeKmsKeyId ? { 'sagemaker:VolumeKmsKeyArn': input.ResourceConfig.VolumeKmsKeyId } : {}),
     ...(fileSystem ? {
       'sagemaker:FileSystemId': fileSystem.FileSystemId!,
       'sagemaker:FileSystemType': fileSystem.FileSystemType!,
