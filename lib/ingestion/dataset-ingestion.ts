@@ -470,6 +470,7 @@ export class DatasetIngestion extends Construct {
         datasetBucket: this.datasetBucket,
         efsMount,
         logRetention: props.logRetention,
+        encryptionKey: props.encryptionKey,
         removalPolicy,
       });
     }

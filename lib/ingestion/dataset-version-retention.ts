@@ -2,11 +2,13 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { LambdaDatasetMount } from '../filesystems';
+import { allowEventBridgeToEncrypt } from '../events/dead-lettered-target';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeInlinePolicy, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { ITrainingNetwork } from '../network';
@@ -57,6 +59,11 @@ export interface DatasetVersionRetentionProps extends DatasetRetentionOptions {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * A customer managed key for the job's log group and dead-letter queue.
+   * @default - AWS managed encryption
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 const DEFAULTS = { keepVersions: 5, keepYoungerThan: Duration.days(7), schedule: events.Schedule.rate(Duration.days(1)) };
@@ -104,6 +111,7 @@ export class DatasetVersionRetention extends Construct {
       reservedConcurrentExecutions: 1,
       filesystem: props.efsMount?.fileSystem,
       logRetention: props.logRetention,
+      encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy,
       environment: {
         [INGESTION_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,
@@ -135,6 +143,8 @@ export class DatasetVersionRetention extends Construct {
       schedule: props.schedule ?? DEFAULTS.schedule,
       targets: [new targets.LambdaFunction(this.function, { deadLetterQueue: fn.deadLetterQueue, retryAttempts: 2 })],
     });
+    // EventBridge writes undeliverable schedule events to the dead-letter queue itself.
+    if (props.encryptionKey) allowEventBridgeToEncrypt(props.encryptionKey);
   }
 
   /** Lets `grantee` invoke the job, e.g. with `{"deleteDataset":{"tenant":"vision","datasetId":"cats"}}`. */
