@@ -137,7 +137,9 @@ describe('the example app wires the file system with the same code in every regi
   test('us-east-1: training jobs reach the file system on the Lustre ports only', () => {
     const rules = rulesOf(east, 'DatasetFileSystemSecurityGroup');
     const training = rules.filter((r) => r.peer === 'NetworkTrainingSecurityGroup' || r.group === 'NetworkTrainingSecurityGroup');
-    expect(training).toHaveLength(6);
+    // Both Lustre port ranges: ingress and egress on the file-system group, ingress (server callbacks)
+    // and egress (the closed training group's outbound rule) on the training group.
+    expect(training).toHaveLength(8);
     expect(new Set(rules.map((r) => `${r.protocol}:${r.from}-${r.to}`))).toEqual(new Set(['tcp:988-988', 'tcp:1018-1023']));
     expect(rules.filter((r) => r.peer.startsWith('CIDR'))).toEqual([]);
   });
@@ -150,9 +152,13 @@ describe('the example app wires the file system with the same code in every regi
     china.resourceCountIs('AWS::EFS::FileSystem', 1);
     const rules = rulesOf(china, 'DatasetFileSystemSecurityGroup');
     expect(rules).toContainEqual({ direction: 'ingress', group: 'DatasetFileSystemSecurityGroup', peer: 'NetworkTrainingSecurityGroup', protocol: 'tcp', from: 2049, to: 2049 });
-    // Other clients (the platform's writers) get the same rule and nothing else.
+    expect(rules).toContainEqual({ direction: 'egress', group: 'NetworkTrainingSecurityGroup', peer: 'DatasetFileSystemSecurityGroup', protocol: 'tcp', from: 2049, to: 2049 });
+    // Other clients (the platform's writers) get the same pair of rules and nothing else: NFS into
+    // the file system's group, and NFS out of their own (closed-egress) group to it.
     for (const rule of rules) {
-      expect(rule).toEqual({ direction: 'ingress', group: 'DatasetFileSystemSecurityGroup', peer: expect.not.stringMatching(/^CIDR/), protocol: 'tcp', from: 2049, to: 2049 });
+      const intoFileSystem = { direction: 'ingress', group: 'DatasetFileSystemSecurityGroup', peer: expect.not.stringMatching(/^CIDR/), protocol: 'tcp', from: 2049, to: 2049 };
+      const outOfClient = { direction: 'egress', group: expect.any(String), peer: 'DatasetFileSystemSecurityGroup', protocol: 'tcp', from: 2049, to: 2049 };
+      expect(rule).toEqual(rule.direction === 'ingress' ? intoFileSystem : outOfClient);
     }
     expect(chinaStack.datasetStorage.bucket).toBe(chinaStack.datasetBucket);
   });

@@ -85,6 +85,8 @@ describe('EfsDatasetFileSystem defaults (cn-north-1)', () => {
     const rules = rulesOf(template, 'DatasetsSecurityGroup');
     const writerGroup = stack.getLogicalId(fn.connections.securityGroups[0].node.defaultChild as ec2.CfnSecurityGroup).replace(/[0-9A-F]{8}$/, '');
     expect(rules).toEqual([
+      // The training group's egress is closed, so it carries its own outbound NFS rule.
+      { direction: 'egress', group: 'NetworkTrainingSecurityGroup', peer: 'DatasetsSecurityGroup', protocol: 'tcp', from: 2049, to: 2049 },
       { direction: 'ingress', group: 'DatasetsSecurityGroup', peer: 'NetworkTrainingSecurityGroup', protocol: 'tcp', from: 2049, to: 2049 },
       { direction: 'ingress', group: 'DatasetsSecurityGroup', peer: writerGroup, protocol: 'tcp', from: 2049, to: 2049 },
     ]);
@@ -228,6 +230,7 @@ describe('imported EFS', () => {
   test('opens 2049 only, from the training group and the Lambda', () => {
     const writerGroup = stack.getLogicalId(fn.connections.securityGroups[0].node.defaultChild as ec2.CfnSecurityGroup).replace(/[0-9A-F]{8}$/, '');
     expect(rulesOf(template, 'ImportedSg')).toEqual([
+      { direction: 'egress', group: 'NetworkTrainingSecurityGroup', peer: 'ImportedSg', protocol: 'tcp', from: 2049, to: 2049 },
       { direction: 'ingress', group: 'ImportedSg', peer: 'NetworkTrainingSecurityGroup', protocol: 'tcp', from: 2049, to: 2049 },
       { direction: 'ingress', group: 'ImportedSg', peer: writerGroup, protocol: 'tcp', from: 2049, to: 2049 },
     ]);

@@ -81,6 +81,8 @@ describe('LustreDatasetFileSystem defaults (us-east-1)', () => {
         { direction: 'ingress', group: 'DatasetsSecurityGroup', peer: 'NetworkTrainingSecurityGroup', protocol: 'tcp', from, to },
         { direction: 'egress', group: 'DatasetsSecurityGroup', peer: 'NetworkTrainingSecurityGroup', protocol: 'tcp', from, to },
         { direction: 'ingress', group: 'NetworkTrainingSecurityGroup', peer: 'DatasetsSecurityGroup', protocol: 'tcp', from, to },
+        // The training group's egress is closed, so the client side needs its own outbound rule.
+        { direction: 'egress', group: 'NetworkTrainingSecurityGroup', peer: 'DatasetsSecurityGroup', protocol: 'tcp', from, to },
       );
     }
     expect(rules).toEqual(expected.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
@@ -140,6 +142,7 @@ describe('LustreDatasetFileSystem options', () => {
     expect(allTraffic).toEqual([
       { direction: 'egress', group: 'DatasetsSecurityGroup', peer: 'DatasetsSecurityGroup', protocol: '-1' },
       { direction: 'egress', group: 'DatasetsSecurityGroup', peer: 'NetworkTrainingSecurityGroup', protocol: '-1' },
+      { direction: 'egress', group: 'NetworkTrainingSecurityGroup', peer: 'DatasetsSecurityGroup', protocol: '-1' },
       { direction: 'ingress', group: 'DatasetsSecurityGroup', peer: 'DatasetsSecurityGroup', protocol: '-1' },
       { direction: 'ingress', group: 'DatasetsSecurityGroup', peer: 'NetworkTrainingSecurityGroup', protocol: '-1' },
       { direction: 'ingress', group: 'NetworkTrainingSecurityGroup', peer: 'DatasetsSecurityGroup', protocol: '-1' },
