@@ -14,6 +14,26 @@ import { acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge
  */
 export const INLINE_HANDLER_RUNTIME = lambda.Runtime.PYTHON_3_14;
 
+/**
+ * Python for the inline handlers: `send_response(event, context, status, reason, physical_id, data)`
+ * answers CloudFormation's pre-signed response URL, naming the handler's log stream in the reason.
+ * Needs `import json` and `import urllib.request` in the handler source.
+ */
+export const CFN_RESPONSE_PYTHON = `def send_response(event, context, status, reason, physical_id, data=None):
+    body = json.dumps({
+        'Status': status,
+        'Reason': (reason + ' ' if reason else '') + 'Log stream: ' + context.log_stream_name,
+        'PhysicalResourceId': physical_id,
+        'StackId': event['StackId'],
+        'RequestId': event['RequestId'],
+        'LogicalResourceId': event['LogicalResourceId'],
+        'Data': data or {},
+    }).encode('utf-8')
+    request = urllib.request.Request(event['ResponseURL'], data=body, method='PUT', headers={'content-type': '', 'content-length': str(len(body))})
+    with urllib.request.urlopen(request) as response:
+        response.read()
+`;
+
 /** The newest Python runtime aws-cdk-lib knows (what AwsSolutions-L1 compares with). */
 function newestPythonRuntime(): lambda.Runtime {
   const python = lambda.Runtime.ALL.filter((runtime) => runtime.family === lambda.RuntimeFamily.PYTHON);

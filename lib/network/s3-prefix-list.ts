@@ -2,7 +2,7 @@ import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { InlineDeploymentFunction } from '../lambda/inline-deployment-function';
+import { CFN_RESPONSE_PYTHON, InlineDeploymentFunction } from '../lambda/inline-deployment-function';
 import { acknowledgeFinding } from '../nag/acknowledge';
 
 /**
@@ -40,19 +40,10 @@ def handler(event, context):
             data = {'PrefixListId': physical_id}
     except Exception as error:  # report every failure to CloudFormation
         status, reason = 'FAILED', str(error)
-    body = json.dumps({
-        'Status': status,
-        'Reason': (reason + ' ' if reason else '') + 'Log stream: ' + context.log_stream_name,
-        'PhysicalResourceId': physical_id,
-        'StackId': event['StackId'],
-        'RequestId': event['RequestId'],
-        'LogicalResourceId': event['LogicalResourceId'],
-        'Data': data,
-    }).encode('utf-8')
-    request = urllib.request.Request(event['ResponseURL'], data=body, method='PUT', headers={'content-type': '', 'content-length': str(len(body))})
-    with urllib.request.urlopen(request) as response:
-        response.read()
-`;
+    send_response(event, context, status, reason, physical_id, data)
+
+
+${CFN_RESPONSE_PYTHON}`;
 
 const HANDLER_ID = 'S3PrefixListLookupHandler';
 const LOOKUP_ID = 'S3PrefixListLookup';

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { InlineDeploymentFunction, INLINE_HANDLER_RUNTIME } from '../lambda/inline-deployment-function';
+import { CFN_RESPONSE_PYTHON, InlineDeploymentFunction, INLINE_HANDLER_RUNTIME } from '../lambda/inline-deployment-function';
 import { acknowledgeFindings } from '../nag/acknowledge';
 
 /** Properties of {@link BucketEventBridgeNotifications}. */
@@ -67,18 +67,10 @@ def handler(event, context):
             apply(bucket, True)
     except Exception as error:  # report every failure to CloudFormation
         status, reason = 'FAILED', str(error)
-    body = json.dumps({
-        'Status': status,
-        'Reason': (reason + ' ' if reason else '') + 'Log stream: ' + context.log_stream_name,
-        'PhysicalResourceId': bucket,
-        'StackId': event['StackId'],
-        'RequestId': event['RequestId'],
-        'LogicalResourceId': event['LogicalResourceId'],
-    }).encode('utf-8')
-    request = urllib.request.Request(event['ResponseURL'], data=body, method='PUT', headers={'content-type': '', 'content-length': str(len(body))})
-    with urllib.request.urlopen(request) as response:
-        response.read()
-`;
+    send_response(event, context, status, reason, bucket)
+
+
+${CFN_RESPONSE_PYTHON}`;
 
 const HANDLER_ID = 'BucketEventBridgeNotificationsHandler';
 

@@ -101,7 +101,8 @@ export interface ConversionFacts {
   readonly route: ConversionRoute;
 }
 
-export function startedDetail(facts: ConversionFacts, workItems?: number): DatasetConversionStartedDetail {
+/** The fields every started and progress event shares. */
+function conversionHeader(facts: ConversionFacts): DatasetConversionStartedDetail {
   return {
     schemaVersion: INGESTION_EVENT_SCHEMA_VERSION,
     tenant: facts.ref.tenant,
@@ -110,19 +111,19 @@ export function startedDetail(facts: ConversionFacts, workItems?: number): Datas
     version: facts.version,
     upload: uploadReference(facts.upload, facts.size),
     route: facts.route,
+  };
+}
+
+export function startedDetail(facts: ConversionFacts, workItems?: number): DatasetConversionStartedDetail {
+  return {
+    ...conversionHeader(facts),
     ...(workItems !== undefined ? { workItems } : {}),
   };
 }
 
 export function progressDetail(facts: ConversionFacts, unit: ConversionProgressUnit, completed: number, total: number): DatasetConversionProgressDetail {
   return {
-    schemaVersion: INGESTION_EVENT_SCHEMA_VERSION,
-    tenant: facts.ref.tenant,
-    datasetId: facts.ref.datasetId,
-    channel: facts.ref.channel,
-    version: facts.version,
-    upload: uploadReference(facts.upload, facts.size),
-    route: facts.route,
+    ...conversionHeader(facts),
     progress: progressFraction(completed, total),
     unit,
     completed,
