@@ -9,7 +9,7 @@ import { DataRepositoryEvent, LustreDataRepositoryAssociation } from '../filesys
 import { DatasetFileSystemType, IDatasetFileSystem, deriveDirectoryPath } from '../filesystems/dataset-file-system';
 import { LustreDatasetFileSystem } from '../filesystems/lustre-dataset-file-system';
 import { ILustreDatasetFileSystem } from '../filesystems/lustre-dataset-file-system-base';
-import { FileSystemPorts, TrainingEndpoint, TrainingNetwork } from '../network';
+import { FileSystemPorts, ITrainingNetwork, TrainingEndpoint } from '../network';
 import { Availability, regionCapabilities } from '../regions/capability-table';
 import { SecureBucket } from '../storage/secure-bucket';
 import { createExecutionRole } from './execution-role';
@@ -155,7 +155,7 @@ export interface HyperPodClusterOptions {
 /** Properties of a {@link HyperPodCluster}. */
 export interface HyperPodClusterProps extends HyperPodClusterOptions {
   /** The training network: the cluster goes into its training subnet in the file system's Availability Zone. */
-  readonly network: TrainingNetwork;
+  readonly network: ITrainingNetwork;
 
   /** The dataset file system the nodes mount read-only (FSx for Lustre, or EFS over NFS). */
   readonly fileSystem: IDatasetFileSystem;

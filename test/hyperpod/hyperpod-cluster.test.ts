@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   DataRepositoryEvent, DatasetFileSystemType, HyperPodCluster, HyperPodClusterOptions, HyperPodDeepHealthCheck, HyperPodNodeRecovery,
-  LustreDatasetFileSystem, TrainingNetwork, TrainingSubnetMode,
+  LustreDatasetFileSystem, TrainingEndpoint, TrainingNetwork, TrainingSubnetMode,
 } from '../../lib';
 import { rulesOf } from '../filesystems/support';
 import { clusterStack } from './support';
@@ -352,5 +352,35 @@ describe('HyperPodCluster prop validation: errors name the prop, the value, the 
     const bucket = new s3.Bucket(built.stack, 'R', { enforceSSL: true });
     expect(() => new HyperPodCluster(built.stack, 'Second', { network: built.network, fileSystem: built.fileSystem, results: { bucket }, createInterfaceEndpoints: false }))
       .toThrow(/results needs FSx for Lustre: an EFS file system is not linked to S3.*Remove results, or use a LustreDatasetFileSystem/);
+  });
+});
+
+describe('HyperPodCluster in a team stack', () => {
+  test('runs on the platform\'s imported network and FSx for Lustre: the file system\'s subnet, no new VPC or endpoint for the training services', () => {
+    const stack = new Stack(new App(), 'Team', { env: { region: 'us-east-1', account: '111122223333' } });
+    const network = TrainingNetwork.fromTrainingNetworkAttributes(stack, 'Network', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      trainingSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+      trainingSubnetRouteTableIds: ['rtb-0aaaaaaaaaaaaaaa1', 'rtb-0bbbbbbbbbbbbbbb2'],
+      trainingSecurityGroupId: 'sg-0a1b2c3d4e5f60001',
+      endpointSecurityGroupId: 'sg-0a1b2c3d4e5f60002',
+      interfaceEndpoints: [TrainingEndpoint.SAGEMAKER_API, TrainingEndpoint.CLOUDWATCH_LOGS, TrainingEndpoint.STS],
+    });
+    const fileSystem = LustreDatasetFileSystem.fromLustreDatasetFileSystemAttributes(stack, 'Datasets', {
+      fileSystemId: 'fs-0123456789abcdef0', mountName: 'abcd1234', securityGroupId: 'sg-0a1b2c3d4e5f60003',
+      subnetId: 'subnet-0bbbbbbbbbbbbbbb2', availabilityZone: 'us-east-1b', network,
+    });
+    const cluster = new HyperPodCluster(stack, 'Cluster', { network, fileSystem, createInterfaceEndpoints: false });
+    const template = Template.fromStack(stack);
+    expect((clusterProperties(template).VpcConfig as { Subnets: unknown }).Subnets).toEqual(['subnet-0bbbbbbbbbbbbbbb2']);
+    expect(cluster.subnet.availabilityZone).toBe('us-east-1b');
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    // Lustre clients: the imported file system's group admits the cluster's group on the LNET port.
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: 'sg-0a1b2c3d4e5f60003', IpProtocol: 'tcp', FromPort: 988, ToPort: 988,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(cluster.securityGroup.node.defaultChild as never), 'GroupId'] },
+    });
   });
 });
