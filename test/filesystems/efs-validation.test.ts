@@ -1,21 +1,12 @@
-import { CfnParameter, Errors, Size, Stack, UnscopedValidationError } from 'aws-cdk-lib';
+import { CfnParameter, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { EfsDatasetFileSystemOptions, FileSystemAccessMode } from '../../lib';
 import { checkAccessPointRoot, checkEfsAttributes, resolveEfsSettings } from '../../lib/filesystems/efs-validation';
 import { regionCapabilities } from '../../lib/regions/capability-table';
+import { thrownBy } from './support';
 
 // The EFS rules as pure functions: no App and no construct of the library.
-function thrownBy(check: () => unknown): UnscopedValidationError {
-  try {
-    check();
-  } catch (error) {
-    expect(Errors.isValidationError(error)).toBe(true);
-    expect(error).toBeInstanceOf(UnscopedValidationError);
-    return error as UnscopedValidationError;
-  }
-  throw new Error('expected a validation error');
-}
 
 describe('resolveEfsSettings', () => {
   test('defaults', () => {

@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Errors, Stack, Token, UnscopedValidationError } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { LustreDatasetFileSystemOptions, LustreLogLevel, LustreMetadataConfiguration } from '../../lib';
@@ -7,6 +7,7 @@ import {
   resolveLustreSettings, resolveThroughput,
 } from '../../lib/filesystems/lustre-validation';
 import { regionCapabilities } from '../../lib/regions/capability-table';
+import { thrownBy } from './support';
 
 // The FSx for Lustre rules as pure functions: no App, no Stack, no construct.
 const US_EAST_1 = regionCapabilities('us-east-1');
@@ -17,17 +18,6 @@ const S2 = fsx.LustreDeploymentType.SCRATCH_2;
 const SSD = fsx.StorageType.SSD;
 const HDD = fsx.StorageType.HDD;
 
-/** The error `check` throws: an aws-cdk-lib validation error without a construct. */
-function thrownBy(check: () => unknown): UnscopedValidationError {
-  try {
-    check();
-  } catch (error) {
-    expect(Errors.isValidationError(error)).toBe(true);
-    expect(error).toBeInstanceOf(UnscopedValidationError);
-    return error as UnscopedValidationError;
-  }
-  throw new Error('expected a validation error');
-}
 
 describe('resolveLustreSettings', () => {
   test('defaults: PERSISTENT_2 SSD 2.15, 1200 GiB, 125 MB/s/TiB, automatic metadata, no backups, WARN_ERROR logging in us-east-1', () => {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Errors, Stack, UnscopedValidationError } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { TrainingNetwork } from '../../lib';
 
@@ -62,4 +62,16 @@ export function libraryWarnings(stack: Stack): string[] {
 /** The info texts on the stack. */
 export function infos(stack: Stack): string[] {
   return Annotations.fromStack(stack).findInfo('*', Match.anyValue()).map((w) => String(w.entry.data));
+}
+
+/** The error `check` throws: an aws-cdk-lib validation error without a construct. */
+export function thrownBy(check: () => unknown): UnscopedValidationError {
+  try {
+    check();
+  } catch (error) {
+    expect(Errors.isValidationError(error)).toBe(true);
+    expect(error).toBeInstanceOf(UnscopedValidationError);
+    return error as UnscopedValidationError;
+  }
+  throw new Error('expected a validation error');
 }
