@@ -10,6 +10,7 @@ import { PLATFORM_RUNTIME } from '../lambda';
 import { handlerCode } from '../lambda/handler-asset';
 import { PlatformApiJwtAuthorizerOptions } from './jwt-authorizer-options';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
+import { PropProblems } from '../validation';
 
 /** The TOKEN authorizer and its function (outside the VPC: it fetches the issuer's JWKS from the internet). */
 export class JwtTokenAuthorizer extends Construct {
@@ -74,27 +75,25 @@ export class JwtTokenAuthorizer extends Construct {
 }
 
 function validateOptions(scope: Construct, options: PlatformApiJwtAuthorizerOptions): void {
-  const problems: string[] = [];
+  const problems = new PropProblems({ scope, construct: 'PlatformApi' });
   if (!Token.isUnresolved(options.issuer) && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(options.issuer)) {
-    problems.push(`jwtAuthorizer.issuer is ${JSON.stringify(options.issuer)}: it must be the issuer's https URL, e.g. ` +
+    problems.add('jwtAuthorizer.issuer', `jwtAuthorizer.issuer is ${JSON.stringify(options.issuer)}: it must be the issuer's https URL, e.g. ` +
       '"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123" or "https://login.example.com/".');
   }
   if (options.jwksUri !== undefined && !Token.isUnresolved(options.jwksUri) && !/^https:\/\/\S+$/.test(options.jwksUri)) {
-    problems.push(`jwtAuthorizer.jwksUri is ${JSON.stringify(options.jwksUri)}: it must be an https URL (or leave it out for <issuer>/.well-known/jwks.json).`);
+    problems.add('jwtAuthorizer.jwksUri', `jwtAuthorizer.jwksUri is ${JSON.stringify(options.jwksUri)}: it must be an https URL (or leave it out for <issuer>/.well-known/jwks.json).`);
   }
   if (options.audiences.length === 0 || options.audiences.some((audience) => audience.trim() === '')) {
-    problems.push('jwtAuthorizer.audiences must list at least one non-empty audience (the `aud` of your tokens, or the Cognito app client id).');
+    problems.add('jwtAuthorizer.audiences', 'jwtAuthorizer.audiences must list at least one non-empty audience (the `aud` of your tokens, or the Cognito app client id).');
   }
   if (options.tenantClaim !== undefined && !/^[\w:.\-/]+$/.test(options.tenantClaim)) {
-    problems.push(`jwtAuthorizer.tenantClaim is ${JSON.stringify(options.tenantClaim)}: name one claim, e.g. "tenant" or "cognito:groups".`);
+    problems.add('jwtAuthorizer.tenantClaim', `jwtAuthorizer.tenantClaim is ${JSON.stringify(options.tenantClaim)}: name one claim, e.g. "tenant" or "cognito:groups".`);
   }
   const ttl = options.resultsCacheTtl;
   if (ttl && !ttl.isUnresolved() && ttl.toSeconds() > 3600) {
-    problems.push(`jwtAuthorizer.resultsCacheTtl is ${ttl.toHumanString()}: API Gateway caches authorizer answers for at most 1 hour.`);
+    problems.add('jwtAuthorizer.resultsCacheTtl', `jwtAuthorizer.resultsCacheTtl is ${ttl.toHumanString()}: API Gateway caches authorizer answers for at most 1 hour; use e.g. Duration.minutes(5).`);
   }
-  if (problems.length > 0) {
-    throw new Error(`PlatformApi ${scope.node.path}:\n  ${problems.join('\n  ')}`);
-  }
+  problems.throwIfAny();
 }
 
 /** In the China regions API Gateway serves Lambda-authorized methods only for accounts with an ICP licence. */

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,6 +14,7 @@ import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { TrainingJobLauncher } from '../launcher';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { TrainingEndpoint, TrainingNetwork } from '../network';
+import { PURE, PropProblems, bytesIn, failIn, integerIn, numberText, positiveUpTo, wholeSecondsIn } from '../validation';
 import { JwtTokenAuthorizer } from './jwt-authorizer';
 import { PlatformApiJwtAuthorizerOptions } from './jwt-authorizer-options';
 
@@ -172,8 +173,8 @@ export class PlatformApi extends Construct {
         [API_ENV.UPLOAD_BUCKET]: props.uploadBucket.bucketName,
         [API_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,
         [API_ENV.ARTIFACTS_BUCKET]: launcher.artifactsBucket.bucketName,
-        [API_ENV.MAX_UPLOAD_BYTES]: String(settings.maxUploadBytes),
-        [API_ENV.PRESIGN_SECONDS]: String(settings.presignSeconds),
+        [API_ENV.MAX_UPLOAD_BYTES]: numberText(settings.maxUploadBytes),
+        [API_ENV.PRESIGN_SECONDS]: numberText(settings.presignSeconds),
         [API_ENV.LAUNCHER_FUNCTION]: launcher.launcher.functionArn,
         [API_ENV.JOB_NAME_PREFIX]: launcher.jobNamePrefix,
         [API_ENV.TRAINING_LOG_GROUP]: TrainingJobLauncher.TRAINING_JOB_LOG_GROUP,
@@ -335,7 +336,7 @@ export class PlatformApi extends Construct {
 function validateClaimMembers(scope: Construct, launcher: TrainingJobLauncher, claim: string): void {
   const tenants = launcher.tenantRoles.map((roles) => roles.tenant);
   if (!tenants.some((tenant) => tenant.jwtClaimValues.length > 0)) {
-    throw new Error(`PlatformApi ${scope.node.path}: jwtAuthorizer is set, but no tenant declares jwtClaimValues ` +
+    failIn({ scope, construct: 'PlatformApi' }, 'InvalidJwtAuthorizer', 'jwtAuthorizer is set, but no tenant declares jwtClaimValues ' +
       `(tenants: ${tenants.map((tenant) => tenant.name).join(', ')}), so every token would be refused. Give each tenant the values ` +
       `of the "${claim}" claim that mean it, e.g. new Tenant({ name: 'vision', jwtClaimValues: ['vision'] }).`);
   }
@@ -370,29 +371,27 @@ interface ApiSettings {
 }
 
 function validateProps(scope: Construct, props: PlatformApiProps): ApiSettings {
-  const problems: string[] = [];
+  const problems = new PropProblems({ scope, construct: 'PlatformApi' });
   const maxUpload = props.maxUploadSize ?? DEFAULT_MAX_UPLOAD;
-  const maxUploadBytes = maxUpload.toBytes();
   const s3Ceiling = S3_MULTIPART.maxParts * S3_MULTIPART.maxPartBytes;
-  if (Token.isUnresolved(maxUploadBytes) || maxUploadBytes < 1 || maxUploadBytes > s3Ceiling) {
-    problems.push(`maxUploadSize is ${maxUpload.toHumanString()}: it must be from 1 byte to ${Size.bytes(s3Ceiling).toHumanString()} ` +
-      '(S3: 10,000 parts of at most 5 GiB). Use for example Size.gibibytes(500).');
-  }
+  let maxUploadBytes = 0;
+  problems.check(() => {
+    maxUploadBytes = bytesIn(PURE, 'maxUploadSize', maxUpload, 1, s3Ceiling, 'S3 takes 10,000 parts of at most 5 GiB; use for example Size.gibibytes(500).');
+  });
   const expiry = props.presignedUrlExpiry ?? Duration.minutes(15);
-  const presignSeconds = expiry.isUnresolved() ? 0 : expiry.toSeconds();
-  if (presignSeconds < 60 || presignSeconds > MAX_PRESIGN_SECONDS) {
-    problems.push(`presignedUrlExpiry is ${expiry.toHumanString()}: it must be 1 to 45 minutes (URLs are signed with the tenant's ` +
-      'access-role session, which lasts at most an hour when a Lambda assumes it). Use for example Duration.minutes(30).');
-  }
+  let presignSeconds = 0;
+  problems.check(() => {
+    presignSeconds = wholeSecondsIn(PURE, 'presignedUrlExpiry', expiry, 60, MAX_PRESIGN_SECONDS,
+      'URLs are signed with the tenant\'s access-role session, which lasts at most an hour when a Lambda assumes it; use for example Duration.minutes(30).');
+  });
   const rateLimit = props.throttlingRateLimit ?? 50;
   const burstLimit = props.throttlingBurstLimit ?? 100;
-  if (!(rateLimit > 0 && rateLimit <= 10_000)) problems.push(`throttlingRateLimit is ${rateLimit}: it must be above 0 and at most 10000 requests per second.`);
-  if (!Number.isInteger(burstLimit) || burstLimit < 1 || burstLimit > 5_000) problems.push(`throttlingBurstLimit is ${burstLimit}: it must be a whole number from 1 to 5000.`);
+  problems.check(() => positiveUpTo(PURE, 'throttlingRateLimit', rateLimit, 10_000, 'It is the steady requests per second of the stage; use e.g. 50.'));
+  problems.check(() => integerIn(PURE, 'throttlingBurstLimit', burstLimit, 1, 5_000,
+    'It is the requests the stage admits at once above the rate; use e.g. 100.'));
   if (props.vpcEndpoints && props.endpointType !== PlatformApiEndpointType.PRIVATE) {
-    problems.push('vpcEndpoints is set but endpointType is not PRIVATE: set endpointType: PlatformApiEndpointType.PRIVATE, or drop vpcEndpoints.');
+    problems.add('vpcEndpoints', 'vpcEndpoints is set but endpointType is not PRIVATE: set endpointType: PlatformApiEndpointType.PRIVATE, or drop vpcEndpoints.');
   }
-  if (problems.length > 0) {
-    throw new Error(`PlatformApi ${scope.node.path}:\n  ${problems.join('\n  ')}`);
-  }
+  problems.throwIfAny();
   return { maxUploadBytes, presignSeconds, rateLimit, burstLimit };
 }

@@ -29,6 +29,7 @@ import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeKeyActionFamili
 import { TrainingEndpoint, ITrainingNetwork } from '../network';
 import { SecureBucket, SecureBucketEncryption } from '../storage';
 import { SharedDatasetAccess, Tenant } from '../tenancy';
+import { PURE, PropProblems, integerIn, numberText, throwValidation, wholeSecondsIn } from '../validation';
 import { TenantRoles } from './tenant-roles';
 
 /** The instance types a launcher allows when `allowedInstanceTypes` is not set: small CPU and single-GPU types. */
@@ -324,16 +325,16 @@ export class TrainingJobLauncher extends Construct {
         [LAUNCHER_ENV.S3_INPUT_MODE]: props.s3InputMode ?? S3InputMode.FAST_FILE,
         [LAUNCHER_ENV.IMAGE_REPOSITORIES]: stack.toJsonString(props.trainingImageRepositories.map((repository) => repository.repositoryUri)),
         [LAUNCHER_ENV.INSTANCE_TYPES]: stack.toJsonString(settings.allowedInstanceTypes),
-        [LAUNCHER_ENV.MAX_RUNTIME_SECONDS]: String(settings.maxRuntimeSeconds),
-        [LAUNCHER_ENV.MAX_JOBS]: String(settings.maxJobs),
-        [LAUNCHER_ENV.MAX_INSTANCE_COUNT]: String(settings.maxInstanceCount),
-        [LAUNCHER_ENV.MAX_VOLUME_SIZE_GB]: String(settings.maxVolumeSizeInGB),
-        [LAUNCHER_ENV.MAX_INSTANCES_PER_REQUEST]: String(settings.maxInstancesPerRequest),
+        [LAUNCHER_ENV.MAX_RUNTIME_SECONDS]: numberText(settings.maxRuntimeSeconds),
+        [LAUNCHER_ENV.MAX_JOBS]: numberText(settings.maxJobs),
+        [LAUNCHER_ENV.MAX_INSTANCE_COUNT]: numberText(settings.maxInstanceCount),
+        [LAUNCHER_ENV.MAX_VOLUME_SIZE_GB]: numberText(settings.maxVolumeSizeInGB),
+        [LAUNCHER_ENV.MAX_INSTANCES_PER_REQUEST]: numberText(settings.maxInstancesPerRequest),
         ...(props.volumeEncryptionKey ? { [LAUNCHER_ENV.VOLUME_KMS_KEY]: props.volumeEncryptionKey.keyArn } : {}),
         ...(props.outputEncryptionKey ? { [LAUNCHER_ENV.OUTPUT_KMS_KEY]: props.outputEncryptionKey.keyArn } : {}),
         [LAUNCHER_ENV.INTER_CONTAINER_ENCRYPTION]: String(settings.interContainerTrafficEncryption),
         ...(settings.networkIsolation ? { [LAUNCHER_ENV.NETWORK_ISOLATION]: 'true' } : {}),
-        [LAUNCHER_ENV.CONCURRENCY]: String(settings.concurrency),
+        [LAUNCHER_ENV.CONCURRENCY]: numberText(settings.concurrency),
         ...(settings.allowedReservedNames.length > 0 ? { [LAUNCHER_ENV.ALLOWED_RESERVED_NAMES]: JSON.stringify(settings.allowedReservedNames) } : {}),
       },
     });
@@ -406,7 +407,8 @@ export class TrainingJobLauncher extends Construct {
   public rolesOf(tenantName: string): TenantRoles {
     const roles = this.tenantRoles.find((candidate) => candidate.tenant.name === tenantName);
     if (!roles) {
-      throw new Error(`TrainingJobLauncher ${this.node.path} has no tenant ${JSON.stringify(tenantName)}; its tenants are ${this.tenantRoles.map((candidate) => candidate.tenant.name).join(', ')}.`);
+      throwValidation(this, 'UnknownTenant', `TrainingJobLauncher ${this.node.path} has no tenant ${JSON.stringify(tenantName)}; its tenants are ` +
+        `${this.tenantRoles.map((candidate) => candidate.tenant.name).join(', ')}. Use one of them, or add the tenant to the launcher's tenants.`);
     }
     return roles;
   }
@@ -833,83 +835,78 @@ interface LauncherSettings {
 }
 
 function validateProps(scope: Construct, props: TrainingJobLauncherProps): LauncherSettings {
-  const where = `TrainingJobLauncher ${scope.node.path}`;
-  const problems: string[] = [];
+  const problems = new PropProblems({ scope, construct: 'TrainingJobLauncher' });
   const jobNamePrefix = props.jobNamePrefix ?? 'dsp';
   if (Token.isUnresolved(jobNamePrefix)) {
-    problems.push('jobNamePrefix must be a literal string (IAM, the event rule and job names are built from it at synth time).');
+    problems.add('jobNamePrefix', 'jobNamePrefix must be a literal string (IAM, the event rule and job names are built from it at synth time).');
   } else if (jobNamePrefixProblem(jobNamePrefix)) {
-    problems.push(`jobNamePrefix ${JSON.stringify(jobNamePrefix)} is invalid: it must be ${JOB_NAME_PREFIX_RULE}. ` +
+    problems.addProp('jobNamePrefix', JSON.stringify(jobNamePrefix), `it must be ${JOB_NAME_PREFIX_RULE}`,
       `Use for example ${JSON.stringify(jobNamePrefix.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 24) || 'dsp')}.`);
   }
   if (props.trainingImageRepositories.length === 0) {
-    problems.push('trainingImageRepositories is empty: name at least one ECR repository training images may come from.');
+    problems.add('trainingImageRepositories', 'trainingImageRepositories is empty: name at least one ECR repository training images may come from.');
   }
   const allowedInstanceTypes = [...(props.allowedInstanceTypes ?? DEFAULT_ALLOWED_INSTANCE_TYPES)];
   if (allowedInstanceTypes.length === 0) {
-    problems.push('allowedInstanceTypes is empty: allow at least one ml.* instance type, or leave it out for the defaults.');
+    problems.add('allowedInstanceTypes', 'allowedInstanceTypes is empty: allow at least one ml.* instance type, or leave it out for the defaults.');
   }
-  const badTypes = allowedInstanceTypes.filter((type) => !INSTANCE_TYPE_PATTERN.test(type));
+  const badTypes = allowedInstanceTypes.filter((type) => !Token.isUnresolved(type) && !INSTANCE_TYPE_PATTERN.test(type));
   if (badTypes.length > 0) {
-    problems.push(`allowedInstanceTypes has ${badTypes.map((type) => JSON.stringify(type)).join(', ')}: instance types are written ml.<family>.<size>, e.g. "ml.g5.xlarge".`);
+    problems.add('allowedInstanceTypes', `allowedInstanceTypes has ${badTypes.map((type) => JSON.stringify(type)).join(', ')}: instance types are written ml.<family>.<size>, e.g. "ml.g5.xlarge".`);
   }
   const duplicates = allowedInstanceTypes.filter((type, index) => allowedInstanceTypes.indexOf(type) !== index);
   if (duplicates.length > 0) {
-    problems.push(`allowedInstanceTypes lists ${[...new Set(duplicates)].join(', ')} more than once; list each type once.`);
+    problems.add('allowedInstanceTypes', `allowedInstanceTypes lists ${[...new Set(duplicates)].join(', ')} more than once; list each type once.`);
   }
   const maxRuntime = props.maxRuntime ?? Duration.days(1);
   let maxRuntimeSeconds = 0;
-  if (maxRuntime.isUnresolved()) {
-    problems.push('maxRuntime must be a literal duration.');
-  } else {
-    maxRuntimeSeconds = maxRuntime.toSeconds({ integral: false });
-    if (!Number.isInteger(maxRuntimeSeconds) || maxRuntimeSeconds < 60 || maxRuntimeSeconds > MAX_RUNTIME_CEILING_SECONDS) {
-      problems.push(`maxRuntime is ${maxRuntime.toHumanString()}: it must be a whole number of seconds from 1 minute to 28 days ` +
-        `(SageMaker's MaxRuntimeInSeconds limit, ${MAX_RUNTIME_CEILING_SECONDS} s). Use for example Duration.days(3).`);
-    }
-  }
-  const integer = (name: string, value: number | undefined, fallback: number, min: number, max: number): number => {
-    const actual = value ?? fallback;
-    if (!Number.isInteger(actual) || actual < min || actual > max) {
-      problems.push(`${name} is ${actual}: it must be a whole number from ${min} to ${max}.`);
-    }
-    return actual;
+  problems.check(() => {
+    maxRuntimeSeconds = wholeSecondsIn(PURE, 'maxRuntime', maxRuntime, 60, MAX_RUNTIME_CEILING_SECONDS,
+      `SageMaker's MaxRuntimeInSeconds limit is ${MAX_RUNTIME_CEILING_SECONDS} s; use for example Duration.days(3).`);
+  });
+  const whole = (prop: string, value: number, min: number, max: number, fix: string): number => {
+    problems.check(() => integerIn(PURE, prop, value, min, max, fix));
+    return value;
   };
-  const maxJobs = integer('maxJobsPerRequest', props.maxJobsPerRequest, 50, 1, MAX_JOBS_CEILING);
-  const maxInstanceCount = integer('maxInstanceCount', props.maxInstanceCount, 4, 1, 1000);
-  const maxVolumeSizeInGB = integer('maxVolumeSizeInGB', props.maxVolumeSizeInGB, 512, 1, 16384);
-  const maxInstancesPerRequest = integer('maxInstancesPerRequest', props.maxInstancesPerRequest, 50, 1, 1_000_000);
-  const reservedConcurrency = integer('reservedConcurrency', props.reservedConcurrency, 5, 1, 1000);
-  const concurrency = integer('launchConcurrency', props.launchConcurrency, 2, 1, 16);
-  const timeout = props.timeout;
-  if (timeout && !timeout.isUnresolved() && (timeout.toSeconds() < 30 || timeout.toSeconds() > 900)) {
-    problems.push(`timeout is ${timeout.toHumanString()}: a Lambda timeout is 30 seconds to 15 minutes here.`);
+  const maxJobs = whole('maxJobsPerRequest', props.maxJobsPerRequest ?? 50, 1, MAX_JOBS_CEILING,
+    'One request expands to at most this many training jobs (a hyperparameter sweep); use e.g. 50.');
+  const maxInstanceCount = whole('maxInstanceCount', props.maxInstanceCount ?? 4, 1, 1000,
+    'This caps InstanceCount of one training job; use e.g. 4.');
+  const maxVolumeSizeInGB = whole('maxVolumeSizeInGB', props.maxVolumeSizeInGB ?? 512, 1, 16384,
+    'SageMaker attaches EBS volumes of 1 to 16384 GB; use e.g. 512.');
+  const maxInstancesPerRequest = whole('maxInstancesPerRequest', props.maxInstancesPerRequest ?? 50, 1, 1_000_000,
+    'This caps instances summed over every job of one request; use e.g. 50.');
+  const reservedConcurrency = whole('reservedConcurrency', props.reservedConcurrency ?? 5, 1, 1000,
+    'Reserve a few concurrent launches from the account\'s Lambda pool; use e.g. 5.');
+  const concurrency = whole('launchConcurrency', props.launchConcurrency ?? 2, 1, 16,
+    'The launcher calls SageMaker this many requests at a time within one invocation; use e.g. 2 (CreateTrainingJob is throttled per account).');
+  if (props.timeout) {
+    const timeout = props.timeout;
+    problems.check(() => wholeSecondsIn(PURE, 'timeout', timeout, 30, 900, 'A Lambda timeout is 30 seconds to 15 minutes here; use e.g. Duration.minutes(5).'));
   }
   const allowedReservedNames = [...(props.allowedReservedNames ?? [])];
   const notReserved = allowedReservedNames.filter((name) => Token.isUnresolved(name) || !isReservedName(name));
   if (notReserved.length > 0) {
-    problems.push(`allowedReservedNames has ${notReserved.map((name) => JSON.stringify(name)).join(', ')}, which ${notReserved.length === 1 ? 'is' : 'are'} not reserved ` +
+    problems.add('allowedReservedNames', `allowedReservedNames has ${notReserved.map((name) => JSON.stringify(name)).join(', ')}, which ${notReserved.length === 1 ? 'is' : 'are'} not reserved ` +
       '(requests may set it already): list only literal reserved names such as "sagemaker_program" or "PYTHONPATH".');
   }
   const tenants = props.tenants ?? [Tenant.accountDefault()];
   if (tenants.length === 0) {
-    problems.push('tenants is empty: declare at least one Tenant, or leave it out for Tenant.accountDefault() (every principal of the account).');
+    problems.add('tenants', 'tenants is empty: declare at least one Tenant, or leave it out for Tenant.accountDefault() (every principal of the account).');
   }
   const names = tenants.map((tenant) => tenant.name);
   const twice = names.filter((name, index) => names.indexOf(name) !== index);
   if (twice.length > 0) {
-    problems.push(`tenants has ${[...new Set(twice)].map((name) => JSON.stringify(name)).join(', ')} more than once; tenant names are unique.`);
+    problems.add('tenants', `tenants has ${[...new Set(twice)].map((name) => JSON.stringify(name)).join(', ')} more than once; tenant names are unique.`);
   }
   for (const tenant of tenants) {
     const outside = (tenant.allowedInstanceTypes ?? []).filter((type) => !allowedInstanceTypes.includes(type));
     if (outside.length > 0) {
-      problems.push(`tenant ${JSON.stringify(tenant.name)} allows ${outside.join(', ')}, which the launcher does not (allowedInstanceTypes): ` +
+      problems.add('tenants', `tenant ${JSON.stringify(tenant.name)} allows ${outside.join(', ')}, which the launcher does not (allowedInstanceTypes): ` +
         'a tenant may only narrow the launcher\'s instance types; add them to the launcher or remove them from the tenant.');
     }
   }
-  if (problems.length > 0) {
-    throw new Error(`${where}:\n  ${problems.join('\n  ')}`);
-  }
+  problems.throwIfAny();
   return {
     jobNamePrefix,
     tenants,

@@ -1,4 +1,5 @@
 import { Aws, Token } from 'aws-cdk-lib';
+import { PURE, PropProblems, integerIn } from '../validation';
 import { INSTANCE_TYPE_PATTERN } from '../../contract/sagemaker-limits';
 import { TENANT_NAME_RULE, tenantNameProblem } from '../../contract/tenant-directory';
 
@@ -94,48 +95,47 @@ export class Tenant {
   public readonly sharedDatasets: SharedDatasetAccess;
 
   constructor(props: TenantProps) {
-    const problems: string[] = [];
-    const where = `Tenant ${JSON.stringify(props.name)}`;
+    const problems = new PropProblems({ construct: `Tenant ${JSON.stringify(props.name)}` });
     if (Token.isUnresolved(props.name)) {
-      problems.push(`name must be a literal string (${TENANT_NAME_RULE}).`);
+      problems.add('name', `name must be a literal string (${TENANT_NAME_RULE}).`);
     } else {
       const nameProblem = tenantNameProblem(props.name);
       if (nameProblem) {
         const suggestion = props.name.toLowerCase().replace(/[^a-z0-9]/g, '').replace(/^[^a-z]+/, '').slice(0, 16);
-        problems.push(`name ${nameProblem}${suggestion && suggestion !== 'shared' ? `; for example "${suggestion}"` : ''}.`);
+        problems.add('name', `name ${nameProblem}${suggestion && suggestion !== 'shared' ? `; for example "${suggestion}"` : ''}.`);
       }
     }
     const principalArnPatterns = [...(props.principalArnPatterns ?? [])];
     const jwtClaimValues = [...(props.jwtClaimValues ?? [])];
     if (principalArnPatterns.length === 0 && jwtClaimValues.length === 0) {
-      problems.push('has no members: set principalArnPatterns (IAM callers) and/or jwtClaimValues (JWT callers), or use Tenant.accountDefault().');
+      problems.add('members', 'has no members: set principalArnPatterns (IAM callers) and/or jwtClaimValues (JWT callers), or use Tenant.accountDefault().');
     }
     for (const pattern of principalArnPatterns) {
       if (!Token.isUnresolved(pattern) && !/^arn:[^:]*:(iam|sts):[^:]*:[^:]*:.+$/.test(pattern)) {
-        problems.push(`principalArnPatterns has ${JSON.stringify(pattern)}: write an IAM or STS principal ARN pattern, ` +
+        problems.add('principalArnPatterns', `principalArnPatterns has ${JSON.stringify(pattern)}: write an IAM or STS principal ARN pattern, ` +
           'e.g. "arn:aws:iam::123456789012:role/team-*" or "arn:aws:sts::123456789012:assumed-role/team-role/*".');
       }
     }
     for (const value of jwtClaimValues) {
       if (value.trim() === '' || /[\s,]/.test(value)) {
-        problems.push(`jwtClaimValues has ${JSON.stringify(value)}: claim values are non-empty and contain no spaces or commas (a claim may list several values separated by them).`);
+        problems.add('jwtClaimValues', `jwtClaimValues has ${JSON.stringify(value)}: claim values are non-empty and contain no spaces or commas (a claim may list several values separated by them).`);
       }
     }
-    if (props.maxConcurrentJobs !== undefined && (!Number.isInteger(props.maxConcurrentJobs) || props.maxConcurrentJobs < 1 || props.maxConcurrentJobs > 10000)) {
-      problems.push(`maxConcurrentJobs is ${props.maxConcurrentJobs}: it must be a whole number from 1 to 10000.`);
+    if (props.maxConcurrentJobs !== undefined) {
+      const maxConcurrentJobs = props.maxConcurrentJobs;
+      problems.check(() => integerIn(PURE, 'maxConcurrentJobs', maxConcurrentJobs, 1, 10000,
+        'It caps the tenant\'s training jobs in progress at once; use e.g. 8, or leave it out for no quota.'));
     }
     if (props.allowedInstanceTypes !== undefined) {
       if (props.allowedInstanceTypes.length === 0) {
-        problems.push('allowedInstanceTypes is empty: list at least one instance type, or leave it out for all of the launcher\'s.');
+        problems.add('allowedInstanceTypes', 'allowedInstanceTypes is empty: list at least one instance type, or leave it out for all of the launcher\'s.');
       }
       const bad = props.allowedInstanceTypes.filter((type) => !INSTANCE_TYPE_PATTERN.test(type));
       if (bad.length > 0) {
-        problems.push(`allowedInstanceTypes has ${bad.map((type) => JSON.stringify(type)).join(', ')}: instance types are written ml.<family>.<size>, e.g. "ml.g5.xlarge".`);
+        problems.add('allowedInstanceTypes', `allowedInstanceTypes has ${bad.map((type) => JSON.stringify(type)).join(', ')}: instance types are written ml.<family>.<size>, e.g. "ml.g5.xlarge".`);
       }
     }
-    if (problems.length > 0) {
-      throw new Error(`${where}:\n  ${problems.join('\n  ')}`);
-    }
+    problems.throwIfAny();
     this.name = props.name;
     this.principalArnPatterns = principalArnPatterns;
     this.jwtClaimValues = jwtClaimValues;

@@ -1,4 +1,4 @@
-import { Duration, Token, UnscopedValidationError, ValidationError } from 'aws-cdk-lib';
+import { Duration, Size, Token, Tokenization, UnscopedValidationError, ValidationError } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -85,6 +85,32 @@ export function numberIn(ctx: PropContext, prop: string, value: number, min: num
   return value;
 }
 
+/** A number above 0 and at most `max`; tokens pass unchecked. Returns `value`. */
+export function positiveUpTo(ctx: PropContext, prop: string, value: number, max: number, fix: string): number {
+  if (!Token.isUnresolved(value) && !(value > 0 && value <= max)) {
+    failProp(ctx, prop, String(value), `it must be above 0 and at most ${max}`, fix);
+  }
+  return value;
+}
+
+/**
+ * A size in bytes from `min` to `max`; a token size passes unchecked (returned as the token). A token
+ * must be given in bytes (`Size.bytes(token)`): CDK cannot convert a token between units.
+ */
+export function bytesIn(ctx: PropContext, prop: string, value: Size, min: number, max: number, fix: string): number {
+  let bytes: number;
+  try {
+    bytes = value.toBytes();
+  } catch {
+    return failProp(ctx, prop, `a token size (${value.toHumanString()})`, 'a token size must be given in bytes, as CDK cannot convert a token between units',
+      'Write Size.bytes(parameter.valueAsNumber).');
+  }
+  if (!Token.isUnresolved(bytes) && (!Number.isInteger(bytes) || bytes < min || bytes > max)) {
+    failProp(ctx, prop, value.toHumanString(), `it must be from ${Size.bytes(min).toHumanString()} to ${Size.bytes(max).toHumanString()}`, fix);
+  }
+  return bytes;
+}
+
 /** One of `allowed`; tokens pass unchecked. Returns `value`. */
 export function numberOneOf(ctx: PropContext, prop: string, value: number, allowed: number[], fix: string): number {
   if (!Token.isUnresolved(value) && !allowed.includes(value)) {
@@ -122,17 +148,95 @@ export function lambdaTimeout(ctx: PropContext, prop: string, value: Duration, f
 
 /**
  * Whole days from `min` to `max` of a duration; a token duration passes unchecked (and is
- * returned as the token the CloudFormation property receives).
+ * returned as the token the CloudFormation property receives). A token must be given in days
+ * (`Duration.days(token)`): CDK cannot convert a token between units.
  */
 export function wholeDaysIn(ctx: PropContext, prop: string, value: Duration, min: number, max: number, fix: string): number {
   if (value.isUnresolved()) {
-    return value.toDays();
+    return tokenIn(ctx, prop, value, 'days', () => value.toDays());
   }
   const days = value.toDays({ integral: false });
   if (!Number.isInteger(days) || days < min || days > max) {
     failProp(ctx, prop, `${days} days`, `it must be ${min} to ${max} whole days`, fix);
   }
   return days;
+}
+
+/**
+ * Whole seconds from `min` to `max` of a duration; a token duration passes unchecked (and is
+ * returned as the token the CloudFormation property or environment variable receives). A token
+ * must be given in seconds (`Duration.seconds(token)`): CDK cannot convert a token between units.
+ */
+export function wholeSecondsIn(ctx: PropContext, prop: string, value: Duration, min: number, max: number, fix: string): number {
+  if (value.isUnresolved()) {
+    return tokenIn(ctx, prop, value, 'seconds', () => value.toSeconds());
+  }
+  const seconds = value.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    failProp(ctx, prop, value.toHumanString(), `it must be whole seconds from ${Duration.seconds(min).toHumanString()} to ${Duration.seconds(max).toHumanString()}`, fix);
+  }
+  return seconds;
+}
+
+/** A token duration converted to `unit`, or a failure saying to build the duration in that unit. */
+function tokenIn(ctx: PropContext, prop: string, value: Duration, unit: 'days' | 'seconds', convert: () => number): number {
+  try {
+    return convert();
+  } catch {
+    return failProp(ctx, prop, `a token duration (${value.toHumanString()})`, `a token duration must be given in ${unit}, as CDK cannot convert a token between units`,
+      `Write Duration.${unit}(parameter.valueAsNumber).`);
+  }
+}
+
+/**
+ * A number as text for an environment variable, a tag or a shell setting: a token stays a token
+ * (rendered as a reference at deploy time) instead of `String(token)`'s meaningless `-1.888e+289`.
+ */
+export function numberText(value: number): string {
+  return Token.isUnresolved(value) ? Tokenization.stringifyNumber(value) : String(value);
+}
+
+/**
+ * Every problem of a construct's props at once: each check runs as a pure check (with
+ * {@link PURE}), and their failures, plus any added with {@link PropProblems.add}, are thrown
+ * together by {@link PropProblems.throwIfAny} as one `ValidationError` on the construct (or an
+ * `UnscopedValidationError` without one), one problem a line.
+ */
+export class PropProblems {
+  private readonly problems: Array<{ readonly name: string; readonly message: string }> = [];
+
+  constructor(private readonly ctx: PropContext) {}
+
+  /** Runs one pure check, noting its validation failure instead of throwing it. */
+  public check(run: () => unknown): void {
+    try {
+      run();
+    } catch (error) {
+      if (!(error instanceof UnscopedValidationError)) throw error;
+      this.problems.push({ name: error.name, message: error.message });
+    }
+  }
+
+  /** Notes a problem of `prop` in words: what is wrong and what to do. */
+  public add(prop: string, message: string): void {
+    this.problems.push({ name: invalidPropName(prop), message });
+  }
+
+  /** Notes `<prop> is <value>; <rule>. <fix>`. */
+  public addProp(prop: string, value: string, rule: string, fix: string): void {
+    this.add(prop, `${prop} is ${value}; ${rule}. ${fix}`.trimEnd());
+  }
+
+  /** Throws the problems noted, if any: the first one's name, every message. */
+  public throwIfAny(): void {
+    if (this.problems.length === 0) return;
+    const lines = `\n  ${this.problems.map((problem) => problem.message).join('\n  ')}`;
+    const { scope } = this.ctx;
+    if (scope) {
+      throwValidation(scope, this.problems[0].name, `${this.ctx.construct ?? scope.constructor.name} ${scope.node.path}:${lines}`);
+    }
+    throwUnscoped(this.problems[0].name, `${this.ctx.construct ?? 'props'}:${lines}`);
+  }
 }
 
 /** Whether a number (possibly a token) is known to be above zero; false for tokens. */

@@ -106,7 +106,7 @@ describe('PlatformApi', () => {
     [{ presignedUrlExpiry: Duration.hours(24) }, 'presignedUrlExpiry is 1 day'],
     [{ throttlingRateLimit: 0 }, 'throttlingRateLimit is 0'],
     [{ throttlingBurstLimit: 1.5 }, 'throttlingBurstLimit is 1.5'],
-    [{ presignedUrlExpiry: Duration.minutes(50) }, 'it must be 1 to 45 minutes'],
+    [{ presignedUrlExpiry: Duration.minutes(50) }, 'it must be whole seconds from 1 minute to 45 minutes'],
     [{ vpcEndpoints: [] }, 'vpcEndpoints is set but endpointType is not PRIVATE'],
   ])('refuses %j naming the prop', (props, message) => {
     expect(() => apiStack(props as Partial<PlatformApiProps>)).toThrow(message);

@@ -24,7 +24,7 @@ describe('Tenant', () => {
     [{ name: 'lonely' }, /has no members: set principalArnPatterns/],
     [{ name: 'a', principalArnPatterns: ['role/x'] }, /principalArnPatterns has "role\/x": write an IAM or STS principal ARN pattern/],
     [{ name: 'a', jwtClaimValues: ['a b'] }, /jwtClaimValues has "a b"/],
-    [{ ...member, name: 'a', maxConcurrentJobs: 0 }, /maxConcurrentJobs is 0: it must be a whole number from 1 to 10000/],
+    [{ ...member, name: 'a', maxConcurrentJobs: 0 }, /maxConcurrentJobs is 0; it must be a whole number from 1 to 10000/],
     [{ ...member, name: 'a', maxConcurrentJobs: 1.5 }, /maxConcurrentJobs is 1.5/],
     [{ ...member, name: 'a', allowedInstanceTypes: [] }, /allowedInstanceTypes is empty/],
     [{ ...member, name: 'a', allowedInstanceTypes: ['g5.xlarge'] }, /allowedInstanceTypes has "g5.xlarge": instance types are written ml/],
