@@ -1,0 +1,133 @@
+/**
+ * Every numeric prop takes a CDK token (a CloudFormation parameter, an SSM value): it passes
+ * validation, and the template carries the reference where the literal would be, never
+ * `String(token)`'s -1.888e+289. A bad literal throws a ValidationError naming the prop, the value,
+ * the rule and the fix.
+ */
+import { Duration, Errors, Size, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { LAUNCHER_ENV } from '../../contract/launcher';
+import { API_ENV } from '../../contract/platform-api';
+import { TENANTS_ENV } from '../../contract/tenant-directory';
+import { PlatformApi, PlatformApiProps, SecureBucket, Tenant, TenantProps, TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork } from '../../lib';
+import { ENCODED_NUMBER, Json, ParameterStack, environmentWith, references, resourceProperties } from './support';
+
+/** A prop, how a token is given to it, and where the template must carry the token. */
+type TokenCase<P> = [prop: string, give: (tokens: ParameterStack) => Partial<P>, read: (template: Template) => unknown];
+
+/** A prop's bad literal and what the message must say (after `<prop> is <value>; `). */
+type LiteralCase<P> = [prop: string, props: Partial<P>, value: string, rule: RegExp];
+
+function launcherIn(stack: Stack, props: Partial<TrainingJobLauncherProps> = {}): TrainingJobLauncher {
+  return new TrainingJobLauncher(stack, 'Launcher', {
+    network: new TrainingNetwork(stack, 'Network'),
+    datasetBucket: new SecureBucket(stack, 'Datasets').bucket,
+    trainingImageRepositories: [new ecr.Repository(stack, 'Images', { imageScanOnPush: true })],
+    ...props,
+  });
+}
+
+function platformApiIn(stack: Stack, props: Partial<PlatformApiProps> = {}): PlatformApi {
+  const launcher = launcherIn(stack);
+  return new PlatformApi(stack, 'Api', {
+    network: launcher.node.scope!.node.findChild('Network') as TrainingNetwork,
+    uploadBucket: new SecureBucket(stack, 'Uploads').bucket,
+    datasetBucket: new SecureBucket(stack, 'ApiDatasets').bucket,
+    launcher,
+    ...props,
+  });
+}
+
+const launcherEnv = (t: Template, name: string) => environmentWith(t, LAUNCHER_ENV.MAX_JOBS)[name];
+const launcherFunction = (t: Template): Json => resourceProperties(t, 'AWS::Lambda::Function', (p) => p.Environment?.Variables?.[LAUNCHER_ENV.MAX_JOBS] !== undefined);
+const apiStage = (t: Template): Json => resourceProperties(t, 'AWS::ApiGateway::Stage');
+
+/**
+ * One synth per construct with every numeric prop a parameter; each row checks one prop's
+ * reference lands where the literal would, and that the table covers every parameter made.
+ */
+function describeTokens<P>(construct: string, build: (tokens: ParameterStack, props: Partial<P>) => void, cases: Array<TokenCase<P>>) {
+  describe(`${construct}: token-valued props pass validation and reach the template as references`, () => {
+    const tokens = new ParameterStack();
+    const props = Object.assign({}, ...cases.map(([, give]) => give(tokens))) as Partial<P>;
+    build(tokens, props);
+    const template = tokens.template();
+
+    test.each(cases)('%s', (prop, _give, read) => {
+      expect(references(read(template), tokens.logicalId(prop))).toBe(true);
+    });
+
+    test('no number token is written as text (-1.888e+289)', () => {
+      expect(JSON.stringify(template.toJSON())).not.toMatch(ENCODED_NUMBER);
+    });
+
+    test('every parameter is checked', () => {
+      expect(tokens.props().sort()).toEqual(cases.map(([prop]) => prop).sort());
+    });
+  });
+}
+
+/** Each row: the bad literal throws a ValidationError `<prop> is <value>; <rule>. <fix>`. */
+function describeLiterals<P>(construct: string, build: (stack: Stack, props: Partial<P>) => void, cases: Array<LiteralCase<P>>) {
+  describe(`${construct}: a bad literal names the prop, the value, the rule and the fix`, () => {
+    test.each(cases.map(([prop, props, value, rule]) => [`${prop} = ${value}`, prop, props, value, rule] as const))('%s', (_name, prop, props, value, rule) => {
+      let thrown: unknown;
+      try {
+        build(new Stack(undefined, 'Literals', { env: { region: 'us-east-1' } }), props);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(Errors.isValidationError(thrown) || (thrown as Error)?.constructor?.name === 'UnscopedValidationError').toBe(true);
+      const message = (thrown as Error).message;
+      const escaped = `${prop} is ${value}; `.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      expect(message).toMatch(new RegExp(`${escaped}${rule.source}[^\\n]*\\. [A-Z][^\\n]+`));
+    });
+  });
+}
+
+describeTokens<TrainingJobLauncherProps>('TrainingJobLauncher', (tokens, props) => launcherIn(tokens.stack, props), [
+  ['maxJobsPerRequest', (t) => ({ maxJobsPerRequest: t.number('maxJobsPerRequest') }), (t) => launcherEnv(t, LAUNCHER_ENV.MAX_JOBS)],
+  ['maxInstanceCount', (t) => ({ maxInstanceCount: t.number('maxInstanceCount') }), (t) => launcherEnv(t, LAUNCHER_ENV.MAX_INSTANCE_COUNT)],
+  ['maxVolumeSizeInGB', (t) => ({ maxVolumeSizeInGB: t.number('maxVolumeSizeInGB') }), (t) => launcherEnv(t, LAUNCHER_ENV.MAX_VOLUME_SIZE_GB)],
+  ['maxInstancesPerRequest', (t) => ({ maxInstancesPerRequest: t.number('maxInstancesPerRequest') }), (t) => launcherEnv(t, LAUNCHER_ENV.MAX_INSTANCES_PER_REQUEST)],
+  ['launchConcurrency', (t) => ({ launchConcurrency: t.number('launchConcurrency') }), (t) => launcherEnv(t, LAUNCHER_ENV.CONCURRENCY)],
+  ['reservedConcurrency', (t) => ({ reservedConcurrency: t.number('reservedConcurrency') }), (t) => launcherFunction(t).ReservedConcurrentExecutions],
+  ['maxRuntime', (t) => ({ maxRuntime: Duration.seconds(t.number('maxRuntime')) }), (t) => launcherEnv(t, LAUNCHER_ENV.MAX_RUNTIME_SECONDS)],
+  ['timeout', (t) => ({ timeout: Duration.seconds(t.number('timeout')) }), (t) => launcherFunction(t).Timeout],
+  ['tenants[].maxConcurrentJobs', (t) => ({
+    tenants: [new Tenant({ name: 'vision', principalArnPatterns: ['arn:aws:iam::123456789012:role/vision-*'], maxConcurrentJobs: t.number('tenants[].maxConcurrentJobs') })],
+  }), (t) => environmentWith(t, TENANTS_ENV)[TENANTS_ENV]],
+]);
+
+describeLiterals<TrainingJobLauncherProps>('TrainingJobLauncher', (stack, props) => launcherIn(stack, props), [
+  ['maxJobsPerRequest', { maxJobsPerRequest: 0 }, '0', /it must be a whole number from 1 to 1000/],
+  ['maxInstanceCount', { maxInstanceCount: 2.5 }, '2.5', /it must be a whole number from 1 to 1000/],
+  ['maxVolumeSizeInGB', { maxVolumeSizeInGB: 16385 }, '16385', /it must be a whole number from 1 to 16384/],
+  ['maxInstancesPerRequest', { maxInstancesPerRequest: 0 }, '0', /it must be a whole number from 1 to 1000000/],
+  ['launchConcurrency', { launchConcurrency: 17 }, '17', /it must be a whole number from 1 to 16/],
+  ['reservedConcurrency', { reservedConcurrency: 0 }, '0', /it must be a whole number from 1 to 1000/],
+  ['maxRuntime', { maxRuntime: Duration.days(29) }, '29 days', /it must be whole seconds from 1 minute to 28 days/],
+  ['timeout', { timeout: Duration.minutes(20) }, '20 minutes', /it must be whole seconds from 30 seconds to 15 minutes/],
+  ['maxRuntime', { maxRuntime: Duration.seconds(30) }, '30 seconds', /it must be whole seconds from 1 minute to 28 days/],
+]);
+
+describeLiterals<TenantProps>('Tenant', (_stack, props) => new Tenant({ name: 'vision', principalArnPatterns: ['arn:aws:iam::123456789012:role/x'], ...props }), [
+  ['maxConcurrentJobs', { maxConcurrentJobs: 0 }, '0', /it must be a whole number from 1 to 10000/],
+  ['maxConcurrentJobs', { maxConcurrentJobs: 1.5 }, '1.5', /it must be a whole number from 1 to 10000/],
+]);
+
+describeTokens<PlatformApiProps>('PlatformApi', (tokens, props) => platformApiIn(tokens.stack, props), [
+  ['throttlingRateLimit', (t) => ({ throttlingRateLimit: t.number('throttlingRateLimit') }), (t) => apiStage(t).MethodSettings],
+  ['throttlingBurstLimit', (t) => ({ throttlingBurstLimit: t.number('throttlingBurstLimit') }), (t) => apiStage(t).MethodSettings],
+  ['maxUploadSize', (t) => ({ maxUploadSize: Size.bytes(t.number('maxUploadSize')) }), (t) => environmentWith(t, API_ENV.MAX_UPLOAD_BYTES)[API_ENV.MAX_UPLOAD_BYTES]],
+  ['presignedUrlExpiry', (t) => ({ presignedUrlExpiry: Duration.seconds(t.number('presignedUrlExpiry')) }), (t) => environmentWith(t, API_ENV.PRESIGN_SECONDS)[API_ENV.PRESIGN_SECONDS]],
+]);
+
+describeLiterals<PlatformApiProps>('PlatformApi', (stack, props) => platformApiIn(stack, props), [
+  ['throttlingRateLimit', { throttlingRateLimit: 0 }, '0', /it must be above 0 and at most 10000/],
+  ['throttlingBurstLimit', { throttlingBurstLimit: 1.5 }, '1.5', /it must be a whole number from 1 to 5000/],
+  ['maxUploadSize', { maxUploadSize: Size.tebibytes(100) }, '100 TiB', /it must be from 1 bytes? to /],
+  ['presignedUrlExpiry', { presignedUrlExpiry: Duration.minutes(50) }, '50 minutes', /it must be whole seconds from 1 minute to 45 minutes/],
+  ['presignedUrlExpiry', { presignedUrlExpiry: Duration.seconds(30) }, '30 seconds', /it must be whole seconds from 1 minute to 45 minutes/],
+]);
