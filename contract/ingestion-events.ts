@@ -56,6 +56,13 @@ export const LEASE_KEY_PREFIX = 'ingestion-leases/';
 /** The reason text of a too-large upload (issue 5's wording; the API may match on `code`). */
 export const TOO_LARGE_REASON = 'too large for single-function conversion';
 
+/**
+ * The largest upload the converters accept unless `DatasetIngestion`'s `maxUploadSize` says
+ * otherwise (200 GiB, the platform API's default cap too); larger ones end in
+ * `DatasetConversionFailed` with code `upload-too-large` before any conversion starts.
+ */
+export const DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 ** 3;
+
 /** Machine-readable failure codes of `DatasetConversionFailed`. */
 export enum ConversionFailureCode {
   /** The key is not `uploads/<tenant>/<datasetId>/<channel>.zip` with safe names. */
@@ -80,6 +87,11 @@ export enum ConversionFailureCode {
    * import task failed or timed out): no pointer names it, so no training job reads it half imported.
    */
   NOT_VISIBLE_ON_FILE_SYSTEM = 'not-visible-on-file-system',
+  /**
+   * The upload is larger than the platform accepts (`DatasetIngestion` prop `maxUploadSize`): it
+   * is refused before anything reads it, whichever converter would have taken it.
+   */
+  UPLOAD_TOO_LARGE = 'upload-too-large',
 }
 
 /** Which converter works on an upload. */
@@ -326,6 +338,8 @@ export const INGESTION_ENV = {
   MAX_RECEIVE_COUNT: 'MAX_RECEIVE_COUNT',
   SINGLE_FUNCTION_MAX_BYTES: 'SINGLE_FUNCTION_MAX_BYTES',
   ESTIMATED_BYTES_PER_SECOND: 'ESTIMATED_BYTES_PER_SECOND',
+  /** The largest upload converted, in bytes; larger ones are refused before any conversion. */
+  MAX_UPLOAD_BYTES: 'MAX_UPLOAD_BYTES',
   CONVERSION_OPTIONS: 'CONVERSION_OPTIONS',
   EFS_MOUNT_PATH: 'EFS_MOUNT_PATH',
   EFS_ROOT_DIRECTORY: 'EFS_ROOT_DIRECTORY',

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Size, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -13,7 +13,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { DistributedConversion } from '../distributed/distributed-conversion';
 import { DistributedConversionOptions } from '../distributed/distributed-conversion-options';
-import { failProp, integerIn, lambdaMemoryMiB, lambdaTimeout } from '../validation';
+import { failProp, integerIn, lambdaMemoryMiB, lambdaTimeout, type PropContext } from '../validation';
+import { S3_MULTIPART } from '../../contract/platform-api';
 import { bucketEncryption, queueEncryption } from '../encryption/encryption-props';
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
 import { PlatformEventBus } from '../events/platform-event-bus';
@@ -32,6 +33,7 @@ import {
   DATASET_CONVERTED,
   DATASET_KEY_PREFIX,
   DEFAULT_INGESTION_EVENT_SOURCE,
+  DEFAULT_MAX_UPLOAD_BYTES,
   INGESTION_ENV,
   LEASE_KEY_PREFIX,
   UPLOAD_KEY_PREFIX,
@@ -216,6 +218,16 @@ export interface DatasetIngestionProps {
   readonly singleFunctionMaxZipSize?: Size;
 
   /**
+   * The largest upload converted. A larger one is refused before anything reads it, with
+   * `DatasetConversionFailed` code `upload-too-large` (the message names its size, this limit and
+   * this prop) and a failed status in the platform API's dataset listing: no single-function or
+   * distributed conversion starts. Bounds what one upload can cost. Use the same value as
+   * `PlatformApi`'s `maxUploadSize` (`DatasetPlatformStack` passes one value to both).
+   * @default Size.gibibytes(200)
+   */
+  readonly maxUploadSize?: Size;
+
+  /**
    * The distributed conversion of zips above `singleFunctionMaxZipSize`.
    * @default - enabled, with the DistributedConversion defaults
    */
@@ -271,6 +283,7 @@ const DATASET_INGESTION_DEFAULTS = {
   maxConcurrency: 2,
   batchSize: 1,
   singleFunctionMaxZipSize: Size.gibibytes(10),
+  maxUploadSize: Size.bytes(DEFAULT_MAX_UPLOAD_BYTES),
   estimatedThroughputPerSecond: Size.mebibytes(32),
   uploadNoncurrentVersionExpiration: Duration.days(30),
   queueRetention: Duration.days(14),
@@ -333,6 +346,8 @@ export class DatasetIngestion extends Construct {
   public readonly distributedConversion?: DistributedConversion;
   /** The scheduled version retention job (unless disabled). */
   public readonly retention?: DatasetVersionRetention;
+  /** The largest upload converted, in bytes (`maxUploadSize`); larger ones fail with code `upload-too-large`. */
+  public readonly maxUploadBytes: number;
 
   constructor(scope: Construct, id: string, props: DatasetIngestionProps) {
     super(scope, id);
@@ -340,6 +355,7 @@ export class DatasetIngestion extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.notificationRoute = settings.notificationRoute;
     this.eventSource = settings.eventSource;
+    this.maxUploadBytes = settings.maxUploadBytes;
     this.eventBus = props.eventBus ?? new PlatformEventBus(this, 'EventBus');
 
     this.encryptionKey = props.encryptionKey;
@@ -415,6 +431,7 @@ export class DatasetIngestion extends Construct {
         [INGESTION_ENV.EVENT_SOURCE]: this.eventSource,
         [INGESTION_ENV.MAX_RECEIVE_COUNT]: String(settings.maxReceiveCount),
         [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: String(settings.singleFunctionMaxBytes),
+        [INGESTION_ENV.MAX_UPLOAD_BYTES]: Tokenization.stringifyNumber(settings.maxUploadBytes),
         [INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND]: String(settings.estimatedBytesPerSecond),
         [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify(settings.conversion),
         ...(efsMount ? { [INGESTION_ENV.EFS_MOUNT_PATH]: efsMount.localMountPath, [INGESTION_ENV.EFS_ROOT_DIRECTORY]: efsMount.datasetRootDirectory } : {}),
@@ -687,6 +704,7 @@ interface IngestionSettings {
   readonly maxConcurrency: number;
   readonly batchSize: number;
   readonly singleFunctionMaxBytes: number;
+  readonly maxUploadBytes: number;
   readonly estimatedBytesPerSecond: number;
   readonly conversion: IngestionConversionSettings;
 }
@@ -738,6 +756,7 @@ function validateProps(scope: IConstruct, props: DatasetIngestionProps): Ingesti
   };
   const singleFunctionMaxBytes = sizeBytes('singleFunctionMaxZipSize', props.singleFunctionMaxZipSize, D.singleFunctionMaxZipSize, 1,
     'Use e.g. Size.gibibytes(10); zips above it end in DatasetConversionFailed ("too large for single-function conversion").');
+  const maxUploadBytes = uploadLimitBytes(ctx, props.maxUploadSize ?? D.maxUploadSize);
   const estimatedBytesPerSecond = sizeBytes('estimatedThroughputPerSecond', props.estimatedThroughputPerSecond, D.estimatedThroughputPerSecond, 1024 * 1024,
     'Use a measured conversion rate, e.g. Size.mebibytes(32) (the converter logs it per conversion).');
 
@@ -756,8 +775,29 @@ function validateProps(scope: IConstruct, props: DatasetIngestionProps): Ingesti
   }
   return {
     notificationRoute, eventSource, memorySize, timeout, visibilityTimeout, maxReceiveCount, maxConcurrency, batchSize,
-    singleFunctionMaxBytes, estimatedBytesPerSecond, conversion,
+    singleFunctionMaxBytes, maxUploadBytes, estimatedBytesPerSecond, conversion,
   };
+}
+
+/**
+ * `maxUploadSize` in bytes: 1 byte to what one S3 multipart upload holds. A token passes unchecked
+ * when it is given in bytes (`Size.bytes(token)`); other units cannot be converted at synth.
+ */
+function uploadLimitBytes(ctx: PropContext, size: Size): number {
+  const fix = 'Use e.g. Size.gibibytes(200), or Size.bytes(token) for a value known only at deploy time.';
+  if (size.isUnresolved()) {
+    try {
+      return size.toBytes();
+    } catch {
+      return failProp(ctx, 'maxUploadSize', 'a token in a unit other than bytes', 'a token can only be converted when given in bytes', fix);
+    }
+  }
+  const bytes = size.toBytes();
+  const ceiling = S3_MULTIPART.maxParts * S3_MULTIPART.maxPartBytes;
+  if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > ceiling) {
+    failProp(ctx, 'maxUploadSize', `${bytes} bytes`, `it must be a whole number of bytes from 1 to ${ceiling} (S3: 10,000 parts of at most 5 GiB)`, fix);
+  }
+  return bytes;
 }
 
 /** The EFS writer mount, when the dataset file system is EFS. */

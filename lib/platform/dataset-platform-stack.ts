@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -65,6 +65,14 @@ export interface DatasetPlatformStackProps extends StackProps {
    * @default - one tenant, Tenant.accountDefault(): every principal of the account
    */
   readonly tenants?: Tenant[];
+
+  /**
+   * The largest upload the platform accepts: the API refuses to start a larger upload, and the
+   * ingestion refuses to convert one (`DatasetConversionFailed` code `upload-too-large`) whichever
+   * way it reached the upload bucket.
+   * @default Size.gibibytes(200)
+   */
+  readonly maxUploadSize?: Size;
 
   /**
    * Whether the platform API is regional or private.
@@ -210,6 +218,7 @@ export class DatasetPlatformStack extends Stack {
       datasetBucket: this.datasetBucket,
       accessLogsBucket: this.datasetStorage.accessLogsBucket,
       fileSystem: this.fileSystem,
+      maxUploadSize: props.maxUploadSize,
       encryptionKey: key,
     });
     const trainingImages = props.trainingImageRepositories ? undefined : new TrainingImageRepository(this, 'TrainingImages', { pushers: props.trainingImagePushers });
@@ -232,6 +241,7 @@ export class DatasetPlatformStack extends Stack {
       datasetBucket: this.datasetBucket,
       launcher: this.launcher,
       endpointType: props.apiEndpointType,
+      maxUploadSize: props.maxUploadSize,
       logEncryptionKey: key,
     });
     this.handles = new DatasetPlatformParameters(this, 'Platform', {

@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -115,6 +115,7 @@ describe('DatasetIngestion defaults', () => {
           MAX_RECEIVE_COUNT: '5',
           SINGLE_FUNCTION_MAX_BYTES: String(10 * 1024 ** 3),
           ESTIMATED_BYTES_PER_SECOND: String(32 * 1024 ** 2),
+          MAX_UPLOAD_BYTES: String(200 * 1024 ** 3),
           // The default 16 MiB shuffle runs, shared with the distributed conversion (sequential worker reads).
           CONVERSION_OPTIONS: JSON.stringify({ shuffleBlockBytes: 16 * 1024 * 1024 }),
           POWERTOOLS_SERVICE_NAME: 'ingest-dataset',
@@ -198,6 +199,22 @@ describe('DatasetIngestion props', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 4096, Timeout: 300, Environment: { Variables: Match.objectLike({ MAX_RECEIVE_COUNT: '3' }) } });
     t.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 1800, RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }) });
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 4, ScalingConfig: { MaximumConcurrency: 10 } });
+  });
+
+  test('maxUploadSize reaches the handler and the handle; a token in bytes passes through to deploy time', () => {
+    const { ingestion, template } = build({ maxUploadSize: Size.gibibytes(50) });
+    expect(ingestion.maxUploadBytes).toBe(50 * 1024 ** 3);
+    template().hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_UPLOAD_BYTES: String(50 * 1024 ** 3) }) } });
+
+    const app = new App();
+    const stack = new Stack(app, 'Tokens', { env: { region: 'us-east-1' } });
+    const limit = new CfnParameter(stack, 'MaxUploadBytes', { type: 'Number' });
+    new DatasetIngestion(stack, 'Ingestion', { network: new TrainingNetwork(stack, 'Network'), maxUploadSize: Size.bytes(limit.valueAsNumber) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MAX_UPLOAD_BYTES: { Ref: 'MaxUploadBytes' } }) },
+    });
+    expect(() => new DatasetIngestion(stack, 'Ingestion2', { network: new TrainingNetwork(stack, 'Network2'), maxUploadSize: Size.gibibytes(limit.valueAsNumber) }))
+      .toThrow(/maxUploadSize is a token in a unit other than bytes; a token can only be converted when given in bytes\. Use e\.g\. Size\.gibibytes\(200\), or Size\.bytes\(token\)/);
   });
 
   test('an explicit visibility timeout above 6 × timeout', () => {
@@ -407,6 +424,8 @@ describe('DatasetIngestion validation: the message names the prop, the value, th
     ['an aws. event source', { eventSource: 'aws.s3' }, /eventSource is "aws\.s3"; it must be 1–256 printable characters.*must not start with "aws\."/],
     ['an event source with spaces', { eventSource: 'my source' }, /eventSource is "my source"/],
     ['zero single-function limit', { singleFunctionMaxZipSize: Size.bytes(0) }, /singleFunctionMaxZipSize is 0 bytes; it must be at least 1 bytes/],
+    ['zero upload limit', { maxUploadSize: Size.bytes(0) }, /maxUploadSize is 0 bytes; it must be a whole number of bytes from 1 to 53687091200000 \(S3: 10,000 parts of at most 5 GiB\)\. Use e\.g\. Size\.gibibytes\(200\)/],
+    ['upload limit above what S3 holds', { maxUploadSize: Size.tebibytes(50) }, /maxUploadSize is 54975581388800 bytes; it must be a whole number of bytes from 1 to 53687091200000/],
     ['tiny throughput', { estimatedThroughputPerSecond: Size.kibibytes(10) }, /estimatedThroughputPerSecond is 10240 bytes; it must be at least 1048576 bytes/],
     ['tiny shards', { conversion: { targetShardSize: Size.kibibytes(1) } }, /conversion\.targetShardSize is 1024 bytes; it must be at least 1048576 bytes/],
     ['rejected fraction above 1', { conversion: { maxRejectedFraction: 1.5 } }, /conversion\.maxRejectedFraction is 1\.5; it must be a number from 0 to 1/],

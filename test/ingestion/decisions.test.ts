@@ -6,6 +6,7 @@ import { convertedDetail, failedDetail, MAX_LISTED_REJECTIONS } from '../../lamb
 import { classifyFailure } from '../../lambda/src/ingestion/failure';
 import { decidePointer } from '../../lambda/src/ingestion/pointer-decision';
 import { assessTimeBudget, estimateConversionMs, formatBytes, SAFETY_RESERVE_MS } from '../../lambda/src/ingestion/time-budget';
+import { assessUploadSize } from '../../lambda/src/ingestion/upload-limit';
 import { ZipFormatError, ZipProblem } from '../../lambda/src/zip';
 
 const ref = { tenant: 'vision', datasetId: 'cats', channel: 'training' };
@@ -108,6 +109,27 @@ describe('event details', () => {
       upload: { ...upload(), size: 99 }, datasetBucket: 'data', prefix: `datasets/vision/cats/training/${version}/`,
       manifestUri: `s3://data/datasets/vision/cats/training/${version}/manifest.json`, pointerUri: 's3://data/datasets/vision/cats/training/current.json',
       current: true, datasetPath: `vision/cats/training/${version}`, counts: { records: 7, shards: 2, classes: 2, entries: 9, skipped: 2, rejected: 0 }, durationMs: 12,
+    });
+  });
+});
+
+describe('assessUploadSize', () => {
+  test.each<[string, number | undefined, number, boolean]>([
+    ['no size known yet → no verdict (the object is checked later)', undefined, 1024, false],
+    ['below the limit', 1023, 1024, false],
+    ['exactly the limit', 1024, 1024, false],
+    ['one byte above', 1025, 1024, true],
+  ])('%s', (_name, size, limit, refused) => {
+    expect(assessUploadSize(size, limit) !== undefined).toBe(refused);
+  });
+
+  test('the verdict is permanent, coded upload-too-large, and names the size, the limit and the prop', () => {
+    expect(assessUploadSize(300 * 1024 ** 3, 200 * 1024 ** 3)).toEqual({
+      kind: 'permanent',
+      code: ConversionFailureCode.UPLOAD_TOO_LARGE,
+      reason: 'larger than the maximum upload size',
+      message: expect.stringMatching(/^The upload is 300 GiB \(322122547200 bytes\), above the maximum upload size of 200 GiB \(214748364800 bytes; DatasetIngestion prop maxUploadSize, DatasetPlatformStack prop maxUploadSize\)\. It was not converted\. Split the dataset/),
+      rejected: [],
     });
   });
 });

@@ -8,6 +8,7 @@ import { ANNOUNCED_TAG, leaseKey } from '../../lambda/src/aws';
 import { parsePointer, uploadVersion, type DatasetPointer } from '../../lambda/src/catalog';
 import type { DatasetManifest } from '../../lambda/src/dataset';
 import { parseQueueMessage } from '../../lambda/src/ingestion/upload-event';
+import { formatBytes } from '../../lambda/src/ingestion/time-budget';
 import { crc32c, decodeExample, readTFRecords } from '../../lambda/src/tfrecord';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { jpegBytes, pngBytes } from '../support/images';
@@ -359,6 +360,36 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
     const [event] = failed(await pipeline.observedEvents());
     expect(event.detail).toMatchObject({ datasetId: 'huge', code: ConversionFailureCode.TOO_LARGE, reason: TOO_LARGE_REASON, upload: { size: zip.length } });
     expect(event.detail.message).toMatch(/above the single-function limit of 1\.0 KiB \(DatasetIngestion prop singleFunctionMaxZipSize\)/);
+  });
+
+  test('an upload above maxUploadSize is refused before anything reads it: DatasetConversionFailed (upload-too-large) and a failed status with the code', async () => {
+    const zip = datasetZip({ cat: 2, dog: 2 });
+    await pipeline.upload('uploads/vision/vast/training.zip', zip);
+    const { response } = await pipeline.deliver(pipeline.handler({ [INGESTION_ENV.MAX_UPLOAD_BYTES]: '1024', [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: '512' }));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await pipeline.dataKeys()).toEqual([]);
+    expect(await pipeline.listKeys('ingestion-leases/')).toEqual([]);
+    const events = await pipeline.observedEvents();
+    expect(events.map((e) => e.detailType)).toEqual([DATASET_CONVERSION_FAILED]);
+    const [event] = failed(events);
+    expect(event.detail).toMatchObject({ datasetId: 'vast', channel: 'training', code: ConversionFailureCode.UPLOAD_TOO_LARGE, reason: 'larger than the maximum upload size', upload: { size: zip.length } });
+    expect(event.detail.message).toContain(`The upload is ${formatBytes(zip.length)} (${zip.length} bytes), above the maximum upload size of 1.0 KiB (1024 bytes; DatasetIngestion prop maxUploadSize`);
+    const status = await pipeline.getJson<{ state: string; code: string; message: string }>('datasets/vision/vast/training/conversion-status.json');
+    expect(status).toMatchObject({ state: 'failed', code: 'upload-too-large', message: event.detail.message });
+    expect(pipeline.outcomes.at(-1)).toMatchObject({ kind: 'failed', code: ConversionFailureCode.UPLOAD_TOO_LARGE });
+  });
+
+  test('an upload event without a size is checked against the object itself', async () => {
+    const zip = datasetZip({ cat: 2, dog: 2 });
+    await pipeline.upload('uploads/vision/sizeless/training.zip', zip);
+    const [message] = await pipeline.receive(1);
+    const body = JSON.parse(message.Body!) as { detail: { object: { size?: number } } };
+    delete body.detail.object.size;
+    await pipeline.send(JSON.stringify(body));
+    await pipeline.deliver(pipeline.handler({ [INGESTION_ENV.MAX_UPLOAD_BYTES]: '1024' }));
+    expect(await pipeline.dataKeys()).toEqual([]);
+    const [event] = failed(await pipeline.observedEvents());
+    expect(event.detail).toMatchObject({ code: ConversionFailureCode.UPLOAD_TOO_LARGE, upload: { size: zip.length } });
   });
 
   test('a zip that fits a fresh invocation but not what is left of this one is returned to the queue', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_INGESTION_EVENT_SOURCE, INGESTION_ENV, type IngestionConversionSettings } from '../../../contract/ingestion-events';
+import { DEFAULT_INGESTION_EVENT_SOURCE, DEFAULT_MAX_UPLOAD_BYTES, INGESTION_ENV, type IngestionConversionSettings } from '../../../contract/ingestion-events';
 import type { DatasetChannelRef } from '../catalog';
 import type { ConversionOptions } from '../dataset';
 import { indexBudgetForMemory } from '../zip';
@@ -33,6 +33,7 @@ const environment = z.object({
   [INGESTION_ENV.MAX_RECEIVE_COUNT]: positiveInt.default(5),
   [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: positiveInt.default(10 * 1024 ** 3),
   [INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND]: positiveInt.default(32 * 1024 ** 2),
+  [INGESTION_ENV.MAX_UPLOAD_BYTES]: positiveInt.default(DEFAULT_MAX_UPLOAD_BYTES),
   [INGESTION_ENV.CONVERSION_OPTIONS]: z.string().default('{}'),
   [INGESTION_ENV.EFS_MOUNT_PATH]: z.string().startsWith('/mnt/').optional(),
   [INGESTION_ENV.EFS_ROOT_DIRECTORY]: z.string().startsWith('/').optional(),
@@ -57,6 +58,7 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
     maxReceiveCount: e[INGESTION_ENV.MAX_RECEIVE_COUNT],
     singleFunctionMaxBytes: e[INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES],
     estimatedBytesPerSecond: e[INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND],
+    maxUploadBytes: e[INGESTION_ENV.MAX_UPLOAD_BYTES],
     conversion,
     ...(mountPath ? { efs: { mountPath, rootDirectory: e[INGESTION_ENV.EFS_ROOT_DIRECTORY] ?? '/' } } : {}),
     ...(stateMachineArn ? { distributedStateMachineArn: stateMachineArn } : {}),

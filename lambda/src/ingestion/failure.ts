@@ -37,6 +37,7 @@ export const FAILURE_REASONS: Record<ConversionFailureCode, string> = {
   [ConversionFailureCode.RETRIES_EXHAUSTED]: 'conversion failed repeatedly',
   [ConversionFailureCode.CONVERSION_CRASHED]: 'the conversion ran out of memory or time',
   [ConversionFailureCode.NOT_VISIBLE_ON_FILE_SYSTEM]: 'not visible on the file system in time',
+  [ConversionFailureCode.UPLOAD_TOO_LARGE]: 'larger than the maximum upload size',
 };
 
 export function classifyFailure(error: unknown, source: SourceObservations = {}): FailureVerdict {

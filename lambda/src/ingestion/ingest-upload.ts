@@ -10,6 +10,7 @@ import { conversionOptions } from './config';
 import { announceStarted, trackProgress, type ProgressTracker } from './conversion-status';
 import { classifyFailure, describe, FAILURE_REASONS, type FailureVerdict } from './failure';
 import { assessTimeBudget, type TimeBudgetVerdict } from './time-budget';
+import { assessUploadSize } from './upload-limit';
 import type { UploadNotice } from './upload-event';
 
 export type { IngestionLogger };
@@ -19,6 +20,8 @@ export interface IngestionSettings {
   /** The queue's maxReceiveCount: the attempt after which the message goes to the DLQ. */
   readonly maxReceiveCount: number;
   readonly singleFunctionMaxBytes: number;
+  /** Larger uploads are refused before any conversion (DatasetConversionFailed, upload-too-large). */
+  readonly maxUploadBytes: number;
   readonly estimatedBytesPerSecond: number;
   readonly conversion: IngestionConversionSettings;
 }
@@ -123,6 +126,9 @@ export async function ingestUpload(notice: UploadNotice, delivery: DeliveryConte
   }
   const version = uploadVersion(upload);
   const context = { datasetId: ref.datasetId, channel: ref.channel, kind, version, bucket: upload.bucket, key: upload.key, attempt: delivery.attempt };
+  // The event's size refuses an oversized upload before anything reads it.
+  const oversized = assessUploadSize(notice.size, settings.maxUploadBytes);
+  if (oversized) return reportPermanent(services, notice, delivery, ref, version, oversized);
 
   try {
     let manifest = await services.datasets.readManifest(ref, version);
@@ -212,6 +218,9 @@ async function convert(
     return reportPermanent(services, notice, delivery, ref, version, classifyFailure(error, { changed: error }));
   }
   try {
+    // Events without a size (none of S3's today) are checked against the object itself.
+    const oversized = assessUploadSize(source.size, settings.maxUploadBytes);
+    if (oversized) return reportPermanent(services, { ...notice, size: source.size }, delivery, ref, version, oversized);
     const budget = assessTimeBudget({
       zipBytes: source.size,
       remainingMs: delivery.remainingMs(),
