@@ -1,135 +1,309 @@
 /**
  * The launcher's request and response: what the platform's API (and any client) sends to the
- * launcher Lambda and gets back. Dependency-free: the Lambda validates requests against these
- * shapes, and API and CLI code type their payloads with them.
+ * launcher Lambda and gets back. One definition for both sides: the library exports these types
+ * as its public API (they are jsii-clean: enums, plain interfaces, no unions), the Lambda validates
+ * requests into them, and the API and CLI type their payloads with them.
+ *
+ * Hyperparameter values are strings, numbers or booleans; jsii has no union types, so the public
+ * types say `any` and {@link HyperParameterValue} says what the Lambda accepts.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any */
 
-/** A hyperparameter value as a request may write it; SageMaker receives it as a string. */
-export type HyperParameterValue = string | number | boolean;
-
-/** One set of hyperparameters (overrides of the request's base hyperparameters). */
-export type HyperParameterSet = Readonly<Record<string, HyperParameterValue>>;
-
-/**
- * A parameter sweep: an explicit list of hyperparameter sets, or a grid whose cartesian product
- * gives the sets. Exactly one of `list` and `grid`.
- */
-export interface Sweep {
-  readonly list?: readonly HyperParameterSet[];
-  readonly grid?: Readonly<Record<string, readonly HyperParameterValue[]>>;
+/** Where a channel of a launch request reads its data from. */
+export enum DatasetChannelSource {
+  /** The platform's dataset file system (FSx for Lustre or EFS), read in place. */
+  FILE_SYSTEM = 'fileSystem',
+  /** The dataset bucket, through SageMaker's S3 data source. */
+  S3 = 's3',
 }
 
-/** Where a channel's data is read from. */
-export type ChannelSource = 'fileSystem' | 's3';
-
-/** `Channel.InputMode`. File systems support File only; FastFile and Pipe stream from S3. */
-export type ChannelInputMode = 'File' | 'FastFile' | 'Pipe';
-
-/** The input modes a launcher may give S3 channels by default. */
-export type S3ChannelInputMode = 'FastFile' | 'File';
+/** `Channel.InputMode` of a training job. File systems support `FILE` only; `FAST_FILE` and `PIPE` stream from S3. */
+export enum DatasetChannelInputMode {
+  /** The data is available as files (copied from S3, or the file system read in place). */
+  FILE = 'File',
+  /** S3 objects are streamed on first read (S3 only). */
+  FAST_FILE = 'FastFile',
+  /** S3 objects are streamed through a pipe (S3 only). */
+  PIPE = 'Pipe',
+}
 
 /** One input channel of a launch request: a converted dataset channel, pinned to a version. */
-export interface ChannelRequest {
+export interface TrainingJobChannelRequest {
   /**
-   * Whose dataset: the caller's tenant (the default) or `shared`, the platform's read-only
-   * datasets. Another tenant's name is refused (and IAM would refuse it too).
+   * Whose dataset: the caller's tenant, or `shared` for the platform's read-only datasets. Another
+   * tenant's name is refused (and IAM would refuse it too).
+   * @default - the caller's tenant
    */
   readonly owner?: string;
-  /** The dataset to read. Default: the request's `datasetId`. */
+  /**
+   * The dataset to read.
+   * @default - the request's `datasetId`
+   */
   readonly datasetId?: string;
-  /** The dataset's channel (`uploads/<tenant>/<datasetId>/<channel>.zip`). Default: the channel's own name. */
+  /**
+   * The dataset's channel (the `<channel>` of `uploads/<tenant>/<datasetId>/<channel>.zip`).
+   * @default - the channel's own name
+   */
   readonly datasetChannel?: string;
-  /** A version folder to pin. Default: the version `current.json` points at when the request arrives. */
+  /**
+   * A version folder to pin, e.g. `v20261122T115526Z-0123456789ab`.
+   * @default - the version `current.json` points at when the request arrives
+   */
   readonly version?: string;
-  /** Read from the platform's file system or from S3. Default: fileSystem when the launcher has one, else s3. */
-  readonly source?: ChannelSource;
-  /** Default: File on a file system; the launcher's S3 input mode (FastFile unless configured) on S3. */
-  readonly inputMode?: ChannelInputMode;
-  /** MIME type passed to the algorithm. */
+  /**
+   * Where the channel reads from.
+   * @default - FILE_SYSTEM when the launcher has a file system, else S3
+   */
+  readonly source?: DatasetChannelSource;
+  /**
+   * The channel's input mode.
+   * @default - FILE on a file system; on S3, the launcher's `s3InputMode` (FAST_FILE unless configured)
+   */
+  readonly inputMode?: DatasetChannelInputMode;
+  /**
+   * The MIME type passed to the algorithm.
+   * @default - none
+   */
   readonly contentType?: string;
 }
 
-/** Checkpoint sync to `s3://<artifacts>/jobs/<tenant>/<job name>/checkpoints/`. */
-export interface CheckpointRequest {
-  /** Where the container writes checkpoints. Default `/opt/ml/checkpoints`. */
+/**
+ * Checkpoint sync to `s3://<artifacts bucket>/jobs/<tenant>/<job name>/checkpoints/`. In JSON, `true`
+ * is accepted as shorthand for an empty object (every default).
+ */
+export interface TrainingJobCheckpointRequest {
+  /**
+   * Where the container writes checkpoints.
+   * @default "/opt/ml/checkpoints"
+   */
   readonly localPath?: string;
 }
 
-/** A launch request as the platform's API sends it (JSON). */
-export interface LaunchRequest {
-  readonly clientToken: string;
-  readonly datasetId: string;
-  readonly channels: Readonly<Record<string, ChannelRequest>>;
-  readonly trainingImage: string;
-  readonly instanceType: string;
-  readonly instanceCount?: number;
-  readonly volumeSizeInGB?: number;
-  readonly maxRuntimeInSeconds?: number;
-  readonly hyperparameters?: Readonly<Record<string, HyperParameterValue>>;
-  readonly environment?: Readonly<Record<string, string>>;
-  readonly tags?: Readonly<Record<string, string>>;
-  readonly sweep?: Sweep;
-  readonly checkpoints?: true | CheckpointRequest;
-  /** Managed spot training; needs `checkpoints` (SageMaker resumes interrupted jobs from them). */
-  readonly useSpot?: boolean;
-  /** With `useSpot`: how long a job may wait for spot capacity plus run, at least its MaxRuntimeInSeconds. Default: its MaxRuntimeInSeconds. */
-  readonly maxWaitTimeInSeconds?: number;
-  /** Metrics SageMaker reads from the job's logs (name + regex whose first group is the value). */
-  readonly metricDefinitions?: readonly MetricDefinitionRequest[];
+/**
+ * A hyperparameter sweep: an explicit list of hyperparameter sets, or a grid whose cartesian
+ * product gives the sets. Set exactly one of `list` and `grid`.
+ */
+export interface TrainingJobSweep {
+  /**
+   * Hyperparameter sets (overrides of the request's base hyperparameters), one job each; values are
+   * strings, numbers or booleans.
+   * @default - use `grid`
+   */
+  readonly list?: Array<Record<string, any>>;
+  /**
+   * Hyperparameter name → the values to try; one job per combination.
+   * @default - use `list`
+   */
+  readonly grid?: Record<string, any[]>;
 }
 
-/** One metric SageMaker extracts from the training logs. */
-export interface MetricDefinitionRequest {
+/**
+ * A launch request, as the platform's API sends it to the launcher Lambda (JSON payload of
+ * `lambda:InvokeFunction`). Every problem of an invalid request is listed in the response; nothing
+ * is launched then.
+ */
+export interface TrainingJobLaunchRequest {
+  /**
+   * Idempotency token (letters, digits and hyphens, a UUID fits): the same token never launches
+   * the same job twice.
+   */
+  readonly clientToken: string;
+  /** The dataset every channel reads unless it names its own. */
+  readonly datasetId: string;
+  /** Channel name (`/opt/ml/input/data/<name>` in the container) → what it reads. */
+  readonly channels: Record<string, TrainingJobChannelRequest>;
+  /** The training image URI, from one of the launcher's `trainingImageRepositories`. */
+  readonly trainingImage: string;
+  /** The instance type, one of the launcher's `allowedInstanceTypes`. */
+  readonly instanceType: string;
+  /**
+   * Instances per job.
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /**
+   * The training volume per instance, in GB.
+   * @default 50
+   */
+  readonly volumeSizeInGB?: number;
+  /**
+   * The job's time limit in seconds, at most the launcher's `maxRuntime`.
+   * @default - one day, or the launcher's cap if lower
+   */
+  readonly maxRuntimeInSeconds?: number;
+  /**
+   * Base hyperparameters (strings, numbers or booleans); a sweep overrides them per job.
+   * @default - none
+   */
+  readonly hyperparameters?: Record<string, any>;
+  /**
+   * Environment variables of the training container.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Tags of the jobs (keys starting with `cdk-sagemaker-datasets:` are the platform's).
+   * @default - only the platform's tags
+   */
+  readonly tags?: Record<string, string>;
+  /**
+   * A sweep: one job per hyperparameter set.
+   * @default - one job
+   */
+  readonly sweep?: TrainingJobSweep;
+  /**
+   * Checkpoint sync to the artifacts bucket (an empty object uses the defaults).
+   * @default - no checkpoints
+   */
+  readonly checkpoints?: TrainingJobCheckpointRequest;
+  /**
+   * Managed spot training. Requires `checkpoints`: SageMaker resumes an interrupted job from them.
+   * @default false
+   */
+  readonly useSpot?: boolean;
+  /**
+   * With `useSpot`: how long a job may wait for spot capacity plus run, in seconds; at least its
+   * `maxRuntimeInSeconds`.
+   * @default - the job's maxRuntimeInSeconds
+   */
+  readonly maxWaitTimeInSeconds?: number;
+  /**
+   * Metrics SageMaker reads from the training logs (at most 40).
+   * @default - none
+   */
+  readonly metricDefinitions?: TrainingJobMetricDefinition[];
+}
+
+/** One metric SageMaker extracts from a training job's logs. */
+export interface TrainingJobMetricDefinition {
+  /** The metric's name (1–255 characters, one line). */
   readonly name: string;
-  /** A regular expression whose first capturing group is the metric's value, e.g. `loss: ([0-9.]+)`. */
+  /** A regular expression whose first capturing group is the value, e.g. `loss: ([0-9.]+)` (1–500 characters, one line). */
   readonly regex: string;
 }
 
-/** One problem with one field of a launch request, e.g. `sweep.grid.learning_rate[2]`. */
-export interface FieldError {
-  /** Where: dotted keys and `[index]`, `request` for the request itself. */
+/** What the launcher did with a request. */
+export enum TrainingJobLaunchOutcome {
+  /** Every job was created or had already been launched with the same client token. */
+  LAUNCHED = 'launched',
+  /** Some jobs failed to launch; see each job's `reason`. */
+  PARTIAL = 'partial',
+  /** No job could be launched; see each job's `reason`. */
+  FAILED = 'failed',
+  /** The request is invalid (see `errors`); nothing was launched. */
+  REJECTED = 'rejected',
+}
+
+/** What happened to one job of a launch. */
+export enum LaunchedTrainingJobStatus {
+  /** CreateTrainingJob succeeded. */
+  CREATED = 'created',
+  /** A job of this name already exists from an earlier delivery of the same request. */
+  ALREADY_LAUNCHED = 'already-launched',
+  /** The job could not be created; see `reason`. */
+  FAILED = 'failed',
+}
+
+/** One problem with one field of a launch request. */
+export interface LaunchRequestFieldError {
+  /** Where: dotted keys and `[index]` (e.g. `sweep.grid.learning_rate[2]`), `request` for the request itself. */
   readonly path: string;
   /** What is wrong and what is allowed. */
   readonly message: string;
 }
 
-/** What happened to one job. */
-export type JobStatus = 'created' | 'already-launched' | 'failed';
-
-/** One job of the response. */
-export interface JobResult {
-  /** The job's index in the sweep. */
+/** One job of a launch response. */
+export interface LaunchedTrainingJob {
+  /** The job's index in the sweep (0 without a sweep). */
   readonly index: number;
+  /** The training job's name (`<jobNamePrefix>-…`). */
   readonly name: string;
-  /** The training job's ARN (absent when it could not be created). */
+  /**
+   * The training job's ARN.
+   * @default - absent when the job could not be created
+   */
   readonly arn?: string;
-  readonly status: JobStatus;
-  /** Why the job failed, and what to do. */
+  /** What happened to the job. */
+  readonly status: LaunchedTrainingJobStatus;
+  /**
+   * Why the job failed, and what to do.
+   * @default - absent unless the status is FAILED
+   */
   readonly reason?: string;
-  /** The hyperparameters the job runs with. */
-  readonly hyperparameters: Readonly<Record<string, string>>;
-  /** The dataset version each channel reads. */
-  readonly datasetVersions: Readonly<Record<string, string>>;
-  /** `s3://<artifacts>/jobs/<name>/` */
+  /** The hyperparameters the job runs with, as SageMaker receives them (strings). */
+  readonly hyperparameters: Record<string, string>;
+  /** Channel name → the dataset version it reads. */
+  readonly datasetVersions: Record<string, string>;
+  /** `s3://<artifacts bucket>/jobs/<name>/` */
   readonly outputUri: string;
-  /** `s3://<artifacts>/jobs/<name>/output/model.tar.gz` once the job completes. */
+  /** `s3://<artifacts bucket>/jobs/<name>/output/model.tar.gz`, once the job completes. */
   readonly modelArtifactUri: string;
 }
 
-/** The launcher's answer. */
-export type LaunchResponse =
-  | {
-    /** Nothing was launched: the request is invalid (every problem is listed). */
-    readonly outcome: 'rejected';
-    readonly clientToken?: string;
-    readonly errors: readonly FieldError[];
-    readonly jobs: readonly [];
-  }
-  | {
-    /** launched: every job is created or already launched; partial: some failed; failed: all failed. */
-    readonly outcome: 'launched' | 'partial' | 'failed';
-    readonly clientToken: string;
-    readonly datasetId: string;
-    readonly jobs: readonly JobResult[];
-    readonly summary: { readonly created: number; readonly alreadyLaunched: number; readonly failed: number };
-  };
+/** How many jobs of a launch were created, already launched or failed. */
+export interface TrainingJobLaunchSummary {
+  /** Jobs created by this request. */
+  readonly created: number;
+  /** Jobs an earlier delivery of the same request had created. */
+  readonly alreadyLaunched: number;
+  /** Jobs that could not be created. */
+  readonly failed: number;
+}
+
+/** The launcher's answer to a launch request (the Lambda's JSON result). */
+export interface TrainingJobLaunchResponse {
+  /** What the launcher did. */
+  readonly outcome: TrainingJobLaunchOutcome;
+  /**
+   * The request's client token.
+   * @default - absent when a rejected request had no valid token
+   */
+  readonly clientToken?: string;
+  /**
+   * The request's dataset.
+   * @default - absent when the request was rejected
+   */
+  readonly datasetId?: string;
+  /** The jobs, in sweep order (empty when the request was rejected). */
+  readonly jobs: LaunchedTrainingJob[];
+  /**
+   * Every problem of a rejected request.
+   * @default - absent unless the outcome is REJECTED
+   */
+  readonly errors?: LaunchRequestFieldError[];
+  /**
+   * Counts of the jobs by status.
+   * @default - absent when the request was rejected
+   */
+  readonly summary?: TrainingJobLaunchSummary;
+}
+
+// What the TypeScript side knows beyond jsii's reach. These narrow the public types above, so they
+// never add a field or restate a doc comment.
+
+/** What a hyperparameter value in a request may be (the public types say `any`); SageMaker receives it as a string. */
+export type HyperParameterValue = string | number | boolean;
+
+/** The input modes a launcher may give the S3 channels whose request names none. */
+export type S3ChannelInputMode = DatasetChannelInputMode.FAST_FILE | DatasetChannelInputMode.FILE;
+
+/** A rejected request's response: nothing was launched, and every problem is listed. */
+export type RejectedLaunchResponse = TrainingJobLaunchResponse & {
+  readonly outcome: TrainingJobLaunchOutcome.REJECTED;
+  readonly errors: LaunchRequestFieldError[];
+  readonly jobs: [];
+  readonly datasetId?: undefined;
+  readonly summary?: undefined;
+};
+
+/** An accepted request's response: every job of the sweep, each created, already launched or failed. */
+export type AcceptedLaunchResponse = TrainingJobLaunchResponse & {
+  readonly outcome: Exclude<TrainingJobLaunchOutcome, TrainingJobLaunchOutcome.REJECTED>;
+  readonly clientToken: string;
+  readonly datasetId: string;
+  readonly errors?: undefined;
+  readonly summary: TrainingJobLaunchSummary;
+};
+
+/** The launcher's answer, narrowed by `outcome`. */
+export type LaunchResponse = RejectedLaunchResponse | AcceptedLaunchResponse;

@@ -3,7 +3,7 @@
  * variables the `PlatformApi` construct sets on the API Lambda. Dependency-free on purpose: the CDK
  * library, the API Lambda and the CLI all import it, so the three agree.
  */
-import type { LaunchRequest, LaunchResponse } from './launch-request';
+import type { TrainingJobLaunchRequest, LaunchResponse } from './launch-request';
 import { DATASET_KINDS, type DatasetKind } from './key-layout';
 
 /** The operations of the API, each one REST method on one resource. */
@@ -174,7 +174,7 @@ export interface ListDatasetsResponse {
   readonly datasets: DatasetSummary[];
 }
 
-export type LaunchJobsRequest = LaunchRequest;
+export type LaunchJobsRequest = TrainingJobLaunchRequest;
 export type LaunchJobsResponse = LaunchResponse;
 
 export interface JobSummary {

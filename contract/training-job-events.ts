@@ -1,7 +1,8 @@
 /**
  * The training-job events: SageMaker's state-change event the launcher listens to, and the
  * `TrainingJobStateChanged` platform event it re-publishes. Dependency-free: the construct builds
- * its rules from these names and the re-publisher Lambda writes the detail.
+ * its rules from these names, the re-publisher Lambda writes the detail, and the library exports
+ * the detail's type as its public (jsii) API.
  */
 
 /** SageMaker's event: `source` and `detail-type`. */
@@ -37,33 +38,74 @@ export interface SageMakerTrainingJobDetail {
 }
 
 /**
- * `detail` of `TrainingJobStateChanged`. SageMaker may send several events for one state change,
- * so consumers must be idempotent (key on jobName + status + secondaryStatus + lastModifiedTime).
+ * `detail` of the `TrainingJobStateChanged` events the launcher publishes for this platform's jobs.
+ * SageMaker may send several events for one state change, so consumers must be idempotent (key on
+ * jobName + status + secondaryStatus + lastModifiedTime).
  */
 export interface TrainingJobStateChangedDetail {
-  readonly schemaVersion: typeof TRAINING_JOB_EVENT_SCHEMA_VERSION;
+  /** The detail schema's version (`1`); bumped on incompatible changes. */
+  readonly schemaVersion: number;
   /** The job-name prefix of the platform that launched the job. */
   readonly platform: string;
+  /** The training job's name. */
   readonly jobName: string;
+  /** The training job's ARN. */
   readonly jobArn: string;
-  /** InProgress | Completed | Failed | Stopping | Stopped | Deleting */
+  /** SageMaker's `TrainingJobStatus`: InProgress, Completed, Failed, Stopping, Stopped or Deleting. */
   readonly status: string;
-  /** Starting, Downloading, Training, Uploading, Completed, Failed, MaxRuntimeExceeded … */
+  /**
+   * SageMaker's `SecondaryStatus`: Starting, Downloading, Training, Uploading, Completed, Failed, MaxRuntimeExceeded …
+   * @default - absent when SageMaker did not report it
+   */
   readonly secondaryStatus?: string;
-  /** Only when status is Failed. */
+  /**
+   * Why the job failed.
+   * @default - absent unless the status is Failed
+   */
   readonly failureReason?: string;
-  /** `s3://<artifacts>/jobs/<job>/output/model.tar.gz`, once SageMaker reports it. */
+  /**
+   * `s3://<artifacts bucket>/jobs/<job>/output/model.tar.gz`.
+   * @default - absent until SageMaker reports it
+   */
   readonly modelArtifactUri?: string;
-  /** The request's client token (the sweep id). */
+  /**
+   * The launch request's client token (the sweep id).
+   * @default - absent for a job the launcher did not tag
+   */
   readonly sweep?: string;
-  /** The job's index in the sweep. */
+  /**
+   * The job's index in the sweep.
+   * @default - absent for a job the launcher did not tag
+   */
   readonly sweepIndex?: number;
-  /** The request's dataset id. */
+  /**
+   * The launch request's dataset.
+   * @default - absent for a job the launcher did not tag
+   */
   readonly datasetId?: string;
-  readonly hyperparameters?: Readonly<Record<string, string>>;
-  /** ISO 8601. */
+  /**
+   * The job's hyperparameters.
+   * @default - absent when SageMaker did not report them
+   */
+  readonly hyperparameters?: Record<string, string>;
+  /**
+   * When the job was created (ISO 8601).
+   * @default - absent when SageMaker did not report it
+   */
   readonly creationTime?: string;
+  /**
+   * When training started (ISO 8601).
+   * @default - absent until it starts
+   */
   readonly trainingStartTime?: string;
+  /**
+   * When training ended (ISO 8601).
+   * @default - absent until it ends
+   */
   readonly trainingEndTime?: string;
+  /**
+   * When the job last changed (ISO 8601).
+   * @default - absent when SageMaker did not report it
+   */
   readonly lastModifiedTime?: string;
 }

@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { API_ROUTES } from '../../contract/platform-api';
 import type { LaunchPort } from '../../lambda/src/api/ports';
-import type { LaunchResponse } from '../../contract/launch-request';
+import { TrainingJobLaunchOutcome, type LaunchResponse } from '../../contract/launch-request';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { useMotoServer } from '../support/moto-server';
 import { ACCOUNT, API_CONFIG, ApiHarness, OUTSIDER, TENANTS } from './support/api-harness';
@@ -13,7 +13,7 @@ class RecordingLauncher implements LaunchPort {
   readonly calls: { tenant: string; request: unknown }[] = [];
   async launch(tenant: string, request: unknown): Promise<LaunchResponse> {
     this.calls.push({ tenant, request });
-    return { outcome: 'launched', clientToken: 't', datasetId: 'cats', jobs: [], summary: { created: 0, alreadyLaunched: 0, failed: 0 } };
+    return { outcome: TrainingJobLaunchOutcome.LAUNCHED, clientToken: 't', datasetId: 'cats', jobs: [], summary: { created: 0, alreadyLaunched: 0, failed: 0 } };
   }
 }
 

@@ -1,48 +1,46 @@
 /**
- * The public wire types (jsii interfaces with enums) must describe exactly what the Lambdas accept
- * and send. These checks are compile-time: `npm run typecheck` fails when the two drift apart.
+ * The public wire types (jsii interfaces with enums) are the contract's own types (contract/), so the
+ * library and the Lambdas cannot disagree on a field. What is checked here is what the compiler does
+ * not get for free: that the Lambdas build the public types, and that the library exports exactly the
+ * contract's definitions. These checks are compile-time: `npm run typecheck` fails when they break.
  */
-import type {
-  DatasetConversionFailedDetail, DatasetConversionProgressDetail, DatasetConversionStartedDetail, DatasetConvertedDetail, TrainingJobLaunchRequest, TrainingJobLaunchResponse, TrainingJobStateChangedDetail,
-} from '../../lib';
+import type * as publicApi from '../../lib';
 import { DatasetChannelInputMode, DatasetChannelSource, LaunchedTrainingJobStatus, TrainingJobLaunchOutcome } from '../../lib';
-import type { ChannelInputMode, ChannelSource, LaunchRequest } from '../../contract/launch-request';
-import type { JobStatus, LaunchResponse } from '../../contract/launch-request';
-import type { TrainingJobStateChangedDetail as PublishedStateChange } from '../../contract/training-job-events';
+import type * as launchContract from '../../contract/launch-request';
+import type { LaunchResponse } from '../../contract/launch-request';
+import type * as trainingJobEvents from '../../contract/training-job-events';
+import type * as ingestionContract from '../../contract/ingestion-events';
 import type { ConvertedFacts, FailedFacts } from '../../lambda/src/ingestion/events';
 import { convertedDetail, failedDetail } from '../../lambda/src/ingestion/events';
 import { progressDetail, startedDetail, type ConversionFacts } from '../../lambda/src/ingestion/conversion-status';
+import { toStateChangedDetail } from '../../lambda/src/launcher/state-change';
 import type { ConversionProgressUnit } from '../../contract/ingestion-events';
 
-/** A value as it travels in JSON: enums become their string values, arrays may be readonly. */
-type Wire<T> = T extends string ? `${T}`
-  : T extends readonly (infer U)[] ? readonly Wire<U>[]
-    : T extends object ? { readonly [K in keyof T]: Wire<T[K]> }
-      : T;
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends (<X>() => X extends B ? 1 : 2) ? true : false;
 const assertType = <T extends true>(): T | undefined => undefined;
 
-// Every request built with the public type is one the launcher's validator types accept.
-const acceptsPublicRequest = (request: TrainingJobLaunchRequest): LaunchRequest => request;
-// Every response and event the Lambdas send fits the public types.
-const responseFits = (response: LaunchResponse): Wire<TrainingJobLaunchResponse> => response;
-const stateChangeFits = (detail: PublishedStateChange): Wire<TrainingJobStateChangedDetail> => detail;
-const convertedFits = (facts: ConvertedFacts): DatasetConvertedDetail => convertedDetail(facts);
-const failedFits = (facts: FailedFacts): DatasetConversionFailedDetail => failedDetail(facts);
-const startedFits = (facts: ConversionFacts): DatasetConversionStartedDetail => startedDetail(facts, 3);
-const progressFits = (facts: ConversionFacts, unit: ConversionProgressUnit): DatasetConversionProgressDetail => progressDetail(facts, unit, 1, 2);
+// The library exports the contract's types themselves, not copies.
+assertType<Equal<publicApi.TrainingJobLaunchRequest, launchContract.TrainingJobLaunchRequest>>();
+assertType<Equal<publicApi.TrainingJobChannelRequest, launchContract.TrainingJobChannelRequest>>();
+assertType<Equal<publicApi.TrainingJobLaunchResponse, launchContract.TrainingJobLaunchResponse>>();
+assertType<Equal<publicApi.LaunchedTrainingJob, launchContract.LaunchedTrainingJob>>();
+assertType<Equal<publicApi.TrainingJobStateChangedDetail, trainingJobEvents.TrainingJobStateChangedDetail>>();
+assertType<Equal<publicApi.DatasetConvertedDetail, ingestionContract.DatasetConvertedDetail>>();
+assertType<Equal<publicApi.DatasetConversionFailedDetail, ingestionContract.DatasetConversionFailedDetail>>();
 
-// Neither side has a field the other lacks.
-assertType<Equal<keyof LaunchRequest, keyof TrainingJobLaunchRequest>>();
-assertType<Equal<keyof PublishedStateChange, keyof TrainingJobStateChangedDetail>>();
-
-// The enums list exactly the values the Lambdas use.
-assertType<Equal<`${DatasetChannelSource}`, ChannelSource>>();
-assertType<Equal<`${DatasetChannelInputMode}`, ChannelInputMode>>();
-assertType<Equal<`${LaunchedTrainingJobStatus}`, JobStatus>>();
-assertType<Equal<`${TrainingJobLaunchOutcome}`, LaunchResponse['outcome']>>();
+// Every response and event the Lambdas send is a value of the public types.
+const responseFits = (response: LaunchResponse): publicApi.TrainingJobLaunchResponse => response;
+const stateChangeFits = (...args: Parameters<typeof toStateChangedDetail>): publicApi.TrainingJobStateChangedDetail | undefined => toStateChangedDetail(...args);
+const convertedFits = (facts: ConvertedFacts): publicApi.DatasetConvertedDetail => convertedDetail(facts);
+const failedFits = (facts: FailedFacts): publicApi.DatasetConversionFailedDetail => failedDetail(facts);
+const startedFits = (facts: ConversionFacts): publicApi.DatasetConversionStartedDetail => startedDetail(facts, 3);
+const progressFits = (facts: ConversionFacts, unit: ConversionProgressUnit): publicApi.DatasetConversionProgressDetail => progressDetail(facts, unit, 1, 2);
 
 test('the public wire types and the Lambdas agree (checked by the compiler; see npm run typecheck)', () => {
-  expect([acceptsPublicRequest, responseFits, stateChangeFits, convertedFits, failedFits, startedFits, progressFits].every((check) => typeof check === 'function')).toBe(true);
+  expect([responseFits, stateChangeFits, convertedFits, failedFits, startedFits, progressFits].every((check) => typeof check === 'function')).toBe(true);
+  // The wire values of the enums, which clients written in other languages send and match on.
   expect(Object.values(TrainingJobLaunchOutcome).sort()).toEqual(['failed', 'launched', 'partial', 'rejected']);
+  expect(Object.values(LaunchedTrainingJobStatus).sort()).toEqual(['already-launched', 'created', 'failed']);
+  expect(Object.values(DatasetChannelSource).sort()).toEqual(['fileSystem', 's3']);
+  expect(Object.values(DatasetChannelInputMode).sort()).toEqual(['FastFile', 'File', 'Pipe']);
 });

@@ -1,3 +1,4 @@
+import { DatasetChannelInputMode } from '../../contract/launch-request';
 import { SAGEMAKER_LIMITS } from '../../lambda/src/launcher';
 import { TrainingJobLauncher } from '../../lib';
 import { buildRequests } from './support/build';
@@ -15,7 +16,7 @@ describeWithSageMakerModel('built CreateTrainingJob requests against botocore\'s
     ['the S3 tier (no file system): FastFile by default', {}, { fileSystem: undefined }],
     ['the S3 tier with File mode, a pinned version and another dataset', {
       channels: { training: { version: 'v20261122T115526Z-0123456789ab' }, evaluation: { inputMode: 'FastFile', contentType: 'application/x-tfrecord' } },
-    }, { fileSystem: undefined, s3InputMode: 'File' }],
+    }, { fileSystem: undefined, s3InputMode: DatasetChannelInputMode.FILE }],
     ['S3 channels in FastFile and Pipe mode', { channels: { training: { source: 's3', inputMode: 'FastFile' }, evaluation: { source: 's3', inputMode: 'Pipe', contentType: 'application/x-tfrecord' } } }, {}],
     ['KMS keys, checkpoints, environment, tags', {
       instanceType: 'ml.m5.xlarge', checkpoints: { localPath: '/opt/ml/checkpoints' }, environment: { WANDB_MODE: 'offline', _X: '1' }, tags: { team: 'vision', 'cost center': 'a/b=c+d@e' },

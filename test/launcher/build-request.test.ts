@@ -1,3 +1,4 @@
+import { DatasetChannelInputMode } from '../../contract/launch-request';
 import { checkCreateTrainingJobRequest, resolveDatasets, planJobs, requestRules, validateLaunchRequest } from '../../lambda/src/launcher';
 import { TFRECORD_CONTENT_TYPE, efsDirectoryPath, fsxLustreDirectoryPath } from '../../contract/sagemaker-channel';
 import { buildRequests } from './support/build';
@@ -91,7 +92,7 @@ describe('request → CreateTrainingJob', () => {
 
   test('the S3 tier with File mode configured: channels download the version; a request may still ask for FastFile or Pipe', async () => {
     const { requests } = await buildRequests({ channels: { training: {}, evaluation: { inputMode: 'Pipe' }, holdout: { datasetChannel: 'evaluation', inputMode: 'FastFile' } } },
-      testConfig({ fileSystem: undefined, s3InputMode: 'File' }));
+      testConfig({ fileSystem: undefined, s3InputMode: DatasetChannelInputMode.FILE }));
     expect(requests[0].InputDataConfig!.map((channel) => [channel.ChannelName, channel.InputMode, channel.DataSource!.S3DataSource!.S3Uri]))
       .toEqual([
         ['training', 'File', `s3://dataset-bucket/datasets/vision/cats/training/${VERSION_A}/`],

@@ -3,6 +3,7 @@ import { jsonBody } from './body';
 import { CallerIdentity, TenantResolver, callerOf, tenantOf } from './caller';
 import type { ApiConfig } from './config';
 import type { TenantDescriptor } from '../../../contract/tenant-directory';
+import { TrainingJobLaunchOutcome } from '../../../contract/launch-request';
 import { API_ROUTES, ApiOperation } from '../../../contract/platform-api';
 import { DatasetOperations } from './datasets';
 import { ApiError, notFound } from './errors';
@@ -130,7 +131,7 @@ export class PlatformApiService {
         return { status: 200, body: await datasets.list(tenant) };
       case 'launchJobs': {
         const response = await this.deps.launcher.launch(tenant, jsonBody(body));
-        return { status: response.outcome === 'rejected' ? 400 : response.outcome === 'launched' ? 201 : 207, body: response };
+        return { status: response.outcome === TrainingJobLaunchOutcome.REJECTED ? 400 : response.outcome === TrainingJobLaunchOutcome.LAUNCHED ? 201 : 207, body: response };
       }
       case 'listJobs':
         return { status: 200, body: await jobs.list(tenant, query) };

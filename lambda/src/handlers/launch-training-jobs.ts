@@ -7,6 +7,7 @@ import {
   LaunchLogger, LaunchResponse, LauncherConfig, ObjectReader, S3ObjectReader, SageMakerTrainingJobApi, StopResponse, TrainingJobApi,
   launchTrainingJobs, loadLauncherConfig, parseInvocation, retrier, stopTrainingJob,
 } from '../launcher';
+import { TrainingJobLaunchOutcome } from '../../../contract/launch-request';
 import type { TenantDescriptor } from '../../../contract/tenant-directory';
 import { lambdaMetricSink, launcherResponseMetrics } from '../metrics';
 
@@ -53,7 +54,7 @@ async function respond(event: unknown, context: Context): Promise<LaunchResponse
   const invocation = parseInvocation(event, config.tenants);
   if (!invocation.ok) {
     logger.warn('launcher event rejected', { errors: invocation.errors });
-    return { outcome: 'rejected', errors: invocation.errors, jobs: [] };
+    return { outcome: TrainingJobLaunchOutcome.REJECTED, errors: [...invocation.errors], jobs: [] };
   }
   const { tenant } = invocation;
   logger.appendKeys({ tenant: tenant.name, operation: invocation.operation });

@@ -1,7 +1,7 @@
 import type { Channel, CreateTrainingJobCommandInput, Tag } from '@aws-sdk/client-sagemaker';
 import { ChannelInputError, TFRECORD_CONTENT_TYPE, fileSystemChannel, joinDirectoryPath } from '../../../contract/sagemaker-channel';
 import { ResolvedDatasetChannel } from './dataset-resolution';
-import type { FieldError } from '../../../contract/launch-request';
+import { DatasetChannelSource, type LaunchRequestFieldError } from '../../../contract/launch-request';
 import { formatPath } from './field-errors';
 import { tenantJobsPrefix, type DatasetKind } from '../../../contract/key-layout';
 import { TenantDescriptor } from '../../../contract/tenant-directory';
@@ -41,7 +41,7 @@ export interface BuildContext {
 
 /** Thrown when a job cannot be turned into a request; carries field errors. */
 export class RequestBuildError extends Error {
-  constructor(public readonly errors: readonly FieldError[]) {
+  constructor(public readonly errors: readonly LaunchRequestFieldError[]) {
     super(errors.map((error) => `${error.path}: ${error.message}`).join('; '));
     this.name = 'RequestBuildError';
   }
@@ -62,7 +62,7 @@ export class RequestBuildError extends Error {
 export function buildCreateTrainingJobRequest(job: PlannedJob, context: BuildContext): CreateTrainingJobCommandInput {
   const { config } = context;
   const spec = job.spec;
-  const errors: FieldError[] = [];
+  const errors: LaunchRequestFieldError[] = [];
   const channels: Channel[] = [];
   for (const [name, channel] of Object.entries(spec.channels)) {
     try {
@@ -77,7 +77,7 @@ export function buildCreateTrainingJobRequest(job: PlannedJob, context: BuildCon
   if (errors.length > 0) {
     throw new RequestBuildError(errors);
   }
-  const readsFileSystem = Object.values(spec.channels).some((channel) => channel.source === 'fileSystem');
+  const readsFileSystem = Object.values(spec.channels).some((channel) => channel.source === DatasetChannelSource.FILE_SYSTEM);
   const tenant = context.tenant.name;
   if (spec.tenant !== tenant) {
     throw new Error(`internal error: job ${job.name} was planned for tenant ${spec.tenant}, not ${tenant}`);
@@ -149,7 +149,7 @@ function buildChannel(name: string, channel: JobChannelSpec, context: BuildConte
     throw new Error(`internal error: dataset channel ${channel.datasetId}/${channel.datasetChannel} was not resolved before building channel ${name}`);
   }
   const contentType = channel.contentType ?? DEFAULT_CONTENT_TYPE[resolved.kind];
-  if (channel.source === 'fileSystem') {
+  if (channel.source === DatasetChannelSource.FILE_SYSTEM) {
     const fileSystem = context.config.fileSystem;
     if (!fileSystem) {
       throw new ChannelInputError('this platform has no dataset file system (it reads datasets from S3); use source "s3"');
@@ -182,8 +182,8 @@ function buildChannel(name: string, channel: JobChannelSpec, context: BuildConte
  * Checks a built request against SageMaker's limits (the safety net behind request validation:
  * it also covers what the configuration contributes). Paths are the API's field names.
  */
-export function checkCreateTrainingJobRequest(input: CreateTrainingJobCommandInput): FieldError[] {
-  const errors: FieldError[] = [];
+export function checkCreateTrainingJobRequest(input: CreateTrainingJobCommandInput): LaunchRequestFieldError[] {
+  const errors: LaunchRequestFieldError[] = [];
   const fail = (path: PropertyKey[], message: string) => errors.push({ path: formatPath(path), message });
   const L = SAGEMAKER_LIMITS;
   const name = input.TrainingJobName ?? '';

@@ -1,6 +1,6 @@
 import { TrainingJobApi } from './aws-clients';
 import { PLATFORM_TAGS } from '../../../contract/launcher';
-import type { FieldError } from '../../../contract/launch-request';
+import type { LaunchRequestFieldError } from '../../../contract/launch-request';
 import { clientTokenNameStem } from './job-naming';
 import { PlannedJob } from './job-plan';
 import type { Retry } from './launch';
@@ -20,7 +20,7 @@ export async function clientTokenConflict(api: TrainingJobApi, retry: Retry, opt
   readonly tenant: string;
   readonly clientToken: string;
   readonly jobs: readonly PlannedJob[];
-}): Promise<FieldError | undefined> {
+}): Promise<LaunchRequestFieldError | undefined> {
   const stem = clientTokenNameStem(options.jobNamePrefix, options.tenant, options.clientToken);
   const names = new Set(options.jobs.map((job) => job.name));
   const candidates = await retry('ListTrainingJobs', () => api.listByName(stem, CANDIDATE_LIMIT));

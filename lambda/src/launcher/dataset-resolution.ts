@@ -1,6 +1,6 @@
 import { DATASET_KINDS, DATASET_PREFIX, DatasetKeyError, manifestKey, parsePointer, pointerKey, uploadKey, versionPrefix, type DatasetKind } from '../catalog';
 import { SHARED_AREA } from '../../../contract/tenant-directory';
-import type { FieldError } from '../../../contract/launch-request';
+import { DatasetChannelInputMode, type LaunchRequestFieldError } from '../../../contract/launch-request';
 import { formatPath } from './field-errors';
 import { DatasetChannelRequest, PlannedJob, channelRequestOf, datasetChannelKey, datasetChannelsOf } from './job-plan';
 
@@ -99,7 +99,7 @@ function manifestFacts(text: string): { kind: DatasetKind; records: number; file
 /** The resolved channels of a request, keyed by {@link datasetChannelKey}, or the field errors. */
 export type DatasetResolution =
   | { readonly ok: true; readonly datasets: ReadonlyMap<string, ResolvedDatasetChannel> }
-  | { readonly ok: false; readonly errors: readonly FieldError[] };
+  | { readonly ok: false; readonly errors: readonly LaunchRequestFieldError[] };
 
 /**
  * Resolves every dataset channel the jobs read (each once, in parallel). A problem is reported on
@@ -127,13 +127,13 @@ export async function resolveDatasets(reader: ObjectReader, bucket: string, jobs
       problems.set(datasetChannelKey(outcome.ref), outcome.problem!);
     }
   }
-  const errors: FieldError[] = [];
+  const errors: LaunchRequestFieldError[] = [];
   const channels = jobs.length > 0 ? jobs[0].spec.channels : {};
   for (const [name, channel] of Object.entries(channels)) {
     const problem = problems.get(datasetChannelKey(channelRequestOf(channel)));
     if (problem) {
       errors.push({ path: formatPath(['channels', name]), message: problem });
-    } else if (channel.inputMode === 'Pipe' && datasets.get(datasetChannelKey(channelRequestOf(channel)))?.kind === 'files') {
+    } else if (channel.inputMode === DatasetChannelInputMode.PIPE && datasets.get(datasetChannelKey(channelRequestOf(channel)))?.kind === 'files') {
       errors.push({
         path: formatPath(['channels', name, 'inputMode']),
         message: `dataset channel ${JSON.stringify(channel.datasetChannel)} holds files (kind files); Pipe mode streams every file of a channel as one stream, ` +

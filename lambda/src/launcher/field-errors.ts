@@ -1,4 +1,4 @@
-import type { FieldError } from '../../../contract/launch-request';
+import type { LaunchRequestFieldError } from '../../../contract/launch-request';
 
 /** The longest value a message quotes, the longest message and path, and the most errors a rejection lists. */
 export const ECHO_LIMITS = { quoted: 120, message: 1000, path: 300, errors: 100 } as const;
@@ -22,7 +22,7 @@ export function quote(value: unknown): string {
  * {@link ECHO_LIMITS.errors} errors and a last one saying how many were left out. Whatever a request
  * holds, a rejection stays in the low hundreds of kilobytes, far below Lambda's 6 MB response limit.
  */
-export function boundErrors(errors: readonly FieldError[]): FieldError[] {
+export function boundErrors(errors: readonly LaunchRequestFieldError[]): LaunchRequestFieldError[] {
   const bounded = errors.slice(0, ECHO_LIMITS.errors).map((error) => ({
     path: truncate(error.path, ECHO_LIMITS.path),
     message: truncate(error.message, ECHO_LIMITS.message),
@@ -55,7 +55,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** Drops exact duplicates, keeping the first occurrence (and so the order errors were found in). */
-export function uniqueErrors(errors: readonly FieldError[]): FieldError[] {
+export function uniqueErrors(errors: readonly LaunchRequestFieldError[]): LaunchRequestFieldError[] {
   const seen = new Set<string>();
   return errors.filter((error) => {
     const key = `${error.path}\n${error.message}`;
@@ -69,7 +69,7 @@ export function uniqueErrors(errors: readonly FieldError[]): FieldError[] {
 
 /** Thrown when a request is invalid; carries every field error. */
 export class RequestValidationError extends Error {
-  constructor(public readonly errors: readonly FieldError[]) {
+  constructor(public readonly errors: readonly LaunchRequestFieldError[]) {
     super(`The launch request is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n` +
       errors.map((error) => `  ${error.path}: ${error.message}`).join('\n'));
     this.name = 'RequestValidationError';

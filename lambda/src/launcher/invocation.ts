@@ -1,11 +1,11 @@
 import { LAUNCHER_OPERATIONS, LauncherOperation } from '../../../contract/launcher';
-import type { FieldError } from '../../../contract/launch-request';
+import type { LaunchRequestFieldError } from '../../../contract/launch-request';
 import { TenantDescriptor, TenantDirectory, findTenant } from '../../../contract/tenant-directory';
 
 /** A launcher event, checked: the operation, the tenant it runs for and its request. */
 export type LauncherInvocation =
   | { readonly ok: true; readonly operation: LauncherOperation; readonly tenant: TenantDescriptor; readonly request: unknown }
-  | { readonly ok: false; readonly errors: readonly FieldError[] };
+  | { readonly ok: false; readonly errors: readonly LaunchRequestFieldError[] };
 
 /**
  * Reads the launcher's event ({@link LauncherEvent}, or its JSON text). A bare launch request is
@@ -31,7 +31,7 @@ export function parseInvocation(event: unknown, directory: TenantDirectory): Lau
     return { ok: false, errors: [{ path: 'tenant', message: `is required: the platform has ${directory.tenants.length} tenants; ` +
       'send { "operation": "launch", "tenant": "<name>", "request": { … } } (the platform\'s API does)' }] };
   }
-  const errors: FieldError[] = [];
+  const errors: LaunchRequestFieldError[] = [];
   const operation = object.operation;
   if (!LAUNCHER_OPERATIONS.includes(operation as LauncherOperation)) {
     errors.push({ path: 'operation', message: `must be one of ${LAUNCHER_OPERATIONS.map((name) => `"${name}"`).join(', ')}` });

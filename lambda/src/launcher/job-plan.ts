@@ -1,6 +1,6 @@
 import { DatasetChannelRef } from '../catalog';
 import { specHash, trainingJobName } from './job-naming';
-import type { ChannelInputMode, ChannelSource, LaunchRequest } from '../../../contract/launch-request';
+import type { DatasetChannelInputMode, DatasetChannelSource, TrainingJobLaunchRequest } from '../../../contract/launch-request';
 import {
   DEFAULT_CHECKPOINT_LOCAL_PATH, DEFAULT_INSTANCE_COUNT, DEFAULT_MAX_RUNTIME_SECONDS, DEFAULT_VOLUME_SIZE_GB, RequestRules, defaultInputMode, defaultSource,
 } from './launch-request';
@@ -14,8 +14,8 @@ export interface JobChannelSpec {
   readonly datasetChannel: string;
   /** A pinned version from the request, or null for "what current.json points at". */
   readonly version: string | null;
-  readonly source: ChannelSource;
-  readonly inputMode: ChannelInputMode;
+  readonly source: DatasetChannelSource;
+  readonly inputMode: DatasetChannelInputMode;
   readonly contentType: string | null;
 }
 
@@ -55,7 +55,7 @@ export interface PlannedJob {
 }
 
 /** Expands a valid request into its jobs, in sweep order. Pure and deterministic. */
-export function planJobs(request: LaunchRequest, rules: Pick<RequestRules, 'tenant' | 'maxRuntimeInSeconds' | 'maxVolumeSizeInGB' | 'fileSystemAvailable' | 's3InputMode'>, jobNamePrefix: string): PlannedJob[] {
+export function planJobs(request: TrainingJobLaunchRequest, rules: Pick<RequestRules, 'tenant' | 'maxRuntimeInSeconds' | 'maxVolumeSizeInGB' | 'fileSystemAvailable' | 's3InputMode'>, jobNamePrefix: string): PlannedJob[] {
   const base = Object.fromEntries(Object.entries(request.hyperparameters ?? {}).map(([key, value]) => [key, hyperParameterString(value)]));
   const channels = Object.fromEntries(Object.entries(request.channels).map(([name, channel]) => {
     const source = channel.source ?? defaultSource(rules);
@@ -70,7 +70,7 @@ export function planJobs(request: LaunchRequest, rules: Pick<RequestRules, 'tena
     } satisfies JobChannelSpec];
   }));
   const checkpoints = request.checkpoints === undefined ? null
-    : { localPath: (request.checkpoints === true ? undefined : request.checkpoints.localPath) ?? DEFAULT_CHECKPOINT_LOCAL_PATH };
+    : { localPath: request.checkpoints.localPath ?? DEFAULT_CHECKPOINT_LOCAL_PATH };
   const maxRuntimeInSeconds = request.maxRuntimeInSeconds ?? Math.min(DEFAULT_MAX_RUNTIME_SECONDS, rules.maxRuntimeInSeconds);
   const spot = request.useSpot ? { maxWaitTimeInSeconds: request.maxWaitTimeInSeconds ?? maxRuntimeInSeconds } : null;
   const metricDefinitions = (request.metricDefinitions ?? []).map(({ name, regex }) => ({ name, regex }));

@@ -7,7 +7,11 @@ import { CLIENT_TOKEN_MAX_LENGTH, CLIENT_TOKEN_PATTERN } from '../../../contract
 import { SHARED_AREA } from '../../../contract/tenant-directory';
 import { MAX_RUNTIME_CEILING_SECONDS, SAGEMAKER_LIMITS } from '../../../contract/sagemaker-limits';
 import { expandSweep, gridKeys, hyperParameterString, sweepSize } from './sweep';
-import type { ChannelInputMode, ChannelSource, FieldError, LaunchRequest, S3ChannelInputMode, Sweep } from '../../../contract/launch-request';
+import { DatasetChannelInputMode, DatasetChannelSource } from '../../../contract/launch-request';
+import type {
+  LaunchRequestFieldError, S3ChannelInputMode, TrainingJobChannelRequest, TrainingJobCheckpointRequest, TrainingJobLaunchRequest,
+  TrainingJobMetricDefinition, TrainingJobSweep,
+} from '../../../contract/launch-request';
 
 /** What the launcher's configuration allows; the request is checked against it. */
 export interface RequestRules {
@@ -47,11 +51,35 @@ export const MAX_VOLUME_SIZE_GB = 16384;
 export const DEFAULT_MAX_RUNTIME_SECONDS = 86400;
 export const DEFAULT_CHECKPOINT_LOCAL_PATH = '/opt/ml/checkpoints';
 
+// The validator and the contract's types (contract/launch-request.ts) are checked against each other
+// at compile time: a field added to, removed from or retyped on one side only fails \`npm run typecheck\`.
+
+/** The fields of `T` that a request must set. */
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+/** `true` when `Listed` names every key of `T` and nothing else; otherwise what is missing or extra. */
+type ListsExactly<Listed, T> = [Exclude<keyof T, Listed>, Exclude<Listed, keyof T>] extends [never, never] ? true
+  : { readonly notValidated: Exclude<keyof T, Listed>; readonly notInContract: Exclude<Listed, keyof T> };
+/** `true` when a schema's output has exactly the fields of the contract's `T` (their types are checked by assignment). */
+type SameFields<Output, T> = ListsExactly<keyof Output, T>;
+
 /** The request fields, in the order errors are reported. */
-const FIELDS = ['clientToken', 'datasetId', 'channels', 'trainingImage', 'instanceType', 'instanceCount', 'volumeSizeInGB',
+export const REQUEST_FIELDS = ['clientToken', 'datasetId', 'channels', 'trainingImage', 'instanceType', 'instanceCount', 'volumeSizeInGB',
   'maxRuntimeInSeconds', 'hyperparameters', 'environment', 'tags', 'sweep', 'checkpoints', 'useSpot', 'maxWaitTimeInSeconds', 'metricDefinitions'] as const;
-const REQUIRED = new Set<string>(['clientToken', 'datasetId', 'channels', 'trainingImage', 'instanceType']);
-const CHANNEL_FIELDS = ['owner', 'datasetId', 'datasetChannel', 'version', 'source', 'inputMode', 'contentType'];
+/** The fields a request must set. */
+export const REQUIRED_REQUEST_FIELDS = ['clientToken', 'datasetId', 'channels', 'trainingImage', 'instanceType'] as const;
+/** The fields of a channel. */
+export const CHANNEL_FIELDS = ['owner', 'datasetId', 'datasetChannel', 'version', 'source', 'inputMode', 'contentType'] as const;
+const FIELDS = REQUEST_FIELDS;
+const REQUIRED = new Set<string>(REQUIRED_REQUEST_FIELDS);
+
+export const requestFieldsMatch: ListsExactly<(typeof REQUEST_FIELDS)[number], TrainingJobLaunchRequest> = true;
+export const requiredFieldsMatch: ListsExactly<(typeof REQUIRED_REQUEST_FIELDS)[number], Pick<TrainingJobLaunchRequest, RequiredKeys<TrainingJobLaunchRequest>>> = true;
+export const channelFieldsMatch: ListsExactly<(typeof CHANNEL_FIELDS)[number], TrainingJobChannelRequest> = true;
+
+/** One field's checks: a schema, or shape checks ending with the schema whose output is the field's value. */
+type FieldChecks<T> = z.ZodType<T> | [...z.ZodType[], z.ZodType<T>];
+/** A schema for every field of the contract's request, each producing the contract's type for that field. */
+type RequestSchemas = { readonly [K in keyof TrainingJobLaunchRequest]-?: FieldChecks<NonNullable<TrainingJobLaunchRequest[K]>> };
 
 const hp = SAGEMAKER_LIMITS.hyperParameters;
 const env = SAGEMAKER_LIMITS.environment;
@@ -117,12 +145,48 @@ function hyperParameterMap(maxEntries: number, rules: Pick<RequestRules, 'allowe
       { error: (issue) => `has ${Object.keys(issue.input as object).length} hyperparameters; SageMaker accepts at most ${maxEntries}` });
 }
 
-/** The schema of each top-level field, built from the launcher's rules. */
-function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.ZodType | z.ZodType[]> {
-  const userTagLimit = tagLimits.max - rules.platformTagCount;
+function sweepSchema(rules: RequestRules) {
   const sweepValue = z.array(hyperParameterValue, { error: 'must be a list of values' })
     .min(1, 'must list at least one value')
     .max(rules.maxJobs, `lists more values than the ${rules.maxJobs} jobs a request may launch`);
+  return z.strictObject({
+    list: z.array(hyperParameterMap(hp.maxEntries, rules).refine((set) => Object.keys(set).length > 0, 'must set at least one hyperparameter'),
+      { error: 'must be a list of hyperparameter sets' })
+      .min(1, 'must list at least one hyperparameter set')
+      .max(rules.maxJobs, `lists more sets than the ${rules.maxJobs} jobs a request may launch (maxJobsPerRequest)`),
+    grid: z.record(hyperParameterKey(rules), sweepValue, { error: 'must be an object of hyperparameter names to lists of values' })
+      .refine((grid) => Object.keys(grid).length > 0, 'must name at least one hyperparameter'),
+  }, { error: 'must be an object with either "list" or "grid"' }).partial()
+    .superRefine((sweep, ctx) => checkSweepDuplicates(sweep, ctx));
+}
+
+const checkpointSchema = z.strictObject({
+  localPath: singleLine(z.string(), 'checkpoint paths').max(SAGEMAKER_LIMITS.checkpointLocalPath.maxLength)
+    .regex(/^\/\S*$/, 'must be an absolute path in the container'),
+}).partial();
+
+const metricDefinitionSchema = z.strictObject({
+  name: z.string().min(metricLimits.name.min, 'must not be empty').max(metricLimits.name.max, `is at most ${metricLimits.name.max} characters`)
+    .regex(metricLimits.name.pattern, 'must be one line (no line breaks)'),
+  regex: z.string().min(metricLimits.regex.min, 'must not be empty').max(metricLimits.regex.max, `is at most ${metricLimits.regex.max} characters`)
+    .regex(metricLimits.regex.pattern, 'must be one line (no line breaks)')
+    .superRefine((regex, ctx) => {
+      const problem = metricRegexProblem(regex);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+      }
+    }),
+}, { error: 'must be an object { "name": …, "regex": … }' });
+
+// The nested objects have exactly the contract's fields too (the RequestSchemas type checks the values' types).
+export const sweepFieldsMatch: SameFields<z.output<ReturnType<typeof sweepSchema>>, TrainingJobSweep> = true;
+export const checkpointFieldsMatch: SameFields<z.output<typeof checkpointSchema>, TrainingJobCheckpointRequest> = true;
+export const metricDefinitionFieldsMatch: SameFields<z.output<typeof metricDefinitionSchema>, TrainingJobMetricDefinition> = true;
+export const channelSchemaFieldsMatch: SameFields<z.output<ReturnType<typeof channelSchema>>, TrainingJobChannelRequest> = true;
+
+/** The schema of each top-level field, built from the launcher's rules. */
+function fieldSchemas(rules: RequestRules): RequestSchemas {
+  const userTagLimit = tagLimits.max - rules.platformTagCount;
   return {
     clientToken: z.string()
       .min(1, 'must not be empty')
@@ -184,40 +248,17 @@ function fieldSchemas(rules: RequestRules): Record<(typeof FIELDS)[number], z.Zo
     sweep: [
       z.looseObject({ list: z.array(z.unknown()).optional(), grid: z.record(z.string(), z.array(z.unknown())).optional() },
         { error: 'must be an object with either "list" or "grid"' })
-        .superRefine((sweep, ctx) => checkSweepShape(sweep as Sweep, rules, ctx)),
-      z.strictObject({
-        list: z.array(hyperParameterMap(hp.maxEntries, rules).refine((set) => Object.keys(set).length > 0, 'must set at least one hyperparameter'),
-          { error: 'must be a list of hyperparameter sets' })
-          .min(1, 'must list at least one hyperparameter set')
-          .max(rules.maxJobs, `lists more sets than the ${rules.maxJobs} jobs a request may launch (maxJobsPerRequest)`),
-        grid: z.record(hyperParameterKey(rules), sweepValue, { error: 'must be an object of hyperparameter names to lists of values' })
-          .refine((grid) => Object.keys(grid).length > 0, 'must name at least one hyperparameter'),
-      }, { error: 'must be an object with either "list" or "grid"' }).partial()
-        .superRefine((sweep, ctx) => checkSweepDuplicates(sweep as Sweep, ctx)),
+        .superRefine((sweep, ctx) => checkSweepShape(sweep as TrainingJobSweep, rules, ctx)),
+      sweepSchema(rules),
     ],
-    checkpoints: z.union([
-      z.literal(true),
-      z.strictObject({
-        localPath: singleLine(z.string(), 'checkpoint paths').max(SAGEMAKER_LIMITS.checkpointLocalPath.maxLength)
-          .regex(/^\/\S*$/, 'must be an absolute path in the container'),
-      }).partial(),
-    ], { error: 'must be true or an object { "localPath": "/opt/ml/checkpoints" }' }),
+    checkpoints: z.union([z.literal(true), checkpointSchema], { error: 'must be true or an object { "localPath": "/opt/ml/checkpoints" }' })
+      // `true` is shorthand for every default: the validated request holds the contract's object.
+      .transform((checkpoints): TrainingJobCheckpointRequest => (checkpoints === true ? {} : checkpoints)),
     useSpot: z.boolean({ error: 'must be true or false' }),
     maxWaitTimeInSeconds: z.number().int('must be a whole number of seconds')
       .min(1, 'must be at least 1')
       .max(MAX_RUNTIME_CEILING_SECONDS, `is at most ${MAX_RUNTIME_CEILING_SECONDS} seconds (28 days)`),
-    metricDefinitions: z.array(z.strictObject({
-      name: z.string().min(metricLimits.name.min, 'must not be empty').max(metricLimits.name.max, `is at most ${metricLimits.name.max} characters`)
-        .regex(metricLimits.name.pattern, 'must be one line (no line breaks)'),
-      regex: z.string().min(metricLimits.regex.min, 'must not be empty').max(metricLimits.regex.max, `is at most ${metricLimits.regex.max} characters`)
-        .regex(metricLimits.regex.pattern, 'must be one line (no line breaks)')
-        .superRefine((regex, ctx) => {
-          const problem = metricRegexProblem(regex);
-          if (problem) {
-            ctx.addIssue({ code: 'custom', message: problem });
-          }
-        }),
-    }, { error: 'must be an object { "name": …, "regex": … }' }), { error: 'must be a list of { "name", "regex" } objects' })
+    metricDefinitions: z.array(metricDefinitionSchema, { error: 'must be a list of { "name", "regex" } objects' })
       .max(metricLimits.maxDefinitions, `lists more than the ${metricLimits.maxDefinitions} metric definitions SageMaker accepts`)
       .superRefine((definitions, ctx) => {
         const firstAt = new Map<string, number>();
@@ -266,30 +307,36 @@ function channelSchema(rules: RequestRules) {
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
     }),
-    source: z.enum(['fileSystem', 's3'], { error: 'must be "fileSystem" or "s3"' }),
-    inputMode: z.enum(['File', 'FastFile', 'Pipe'], { error: 'must be "File", "FastFile" or "Pipe"' }),
+    source: z.enum(DatasetChannelSource, { error: `must be ${oneOf(Object.values(DatasetChannelSource))}` }),
+    inputMode: z.enum(DatasetChannelInputMode, { error: `must be ${oneOf(Object.values(DatasetChannelInputMode))}` }),
     contentType: singleLine(z.string(), 'content types').max(SAGEMAKER_LIMITS.contentType.maxLength, `is at most ${SAGEMAKER_LIMITS.contentType.maxLength} characters`),
   }, { error: 'must be an object of channel settings (owner, datasetId, datasetChannel, version, source, inputMode, contentType)' })
     .partial()
     .superRefine((channel, ctx) => {
       const source = channel.source ?? defaultSource(rules);
-      if (source === 'fileSystem' && !rules.fileSystemAvailable) {
+      if (source === DatasetChannelSource.FILE_SYSTEM && !rules.fileSystemAvailable) {
         ctx.addIssue({ code: 'custom', path: ['source'], message: 'this platform has no dataset file system (it reads datasets from S3); use "s3" or leave source out' });
       }
-      if (source === 'fileSystem' && channel.inputMode !== undefined && channel.inputMode !== 'File') {
+      if (source === DatasetChannelSource.FILE_SYSTEM && channel.inputMode !== undefined && channel.inputMode !== DatasetChannelInputMode.FILE) {
         ctx.addIssue({ code: 'custom', path: ['inputMode'], message: `${channel.inputMode} reads S3 only; file-system channels use File mode (or set source to "s3")` });
       }
     });
 }
 
+/** `"a"`, `"a" or "b"`, `"a", "b" or "c"`. */
+function oneOf(values: readonly string[]): string {
+  const quoted = values.map((value) => JSON.stringify(value));
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+}
+
 /** The source a channel gets when it names none. */
-export function defaultSource(rules: Pick<RequestRules, 'fileSystemAvailable'>): ChannelSource {
-  return rules.fileSystemAvailable ? 'fileSystem' : 's3';
+export function defaultSource(rules: Pick<RequestRules, 'fileSystemAvailable'>): DatasetChannelSource {
+  return rules.fileSystemAvailable ? DatasetChannelSource.FILE_SYSTEM : DatasetChannelSource.S3;
 }
 
 /** The input mode a channel reading `source` gets when it names none. */
-export function defaultInputMode(source: ChannelSource, rules: Pick<RequestRules, 's3InputMode'>): ChannelInputMode {
-  return source === 's3' ? rules.s3InputMode : 'File';
+export function defaultInputMode(source: DatasetChannelSource, rules: Pick<RequestRules, 's3InputMode'>): DatasetChannelInputMode {
+  return source === DatasetChannelSource.S3 ? rules.s3InputMode : DatasetChannelInputMode.FILE;
 }
 
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -306,7 +353,7 @@ export function imageProblem(image: string, repositories: readonly string[]): st
   return valid ? undefined : `${quote(reference)} is not a valid image ${image[repository.length] === ':' ? 'tag' : 'digest (sha256:<64 hex digits>)'}`;
 }
 
-function checkSweepShape(sweep: Sweep, rules: RequestRules, ctx: z.RefinementCtx): void {
+function checkSweepShape(sweep: TrainingJobSweep, rules: RequestRules, ctx: z.RefinementCtx): void {
   if ((sweep.list !== undefined) === (sweep.grid !== undefined)) {
     ctx.addIssue({ code: 'custom', message: 'must have exactly one of "list" (explicit hyperparameter sets) and "grid" (cartesian product)' });
     return;
@@ -321,7 +368,7 @@ function checkSweepShape(sweep: Sweep, rules: RequestRules, ctx: z.RefinementCtx
   }
 }
 
-function checkSweepDuplicates(sweep: Sweep, ctx: z.RefinementCtx): void {
+function checkSweepDuplicates(sweep: TrainingJobSweep, ctx: z.RefinementCtx): void {
   if (sweep.grid !== undefined && sweep.list === undefined) {
     for (const key of gridKeys(sweep.grid)) {
       const firstAt = new Map<string, number>();
@@ -352,8 +399,8 @@ function checkSweepDuplicates(sweep: Sweep, ctx: z.RefinementCtx): void {
 
 /** The outcome of validating a request. */
 export type RequestValidation =
-  | { readonly ok: true; readonly request: LaunchRequest }
-  | { readonly ok: false; readonly errors: readonly FieldError[] };
+  | { readonly ok: true; readonly request: TrainingJobLaunchRequest }
+  | { readonly ok: false; readonly errors: readonly LaunchRequestFieldError[] };
 
 /**
  * Validates a launch request against SageMaker's limits and the launcher's rules. Every problem is
@@ -365,7 +412,7 @@ export function validateLaunchRequest(input: unknown, rules: RequestRules): Requ
     return { ok: false, errors: [{ path: 'request', message: 'must be a JSON object' }] };
   }
   const raw = input as Record<string, unknown>;
-  const errors: FieldError[] = prototypeKeyErrors(raw);
+  const errors: LaunchRequestFieldError[] = prototypeKeyErrors(raw);
   for (const key of Object.keys(raw)) {
     if (!(FIELDS as readonly string[]).includes(key) && !PROTOTYPE_KEYS.has(key)) {
       errors.push({ path: formatPath([key]), message: `is not a request field; the fields are ${FIELDS.join(', ')}` });
@@ -398,11 +445,11 @@ export function validateLaunchRequest(input: unknown, rules: RequestRules): Requ
       valid.add(field);
     }
   }
-  errors.push(...crossFieldErrors(parsed as Partial<LaunchRequest>, valid, rules, raw));
+  errors.push(...crossFieldErrors(parsed as Partial<TrainingJobLaunchRequest>, valid, rules, raw));
   if (errors.length > 0) {
     return { ok: false, errors: boundErrors(uniqueErrors(errors)) };
   }
-  return { ok: true, request: parsed as unknown as LaunchRequest };
+  return { ok: true, request: parsed as unknown as TrainingJobLaunchRequest };
 }
 
 /**
@@ -414,8 +461,8 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Deeper than any valid request nests (sweep.list[i].key is 4 levels). */
 const MAX_DEPTH = 16;
 
-function prototypeKeyErrors(request: Record<string, unknown>): FieldError[] {
-  const errors: FieldError[] = [];
+function prototypeKeyErrors(request: Record<string, unknown>): LaunchRequestFieldError[] {
+  const errors: LaunchRequestFieldError[] = [];
   const visit = (value: unknown, path: PropertyKey[]): void => {
     if (value === null || typeof value !== 'object' || path.length > MAX_DEPTH) {
       return;
@@ -436,8 +483,8 @@ function prototypeKeyErrors(request: Record<string, unknown>): FieldError[] {
   return errors;
 }
 
-function crossFieldErrors(request: Partial<LaunchRequest>, valid: ReadonlySet<string>, rules: RequestRules, raw: Record<string, unknown>): FieldError[] {
-  const errors: FieldError[] = [];
+function crossFieldErrors(request: Partial<TrainingJobLaunchRequest>, valid: ReadonlySet<string>, rules: RequestRules, raw: Record<string, unknown>): LaunchRequestFieldError[] {
+  const errors: LaunchRequestFieldError[] = [];
   if ((valid.has('sweep') || request.sweep === undefined) && (valid.has('instanceCount') || request.instanceCount === undefined)) {
     const jobs = sweepSize(request.sweep, rules.maxJobs);
     const count = request.instanceCount ?? DEFAULT_INSTANCE_COUNT;
@@ -488,7 +535,7 @@ function crossFieldErrors(request: Partial<LaunchRequest>, valid: ReadonlySet<st
 }
 
 /** Turns one zod issue into field errors with readable paths and messages. */
-function issueErrors(prefix: readonly PropertyKey[], issue: z.core.$ZodIssue): FieldError[] {
+function issueErrors(prefix: readonly PropertyKey[], issue: z.core.$ZodIssue): LaunchRequestFieldError[] {
   const path = [...prefix, ...issue.path];
   switch (issue.code) {
     case 'unrecognized_keys': {

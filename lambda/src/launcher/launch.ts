@@ -12,7 +12,8 @@ import { tenantJobNamePrefix } from '../../../contract/launcher';
 import { TenantDescriptor } from '../../../contract/tenant-directory';
 import { LauncherConfig, requestRules } from './launcher-config';
 import { DEFAULT_RETRY_POLICY, REAL_RETRY_ENVIRONMENT, RetryEnvironment, RetryPolicy, withRetry } from './retry';
-import type { FieldError, JobResult, LaunchResponse } from '../../../contract/launch-request';
+import { LaunchedTrainingJobStatus, TrainingJobLaunchOutcome } from '../../../contract/launch-request';
+import type { LaunchRequestFieldError, LaunchedTrainingJob, LaunchResponse } from '../../../contract/launch-request';
 
 /** A minimal structured logger (Powertools' Logger fits). */
 export interface LaunchLogger {
@@ -49,10 +50,10 @@ export async function launchTrainingJobs(input: unknown, deps: LaunchDependencie
   const { config } = deps;
   const logger = deps.logger ?? SILENT;
   const clientToken = tokenOf(input);
-  const rejected = (errors: readonly FieldError[]): LaunchResponse => {
+  const rejected = (errors: readonly LaunchRequestFieldError[]): LaunchResponse => {
     const bounded = boundErrors(errors);
     logger.warn('launch request rejected', { clientToken, errors: bounded });
-    return { outcome: 'rejected', ...(clientToken ? { clientToken } : {}), errors: bounded, jobs: [] };
+    return { outcome: TrainingJobLaunchOutcome.REJECTED, ...(clientToken ? { clientToken } : {}), errors: bounded, jobs: [] };
   };
 
   const rules = requestRules(config, deps.tenant);
@@ -89,11 +90,12 @@ export async function launchTrainingJobs(input: unknown, deps: LaunchDependencie
     return jobResult(job, outcome, resolution.datasets, config, deps.tenant.name);
   });
   const summary = {
-    created: results.filter((job) => job.status === 'created').length,
-    alreadyLaunched: results.filter((job) => job.status === 'already-launched').length,
-    failed: results.filter((job) => job.status === 'failed').length,
+    created: results.filter((job) => job.status === LaunchedTrainingJobStatus.CREATED).length,
+    alreadyLaunched: results.filter((job) => job.status === LaunchedTrainingJobStatus.ALREADY_LAUNCHED).length,
+    failed: results.filter((job) => job.status === LaunchedTrainingJobStatus.FAILED).length,
   };
-  const outcome = summary.failed === 0 ? 'launched' : summary.failed === results.length ? 'failed' : 'partial';
+  const outcome = summary.failed === 0 ? TrainingJobLaunchOutcome.LAUNCHED
+    : summary.failed === results.length ? TrainingJobLaunchOutcome.FAILED : TrainingJobLaunchOutcome.PARTIAL;
   logger.info('launch finished', { clientToken: request.clientToken, outcome, summary });
   return { outcome, clientToken: request.clientToken, datasetId: request.datasetId, jobs: results, summary };
 }
@@ -104,8 +106,8 @@ function tokenOf(input: unknown): string | undefined {
 }
 
 function buildAll(jobs: readonly PlannedJob[], context: BuildContext):
-  { ok: true; requests: CreateTrainingJobCommandInput[] } | { ok: false; errors: FieldError[] } {
-  const errors: FieldError[] = [];
+  { ok: true; requests: CreateTrainingJobCommandInput[] } | { ok: false; errors: LaunchRequestFieldError[] } {
+  const errors: LaunchRequestFieldError[] = [];
   const requests: CreateTrainingJobCommandInput[] = [];
   for (const job of jobs) {
     try {
@@ -124,12 +126,13 @@ function buildAll(jobs: readonly PlannedJob[], context: BuildContext):
   return errors.length > 0 ? { ok: false, errors: uniqueErrors(errors) } : { ok: true, requests };
 }
 
-type Outcome = { status: 'created' | 'already-launched'; arn: string } | { status: 'failed'; arn?: string; reason: string };
+type Outcome = { status: LaunchedTrainingJobStatus.CREATED | LaunchedTrainingJobStatus.ALREADY_LAUNCHED; arn: string }
+  | { status: LaunchedTrainingJobStatus.FAILED; arn?: string; reason: string };
 
 async function launchOne(job: PlannedJob, input: CreateTrainingJobCommandInput, deps: LaunchDependencies, logger: LaunchLogger): Promise<Outcome> {
   const reserve = deps.timeReserveMs ?? 15_000;
   if (deps.remainingTimeMs && deps.remainingTimeMs() < reserve) {
-    return { status: 'failed', reason: 'Not attempted: the launcher ran out of time before reaching this job. Retry the request with the same clientToken; jobs already launched are recognized and not duplicated.' };
+    return { status: LaunchedTrainingJobStatus.FAILED, reason: 'Not attempted: the launcher ran out of time before reaching this job. Retry the request with the same clientToken; jobs already launched are recognized and not duplicated.' };
   }
   const retry = retrier(deps, logger, job.name);
   try {
@@ -141,7 +144,7 @@ async function launchOne(job: PlannedJob, input: CreateTrainingJobCommandInput, 
     try {
       const arn = await retry('CreateTrainingJob', () => deps.trainingJobs.create(input));
       logger.info('training job created', { job: job.name, arn });
-      return { status: 'created', arn };
+      return { status: LaunchedTrainingJobStatus.CREATED, arn };
     } catch (error) {
       if (!isResourceInUse(error)) {
         throw error;
@@ -155,7 +158,7 @@ async function launchOne(job: PlannedJob, input: CreateTrainingJobCommandInput, 
     }
   } catch (error) {
     logger.warn('training job failed to launch', { job: job.name, error: errorCode(error), message: errorMessage(error) });
-    return { status: 'failed', reason: failureReason(error) };
+    return { status: LaunchedTrainingJobStatus.FAILED, reason: failureReason(error) };
   }
 }
 
@@ -175,7 +178,7 @@ export function retrier(deps: Pick<LaunchDependencies, 'retryPolicy' | 'retryEnv
  * moment both see the same count, so together they can exceed it by the smaller request's jobs;
  * jobs a retry finds completed are counted as new.
  */
-async function quotaErrors(jobs: readonly PlannedJob[], deps: LaunchDependencies, retry: Retry): Promise<FieldError[]> {
+async function quotaErrors(jobs: readonly PlannedJob[], deps: LaunchDependencies, retry: Retry): Promise<LaunchRequestFieldError[]> {
   const quota = deps.tenant.maxConcurrentJobs;
   if (quota === undefined) {
     return [];
@@ -199,10 +202,10 @@ async function compareExisting(job: PlannedJob, arn: string, api: TrainingJobApi
   const tags = await retry('ListTags', () => api.listTags(arn));
   const existingHash = tags[PLATFORM_TAGS.SPEC_HASH];
   if (existingHash === job.specHash) {
-    return { status: 'already-launched', arn };
+    return { status: LaunchedTrainingJobStatus.ALREADY_LAUNCHED, arn };
   }
   return {
-    status: 'failed',
+    status: LaunchedTrainingJobStatus.FAILED,
     arn,
     reason: `A different training job named ${job.name} already exists (its ${PLATFORM_TAGS.SPEC_HASH} tag is ${existingHash ?? 'missing'}, ` +
       `this job's is ${job.specHash}). Use a new clientToken for a different request.`,
@@ -221,7 +224,7 @@ function failureReason(error: unknown): string {
   return `${code}: ${message}`;
 }
 
-function jobResult(job: PlannedJob, outcome: Outcome, datasets: ReadonlyMap<string, ResolvedDatasetChannel>, config: LauncherConfig, tenant: string): JobResult {
+function jobResult(job: PlannedJob, outcome: Outcome, datasets: ReadonlyMap<string, ResolvedDatasetChannel>, config: LauncherConfig, tenant: string): LaunchedTrainingJob {
   const datasetVersions = Object.fromEntries(Object.entries(job.spec.channels).map(([name, channel]) => [name,
     datasets.get(datasetChannelKey(channelRequestOf(channel)))!.resolvedVersion]));
   return {
@@ -229,7 +232,7 @@ function jobResult(job: PlannedJob, outcome: Outcome, datasets: ReadonlyMap<stri
     name: job.name,
     ...(outcome.arn ? { arn: outcome.arn } : {}),
     status: outcome.status,
-    ...(outcome.status === 'failed' ? { reason: outcome.reason } : {}),
+    ...(outcome.status === LaunchedTrainingJobStatus.FAILED ? { reason: outcome.reason } : {}),
     hyperparameters: job.spec.hyperParameters,
     datasetVersions,
     outputUri: jobArtifactsUri(config, tenant, job.name),

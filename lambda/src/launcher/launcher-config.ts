@@ -3,7 +3,7 @@ import { formatPath } from './field-errors';
 import { JOB_NAME_PREFIX_MAX_LENGTH, JOB_NAME_PREFIX_PATTERN, JOB_NAME_PREFIX_RULE, MAX_JOBS_CEILING } from '../../../contract/launcher';
 import { LAUNCHER_ENV, PLATFORM_TAG_COUNT, PLATFORM_TAG_PREFIX } from '../../../contract/launcher';
 import { RequestRules } from './launch-request';
-import type { S3ChannelInputMode } from '../../../contract/launch-request';
+import { DatasetChannelInputMode, type S3ChannelInputMode } from '../../../contract/launch-request';
 import { TENANTS_ENV, TenantDescriptor, TenantDirectory, parseTenantDirectory } from '../../../contract/tenant-directory';
 import { INSTANCE_TYPE_PATTERN, MAX_RUNTIME_CEILING_SECONDS, SAGEMAKER_LIMITS } from '../../../contract/sagemaker-limits';
 
@@ -74,7 +74,7 @@ const CONFIG_SCHEMA = z.strictObject({
     datasetRootDirectory: z.string().regex(/^\/\S*$/, 'must be an absolute path').max(SAGEMAKER_LIMITS.directoryPath.maxLength),
     subnetIds: subnetList,
   }).optional(),
-  s3InputMode: z.enum(['FastFile', 'File']).default('FastFile'),
+  s3InputMode: z.enum([DatasetChannelInputMode.FAST_FILE, DatasetChannelInputMode.FILE]).default(DatasetChannelInputMode.FAST_FILE),
   allowedImageRepositories: z.array(z.string().regex(/^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.[a-z0-9.]+\/[a-z0-9._/-]+$/, 'must be an ECR repository URI')).min(1),
   allowedInstanceTypes: z.array(z.string().regex(INSTANCE_TYPE_PATTERN, 'must be an ml.* instance type')).min(1),
   maxRuntimeInSeconds: positiveInt(MAX_RUNTIME_CEILING_SECONDS),

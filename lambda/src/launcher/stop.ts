@@ -1,7 +1,7 @@
 import { errorCode, errorMessage, isJobNotFound } from './aws-errors';
 import { TrainingJobApi } from './aws-clients';
 import { PLATFORM_TAGS } from '../../../contract/launcher';
-import type { FieldError } from '../../../contract/launch-request';
+import type { LaunchRequestFieldError } from '../../../contract/launch-request';
 import { tenantJobNamePrefix } from '../../../contract/launcher';
 import { LaunchLogger, Retry } from './launch';
 import { LauncherConfig } from './launcher-config';
@@ -26,7 +26,7 @@ export interface StopResponse {
   /** The job's status when the launcher looked (after the stop, for `stopping`). */
   readonly status?: string;
   readonly message: string;
-  readonly errors?: readonly FieldError[];
+  readonly errors?: readonly LaunchRequestFieldError[];
 }
 
 /** What {@link stopTrainingJob} talks to: SageMaker with the tenant's access role. */

@@ -1,4 +1,4 @@
-import type { HyperParameterSet, HyperParameterValue, Sweep } from '../../../contract/launch-request';
+import type { HyperParameterValue, TrainingJobSweep } from '../../../contract/launch-request';
 /** One job of an expanded sweep. */
 export interface SweepPoint {
   /** The job's index in the sweep (0-based), part of its name. */
@@ -23,7 +23,7 @@ export function gridKeys(grid: Readonly<Record<string, readonly unknown[]>>): st
  * How many jobs a sweep makes: 1 without a sweep, the list's length, or the product of the grid's
  * value counts. Stops counting past `limit` (returns `limit + 1`) so a huge grid costs nothing.
  */
-export function sweepSize(sweep: Sweep | undefined, limit = Number.MAX_SAFE_INTEGER - 1): number {
+export function sweepSize(sweep: TrainingJobSweep | undefined, limit = Number.MAX_SAFE_INTEGER - 1): number {
   if (!sweep) {
     return 1;
   }
@@ -45,7 +45,7 @@ export function sweepSize(sweep: Sweep | undefined, limit = Number.MAX_SAFE_INTE
  * with keys in sorted order and the last key varying fastest. No sweep gives one point with no
  * overrides.
  */
-export function expandSweep(sweep: Sweep | undefined): SweepPoint[] {
+export function expandSweep(sweep: TrainingJobSweep | undefined): SweepPoint[] {
   if (!sweep) {
     return [{ index: 0, overrides: {}, origin: 'request' }];
   }
@@ -72,7 +72,7 @@ export function expandSweep(sweep: Sweep | undefined): SweepPoint[] {
   return points;
 }
 
-function stringifySet(set: HyperParameterSet): Record<string, string> {
+function stringifySet(set: Readonly<Record<string, HyperParameterValue>>): Record<string, string> {
   return Object.fromEntries(Object.entries(set).map(([key, value]) => [key, hyperParameterString(value)]));
 }
 

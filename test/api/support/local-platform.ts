@@ -6,7 +6,7 @@ import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, Pu
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { LaunchResponse } from '../../../contract/launch-request';
+import { DatasetChannelInputMode, TrainingJobLaunchOutcome, type LaunchResponse } from '../../../contract/launch-request';
 import { parseTenantDirectory } from '../../../contract/tenant-directory';
 import type { LaunchPort } from '../../../lambda/src/api/ports';
 import { tenantSessionCredentials } from '../../../lambda/src/api/tenant-access';
@@ -37,14 +37,14 @@ export class InProcessLauncher implements LaunchPort {
       datasetBucket,
       artifactsBucket: API_CONFIG.artifactsBucket,
       fileSystem: undefined,
-      s3InputMode: 'FastFile',
+      s3InputMode: DatasetChannelInputMode.FAST_FILE,
       allowedInstanceTypes: ['ml.m5.xlarge', 'ml.g5.xlarge'],
     });
   }
 
   async launch(tenant: string, request: unknown): Promise<LaunchResponse> {
     const invocation = parseInvocation({ operation: 'launch', tenant, request }, this.config.tenants);
-    if (!invocation.ok) return { outcome: 'rejected', errors: invocation.errors, jobs: [] };
+    if (!invocation.ok) return { outcome: TrainingJobLaunchOutcome.REJECTED, errors: [...invocation.errors], jobs: [] };
     const credentials = tenantSessionCredentials(invocation.tenant, {
       presignSeconds: 60, stsConfig: { endpoint: this.motoConfig.endpoint, region: this.motoConfig.region }, masterCredentials: this.motoConfig.credentials,
     });

@@ -1,5 +1,6 @@
 import { DatasetPointer } from '../../../lambda/src/catalog';
 import { LauncherConfig, RequestRules, requestRules } from '../../../lambda/src/launcher';
+import { DatasetChannelInputMode } from '../../../contract/launch-request';
 import { TenantDescriptor } from '../../../contract/tenant-directory';
 
 /** The tenant requests run for in the launcher tests, and a second one they must never reach. */
@@ -37,7 +38,7 @@ export function testConfig(overrides: Partial<LauncherConfig> = {}): LauncherCon
     interContainerTrafficEncryption: true,
     networkIsolation: false,
     concurrency: 2,
-    s3InputMode: 'FastFile',
+    s3InputMode: DatasetChannelInputMode.FAST_FILE,
     allowedReservedNames: [],
     ...overrides,
   };

@@ -3,6 +3,7 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { TrainingJobLaunchOutcome } from '../../../../contract/launch-request';
 import type { ApiErrorBody } from '../../../../contract/platform-api';
 
 /** A non-2xx answer of the platform API, with its code and message. */
@@ -125,7 +126,7 @@ export class PlatformApiClient {
 
 /** The launcher's rejection is a 400 whose body lists every field error: the caller prints them. */
 function isLaunchRejection(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && (body as { outcome?: unknown }).outcome === 'rejected';
+  return typeof body === 'object' && body !== null && (body as { outcome?: unknown }).outcome === TrainingJobLaunchOutcome.REJECTED;
 }
 
 function backoff(attempt: number): Promise<void> {

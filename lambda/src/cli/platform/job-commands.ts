@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type {
   JobArtifactsResponse, JobDescription, LaunchJobsResponse, ListDatasetsResponse, ListJobsResponse, ReadLogsResponse, StopJobResponse,
 } from '../../../../contract/platform-api';
+import { LaunchedTrainingJobStatus, TrainingJobLaunchOutcome } from '../../../../contract/launch-request';
 import { formatBytes } from '../byte-size';
 import { ExitCode, type CommandIo } from '../convert-command';
 import { ProgressBar } from '../progress-bar';
@@ -66,7 +67,7 @@ export function trainCommand(argv: string[], io: CommandIo): Promise<number> {
       if (!ready) return ExitCode.REJECTED_INPUT;
     }
     const launched = await client.post<LaunchJobsResponse>('/jobs', request);
-    if (launched.outcome === 'rejected') {
+    if (launched.outcome === TrainingJobLaunchOutcome.REJECTED) {
       await context.emit(launched, `the request was rejected:\n${launched.errors.map((error) => `  ${error.path}: ${error.message}`).join('\n')}\n`);
       return ExitCode.REJECTED_INPUT;
     }
@@ -74,13 +75,13 @@ export function trainCommand(argv: string[], io: CommandIo): Promise<number> {
       await context.note(`${launched.outcome}: ${launched.jobs.length} job${launched.jobs.length === 1 ? '' : 's'} of sweep ${launched.clientToken}\n` +
         launched.jobs.map((job) => `  ${job.name}  ${job.status}${job.reason ? `: ${job.reason}` : ''}\n`).join(''));
     }
-    if (!wait || launched.outcome === 'failed') {
+    if (!wait || launched.outcome === TrainingJobLaunchOutcome.FAILED) {
       await context.emit(launched, '');
-      return launched.outcome === 'launched' ? ExitCode.OK : ExitCode.REJECTED_INPUT;
+      return launched.outcome === TrainingJobLaunchOutcome.LAUNCHED ? ExitCode.OK : ExitCode.REJECTED_INPUT;
     }
-    const final = await watchSweep(context, client, launched.clientToken, launched.jobs.filter((job) => job.status !== 'failed').map((job) => job.name), interval);
+    const final = await watchSweep(context, client, launched.clientToken, launched.jobs.filter((job) => job.status !== LaunchedTrainingJobStatus.FAILED).map((job) => job.name), interval);
     await context.emit({ launch: launched, jobs: final }, '');
-    return final.every((job) => job.status === 'Completed') && launched.outcome === 'launched' ? ExitCode.OK : ExitCode.REJECTED_INPUT;
+    return final.every((job) => job.status === 'Completed') && launched.outcome === TrainingJobLaunchOutcome.LAUNCHED ? ExitCode.OK : ExitCode.REJECTED_INPUT;
   });
 }
 
