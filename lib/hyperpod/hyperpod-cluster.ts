@@ -12,6 +12,7 @@ import { ILustreDatasetFileSystem } from '../filesystems/lustre-dataset-file-sys
 import { FileSystemPorts, ITrainingNetwork, TrainingEndpoint } from '../network';
 import { Availability, regionCapabilities } from '../regions/capability-table';
 import { SecureBucket } from '../storage/secure-bucket';
+import { PropContext, failIn, failProp, integerIn, matchesPattern, wholeSecondsIn } from '../validation';
 import { createExecutionRole } from './execution-role';
 import {
   HyperPodInstanceGroupOptions, HyperPodSlurmNodeType, HyperPodWorkerGroupOptions, ResolvedInstanceGroup, renderInstanceGroup, resolveInstanceGroup,
@@ -234,9 +235,8 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
 
   constructor(scope: Construct, id: string, props: HyperPodClusterProps) {
     super(scope, id);
-    const fail = (message: string): never => {
-      throw new Error(`HyperPodCluster ${this.node.path}: ${message}`);
-    };
+    const ctx: PropContext = { scope: this, construct: 'HyperPodCluster' };
+    const fail = (message: string): never => failIn(ctx, 'InvalidHyperPodCluster', message);
 
     const region = Stack.of(this).region;
     if (Token.isUnresolved(region)) {
@@ -254,14 +254,14 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
     }
 
     // Groups.
-    const controller = resolveInstanceGroup('controller', HyperPodSlurmNodeType.CONTROLLER, 'controller', props.controller ?? DEFAULT_CONTROLLER, fail);
-    const login = props.login ? resolveInstanceGroup('login', HyperPodSlurmNodeType.LOGIN, 'login', props.login, fail) : undefined;
+    const controller = resolveInstanceGroup(ctx, 'controller', HyperPodSlurmNodeType.CONTROLLER, 'controller', props.controller ?? DEFAULT_CONTROLLER);
+    const login = props.login ? resolveInstanceGroup(ctx, 'login', HyperPodSlurmNodeType.LOGIN, 'login', props.login) : undefined;
     const workerOptions = props.workers ?? DEFAULT_WORKERS;
     if (workerOptions.length === 0) {
       fail('workers is empty; a Slurm cluster needs at least one worker group (e.g. [{ instanceType: \'ml.g5.8xlarge\', instanceCount: 2 }]).');
     }
     const workers = workerOptions.map((options, index) =>
-      resolveInstanceGroup(`workers[${index}]`, HyperPodSlurmNodeType.COMPUTE, `workers-${index + 1}`, options, fail));
+      resolveInstanceGroup(ctx, `workers[${index}]`, HyperPodSlurmNodeType.COMPUTE, `workers-${index + 1}`, options));
     this.groups = [controller, ...(login ? [login] : []), ...workers];
     const names = this.groups.map((group) => group.name);
     const duplicate = names.find((name, index) => names.indexOf(name) !== index);
@@ -274,18 +274,11 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
 
     // Names and paths.
     this.clusterName = props.clusterName ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-', allowedSpecialCharacters: '-' }).replace(/^-+|-+$/g, '');
-    if (!Token.isUnresolved(this.clusterName) && !CLUSTER_NAME.test(this.clusterName)) {
-      fail(`clusterName ${JSON.stringify(this.clusterName)} is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit.`);
-    }
-    this.datasetMountPath = checkMountPath('datasetMountPath', props.datasetMountPath ?? '/fsx', fail);
-    const attempts = props.mountAttempts ?? 5;
-    if (!Number.isInteger(attempts) || attempts < 1 || attempts > 60) {
-      fail(`mountAttempts ${attempts} must be a whole number from 1 to 60.`);
-    }
-    const retryDelaySeconds = (props.mountRetryDelay ?? Duration.seconds(15)).toMilliseconds() / 1000;
-    if (!Number.isInteger(retryDelaySeconds) || retryDelaySeconds < 1 || retryDelaySeconds > 300) {
-      fail(`mountRetryDelay ${retryDelaySeconds} s must be whole seconds from 1 to 300 (e.g. Duration.seconds(15)).`);
-    }
+    matchesPattern(ctx, 'clusterName', this.clusterName, CLUSTER_NAME,
+      'it is not valid: 1-63 letters, digits and hyphens, starting and ending with a letter or digit', 'Use e.g. \'training-cluster\', or leave it out for a generated name.');
+    this.datasetMountPath = checkMountPath(ctx, 'datasetMountPath', props.datasetMountPath ?? '/fsx', '/fsx');
+    const attempts = integerIn(ctx, 'mountAttempts', props.mountAttempts ?? 5, 1, 60, 'It is how often a node tries to mount the file system; use e.g. 5.');
+    const retryDelaySeconds = wholeSecondsIn(ctx, 'mountRetryDelay', props.mountRetryDelay ?? Duration.seconds(15), 1, 300, 'Use e.g. Duration.seconds(15).');
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     // Placement: the training subnet in the file system's Availability Zone.
@@ -310,7 +303,7 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
     this.createInterfaceEndpoints(props);
 
     // File system settings for the lifecycle scripts.
-    const { settings, resultsAssociation } = this.fileSystemSettings(props, attempts, retryDelaySeconds, removalPolicy, fail);
+    const { settings, resultsAssociation } = this.fileSystemSettings(ctx, props, attempts, retryDelaySeconds, removalPolicy, fail);
     this.resultsMountPath = settings.resultsMountPath;
     this.resultsAssociation = resultsAssociation;
 
@@ -372,7 +365,7 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
     return `sagemaker-cluster:${clusterId}_${instanceGroupName}-${instanceId}`;
   }
 
-  private fileSystemSettings(props: HyperPodClusterProps, attempts: number, retryDelaySeconds: number, removalPolicy: RemovalPolicy,
+  private fileSystemSettings(ctx: PropContext, props: HyperPodClusterProps, attempts: number, retryDelaySeconds: number, removalPolicy: RemovalPolicy,
     fail: (message: string) => never): { settings: ClusterSettings; resultsAssociation?: LustreDataRepositoryAssociation } {
     const fileSystem = props.fileSystem;
     const base = { datasetMountPath: this.datasetMountPath, mountAttempts: attempts, mountRetryDelaySeconds: retryDelaySeconds };
@@ -387,7 +380,7 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
       return { settings: { ...base, fileSystemType: DatasetFileSystemType.FSX_LUSTRE, dnsName: lustre.dnsName, lustreMountName: lustre.mountName } };
     }
     const resultsPath = props.results.fileSystemPath ?? '/results';
-    const resultsMountPath = checkMountPath('results.mountPath', props.results.mountPath ?? '/results', fail);
+    const resultsMountPath = checkMountPath(ctx, 'results.mountPath', props.results.mountPath ?? '/results', '/results');
     if (!Token.isUnresolved(resultsMountPath) && !Token.isUnresolved(this.datasetMountPath) && pathsOverlap(resultsMountPath, this.datasetMountPath)) {
       fail(`results.mountPath ${resultsMountPath} overlaps datasetMountPath ${this.datasetMountPath}; the read-write results need their own mount point (e.g. /results).`);
     }
@@ -449,10 +442,10 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
   }
 }
 
-function checkMountPath(prop: string, path: string, fail: (message: string) => never): string {
+function checkMountPath(ctx: PropContext, prop: string, path: string, example: string): string {
   if (Token.isUnresolved(path)) return path;
   if (!ABSOLUTE_PATH.test(path) || path === '/' || path.endsWith('/') || path.split('/').some((part) => part === '.' || part === '..')) {
-    fail(`${prop} ${JSON.stringify(path)} must be an absolute, normalized directory other than / made of letters, digits, '.', '_', '-' and '/' (e.g. /fsx).`);
+    failProp(ctx, prop, JSON.stringify(path), 'it must be an absolute, normalized directory other than / made of letters, digits, \'.\', \'_\', \'-\' and \'/\'', `Use e.g. ${example}.`);
   }
   return path;
 }

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { PropContext, failIn, failProp, integerIn, invalidPropName, matchesPattern, numberOneOf } from '../validation';
 import { EFA_INSTANCE_TYPES, HYPERPOD_INSTANCE_TYPES } from './instance-types';
 
 /** A deep health check HyperPod runs on a group's instances before they join the cluster. */
@@ -86,21 +87,19 @@ export interface ResolvedInstanceGroup {
   readonly efa: boolean;
 }
 
-const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
-const PARTITION_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+const GROUP_NAME = /^(?=.{1,63}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+const PARTITION_NAME = /^(?=.{1,1024}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 /** `ClusterInstanceGroup.InstanceCount` maximum (cfn-lint 1.51.0 schema). */
 const MAX_INSTANCE_COUNT = 6758;
 
 /**
  * Validates one group and fills in its defaults. `prop` names the group in messages, e.g.
- * `workers[1]`; `fail` throws with the construct path.
+ * `workers[1]`; failures are `ValidationError`s in `ctx` (the cluster).
  */
-export function resolveInstanceGroup(prop: string, nodeType: HyperPodSlurmNodeType, defaultName: string,
-  options: HyperPodInstanceGroupOptions & Partial<HyperPodWorkerGroupOptions>, fail: (message: string) => never): ResolvedInstanceGroup {
-  const name = options.name ?? defaultName;
-  if (!Token.isUnresolved(name) && (name.length > 63 || !GROUP_NAME.test(name))) {
-    fail(`${prop}.name ${JSON.stringify(name)} is not a valid instance group name: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit (e.g. 'gpu-workers').`);
-  }
+export function resolveInstanceGroup(ctx: PropContext, prop: string, nodeType: HyperPodSlurmNodeType, defaultName: string,
+  options: HyperPodInstanceGroupOptions & Partial<HyperPodWorkerGroupOptions>): ResolvedInstanceGroup {
+  const name = matchesPattern(ctx, `${prop}.name`, options.name ?? defaultName, GROUP_NAME,
+    'it is not a valid instance group name: 1-63 letters, digits and hyphens, starting and ending with a letter or digit', 'Use e.g. \'gpu-workers\'.');
   const type = options.instanceType;
   if (!Token.isUnresolved(type) && !HYPERPOD_INSTANCE_TYPES.includes(type)) {
     const family = type.replace(/^ml\./, '').split('.')[0];
@@ -111,37 +110,29 @@ export function resolveInstanceGroup(prop: string, nodeType: HyperPodSlurmNodeTy
     } else if (sameFamily.length > 0) {
       fix = `Pick one of ${sameFamily.join(', ')}.`;
     }
-    fail(`${prop}.instanceType ${JSON.stringify(type)} is not a HyperPod instance type (the AWS::SageMaker::Cluster schema's list). ${fix}`);
+    failProp(ctx, `${prop}.instanceType`, JSON.stringify(type), 'it is not a HyperPod instance type (one of the instance types AWS::SageMaker::Cluster accepts)', fix);
   }
-  const count = options.instanceCount ?? 1;
-  if (!Token.isUnresolved(count) && (!Number.isInteger(count) || count < 1 || count > MAX_INSTANCE_COUNT)) {
-    fail(`${prop}.instanceCount ${count} must be a whole number from 1 to ${MAX_INSTANCE_COUNT}; remove the group instead of setting 0.`);
+  const count = integerIn(ctx, `${prop}.instanceCount`, options.instanceCount ?? 1, 1, MAX_INSTANCE_COUNT,
+    'Remove the group instead of setting 0.');
+  if (nodeType === HyperPodSlurmNodeType.CONTROLLER && !Token.isUnresolved(count) && count !== 1) {
+    failProp(ctx, `${prop}.instanceCount`, String(count), 'a Slurm cluster has exactly one controller instance here', 'Set instanceCount to 1.');
   }
-  if (nodeType === HyperPodSlurmNodeType.CONTROLLER && count !== 1) {
-    fail(`${prop}.instanceCount ${count}: a Slurm cluster has exactly one controller instance here. Set instanceCount to 1.`);
-  }
-  const threads = options.threadsPerCore;
-  if (threads !== undefined && !Token.isUnresolved(threads) && threads !== 1 && threads !== 2) {
-    fail(`${prop}.threadsPerCore ${threads} must be 1 (multithreading off) or 2 (on).`);
-  }
-  const ebs = options.ebsVolumeSizeGiB;
-  if (ebs !== undefined && !Token.isUnresolved(ebs) && (!Number.isInteger(ebs) || ebs < 1 || ebs > 16384)) {
-    fail(`${prop}.ebsVolumeSizeGiB ${ebs} must be a whole number of GiB from 1 to 16384 (the volume mounts at /opt/sagemaker).`);
-  }
+  const threads = options.threadsPerCore === undefined ? undefined
+    : numberOneOf(ctx, `${prop}.threadsPerCore`, options.threadsPerCore, [1, 2], 'Use 1 (multithreading off) or 2 (on).');
+  const ebs = options.ebsVolumeSizeGiB === undefined ? undefined
+    : integerIn(ctx, `${prop}.ebsVolumeSizeGiB`, options.ebsVolumeSizeGiB, 1, 16384, 'It is the GiB of the EBS volume mounted at /opt/sagemaker; use e.g. 500.');
   let partitionName: string | undefined;
   if (nodeType === HyperPodSlurmNodeType.COMPUTE) {
-    partitionName = options.partitionName ?? name;
-    if (!Token.isUnresolved(partitionName) && (partitionName.length > 1024 || !PARTITION_NAME.test(partitionName))) {
-      fail(`${prop}.partitionName ${JSON.stringify(partitionName)} is not a valid Slurm partition name here: use letters, digits and hyphens, starting and ending with a letter or digit.`);
-    }
+    partitionName = matchesPattern(ctx, `${prop}.partitionName`, options.partitionName ?? name, PARTITION_NAME,
+      'it is not a valid Slurm partition name here: up to 1024 letters, digits and hyphens, starting and ending with a letter or digit', 'Use e.g. \'gpu\'.');
   }
   const checks = options.deepHealthChecks ?? [];
   if (new Set(checks).size !== checks.length) {
-    fail(`${prop}.deepHealthChecks lists a check more than once (${checks.join(', ')}); list each of INSTANCE_STRESS and INSTANCE_CONNECTIVITY at most once.`);
+    failProp(ctx, `${prop}.deepHealthChecks`, `[${checks.join(', ')}]`, 'it lists a check more than once', 'List each of INSTANCE_STRESS and INSTANCE_CONNECTIVITY at most once.');
   }
   const efa = options.efa ?? false;
   if (efa && !Token.isUnresolved(type) && !EFA_INSTANCE_TYPES.includes(type)) {
-    fail(`${prop}.efa is true but ${type} has no Elastic Fabric Adapter (its EC2 type does not report EfaSupported in DescribeInstanceTypes). ` +
+    failIn(ctx, invalidPropName(`${prop}.efa`), `${prop}.efa is true but ${type} has no Elastic Fabric Adapter (its EC2 type does not report EfaSupported in DescribeInstanceTypes). ` +
       `Pick an EFA type such as ${EFA_INSTANCE_TYPES.filter((t) => /^ml\.(g5|g6|p4d|p5)\./.test(t)).slice(0, 6).join(', ')}, or set efa: false.`);
   }
   return {

@@ -9,6 +9,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { DatasetFileSystemType } from '../filesystems/dataset-file-system';
 import { packageRoot } from '../lambda/handler-asset';
+import { numberText, throwUnscoped } from '../validation';
 import { acknowledgeFindings, acknowledgeInlinePolicy, acknowledgeKeyActionFamilies, acknowledgePolicyWildcards, acknowledgeWildcardResource } from '../nag/acknowledge';
 
 /** The script HyperPod runs first on every node (`LifeCycleConfig.OnCreate`). */
@@ -63,9 +64,10 @@ export function renderClusterSettings(settings: ClusterSettings): string {
     ['MOUNT_RETRY_DELAY_SECONDS', settings.mountRetryDelaySeconds],
   ];
   const body = lines.filter(([, value]) => value !== undefined).map(([name, value]) => {
-    const text = String(value);
+    const text = typeof value === 'number' ? numberText(value) : String(value);
     if (!Token.isUnresolved(text) && text.includes("'")) {
-      throw new Error(`HyperPod lifecycle setting ${name} ${JSON.stringify(text)} contains a single quote, which the generated shell settings cannot hold.`);
+      throwUnscoped('InvalidLifecycleSetting', `HyperPod lifecycle setting ${name} ${JSON.stringify(text)} contains a single quote, which the generated shell settings cannot hold. ` +
+        'Choose a path or name without quotes.');
     }
     return `${name}='${text}'`;
   });

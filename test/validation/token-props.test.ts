@@ -10,7 +10,9 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { LAUNCHER_ENV } from '../../contract/launcher';
 import { API_ENV } from '../../contract/platform-api';
 import { TENANTS_ENV } from '../../contract/tenant-directory';
-import { PlatformApi, PlatformApiProps, SecureBucket, Tenant, TenantProps, TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork } from '../../lib';
+import {
+  HyperPodCluster, HyperPodClusterOptions, LustreDatasetFileSystem, PlatformApi, PlatformApiProps, SecureBucket, Tenant, TenantProps, TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork,
+} from '../../lib';
 import { ENCODED_NUMBER, Json, ParameterStack, environmentWith, references, resourceProperties } from './support';
 
 /** A prop, how a token is given to it, and where the template must carry the token. */
@@ -130,4 +132,38 @@ describeLiterals<PlatformApiProps>('PlatformApi', (stack, props) => platformApiI
   ['maxUploadSize', { maxUploadSize: Size.tebibytes(100) }, '100 TiB', /it must be from 1 bytes? to /],
   ['presignedUrlExpiry', { presignedUrlExpiry: Duration.minutes(50) }, '50 minutes', /it must be whole seconds from 1 minute to 45 minutes/],
   ['presignedUrlExpiry', { presignedUrlExpiry: Duration.seconds(30) }, '30 seconds', /it must be whole seconds from 1 minute to 45 minutes/],
+]);
+
+function clusterIn(stack: Stack, props: Partial<HyperPodClusterOptions>): HyperPodCluster {
+  const network = new TrainingNetwork(stack, 'Network');
+  return new HyperPodCluster(stack, 'Cluster', { network, fileSystem: new LustreDatasetFileSystem(stack, 'Datasets', { network }), ...props });
+}
+
+const workerGroup = (t: Template): Json => resourceProperties(t, 'AWS::SageMaker::Cluster').InstanceGroups
+  .find((group: Json) => group.SlurmConfig?.NodeType === 'Compute');
+const clusterSettings = (t: Template): Json => resourceProperties(t, 'Custom::CDKBucketDeployment', (p) => JSON.stringify(p).includes('MOUNT_ATTEMPTS') || p.SourceMarkers !== undefined);
+
+describeTokens<HyperPodClusterOptions>('HyperPodCluster', (tokens, props) => clusterIn(tokens.stack, {
+  ...props,
+  workers: [{
+    instanceType: 'ml.g5.8xlarge',
+    instanceCount: tokens.number('workers[].instanceCount'),
+    threadsPerCore: tokens.number('workers[].threadsPerCore'),
+    ebsVolumeSizeGiB: tokens.number('workers[].ebsVolumeSizeGiB'),
+  }],
+}), [
+  ['workers[].instanceCount', () => ({}), (t) => workerGroup(t).InstanceCount],
+  ['workers[].threadsPerCore', () => ({}), (t) => workerGroup(t).ThreadsPerCore],
+  ['workers[].ebsVolumeSizeGiB', () => ({}), (t) => workerGroup(t).InstanceStorageConfigs],
+  ['mountAttempts', (t) => ({ mountAttempts: t.number('mountAttempts') }), clusterSettings],
+  ['mountRetryDelay', (t) => ({ mountRetryDelay: Duration.seconds(t.number('mountRetryDelay')) }), clusterSettings],
+]);
+
+describeLiterals<HyperPodClusterOptions>('HyperPodCluster', (stack, props) => clusterIn(stack, props), [
+  ['workers[0].instanceCount', { workers: [{ instanceType: 'ml.g5.8xlarge', instanceCount: 0 }] }, '0', /it must be a whole number from 1 to 6758/],
+  ['workers[0].threadsPerCore', { workers: [{ instanceType: 'ml.g5.8xlarge', threadsPerCore: 3 }] }, '3', /it must be one of 1, 2/],
+  ['workers[0].ebsVolumeSizeGiB', { workers: [{ instanceType: 'ml.g5.8xlarge', ebsVolumeSizeGiB: 0 }] }, '0', /it must be a whole number from 1 to 16384/],
+  ['controller.instanceCount', { controller: { instanceType: 'ml.m5.xlarge', instanceCount: 2 } }, '2', /a Slurm cluster has exactly one controller instance here/],
+  ['mountAttempts', { mountAttempts: 61 }, '61', /it must be a whole number from 1 to 60/],
+  ['mountRetryDelay', { mountRetryDelay: Duration.minutes(6) }, '6 minutes', /it must be whole seconds from 1 second to 5 minutes/],
 ]);
