@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,12 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy } from '../nag/acknowledge';
-import { queueEncryption } from '../encryption/encryption-props';
 import { ITrainingNetwork } from '../network';
-import { handlerCode } from './handler-asset';
+import { asyncDeadLetterQueue, bundledFunctionProps, functionLogGroup, functionRole } from './function-parts';
 
-/** The runtime every platform Lambda uses: the newest Node.js that aws-cdk-lib knows. */
-export const PLATFORM_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export { PLATFORM_RUNTIME } from './function-parts';
 
 /**
  * How a platform function is invoked, which decides what catches its failures. Only asynchronous
@@ -116,25 +114,9 @@ export class PlatformFunction extends Construct implements ec2.IConnectable, iam
 
   constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      encryptionKey: props.encryptionKey,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    if (!props.encryptionKey) {
-      acknowledgeFindings(this.logGroup, ['HIPAA.Security-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'PCI.DSS.321-CloudWatchLogGroupEncrypted'],
-        'AWS managed encryption was chosen (no encryptionKey): CloudWatch Logs encrypts function logs at rest with a service-owned key.');
-    }
-
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: props.description,
-    });
+    this.logGroup = functionLogGroup(this, props);
+    this.role = functionRole(this, props.description, this.logGroup);
     this.grantPrincipal = this.role;
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [this.logGroup.logGroupArn],
-    }));
     // ENI management for VPC functions. Lambda calls these on the account's behalf; the EC2 API
     // offers no resource-level scoping for Describe/Create on ENIs at function creation time.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -160,40 +142,22 @@ export class PlatformFunction extends Construct implements ec2.IConnectable, iam
     } else if (props.deadLetterQueue) {
       this.deadLetterQueue = props.deadLetterQueue;
     } else {
-      const queue = new sqs.Queue(this, 'DeadLetterQueue', {
-        ...queueEncryption(props.encryptionKey),
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      acknowledgeFinding(queue, 'Serverless-SQSRedrivePolicy',
-        'This queue is itself the dead-letter queue of the function (failed asynchronous invocations); a dead-letter queue of a dead-letter queue adds nothing.');
-      this.deadLetterQueue = queue;
+      this.deadLetterQueue = asyncDeadLetterQueue(this, props.encryptionKey);
     }
 
     this.function = new lambda.Function(this, 'Function', {
+      ...bundledFunctionProps(this, props.handlerName, this.logGroup, props.environment),
       description: props.description,
-      code: handlerCode(props.handlerName),
-      handler: 'index.handler',
-      runtime: PLATFORM_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
       role: this.role,
       vpc: props.network.vpc,
       vpcSubnets: props.network.trainingSubnets,
       securityGroups: [this.securityGroup],
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       deadLetterQueue: this.deadLetterQueue,
       filesystem: props.filesystem,
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.handlerName,
-        AWS_PARTITION_DNS_SUFFIX: Stack.of(this).urlSuffix,
-        ...props.environment,
-      },
     });
 
     if (!this.deadLetterQueue) {

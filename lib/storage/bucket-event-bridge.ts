@@ -1,10 +1,10 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CFN_RESPONSE_PYTHON, InlineDeploymentFunction, INLINE_HANDLER_RUNTIME } from '../lambda/inline-deployment-function';
+import { DeploymentFunction } from '../lambda/deployment-function';
 import { acknowledgeFindings } from '../nag/acknowledge';
 
 /** Properties of {@link BucketEventBridgeNotifications}. */
@@ -13,69 +13,14 @@ export interface BucketEventBridgeNotificationsProps {
   readonly bucket: s3.IBucket;
 
   /**
-   * The handler's runtime (inline Python source). Only the first resource of a stack decides: the
-   * handler is shared.
-   * @default lambda.Runtime.PYTHON_3_14 (the newest Python runtime the Lambda documentation and
-   * cfn-lint 1.51.0 list)
-   */
-  readonly runtime?: lambda.Runtime;
-
-  /**
-   * A customer managed key for the handler's log group. Only the first resource of a stack decides.
-   * @default - CloudWatch Logs' service-owned key
+   * A customer managed key for the handler's log group and dead-letter queue. Only the first
+   * resource of a stack decides: the handler is shared.
+   * @default - CloudWatch Logs' service-owned key and SQS-managed encryption
    */
   readonly logEncryptionKey?: kms.IKey;
 }
 
-/**
- * The handler: reads the bucket's notification configuration, sets or removes only
- * `EventBridgeConfiguration`, and writes everything else back unchanged, ids included. Kept as
- * inline source (no asset, no bundling); test/storage runs it against a stub S3 client.
- */
-export const EVENTBRIDGE_HANDLER_SOURCE = `import json
-import urllib.request
-import boto3
-
-s3 = boto3.client('s3')
-
-
-def merged_configuration(bucket, enable):
-    config = s3.get_bucket_notification_configuration(Bucket=bucket)
-    config.pop('ResponseMetadata', None)
-    if enable:
-        config['EventBridgeConfiguration'] = {}
-    else:
-        config.pop('EventBridgeConfiguration', None)
-    return config
-
-
-def apply(bucket, enable):
-    config = merged_configuration(bucket, enable)
-    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config, SkipDestinationValidation=True)
-
-
-def handler(event, context):
-    status, reason = 'SUCCESS', ''
-    bucket = event['ResourceProperties']['BucketName']
-    try:
-        if event['RequestType'] == 'Delete':
-            try:
-                apply(bucket, False)
-            except s3.exceptions.NoSuchBucket:
-                pass
-        else:
-            apply(bucket, True)
-    except Exception as error:  # report every failure to CloudFormation
-        status, reason = 'FAILED', str(error)
-    send_response(event, context, status, reason, bucket)
-
-
-${CFN_RESPONSE_PYTHON}`;
-
 const HANDLER_ID = 'BucketEventBridgeNotificationsHandler';
-
-/** The handler's default runtime (see INLINE_HANDLER_RUNTIME). */
-const DEFAULT_RUNTIME = INLINE_HANDLER_RUNTIME;
 
 /**
  * Sends a bucket's events to EventBridge without touching any other notification on the bucket.
@@ -85,6 +30,9 @@ const DEFAULT_RUNTIME = INLINE_HANDLER_RUNTIME;
  * whole configuration (`Managed: true`) or, in merge mode, writes the notifications it did not
  * create back with an empty `Id` whenever it updates, which renames FSx's rule. This resource only sets (create, update) or removes (delete)
  * `EventBridgeConfiguration` and writes every other rule back byte for byte.
+ *
+ * The handler is the library's bundled Node.js function (arm64, newest runtime), one per stack
+ * and outside the VPC; it answers CloudFormation itself and names its log stream in every answer.
  *
  * Route events with EventBridge rules on `aws.s3` / `Object Created` (the key is not URL-encoded
  * there). EventBridge takes about five minutes to start delivering after it is enabled.
@@ -103,9 +51,13 @@ export class BucketEventBridgeNotifications extends Construct {
 
   constructor(scope: Construct, id: string, props: BucketEventBridgeNotificationsProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const existing = stack.node.tryFindChild(HANDLER_ID) as InlineDeploymentFunction | undefined;
-    const handler = existing ?? eventBridgeHandler(stack, HANDLER_ID, props.runtime, props.logEncryptionKey);
+    const handler = DeploymentFunction.ofStack(this, HANDLER_ID, {
+      handlerName: 'bucket-event-bridge-notifications',
+      encryptionKey: props.logEncryptionKey,
+      purpose: 'EventBridge-notification handler',
+      calls: 'the S3 control API (Get/PutBucketNotificationConfiguration)',
+      description: 'CloudFormation custom resource: enables EventBridge on an S3 bucket, keeping every other notification (e.g. FSx for Lustre\'s FSx rule)',
+    });
     this.handler = handler.fn;
 
     const role = handler.role;
@@ -128,16 +80,4 @@ export class BucketEventBridgeNotifications extends Construct {
     });
     this.resource.node.addDependency(policy);
   }
-}
-
-/** The stack's one handler function, with its own role and log group. */
-function eventBridgeHandler(scope: Construct, id: string, runtime?: lambda.Runtime, logEncryptionKey?: kms.IKey): InlineDeploymentFunction {
-  return new InlineDeploymentFunction(scope, id, {
-    source: EVENTBRIDGE_HANDLER_SOURCE,
-    runtime: runtime ?? DEFAULT_RUNTIME,
-    logEncryptionKey,
-    purpose: 'EventBridge-notification handler',
-    calls: 'the S3 control API (Get/PutBucketNotificationConfiguration)',
-    description: 'CloudFormation custom resource: enables EventBridge on an S3 bucket, keeping every other notification (e.g. FSx for Lustre\'s FSx rule)',
-  });
 }

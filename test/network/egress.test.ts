@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,8 +5,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { TrainingEndpoint, TrainingNetwork, TrainingNetworkProps, TrainingSubnetMode } from '../../lib';
 import { PlatformFunction } from '../../lib/lambda';
-import { S3_PREFIX_LIST_HANDLER_SOURCE } from '../../lib/network/s3-prefix-list';
-import { describeWithTool, ExternalTool } from '../support/external-tool';
 import { platformApp, templatesByRegion } from '../support/platform-app';
 
 function networkStack(props: TrainingNetworkProps = {}, region = 'us-east-1') {
@@ -86,8 +83,12 @@ describe('TrainingNetwork egress', () => {
     const t = Template.fromStack(stack);
     t.resourceCountIs('Custom::S3PrefixList', 1);
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'python3.14',
-      Code: { ZipFile: Match.stringLikeRegexp('describe_managed_prefix_lists') },
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Code: { S3Bucket: Match.anyValue(), S3Key: Match.stringLikeRegexp('\\.zip$') },
+      Description: Match.stringLikeRegexp('AWS-managed S3 prefix list'),
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^S3PrefixListLookupHandlerDeadLetterQueue'), 'Arn'] } },
       VpcConfig: Match.absent(),
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
@@ -213,66 +214,5 @@ describe('TrainingNetwork.fromTrainingNetworkAttributes egress', () => {
     network.allowS3Bucket(s3.Bucket.fromBucketName(stack, 'PlatformBucket', 'platform-datasets'));
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('additionalS3BucketNames'));
     expect(warnings.map((w) => w.id)).toEqual(['/Team/TeamBucket']);
-  });
-});
-
-const PYTHON: ExternalTool = { command: 'python3', installHint: 'install Python 3' };
-
-describeWithTool(PYTHON, 'the S3 prefix-list handler, run against a stub EC2 client', () => {
-  function run(prefixLists: Array<{ PrefixListId: string; PrefixListName: string }>, requestType = 'Create') {
-    const script = `
-import json, sys, types
-sys.modules['boto3'] = types.SimpleNamespace(client=lambda name: None)
-source = sys.stdin.read()
-module = types.ModuleType('index')
-exec(source, module.__dict__)
-calls = []
-class Ec2:
-    def describe_managed_prefix_lists(self, Filters):
-        calls.append(Filters)
-        return {'PrefixLists': ${JSON.stringify(prefixLists)}}
-module.ec2 = Ec2()
-sent = {}
-class Response:
-    def __enter__(self): return self
-    def __exit__(self, *a): return False
-    def read(self): return b''
-def urlopen(request):
-    sent['body'] = json.loads(request.data)
-    return Response()
-module.urllib.request.urlopen = urlopen
-import os
-os.environ['AWS_REGION'] = 'cn-north-1'
-module.handler({'RequestType': '${requestType}', 'StackId': 's', 'RequestId': 'r', 'LogicalResourceId': 'l', 'ResponseURL': 'https://example.com'}, types.SimpleNamespace(log_stream_name='stream'))
-print(json.dumps({'calls': calls, 'response': sent['body']}))
-`;
-    const result = spawnSync('python3', ['-c', script], { input: S3_PREFIX_LIST_HANDLER_SOURCE, encoding: 'utf8' });
-    expect(result.stderr).toBe('');
-    return JSON.parse(result.stdout) as { calls: unknown[]; response: Record<string, unknown> };
-  }
-
-  test('asks for both China and commercial names, AWS-owned only, and returns the one match', () => {
-    const { calls, response } = run([{ PrefixListId: 'pl-5ca54035', PrefixListName: 'com.amazonaws.cn-north-1.s3' }]);
-    expect(calls).toEqual([[
-      { Name: 'prefix-list-name', Values: ['com.amazonaws.cn-north-1.s3', 'cn.com.amazonaws.cn-north-1.s3'] },
-      { Name: 'owner-id', Values: ['AWS'] },
-    ]]);
-    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'pl-5ca54035', Data: { PrefixListId: 'pl-5ca54035' } });
-  });
-
-  test.each([
-    ['none', [], /found none/],
-    ['two', [{ PrefixListId: 'pl-1', PrefixListName: 'com.amazonaws.cn-north-1.s3' }, { PrefixListId: 'pl-2', PrefixListName: 'cn.com.amazonaws.cn-north-1.s3' }], /found \['com.amazonaws.cn-north-1.s3', 'cn.com.amazonaws.cn-north-1.s3'\]/],
-  ])('%s matching fails the deployment with the names it looked for', (_name, lists, reason) => {
-    const { response } = run(lists);
-    expect(response.Status).toBe('FAILED');
-    expect(String(response.Reason)).toMatch(reason);
-    expect(String(response.Reason)).toMatch(/com.amazonaws.cn-north-1.s3 or cn.com.amazonaws.cn-north-1.s3/);
-  });
-
-  test('delete succeeds without calling EC2', () => {
-    const { calls, response } = run([], 'Delete');
-    expect(calls).toEqual([]);
-    expect(response.Status).toBe('SUCCESS');
   });
 });

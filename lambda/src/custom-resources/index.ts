@@ -1,0 +1,3 @@
+export * from './bucket-event-bridge';
+export * from './cloudformation-response';
+export * from './s3-prefix-list';
