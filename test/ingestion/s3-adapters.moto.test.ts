@@ -125,6 +125,44 @@ describeWithTool(MOTO_SERVER, 'S3 adapters against moto_server', () => {
       await source.close();
     });
 
+    test('parts fetched ahead stay until the reader reaches them, however much it has read since: every announced byte is fetched once', async () => {
+      await put('zips/i.zip', data);
+      const source = await S3ByteSource.open(s3, { bucket, key: 'zips/i.zip' }, { windowBytes: 128 * 1024, prefetchPartBytes: 128 * 1024, maxPrefetchBytes: MiB, maxCachedBytes: 1.5 * MiB, readAheadCount: 0 });
+      const runs = [{ start: MiB, end: 3 * MiB }, { start: 0, end: MiB }];
+      source.willRead(runs);
+      for (const run of runs) {
+        for (let offset = run.start; offset < run.end; offset += 64 * 1024) {
+          // A slow reader (a converter bound by its CPU): the parts ahead arrive before it reaches them.
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          const length = Math.min(64 * 1024, run.end - offset);
+          expect((await source.read(offset, length)).equals(data.subarray(offset, offset + length))).toBe(true);
+        }
+      }
+      expect(source.stats).toMatchObject({ requests: 24, bytesFetched: 3 * MiB });
+      expect((source as unknown as { cachedBytes: number }).cachedBytes).toBeLessThanOrEqual(1.5 * MiB);
+      await source.close();
+    });
+
+    test('announced ranges are split into equal parts: no small tail part pays a whole first-byte wait', async () => {
+      await put('zips/j.zip', data);
+      const source = await S3ByteSource.open(s3, { bucket, key: 'zips/j.zip' }, { prefetchPartBytes: MiB, maxPrefetchBytes: 4 * MiB });
+      const fetched: number[] = [];
+      const send = s3.send.bind(s3);
+      const spy = jest.spyOn(s3, 'send').mockImplementation(((command: { input: { Range?: string } }) => {
+        const range = /bytes=(\d+)-(\d+)/.exec(command.input.Range ?? '');
+        if (range) fetched.push(Number(range[2]) + 1 - Number(range[1]));
+        return send(command as never);
+      }) as never);
+      try {
+        source.willRead([{ start: 0, end: 2 * MiB + 3 }]);
+        expect((await source.read(0, 2 * MiB + 3)).equals(data.subarray(0, 2 * MiB + 3))).toBe(true);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(fetched).toEqual([699052, 699052, 699051]);
+      await source.close();
+    });
+
     test('keeps the cache within maxCachedBytes', async () => {
       await put('zips/c.zip', data);
       const source = await S3ByteSource.open(s3, { bucket, key: 'zips/c.zip' }, { windowBytes: 64 * 1024, maxCachedBytes: 256 * 1024, readAheadCount: 0 });

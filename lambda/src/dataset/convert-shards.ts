@@ -1,13 +1,13 @@
 import { ImageHeaderError, readImageHeader } from '../images/image-header';
 import { checkImageStructure, ImageStructureError } from '../images/image-structure';
-import type { ByteSource } from '../io/byte-source';
+import type { ByteRange, ByteSource } from '../io/byte-source';
 import type { OutputChecksum, ShardSink } from '../io/shard-sink';
 import { encodeExample } from '../tfrecord/example';
 import { unmaskCrc32c } from '../tfrecord/crc32c';
 import { frameRecord } from '../tfrecord/record-framing';
 import { ZipArchive } from '../zip/zip-archive';
 import { EntryDataError, EntryDataProblem } from '../zip/zip-errors';
-import type { ConversionPlan, PlannedImage } from './conversion-plan';
+import type { ConversionPlan, PlannedImage, ShardPlan } from './conversion-plan';
 import { RejectReason, type RejectedEntry } from './entry-outcome';
 import { imageFeatures } from './image-example';
 import { readAhead } from './read-ahead';
@@ -77,8 +77,7 @@ export async function convertShards(
 
   const release = new BufferRelease();
   const archive = await ZipArchive.open(source, plan.source.size);
-  // Each image's local header, data and descriptor end where the next entry begins (dataLimit).
-  source.willRead?.(selected.flatMap((s) => s.images.map((i) => ({ start: i.entry.localHeaderOffset, end: i.entry.dataLimit }))));
+  source.willRead?.(shardReadRanges(selected));
   try {
     const results: ShardResult[] = [];
     for (const shard of selected) {
@@ -122,6 +121,11 @@ export async function convertShards(
   } finally {
     archive.close();
   }
+}
+
+/** The byte ranges converting `shards` reads, in reading order: each image's local header, data and descriptor, which end where the next entry begins (dataLimit). */
+export function shardReadRanges(shards: readonly ShardPlan[]): ByteRange[] {
+  return shards.flatMap((s) => s.images.map((i) => ({ start: i.entry.localHeaderOffset, end: i.entry.dataLimit })));
 }
 
 function toRecord(plan: ConversionPlan, image: PlannedImage, bytes: Buffer): { features: ReturnType<typeof imageFeatures> } | { reason: RejectReason; detail: string } {

@@ -1,5 +1,5 @@
 export { planConversion, type ConversionPlan, type ShardPlan, type PlannedImage } from './conversion-plan';
-export { convertShards, type ShardResult, type ConversionProgress, type ConvertShardsOptions } from './convert-shards';
+export { convertShards, shardReadRanges, type ShardResult, type ConversionProgress, type ConvertShardsOptions } from './convert-shards';
 export { keepFiles } from './keep-files';
 export { convertDataset, convertUpload, planFromSource, type ConvertDatasetHooks, type DatasetConversion } from './convert-dataset';
 export { finishConversion, planRejectionError } from './finish-conversion';

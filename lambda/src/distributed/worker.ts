@@ -4,7 +4,7 @@ import { ConversionProgressUnit, ConversionRoute } from '../../../contract/inges
 import { announceProgress } from '../ingestion/conversion-status';
 import { progressStep } from '../ingestion/progress';
 import { isNotFound, S3ByteSource, S3SourceChangedError, type S3ByteSourceOptions } from '../aws';
-import { convertShards, type ShardResult } from '../dataset';
+import { convertShards, shardReadRanges, type ShardResult } from '../dataset';
 import type { ByteSource, ShardSink } from '../io';
 import { classifyFailure } from '../ingestion/failure';
 import { ConversionAbortedError } from './errors';
@@ -36,12 +36,27 @@ export const WORKER_SOURCE_OPTIONS: S3ByteSourceOptions = {
  */
 export async function convertWorkItem(document: WorkItemDocument, source: ByteSource, sink: ShardSink, beforeShard: () => Promise<void> = async () => undefined): Promise<ShardResult[]> {
   const plan = workerPlan(document);
+  // The whole item's ranges are announced once: convertShards would announce only its own shard's,
+  // and the prefetch would run dry at every shard boundary (a first-byte wait and a part's transfer).
+  source.willRead?.(shardReadRanges(plan.shards));
+  const reader = withoutAnnouncements(source);
   const results: ShardResult[] = [];
   for (let position = 0; position < plan.shards.length; position++) {
     await beforeShard();
-    results.push(...await convertShards(source, plan, [position], sink));
+    results.push(...await convertShards(reader, plan, [position], sink));
   }
   return results;
+}
+
+/** The same bytes, without `willRead`: reads keep the ranges announced for the whole item. */
+function withoutAnnouncements(source: ByteSource): ByteSource {
+  return {
+    size: source.size,
+    description: source.description,
+    identity: source.identity,
+    read: (offset, length) => source.read(offset, length),
+    close: () => source.close(),
+  };
 }
 
 /**
