@@ -5,6 +5,8 @@
  * Event metrics follow the platform events: every event put on the platform bus is counted under
  * the bus's name, so each platform (each bus) has its own series.
  */
+import { TrainingJobLaunchOutcome } from './launch-request';
+
 export const PLATFORM_METRIC_NAMESPACE = 'CdkSageMakerDatasets';
 
 /** Dimension names. */
@@ -36,4 +38,4 @@ export const PLATFORM_METRIC = {
 } as const;
 
 /** The `Outcome` of a launch request the launcher refused before any SageMaker call. */
-export const LAUNCHER_REJECTED_OUTCOME = 'rejected';
+export const LAUNCHER_REJECTED_OUTCOME = TrainingJobLaunchOutcome.REJECTED;

@@ -1,6 +1,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DATASET_KEY_PREFIX } from '../../contract/ingestion-events';
 import { ITrainingNetwork } from '../network';
 import { chooseDatasetStorage } from '../regions/file-system-choice';
 import { DatasetFileSystemType, IDatasetFileSystem } from './dataset-file-system';
@@ -112,7 +113,7 @@ export class DatasetStorage {
         lustre.addDataRepositoryAssociation('DatasetBucketAssociation', {
           fileSystemPath: lustre.datasetDirectory,
           bucket: props.datasetBucket,
-          bucketPrefix: props.datasetBucketPrefix ?? 'datasets/',
+          bucketPrefix: props.datasetBucketPrefix ?? DATASET_KEY_PREFIX,
         });
       }
       return new DatasetStorage(choice.storageType, choice.reason, lustre, s3InputMode);

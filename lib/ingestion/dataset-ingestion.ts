@@ -43,6 +43,7 @@ import {
   uploadObjectCreatedPattern,
   type IngestionConversionSettings,
 } from '../../contract/ingestion-events';
+import type { PlatformEventType } from '../../contract/platform-events';
 import { PLATFORM_METRIC } from '../../contract/platform-metrics';
 import { resolveConversionSettings } from './conversion-settings';
 import { DatasetRetentionOptions, DatasetVersionRetention } from './dataset-version-retention';
@@ -613,7 +614,7 @@ export class DatasetIngestion extends Construct {
     return grant;
   }
 
-  private onIngestionEvent(id: string, detailType: string, options: events.OnEventOptions): events.Rule {
+  private onIngestionEvent(id: string, detailType: PlatformEventType, options: events.OnEventOptions): events.Rule {
     const rule = new events.Rule(this, id, {
       description: options.description ?? `${detailType} events of ${this.node.path}`,
       ruleName: options.ruleName,

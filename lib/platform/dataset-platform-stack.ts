@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { DATASET_KEY_PREFIX } from '../../contract/ingestion-events';
 import { PlatformApi, PlatformApiEndpointType } from '../api';
 import { PlatformEventBus } from '../events';
 import { PlatformEncryption, PlatformKey } from '../encryption';
@@ -200,7 +201,7 @@ export class DatasetPlatformStack extends Stack {
       network: this.network,
       preferredType: props.preferredStorageType,
       datasetBucket: this.datasetBucket,
-      datasetBucketPrefix: 'datasets/',
+      datasetBucketPrefix: DATASET_KEY_PREFIX,
       lustre: {
         storageCapacityGiB: 1200,
         kmsKey: key,

@@ -5,9 +5,9 @@
  * contract's definitions. These checks are compile-time: `npm run typecheck` fails when they break.
  */
 import type * as publicApi from '../../lib';
-import { DatasetChannelInputMode, DatasetChannelSource, LaunchedTrainingJobStatus, TrainingJobLaunchOutcome } from '../../lib';
+import { DatasetChannelInputMode, DatasetChannelSource, LaunchedTrainingJobStatus, S3InputMode, TrainingJobLaunchOutcome } from '../../lib';
 import type * as launchContract from '../../contract/launch-request';
-import type { LaunchResponse } from '../../contract/launch-request';
+import type { LaunchResponse, S3ChannelInputMode } from '../../contract/launch-request';
 import type * as trainingJobEvents from '../../contract/training-job-events';
 import type * as ingestionContract from '../../contract/ingestion-events';
 import type { ConvertedFacts, FailedFacts } from '../../lambda/src/ingestion/events';
@@ -27,6 +27,9 @@ assertType<Equal<publicApi.LaunchedTrainingJob, launchContract.LaunchedTrainingJ
 assertType<Equal<publicApi.TrainingJobStateChangedDetail, trainingJobEvents.TrainingJobStateChangedDetail>>();
 assertType<Equal<publicApi.DatasetConvertedDetail, ingestionContract.DatasetConvertedDetail>>();
 assertType<Equal<publicApi.DatasetConversionFailedDetail, ingestionContract.DatasetConversionFailedDetail>>();
+
+// The construct's S3InputMode reaches the launcher as an environment variable: the Lambda accepts exactly its values.
+assertType<Equal<`${S3InputMode}`, `${S3ChannelInputMode}`>>();
 
 // Every response and event the Lambdas send is a value of the public types.
 const responseFits = (response: LaunchResponse): publicApi.TrainingJobLaunchResponse => response;

@@ -1,5 +1,5 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DATASET_CONVERSION_FAILED, DATASET_CONVERTED } from '../../contract/ingestion-events';
+import { DATASET_CONVERSION_FAILED, DATASET_CONVERTED, type DatasetConversionFailedDetail, type DatasetConvertedDetail } from '../../contract/ingestion-events';
 import { PLATFORM_METRIC_NAMESPACE } from '../../contract/platform-metrics';
 import { TRAINING_JOB_STATE_CHANGED } from '../../contract/training-job-events';
 import { EventPublisher } from '../../lambda/src/aws';
@@ -84,14 +84,15 @@ describe('EventPublisher counts what it publishes', () => {
 
   test('an accepted event is counted under the bus it was put on', async () => {
     const { events, records, sent } = publisher({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
-    await expect(events.publish(DATASET_CONVERTED, converted)).resolves.toBe('e-1');
+    // Only the fields the metrics read: the publisher puts whatever detail it is given.
+    await expect(events.publish(DATASET_CONVERTED, converted as DatasetConvertedDetail)).resolves.toBe('e-1');
     expect(sent).toEqual([{ Entries: [expect.objectContaining({ EventBusName: 'platform-bus', DetailType: DATASET_CONVERTED })] }]);
     expect(records).toEqual(eventMetrics('platform-bus', DATASET_CONVERTED, converted));
   });
 
   test('a rejected event is an error and counts nothing', async () => {
     const { events, records } = publisher({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'AccessDeniedException', ErrorMessage: 'explicit deny in a resource-based policy' }] });
-    await expect(events.publish(DATASET_CONVERSION_FAILED, {})).rejects.toThrow(/rejected the DatasetConversionFailed event on bus platform-bus: AccessDeniedException explicit deny/);
+    await expect(events.publish(DATASET_CONVERSION_FAILED, {} as DatasetConversionFailedDetail)).rejects.toThrow(/rejected the DatasetConversionFailed event on bus platform-bus: AccessDeniedException explicit deny/);
     expect(records).toEqual([]);
   });
 });

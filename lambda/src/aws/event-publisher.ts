@@ -1,4 +1,5 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { PlatformEventDetails, PlatformEventType } from '../../../contract/platform-events';
 import { eventMetrics, lambdaMetricSink, type MetricSink } from '../metrics';
 
 /**
@@ -13,7 +14,7 @@ export class EventPublisher {
     private readonly metrics: MetricSink = lambdaMetricSink,
   ) {}
 
-  async publish(detailType: string, detail: object, resources: readonly string[] = []): Promise<string> {
+  async publish<T extends PlatformEventType>(detailType: T, detail: PlatformEventDetails[T], resources: readonly string[] = []): Promise<string> {
     const response = await this.client.send(new PutEventsCommand({
       Entries: [{
         EventBusName: this.eventBusName,

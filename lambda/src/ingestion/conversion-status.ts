@@ -11,6 +11,7 @@ import {
   type DatasetConversionProgressDetail,
   type DatasetConversionStartedDetail,
 } from '../../../contract/ingestion-events';
+import type { PlatformEventDetails, PlatformEventType } from '../../../contract/platform-events';
 import { channelPrefix, isLaterUpload, type DatasetChannelRef, type UploadIdentity } from '../catalog';
 import type { VersionServices } from './commit-version';
 import { uploadReference } from './events';
@@ -144,7 +145,7 @@ export async function announceProgress(services: VersionServices, facts: Convers
   await publishQuietly(services, DATASET_CONVERSION_PROGRESS, detail);
 }
 
-async function publishQuietly(services: VersionServices, detailType: string, detail: object): Promise<void> {
+async function publishQuietly<T extends PlatformEventType>(services: VersionServices, detailType: T, detail: PlatformEventDetails[T]): Promise<void> {
   try {
     await services.events.publish(detailType, detail);
   } catch (error) {
