@@ -2,7 +2,9 @@ import { Annotations, Aspects, IAspect, RemovalPolicy, Stack, Token } from 'aws-
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { PropContext, failIn, failProp } from '../validation';
 import { deriveDirectoryPath } from './dataset-file-system';
+import { checkImportedFileChunkSize } from './lustre-validation';
 import { findNotificationHazards, notificationResourcesOf } from './notification-guard';
 
 /** An S3 event that a data repository association imports or exports. */
@@ -134,9 +136,8 @@ export class LustreDataRepositoryAssociation extends Construct {
   constructor(scope: Construct, id: string, props: LustreDataRepositoryAssociationProps) {
     super(scope, id);
     Object.defineProperty(this, LUSTRE_DATA_REPOSITORY_ASSOCIATION_SYMBOL, { value: true });
-    const fail = (message: string): never => {
-      throw new Error(`LustreDataRepositoryAssociation ${this.node.path}: ${message}`);
-    };
+    const ctx: PropContext = { scope: this, construct: 'LustreDataRepositoryAssociation' };
+    const fail = (message: string): never => failIn(ctx, 'InvalidDataRepositoryAssociation', message);
     this.fileSystem = props.fileSystem;
     this.bucket = props.bucket;
 
@@ -144,14 +145,14 @@ export class LustreDataRepositoryAssociation extends Construct {
     const fsPath = props.fileSystemPath;
     if (!Token.isUnresolved(fsPath)) {
       if (!fsPath.startsWith('/')) {
-        fail(`fileSystemPath ${JSON.stringify(fsPath)} must start with / (e.g. /datasets).`);
+        failProp(ctx, 'fileSystemPath', JSON.stringify(fsPath), 'it must start with /', 'Use e.g. /datasets.');
       }
       if (fsPath.length > 4096) {
-        fail(`fileSystemPath is ${fsPath.length} characters long; at most 4096.`);
+        failProp(ctx, 'fileSystemPath', `${fsPath.length} characters long`, 'it must be at most 4096 characters', 'Use a shorter directory.');
       }
       const normalized = deriveDirectoryPath(this, [fsPath]);
       if (normalized !== fsPath) {
-        fail(`fileSystemPath ${JSON.stringify(fsPath)} is not normalized; use ${JSON.stringify(normalized)}.`);
+        failProp(ctx, 'fileSystemPath', JSON.stringify(fsPath), 'it is not normalized', `Use ${JSON.stringify(normalized)}.`);
       }
     }
     this.fileSystemPath = fsPath;
@@ -160,24 +161,23 @@ export class LustreDataRepositoryAssociation extends Construct {
     const rawPrefix = props.bucketPrefix ?? '';
     if (!Token.isUnresolved(rawPrefix)) {
       if (rawPrefix.startsWith('/')) {
-        fail(`bucketPrefix ${JSON.stringify(rawPrefix)} must not start with /; S3 keys have no leading slash (e.g. 'datasets/').`);
+        failProp(ctx, 'bucketPrefix', JSON.stringify(rawPrefix), 'it must not start with /, as S3 keys have no leading slash', 'Use e.g. \'datasets/\'.');
       }
       if (/(^|\/)\.\.?(\/|$)/.test(rawPrefix) || rawPrefix.includes('//') || rawPrefix.includes('\0')) {
-        fail(`bucketPrefix ${JSON.stringify(rawPrefix)} must not contain '.', '..' or empty segments, or NUL.`);
+        failProp(ctx, 'bucketPrefix', JSON.stringify(rawPrefix), 'it must not contain \'.\', \'..\' or empty segments, or NUL', 'Use e.g. \'datasets/\'.');
       }
     }
     this.bucketPrefix = Token.isUnresolved(rawPrefix) || rawPrefix === '' || rawPrefix.endsWith('/') ? rawPrefix : `${rawPrefix}/`;
     this.dataRepositoryPath = `s3://${props.bucket.bucketName}/${this.bucketPrefix}`;
     if (!Token.isUnresolved(props.bucket.bucketName) && !Token.isUnresolved(this.bucketPrefix) && this.dataRepositoryPath.length > 4357) {
-      fail(`the data repository path is ${this.dataRepositoryPath.length} characters long; at most 4357.`);
+      fail(`the data repository path is ${this.dataRepositoryPath.length} characters long; at most 4357. Use a shorter bucketPrefix.`);
     }
 
     // Events.
     this.autoImportEvents = checkEvents('autoImportEvents', props.autoImportEvents ?? ALL_EVENTS, fail);
     this.autoExportEvents = checkEvents('autoExportEvents', props.autoExportEvents ?? [], fail);
-    if (props.importedFileChunkSizeMiB !== undefined && !Token.isUnresolved(props.importedFileChunkSizeMiB)
-      && (!Number.isInteger(props.importedFileChunkSizeMiB) || props.importedFileChunkSizeMiB < 1 || props.importedFileChunkSizeMiB > 512000)) {
-      fail(`importedFileChunkSizeMiB must be a whole number from 1 to 512000 (got ${props.importedFileChunkSizeMiB}).`);
+    if (props.importedFileChunkSizeMiB !== undefined) {
+      checkImportedFileChunkSize(ctx, props.importedFileChunkSizeMiB);
     }
 
     // Automatic import is same-region only.

@@ -3,7 +3,7 @@ import * as fsx from 'aws-cdk-lib/aws-fsx';
 import { joinDirectoryPath } from '../../contract/sagemaker-channel';
 import { Availability, CapabilityFact, RegionCapabilities } from '../regions/capability-table';
 import {
-  PURE, integerIn, knownPositive, matchesPattern, numberOneOf, throwUnscoped, wholeDaysIn,
+  PURE, PropContext, integerIn, knownPositive, matchesPattern, numberOneOf, throwUnscoped, wholeDaysIn,
 } from '../validation';
 import { LustreDatasetFileSystemAttributes, LustreDatasetFileSystemOptions } from './lustre-props';
 import { LustreLogLevel, LustreMetadataConfiguration } from './lustre-settings';
@@ -298,8 +298,13 @@ export function checkLegacyLink(options: LustreDatasetFileSystemOptions, deploym
     }
   }
   if (importedFileChunkSizeMiB !== undefined) {
-    integerIn(PURE, 'importedFileChunkSizeMiB', importedFileChunkSizeMiB, 1, 512000, 'FSx stripes imported files in chunks of 1 MiB to 512000 MiB; the default is 1024.');
+    checkImportedFileChunkSize(PURE, importedFileChunkSizeMiB);
   }
+}
+
+/** `importedFileChunkSizeMiB` of a file system or data repository association: 1–512000 MiB; tokens pass. */
+export function checkImportedFileChunkSize(ctx: PropContext, value: number): number {
+  return integerIn(ctx, 'importedFileChunkSizeMiB', value, 1, 512000, 'FSx stripes imported files in chunks of 1 MiB to 512000 MiB; the default is 1024.');
 }
 
 /**

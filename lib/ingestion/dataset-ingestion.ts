@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Size, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -13,7 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { DistributedConversion } from '../distributed/distributed-conversion';
 import { DistributedConversionOptions } from '../distributed/distributed-conversion-options';
-import { failProp, integerIn, lambdaMemoryMiB, lambdaTimeout, type PropContext } from '../validation';
+import { bytesIn, failProp, integerIn, lambdaMemoryMiB, lambdaTimeout, numberText, wholeDaysIn } from '../validation';
 import { S3_MULTIPART } from '../../contract/platform-api';
 import { bucketEncryption, queueEncryption } from '../encryption/encryption-props';
 import { withDeadLetterQueue } from '../events/dead-lettered-target';
@@ -430,10 +430,10 @@ export class DatasetIngestion extends Construct {
         [INGESTION_ENV.DATASET_BUCKET]: this.datasetBucket.bucketName,
         [INGESTION_ENV.EVENT_BUS_NAME]: this.eventBus.eventBusName,
         [INGESTION_ENV.EVENT_SOURCE]: this.eventSource,
-        [INGESTION_ENV.MAX_RECEIVE_COUNT]: String(settings.maxReceiveCount),
-        [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: String(settings.singleFunctionMaxBytes),
-        [INGESTION_ENV.MAX_UPLOAD_BYTES]: Tokenization.stringifyNumber(settings.maxUploadBytes),
-        [INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND]: String(settings.estimatedBytesPerSecond),
+        [INGESTION_ENV.MAX_RECEIVE_COUNT]: numberText(settings.maxReceiveCount),
+        [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: numberText(settings.singleFunctionMaxBytes),
+        [INGESTION_ENV.MAX_UPLOAD_BYTES]: numberText(settings.maxUploadBytes),
+        [INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND]: numberText(settings.estimatedBytesPerSecond),
         [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify(settings.conversion),
         ...(efsMount ? { [INGESTION_ENV.EFS_MOUNT_PATH]: efsMount.localMountPath, [INGESTION_ENV.EFS_ROOT_DIRECTORY]: efsMount.datasetRootDirectory } : {}),
         ...(lustreFileSystemId ? { [INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID]: lustreFileSystemId } : {}),
@@ -748,16 +748,13 @@ function validateProps(scope: IConstruct, props: DatasetIngestionProps): Ingesti
       `Use e.g. '${DEFAULT_INGESTION_EVENT_SOURCE}' or 'com.example.datasets'.`);
   }
 
-  const sizeBytes = (prop: string, size: Size | undefined, fallback: Size, min: number, fix: string): number => {
-    const value = size ?? fallback;
-    if (value.isUnresolved()) fail(prop, 'a token', 'it must be known at synth', fix);
-    const bytes = value.toBytes();
-    if (!Number.isSafeInteger(bytes) || bytes < min) fail(prop, `${bytes} bytes`, `it must be at least ${min} bytes`, fix);
-    return bytes;
-  };
+  const S3_CEILING = S3_MULTIPART.maxParts * S3_MULTIPART.maxPartBytes;
+  const sizeBytes = (prop: string, size: Size | undefined, fallback: Size, min: number, fix: string): number =>
+    bytesIn(ctx, prop, size ?? fallback, min, Number.MAX_SAFE_INTEGER, fix);
   const singleFunctionMaxBytes = sizeBytes('singleFunctionMaxZipSize', props.singleFunctionMaxZipSize, D.singleFunctionMaxZipSize, 1,
     'Use e.g. Size.gibibytes(10); zips above it end in DatasetConversionFailed ("too large for single-function conversion").');
-  const maxUploadBytes = uploadLimitBytes(ctx, props.maxUploadSize ?? D.maxUploadSize);
+  const maxUploadBytes = bytesIn(ctx, 'maxUploadSize', props.maxUploadSize ?? D.maxUploadSize, 1, S3_CEILING,
+    'S3 holds 10,000 parts of at most 5 GiB in one upload; use e.g. Size.gibibytes(200), or Size.bytes(token) for a value known only at deploy time.');
   const estimatedBytesPerSecond = sizeBytes('estimatedThroughputPerSecond', props.estimatedThroughputPerSecond, D.estimatedThroughputPerSecond, 1024 * 1024,
     'Use a measured conversion rate, e.g. Size.mebibytes(32) (the converter logs it per conversion).');
 
@@ -767,8 +764,8 @@ function validateProps(scope: IConstruct, props: DatasetIngestionProps): Ingesti
     fail('uploadExpiration', props.uploadExpiration.toHumanString(), 'it applies to the upload bucket this construct creates, but uploadBucket was given',
       'Add a lifecycle rule to your bucket instead, or let the construct create the upload bucket.');
   }
-  if (props.uploadExpiration && !props.uploadExpiration.isUnresolved() && (props.uploadExpiration.toDays({ integral: false }) < 1 || !Number.isInteger(props.uploadExpiration.toDays({ integral: false })))) {
-    fail('uploadExpiration', `${props.uploadExpiration.toDays({ integral: false })} days`, 'S3 lifecycle expiration is a whole number of days, at least 1', 'Use e.g. Duration.days(30).');
+  if (props.uploadExpiration) {
+    wholeDaysIn(ctx, 'uploadExpiration', props.uploadExpiration, 1, 2_147_483_647, 'S3 lifecycle expiration counts whole days; use e.g. Duration.days(30).');
   }
   const notificationRoute = props.notificationRoute ?? UploadNotificationRoute.EVENTBRIDGE;
   if (!Object.values(UploadNotificationRoute).includes(notificationRoute)) {
@@ -778,27 +775,6 @@ function validateProps(scope: IConstruct, props: DatasetIngestionProps): Ingesti
     notificationRoute, eventSource, memorySize, timeout, visibilityTimeout, maxReceiveCount, maxConcurrency, batchSize,
     singleFunctionMaxBytes, maxUploadBytes, estimatedBytesPerSecond, conversion,
   };
-}
-
-/**
- * `maxUploadSize` in bytes: 1 byte to what one S3 multipart upload holds. A token passes unchecked
- * when it is given in bytes (`Size.bytes(token)`); other units cannot be converted at synth.
- */
-function uploadLimitBytes(ctx: PropContext, size: Size): number {
-  const fix = 'Use e.g. Size.gibibytes(200), or Size.bytes(token) for a value known only at deploy time.';
-  if (size.isUnresolved()) {
-    try {
-      return size.toBytes();
-    } catch {
-      return failProp(ctx, 'maxUploadSize', 'a token in a unit other than bytes', 'a token can only be converted when given in bytes', fix);
-    }
-  }
-  const bytes = size.toBytes();
-  const ceiling = S3_MULTIPART.maxParts * S3_MULTIPART.maxPartBytes;
-  if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > ceiling) {
-    failProp(ctx, 'maxUploadSize', `${bytes} bytes`, `it must be a whole number of bytes from 1 to ${ceiling} (S3: 10,000 parts of at most 5 GiB)`, fix);
-  }
-  return bytes;
 }
 
 /** The EFS writer mount, when the dataset file system is EFS. */

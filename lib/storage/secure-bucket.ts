@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_KEEP_NOTIFICATION_IN_IMPORTED_BUCKET, S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFindings } from '../nag/acknowledge';
+import { PropContext, failIn, wholeDaysIn } from '../validation';
 import { BucketEventBridgeNotifications } from './bucket-event-bridge';
 
 /** How a {@link SecureBucket} encrypts objects at rest. */
@@ -216,18 +217,22 @@ function acknowledgeReplication(bucket: IConstruct, contents: string): void {
 }
 
 function validateProps(scope: IConstruct, props: SecureBucketProps): void {
+  const ctx: PropContext = { scope, construct: 'SecureBucket' };
   if (props.encryptionKey && props.encryption !== SecureBucketEncryption.KMS) {
-    throw new Error(`SecureBucket ${scope.node.path}: encryptionKey needs encryption: SecureBucketEncryption.KMS.`);
+    failIn(ctx, 'InvalidEncryptionKey', 'encryptionKey needs encryption: SecureBucketEncryption.KMS. Set it, or drop encryptionKey.');
   }
-  const abort = props.abortIncompleteMultipartUploadAfter;
-  if (abort && !abort.isUnresolved() && (abort.toDays({ integral: false }) < 1 || !Number.isInteger(abort.toDays({ integral: false })))) {
-    throw new Error(`SecureBucket ${scope.node.path}: abortIncompleteMultipartUploadAfter must be a whole number of days, at least 1.`);
+  if (props.abortIncompleteMultipartUploadAfter) {
+    wholeDaysIn(ctx, 'abortIncompleteMultipartUploadAfter', props.abortIncompleteMultipartUploadAfter, 1, MAX_LIFECYCLE_DAYS,
+      'S3 lifecycle rules count whole days; use e.g. Duration.days(7).');
   }
   const noncurrent = props.noncurrentVersionExpiration;
   if (noncurrent && props.versioned === false) {
-    throw new Error(`SecureBucket ${scope.node.path}: noncurrentVersionExpiration needs versioning; remove it or versioned: false.`);
+    failIn(ctx, 'InvalidNoncurrentVersionExpiration', 'noncurrentVersionExpiration needs versioning: remove noncurrentVersionExpiration, or drop versioned: false.');
   }
-  if (noncurrent && !noncurrent.isUnresolved() && (noncurrent.toDays({ integral: false }) < 1 || !Number.isInteger(noncurrent.toDays({ integral: false })))) {
-    throw new Error(`SecureBucket ${scope.node.path}: noncurrentVersionExpiration must be a whole number of days, at least 1.`);
+  if (noncurrent) {
+    wholeDaysIn(ctx, 'noncurrentVersionExpiration', noncurrent, 1, MAX_LIFECYCLE_DAYS, 'S3 lifecycle rules count whole days; use e.g. Duration.days(90).');
   }
 }
+
+/** The largest day count of an S3 lifecycle rule (a 32-bit integer). */
+const MAX_LIFECYCLE_DAYS = 2_147_483_647;

@@ -106,9 +106,15 @@ export function bytesIn(ctx: PropContext, prop: string, value: Size, min: number
       'Write Size.bytes(parameter.valueAsNumber).');
   }
   if (!Token.isUnresolved(bytes) && (!Number.isInteger(bytes) || bytes < min || bytes > max)) {
-    failProp(ctx, prop, value.toHumanString(), `it must be from ${Size.bytes(min).toHumanString()} to ${Size.bytes(max).toHumanString()}`, fix);
+    const rule = max >= Number.MAX_SAFE_INTEGER ? `it must be at least ${bytesText(min)}` : `it must be from ${bytesText(min)} to ${bytesText(max)}`;
+    failProp(ctx, prop, value.toHumanString(), rule, fix);
   }
   return bytes;
+}
+
+/** `1048576 bytes (1 MiB)`: exact, and readable. */
+function bytesText(bytes: number): string {
+  return bytes < 1024 ? `${bytes} bytes` : `${bytes} bytes (${Size.bytes(bytes).toHumanString()})`;
 }
 
 /** One of `allowed`; tokens pass unchecked. Returns `value`. */

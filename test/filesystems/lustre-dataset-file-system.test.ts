@@ -404,9 +404,9 @@ describe('LustreDataRepositoryAssociation', () => {
 
   type Case = [string, (ctx: ReturnType<typeof withBucket>) => unknown, RegExp];
   test.each<Case>([
-    ['a relative file-system path', ({ fs, bucket }) => fs.addDataRepositoryAssociation('X', { fileSystemPath: 'datasets', bucket }), /fileSystemPath "datasets" must start with \//],
+    ['a relative file-system path', ({ fs, bucket }) => fs.addDataRepositoryAssociation('X', { fileSystemPath: 'datasets', bucket }), /fileSystemPath is "datasets"; it must start with \/\. Use e\.g\. \/datasets/],
     ['an unnormalized file-system path', ({ fs, bucket }) => fs.addDataRepositoryAssociation('X', { fileSystemPath: '/a//b', bucket }), /empty segment/],
-    ['a file-system path over 4096', ({ fs, bucket }) => fs.addDataRepositoryAssociation('X', { fileSystemPath: `/${'a'.repeat(4096)}`, bucket }), /fileSystemPath is 4097 characters long; at most 4096/],
+    ['a file-system path over 4096', ({ fs, bucket }) => fs.addDataRepositoryAssociation('X', { fileSystemPath: `/${'a'.repeat(4096)}`, bucket }), /fileSystemPath is 4097 characters long; it must be at most 4096 characters/],
     ['overlapping file-system paths', ({ fs, bucket }) => {
       fs.addDataRepositoryAssociation('A', { fileSystemPath: '/ns1', bucket, bucketPrefix: 'a/' });
       fs.addDataRepositoryAssociation('B', { fileSystemPath: '/ns1/ns2', bucket, bucketPrefix: 'b/' });
@@ -426,11 +426,11 @@ describe('LustreDataRepositoryAssociation', () => {
     ['more than 8', ({ fs, bucket }) => {
       for (let i = 0; i < 9; i++) fs.addDataRepositoryAssociation(`A${i}`, { fileSystemPath: `/d${i}`, bucket, bucketPrefix: `d${i}/` });
     }, /association 'A8': a file system takes at most 8 data repository associations/],
-    ['a prefix with a leading slash', ({ fs, bucket }) => fs.addDataRepositoryAssociation('X', { fileSystemPath: '/d', bucket, bucketPrefix: '/datasets/' }), /bucketPrefix "\/datasets\/" must not start with \//],
+    ['a prefix with a leading slash', ({ fs, bucket }) => fs.addDataRepositoryAssociation('X', { fileSystemPath: '/d', bucket, bucketPrefix: '/datasets/' }), /bucketPrefix is "\/datasets\/"; it must not start with \//],
     ['a prefix with ..', ({ fs, bucket }) => fs.addDataRepositoryAssociation('X', { fileSystemPath: '/d', bucket, bucketPrefix: 'a/../b/' }), /must not contain '.', '..' or empty segments/],
     ['an event twice', ({ fs, bucket }) => fs.addDataRepositoryAssociation('X', { fileSystemPath: '/d', bucket, autoImportEvents: [DataRepositoryEvent.NEW, DataRepositoryEvent.NEW] }),
       /autoImportEvents lists an event more than once \(NEW, NEW\)/],
-    ['a chunk size over 512000', ({ fs, bucket }) => fs.addDataRepositoryAssociation('X', { fileSystemPath: '/d', bucket, importedFileChunkSizeMiB: 512001 }), /importedFileChunkSizeMiB must be a whole number from 1 to 512000/],
+    ['a chunk size over 512000', ({ fs, bucket }) => fs.addDataRepositoryAssociation('X', { fileSystemPath: '/d', bucket, importedFileChunkSizeMiB: 512001 }), /importedFileChunkSizeMiB is 512001; it must be a whole number from 1 to 512000/],
     ['auto-import from a bucket in another region', ({ fs, stack }) => fs.addDataRepositoryAssociation('X', {
       fileSystemPath: '/d', bucket: s3.Bucket.fromBucketAttributes(stack, 'Far', { bucketName: 'far-bucket', region: 'eu-west-1' }),
     }), /automatic import needs the bucket in the file system's region \(us-east-1\), but the bucket is in eu-west-1/],

@@ -214,7 +214,7 @@ describe('DatasetIngestion props', () => {
       Environment: { Variables: Match.objectLike({ MAX_UPLOAD_BYTES: { Ref: 'MaxUploadBytes' } }) },
     });
     expect(() => new DatasetIngestion(stack, 'Ingestion2', { network: new TrainingNetwork(stack, 'Network2'), maxUploadSize: Size.gibibytes(limit.valueAsNumber) }))
-      .toThrow(/maxUploadSize is a token in a unit other than bytes; a token can only be converted when given in bytes\. Use e\.g\. Size\.gibibytes\(200\), or Size\.bytes\(token\)/);
+      .toThrow(/maxUploadSize is a token size \(.*\); a token size must be given in bytes, as CDK cannot convert a token between units\. Write Size\.bytes\(parameter\.valueAsNumber\)/);
   });
 
   test('an explicit visibility timeout above 6 × timeout', () => {
@@ -423,16 +423,16 @@ describe('DatasetIngestion validation: the message names the prop, the value, th
     ['batchSize 11', { batchSize: 11 }, /batchSize is 11; it must be a whole number from 1 to 10/],
     ['an aws. event source', { eventSource: 'aws.s3' }, /eventSource is "aws\.s3"; it must be 1–256 printable characters.*must not start with "aws\."/],
     ['an event source with spaces', { eventSource: 'my source' }, /eventSource is "my source"/],
-    ['zero single-function limit', { singleFunctionMaxZipSize: Size.bytes(0) }, /singleFunctionMaxZipSize is 0 bytes; it must be at least 1 bytes/],
-    ['zero upload limit', { maxUploadSize: Size.bytes(0) }, /maxUploadSize is 0 bytes; it must be a whole number of bytes from 1 to 53687091200000 \(S3: 10,000 parts of at most 5 GiB\)\. Use e\.g\. Size\.gibibytes\(200\)/],
-    ['upload limit above what S3 holds', { maxUploadSize: Size.tebibytes(50) }, /maxUploadSize is 54975581388800 bytes; it must be a whole number of bytes from 1 to 53687091200000/],
-    ['tiny throughput', { estimatedThroughputPerSecond: Size.kibibytes(10) }, /estimatedThroughputPerSecond is 10240 bytes; it must be at least 1048576 bytes/],
+    ['zero single-function limit', { singleFunctionMaxZipSize: Size.bytes(0) }, /singleFunctionMaxZipSize is 0 bytes; it must be at least 1 bytes\. Use e\.g\. Size\.gibibytes\(10\)/],
+    ['zero upload limit', { maxUploadSize: Size.bytes(0) }, /maxUploadSize is 0 bytes; it must be from 1 bytes to 53687091200000 bytes \(48\.83 TiB\)\. S3 holds 10,000 parts of at most 5 GiB in one upload; use e\.g\. Size\.gibibytes\(200\)/],
+    ['upload limit above what S3 holds', { maxUploadSize: Size.tebibytes(50) }, /maxUploadSize is 50 TiB; it must be from 1 bytes to 53687091200000 bytes/],
+    ['tiny throughput', { estimatedThroughputPerSecond: Size.kibibytes(10) }, /estimatedThroughputPerSecond is 10 KiB; it must be at least 1048576 bytes \(1 MiB\)/],
     ['tiny shards', { conversion: { targetShardSize: Size.kibibytes(1) } }, /conversion\.targetShardSize is 1024 bytes; it must be at least 1048576 bytes/],
     ['rejected fraction above 1', { conversion: { maxRejectedFraction: 1.5 } }, /conversion\.maxRejectedFraction is 1\.5; it must be a number from 0 to 1/],
     ['negative seed', { conversion: { seed: -1 } }, /conversion\.seed is -1; it must be a whole number from 0 to 4294967295/],
     ['zero pixels', { conversion: { maxImagePixels: 0 } }, /conversion\.maxImagePixels is 0/],
     ['expiration with an existing bucket', { uploadExpiration: Duration.days(3), uploadBucket: undefined as unknown as s3.IBucket }, /^$/],
-    ['fractional expiration days', { uploadExpiration: Duration.hours(36) }, /uploadExpiration is 1\.5 days; S3 lifecycle expiration is a whole number of days/],
+    ['fractional expiration days', { uploadExpiration: Duration.hours(36) }, /uploadExpiration is 1\.5 days; it must be 1 to 2147483647 whole days\. S3 lifecycle expiration counts whole days/],
     ['an unknown route', { notificationRoute: 'SNS' as UploadNotificationRoute }, /notificationRoute is "SNS"; it must be an UploadNotificationRoute/],
   ])('%s', (name, props, message) => {
     if (name === 'expiration with an existing bucket') {

@@ -107,9 +107,9 @@ describe('SecureBucket options', () => {
 
   test.each<[string, SecureBucketProps, RegExp]>([
     ['a key without KMS', { encryptionKey: {} as kms.IKey }, /encryptionKey needs encryption: SecureBucketEncryption.KMS/],
-    ['an abort rule under a day', { abortIncompleteMultipartUploadAfter: Duration.hours(12) }, /abortIncompleteMultipartUploadAfter must be a whole number of days, at least 1/],
+    ['an abort rule under a day', { abortIncompleteMultipartUploadAfter: Duration.hours(12) }, /abortIncompleteMultipartUploadAfter is 0.5 days; it must be 1 to 2147483647 whole days\. S3 lifecycle rules count whole days/],
     ['noncurrent expiry without versioning', { versioned: false, noncurrentVersionExpiration: Duration.days(30) }, /noncurrentVersionExpiration needs versioning/],
-    ['a fractional noncurrent expiry', { noncurrentVersionExpiration: Duration.hours(36) }, /noncurrentVersionExpiration must be a whole number of days/],
+    ['a fractional noncurrent expiry', { noncurrentVersionExpiration: Duration.hours(36) }, /noncurrentVersionExpiration is 1.5 days; it must be 1 to 2147483647 whole days/],
   ])('rejects %s', (_name, props, message) => {
     expect(() => secureBucket(props)).toThrow(message);
   });

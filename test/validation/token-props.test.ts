@@ -8,10 +8,11 @@ import { Duration, Errors, Size, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { LAUNCHER_ENV } from '../../contract/launcher';
+import { INGESTION_ENV } from '../../contract/ingestion-events';
 import { API_ENV } from '../../contract/platform-api';
 import { TENANTS_ENV } from '../../contract/tenant-directory';
 import {
-  HyperPodCluster, HyperPodClusterOptions, LustreDatasetFileSystem, PlatformApi, PlatformApiProps, SecureBucket, Tenant, TenantProps, TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork,
+  DataRepositoryAssociationOptions, DatasetIngestion, DatasetIngestionProps, HyperPodCluster, HyperPodClusterOptions, LustreDatasetFileSystem, PlatformApi, PlatformApiProps, SecureBucket, SecureBucketProps, Tenant, TenantProps, TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork,
 } from '../../lib';
 import { ENCODED_NUMBER, Json, ParameterStack, environmentWith, references, resourceProperties } from './support';
 
@@ -166,4 +167,62 @@ describeLiterals<HyperPodClusterOptions>('HyperPodCluster', (stack, props) => cl
   ['controller.instanceCount', { controller: { instanceType: 'ml.m5.xlarge', instanceCount: 2 } }, '2', /a Slurm cluster has exactly one controller instance here/],
   ['mountAttempts', { mountAttempts: 61 }, '61', /it must be a whole number from 1 to 60/],
   ['mountRetryDelay', { mountRetryDelay: Duration.minutes(6) }, '6 minutes', /it must be whole seconds from 1 second to 5 minutes/],
+]);
+
+const converterFunction = (t: Template): Json => resourceProperties(t, 'AWS::Lambda::Function', (p) => p.Environment?.Variables?.[INGESTION_ENV.MAX_RECEIVE_COUNT] !== undefined);
+const converterEnv = (t: Template, name: string) => converterFunction(t).Environment.Variables[name];
+const uploadQueue = (t: Template): Json => resourceProperties(t, 'AWS::SQS::Queue', (p) => JSON.stringify(p.RedrivePolicy ?? {}).includes('maxReceiveCount'));
+const sqsSource = (t: Template): Json => resourceProperties(t, 'AWS::Lambda::EventSourceMapping', (p) => p.BatchSize !== undefined || p.ScalingConfig !== undefined);
+const lifecycleRules = (t: Template): Json => Object.values(t.findResources('AWS::S3::Bucket')).map((bucket: Json) => bucket.Properties.LifecycleConfiguration);
+
+describeTokens<DatasetIngestionProps>('DatasetIngestion', (tokens, props) => new DatasetIngestion(tokens.stack, 'Ingestion', {
+  network: new TrainingNetwork(tokens.stack, 'Network'), ...props,
+}), [
+  ['memorySize', (t) => ({ memorySize: t.number('memorySize') }), (t) => converterFunction(t).MemorySize],
+  ['timeout', (t) => ({ timeout: Duration.seconds(t.number('timeout')) }), (t) => converterFunction(t).Timeout],
+  ['visibilityTimeout', (t) => ({ visibilityTimeout: Duration.seconds(t.number('visibilityTimeout')) }), (t) => uploadQueue(t).VisibilityTimeout],
+  ['maxReceiveCount', (t) => ({ maxReceiveCount: t.number('maxReceiveCount') }), (t) => [uploadQueue(t).RedrivePolicy, converterEnv(t, INGESTION_ENV.MAX_RECEIVE_COUNT)]],
+  ['maxConcurrency', (t) => ({ maxConcurrency: t.number('maxConcurrency') }), (t) => sqsSource(t).ScalingConfig],
+  ['batchSize', (t) => ({ batchSize: t.number('batchSize') }), (t) => sqsSource(t).BatchSize],
+  ['singleFunctionMaxZipSize', (t) => ({ singleFunctionMaxZipSize: Size.bytes(t.number('singleFunctionMaxZipSize')) }), (t) => converterEnv(t, INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES)],
+  ['maxUploadSize', (t) => ({ maxUploadSize: Size.bytes(t.number('maxUploadSize')) }), (t) => converterEnv(t, INGESTION_ENV.MAX_UPLOAD_BYTES)],
+  ['estimatedThroughputPerSecond', (t) => ({ estimatedThroughputPerSecond: Size.bytes(t.number('estimatedThroughputPerSecond')) }),
+    (t) => converterEnv(t, INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND)],
+  ['uploadExpiration', (t) => ({ uploadExpiration: Duration.days(t.number('uploadExpiration')) }), lifecycleRules],
+]);
+
+describeLiterals<DatasetIngestionProps>('DatasetIngestion', (stack, props) => new DatasetIngestion(stack, 'Ingestion', { network: new TrainingNetwork(stack, 'Network'), ...props }), [
+  ['maxReceiveCount', { maxReceiveCount: 0 }, '0', /it must be a whole number from 1 to 1000/],
+  ['maxConcurrency', { maxConcurrency: 1 }, '1', /it must be a whole number from 2 to 1000/],
+  ['batchSize', { batchSize: 11 }, '11', /it must be a whole number from 1 to 10/],
+  ['memorySize', { memorySize: 64 }, '64', /it must be a whole number from 128 to 10240/],
+  ['singleFunctionMaxZipSize', { singleFunctionMaxZipSize: Size.bytes(0) }, '0 bytes', /it must be at least 1 bytes/],
+  ['maxUploadSize', { maxUploadSize: Size.tebibytes(50) }, '50 TiB', /it must be from 1 bytes to 53687091200000 bytes/],
+  ['estimatedThroughputPerSecond', { estimatedThroughputPerSecond: Size.kibibytes(10) }, '10 KiB', /it must be at least 1048576 bytes/],
+  ['uploadExpiration', { uploadExpiration: Duration.hours(12) }, '0.5 days', /it must be 1 to 2147483647 whole days/],
+]);
+
+describeTokens<SecureBucketProps>('SecureBucket', (tokens, props) => new SecureBucket(tokens.stack, 'Bucket', props), [
+  ['abortIncompleteMultipartUploadAfter', (t) => ({ abortIncompleteMultipartUploadAfter: Duration.days(t.number('abortIncompleteMultipartUploadAfter')) }), lifecycleRules],
+  ['noncurrentVersionExpiration', (t) => ({ noncurrentVersionExpiration: Duration.days(t.number('noncurrentVersionExpiration')) }), lifecycleRules],
+]);
+
+describeLiterals<SecureBucketProps>('SecureBucket', (stack, props) => new SecureBucket(stack, 'Bucket', props), [
+  ['abortIncompleteMultipartUploadAfter', { abortIncompleteMultipartUploadAfter: Duration.hours(12) }, '0.5 days', /it must be 1 to 2147483647 whole days/],
+  ['noncurrentVersionExpiration', { noncurrentVersionExpiration: Duration.hours(36) }, '1.5 days', /it must be 1 to 2147483647 whole days/],
+]);
+
+function associationIn(stack: Stack, props: Partial<DataRepositoryAssociationOptions>) {
+  const fileSystem = new LustreDatasetFileSystem(stack, 'Datasets', { network: new TrainingNetwork(stack, 'Network') });
+  return fileSystem.addDataRepositoryAssociation('Results', { fileSystemPath: '/results', bucket: new SecureBucket(stack, 'Results').bucket, ...props });
+}
+
+describeTokens<DataRepositoryAssociationOptions>('LustreDataRepositoryAssociation', (tokens, props) => associationIn(tokens.stack, props), [
+  ['importedFileChunkSizeMiB', (t) => ({ importedFileChunkSizeMiB: t.number('importedFileChunkSizeMiB') }),
+    (t) => resourceProperties(t, 'AWS::FSx::DataRepositoryAssociation', (p) => p.FileSystemPath === '/results').ImportedFileChunkSize],
+]);
+
+describeLiterals<DataRepositoryAssociationOptions>('LustreDataRepositoryAssociation', (stack, props) => associationIn(stack, props), [
+  ['importedFileChunkSizeMiB', { importedFileChunkSizeMiB: 512001 }, '512001', /it must be a whole number from 1 to 512000/],
+  ['importedFileChunkSizeMiB', { importedFileChunkSizeMiB: 0.5 }, '0.5', /it must be a whole number from 1 to 512000/],
 ]);
