@@ -513,7 +513,7 @@ export class DatasetIngestion extends Construct {
 
   /**
    * A rule on the event bus for `DatasetConverted` (a version is complete; `detail.current` says
-   * whether `current.json` now points at it). Like CDK's `onEvent` helpers; a target without a
+   * whether `current.json` now points at it; the detail is a {@link DatasetConvertedDetail}). Like CDK's `onEvent` helpers; a target without a
    * dead-letter queue gets one (a child of the rule) for events EventBridge cannot deliver.
    */
   public onDatasetConverted(id: string, options: events.OnEventOptions = {}): events.Rule {
@@ -521,8 +521,8 @@ export class DatasetIngestion extends Construct {
   }
 
   /**
-   * A rule on the event bus for `DatasetConversionFailed` (`detail.code`, `detail.reason`, `detail.rejected`).
-   * A target without a dead-letter queue gets one (a child of the rule).
+   * A rule on the event bus for `DatasetConversionFailed` (`detail.code`, `detail.reason`, `detail.rejected`;
+   * the detail is a {@link DatasetConversionFailedDetail}). A target without a dead-letter queue gets one (a child of the rule).
    */
   public onDatasetConversionFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
     return this.onIngestionEvent(id, DATASET_CONVERSION_FAILED, options);
@@ -560,8 +560,8 @@ export class DatasetIngestion extends Construct {
 
   /**
    * A rule on the event bus for `DatasetConversionStarted` (`detail.route`: single function or
-   * distributed; `detail.workItems` on the distributed route). A target without a dead-letter
-   * queue gets one (a child of the rule).
+   * distributed; `detail.workItems` on the distributed route; the detail is a
+   * {@link DatasetConversionStartedDetail}). A target without a dead-letter queue gets one (a child of the rule).
    */
   public onDatasetConversionStarted(id: string, options: events.OnEventOptions = {}): events.Rule {
     return this.onIngestionEvent(id, DATASET_CONVERSION_STARTED, options);
@@ -569,7 +569,7 @@ export class DatasetIngestion extends Construct {
 
   /**
    * A rule on the event bus for `DatasetConversionProgress` (`detail.progress` 0–1; at most one
-   * event per 10 % of the work or per minute). A target without a dead-letter queue gets one.
+   * event per 10 % of the work or per minute; the detail is a {@link DatasetConversionProgressDetail}). A target without a dead-letter queue gets one.
    */
   public onDatasetConversionProgress(id: string, options: events.OnEventOptions = {}): events.Rule {
     return this.onIngestionEvent(id, DATASET_CONVERSION_PROGRESS, options);

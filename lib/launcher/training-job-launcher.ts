@@ -227,7 +227,8 @@ export interface TrainingJobLauncherProps {
 }
 
 /**
- * Launches SageMaker training jobs from JSON requests: a Lambda that validates everything before
+ * Launches SageMaker training jobs from JSON requests ({@link TrainingJobLaunchRequest}, answered with a
+ * {@link TrainingJobLaunchResponse}): a Lambda that validates everything before
  * any call (every field error at once, all-or-nothing), pins dataset versions from `current.json`,
  * expands parameter sweeps and creates one job per hyperparameter set with deterministic,
  * idempotent names; a least-privilege SageMaker execution role; an artifacts bucket; and an
@@ -250,7 +251,7 @@ export class TrainingJobLauncher extends Construct {
   /** The CloudWatch namespace of training-job metrics. */
   public static readonly TRAINING_JOB_METRIC_NAMESPACE: string = TRAINING_JOB_METRIC_NAMESPACE;
 
-  /** The launcher Lambda (invoke it with a launch request). */
+  /** The launcher Lambda (invoke it with a {@link TrainingJobLaunchRequest}). */
   public readonly launcher: lambda.IFunction;
   /** The roles of each tenant, in the order of `tenants`. */
   public readonly tenantRoles: TenantRoles[];
@@ -498,7 +499,7 @@ export class TrainingJobLauncher extends Construct {
 
   /**
    * A rule on the platform bus that matches this launcher's `TrainingJobStateChanged` events
-   * (`detail.platform` = the job-name prefix). `options.eventPattern` narrows it further, e.g.
+   * (`detail.platform` = the job-name prefix; the detail is a {@link TrainingJobStateChangedDetail}). `options.eventPattern` narrows it further, e.g.
    * `{ detail: { status: ['Completed', 'Failed'] } }`.
    */
   public onTrainingJobStateChanged(id: string, options: events.OnEventOptions = {}): events.Rule {
