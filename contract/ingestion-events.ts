@@ -362,6 +362,12 @@ export interface DeleteDatasetRequest {
   readonly deleteDataset: { readonly tenant: string; readonly datasetId: string };
 }
 
+/**
+ * The largest validation fraction: above one half the held-out part would be the larger one,
+ * a training/test swap rather than a validation split.
+ */
+export const MAX_VALIDATION_FRACTION = 0.5;
+
 /** The conversion settings the construct passes to the handler (JSON in `CONVERSION_OPTIONS`). */
 export interface IngestionConversionSettings {
   readonly targetShardBytes?: number;
@@ -369,6 +375,8 @@ export interface IngestionConversionSettings {
   readonly seed?: number;
   readonly shuffleBlockBytes?: number;
   readonly maxImagePixels?: number;
+  /** Images uploads only: the fraction (0 < f <= MAX_VALIDATION_FRACTION) of each class held out in the version's `validation/` part. */
+  readonly validationFraction?: number;
 }
 
 /**

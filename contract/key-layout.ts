@@ -11,10 +11,20 @@ import { SHARED_AREA, TENANT_NAME_PATTERN, TENANT_NAME_RULE } from './tenant-dir
  *                                                              one TFRecord file or a zip of them (told apart by content)
  *   uploads/<tenant>/<datasetId>/<channel>.tfrecord.zip        the same, named as the zip it is
  *   datasets/<tenant>/<datasetId>/<channel>/<version>/         one converted upload (shards, labels.txt, manifest.json)
+ *   datasets/<tenant>/<datasetId>/<channel>/<version>/training/     with a validation split (images, `validationFraction`):
+ *   datasets/<tenant>/<datasetId>/<channel>/<version>/validation/   the two parts' shards and labels.txt, one manifest.json above
  *   datasets/<tenant>/<datasetId>/<channel>/current.json       the pointer to the newest complete version
  *   jobs/<tenant>/<job name>/                                  a training job's model, output and checkpoints
  */
 export const UPLOAD_PREFIX = 'uploads/';
+
+/**
+ * The parts of a version converted with a validation split: each a folder below the version
+ * (`<version>/training/`, `<version>/validation/`) holding its shards and labels.txt. A version
+ * without a split keeps its shards at its top level.
+ */
+export type DatasetSplit = 'training' | 'validation';
+export const DATASET_SPLITS: readonly DatasetSplit[] = ['training', 'validation'];
 /** The suffix of an `images` upload, and the last suffix of every zip upload. */
 export const UPLOAD_SUFFIX = '.zip';
 

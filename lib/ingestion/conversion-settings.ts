@@ -1,5 +1,5 @@
-import { Size } from 'aws-cdk-lib';
-import type { IngestionConversionSettings } from '../../contract/ingestion-events';
+import { Size, Token } from 'aws-cdk-lib';
+import { MAX_VALIDATION_FRACTION, type IngestionConversionSettings } from '../../contract/ingestion-events';
 import { PropContext, failProp, integerIn, numberIn } from '../validation';
 import type { DatasetIngestionConversionOptions } from './dataset-ingestion';
 
@@ -35,5 +35,20 @@ export function resolveConversionSettings(options: DatasetIngestionConversionOpt
   }
   if (c.seed !== undefined) conversion.seed = integerIn(ctx, 'conversion.seed', c.seed, 0, 0xffffffff, 'The shuffle seed is an unsigned 32-bit integer.');
   if (c.maxImagePixels !== undefined) conversion.maxImagePixels = integerIn(ctx, 'conversion.maxImagePixels', c.maxImagePixels, 1, Number.MAX_SAFE_INTEGER, 'Use e.g. 89478485 (Pillow\'s default).');
+  if (c.validationFraction !== undefined) conversion.validationFraction = validationFraction(c.validationFraction, fail);
   return conversion;
+}
+
+/**
+ * Known at synth (the converters read it as JSON from their environment, where a token would be
+ * a meaningless number), greater than 0 and at most one half.
+ */
+function validationFraction(value: number, fail: (prop: string, value: string, rule: string, fix: string) => never): number {
+  const prop = 'conversion.validationFraction';
+  const fix = 'Use e.g. 0.1 to hold out 10 % of each class of an images upload for validation, or leave it out for no split.';
+  if (Token.isUnresolved(value)) fail(prop, 'a token', 'it must be known at synth', fix);
+  if (!(Number.isFinite(value) && value > 0 && value <= MAX_VALIDATION_FRACTION)) {
+    fail(prop, String(value), `it must be a number greater than 0 and at most ${MAX_VALIDATION_FRACTION}`, fix);
+  }
+  return value;
 }

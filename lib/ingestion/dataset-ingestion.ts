@@ -94,6 +94,19 @@ export interface DatasetIngestionConversionOptions {
    * @default 89478485 (Pillow's MAX_IMAGE_PIXELS)
    */
   readonly maxImagePixels?: number;
+  /**
+   * Hold out this fraction (greater than 0, at most 0.5) of each class of every images upload as a
+   * validation part of the same version: `<version>/training/` and `<version>/validation/`, each
+   * with its own shards and labels.txt, under one manifest.json and one `current.json`. Which
+   * images go to validation depends only on each image's path (below the wrapping folder) and
+   * `seed`, so re-uploading the same images gives the same split, on the single-function and the
+   * distributed path alike. Per class, round(count × fraction) images (ties to training), at least
+   * one on each side for a class of two or more images; a class of one image stays in training.
+   * Uploads of kind `files` and `tfrecord` are kept as uploaded, unsplit. A launch request reads
+   * the validation part with `split: 'validation'` on its channel.
+   * @default - no split: the version's shards at its top level
+   */
+  readonly validationFraction?: number;
 }
 
 /** The distributed conversion of zips above `singleFunctionMaxZipSize` (see `DistributedConversion`). */

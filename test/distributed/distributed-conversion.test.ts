@@ -211,9 +211,9 @@ describe('DistributedConversion props', () => {
   });
 
   test('conversion options are resolved exactly as DatasetIngestion resolves them', () => {
-    const { template } = conversionStack({ conversion: { targetShardSize: Size.mebibytes(64), shuffleBlockSize: Size.mebibytes(8), seed: 7, maxRejectedFraction: 0.01 } });
+    const { template } = conversionStack({ conversion: { targetShardSize: Size.mebibytes(64), shuffleBlockSize: Size.mebibytes(8), seed: 7, maxRejectedFraction: 0.01, validationFraction: 0.2 } });
     template().hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ CONVERSION_OPTIONS: JSON.stringify({ targetShardBytes: 64 * 1024 ** 2, shuffleBlockBytes: 8 * 1024 ** 2, maxRejectedFraction: 0.01, seed: 7 }) }) },
+      Environment: { Variables: Match.objectLike({ CONVERSION_OPTIONS: JSON.stringify({ targetShardBytes: 64 * 1024 ** 2, shuffleBlockBytes: 8 * 1024 ** 2, maxRejectedFraction: 0.01, seed: 7, validationFraction: 0.2 }) }) },
     });
   });
 

@@ -109,7 +109,7 @@ describe('groupShardsIntoItems', () => {
 });
 
 describe('equivalence (in memory): planner + workers + finishConversion = convertDataset', () => {
-  test('property: any dataset, options, work-item size and item order give byte-identical shards, labels and manifest (timing aside)', async () => {
+  test('property: any dataset, options (with or without a validation split), work-item size and item order give byte-identical shards, labels and manifest (timing aside)', async () => {
     await fc.assert(fc.asyncProperty(
       fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 4 }),
       fc.integer({ min: 100, max: 1500 }),
@@ -117,6 +117,7 @@ describe('equivalence (in memory): planner + workers + finishConversion = conver
         targetShardBytes: fc.integer({ min: 512, max: 16 * 1024 }),
         shuffleBlockBytes: fc.constantFrom(0, 1024, 4096, 16 * 1024 * 1024),
         seed: fc.integer({ min: 0, max: 0xffffffff }),
+        validationFraction: fc.constantFrom(undefined, 0.1, 0.25, 0.5),
       }),
       fc.integer({ min: 1, max: 64 * 1024 }),
       fc.boolean(),
@@ -133,6 +134,24 @@ describe('equivalence (in memory): planner + workers + finishConversion = conver
         expect(withoutTiming(parallel.manifest)).toEqual(withoutTiming(manifest));
       },
     ), { numRuns: 40 });
+  });
+
+  test('a validation split: the same training/ and validation/ shards, labels and manifest, whichever path and however the items are cut', async () => {
+    const zip = datasetZip([9, 14, 1, 6], 300, 5);
+    const options = { validationFraction: 0.2, targetShardBytes: 2048, shuffleBlockBytes: 0, seed: 11 };
+    const single = new MemoryShardSink();
+    const { manifest } = await convertDataset(new MemoryByteSource(zip, 'test.zip'), single, options);
+    expect(manifest.split!.validation.shards).toBeGreaterThan(0);
+    expect(manifest.split!.validation.classes.map((c) => c.records)).toEqual([2, 3, 0, 1]);
+    for (const itemBytes of [1, 4096, 1024 ** 3]) {
+      const parallel = await distributed(zip, options, itemBytes, (n) => [...Array(n).keys()].reverse());
+      expect([...parallel.sink.files.keys()].sort()).toEqual([...single.files.keys()].sort());
+      for (const [name, bytes] of single.files) if (name !== 'manifest.json') expect(parallel.sink.files.get(name)!.equals(bytes)).toBe(true);
+      expect(withoutTiming(parallel.manifest)).toEqual(withoutTiming(manifest));
+    }
+    expect([...single.files.keys()].filter((k) => k.startsWith('validation/')).sort()).toEqual([
+      'validation/labels.txt', ...manifest.shards.filter((s) => s.name.startsWith('validation/')).map((s) => s.name),
+    ].sort());
   });
 
   test('the same rejection verdict: a dataset with a broken image fails in finishConversion with the same error', async () => {

@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -225,14 +225,14 @@ describe('DatasetIngestion props', () => {
     const { template } = build({
       singleFunctionMaxZipSize: Size.gibibytes(2),
       estimatedThroughputPerSecond: Size.mebibytes(50),
-      conversion: { targetShardSize: Size.mebibytes(64), maxRejectedFraction: 0.01, seed: 7, shuffleBlockSize: Size.mebibytes(4), maxImagePixels: 1000000 },
+      conversion: { targetShardSize: Size.mebibytes(64), maxRejectedFraction: 0.01, seed: 7, shuffleBlockSize: Size.mebibytes(4), maxImagePixels: 1000000, validationFraction: 0.1 },
     });
     template().hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           SINGLE_FUNCTION_MAX_BYTES: String(2 * 1024 ** 3),
           ESTIMATED_BYTES_PER_SECOND: String(50 * 1024 ** 2),
-          CONVERSION_OPTIONS: JSON.stringify({ targetShardBytes: 64 * 1024 ** 2, shuffleBlockBytes: 4 * 1024 ** 2, maxRejectedFraction: 0.01, seed: 7, maxImagePixels: 1000000 }),
+          CONVERSION_OPTIONS: JSON.stringify({ targetShardBytes: 64 * 1024 ** 2, shuffleBlockBytes: 4 * 1024 ** 2, maxRejectedFraction: 0.01, seed: 7, maxImagePixels: 1000000, validationFraction: 0.1 }),
         }),
       },
     });
@@ -431,6 +431,10 @@ describe('DatasetIngestion validation: the message names the prop, the value, th
     ['rejected fraction above 1', { conversion: { maxRejectedFraction: 1.5 } }, /conversion\.maxRejectedFraction is 1\.5; it must be a number from 0 to 1/],
     ['negative seed', { conversion: { seed: -1 } }, /conversion\.seed is -1; it must be a whole number from 0 to 4294967295/],
     ['zero pixels', { conversion: { maxImagePixels: 0 } }, /conversion\.maxImagePixels is 0/],
+    ['validation fraction 0', { conversion: { validationFraction: 0 } }, /conversion\.validationFraction is 0; it must be a number greater than 0 and at most 0\.5\. Use e\.g\. 0\.1 to hold out 10 % of each class/],
+    ['validation fraction above one half', { conversion: { validationFraction: 0.6 } }, /conversion\.validationFraction is 0\.6; it must be a number greater than 0 and at most 0\.5/],
+    ['validation fraction NaN', { conversion: { validationFraction: Number.NaN } }, /conversion\.validationFraction is NaN/],
+    ['validation fraction token', { conversion: { validationFraction: Token.asNumber({ Ref: 'Fraction' }) } }, /conversion\.validationFraction is a token; it must be known at synth/],
     ['expiration with an existing bucket', { uploadExpiration: Duration.days(3), uploadBucket: undefined as unknown as s3.IBucket }, /^$/],
     ['fractional expiration days', { uploadExpiration: Duration.hours(36) }, /uploadExpiration is 1\.5 days; it must be 1 to 2147483647 whole days\. S3 lifecycle expiration counts whole days/],
     ['an unknown route', { notificationRoute: 'SNS' as UploadNotificationRoute }, /notificationRoute is "SNS"; it must be an UploadNotificationRoute/],

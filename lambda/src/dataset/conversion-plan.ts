@@ -4,9 +4,10 @@ import { classifyEntries } from './classify-entries';
 import type { RejectedEntry, SkippedEntry } from './entry-outcome';
 import { nothingUsable } from './finish-conversion';
 import { DatasetError, DatasetProblem } from './dataset-errors';
-import { classNameOf, resolveLayout } from './layout';
+import { classNameOf, pathBelowWrapper, resolveLayout } from './layout';
 import { resolveOptions, type ConversionOptions, type ResolvedConversionOptions } from './options';
 import { assignToShards, decideShardCount, shardName, shuffleUnits } from './shard-assignment';
+import { splitForValidation, type DatasetSplit } from './validation-split';
 import { CONVERTER_NAME, CONVERTER_VERSION } from './version';
 
 export interface PlannedImage {
@@ -16,12 +17,27 @@ export interface PlannedImage {
 }
 
 export interface ShardPlan {
+  /** Its index in the plan: training shards first, then validation shards. */
   readonly index: number;
+  /** Its path below the version folder (`training/training-00000-of-00004.tfrecord` in a split version). */
   readonly name: string;
   /** In record order. */
   readonly images: readonly PlannedImage[];
   /** Sum of the images' declared uncompressed sizes. */
   readonly imageBytes: number;
+}
+
+/**
+ * A split plan's shards: indexes 0..trainingShards-1 are the training part (in `training/`), the
+ * next validationShards the validation part (in `validation/`). Either part may have no shards
+ * (a part without images); each part's shards are numbered from 0 in their names.
+ */
+export interface PlanSplit {
+  readonly fraction: number;
+  /** The seed of the split's hash (the conversion's seed). */
+  readonly seed: number;
+  readonly trainingShards: number;
+  readonly validationShards: number;
 }
 
 /**
@@ -37,6 +53,8 @@ export interface ConversionPlan {
   readonly classNames: readonly string[];
   /** Number of central-directory entries. */
   readonly entryCount: number;
+  /** The validation split (`options.validationFraction`), or null: every shard at the version's top level. */
+  readonly split: PlanSplit | null;
   readonly shards: readonly ShardPlan[];
   readonly skipped: readonly SkippedEntry[];
   /** Entries rejected without reading their data. Workers may reject more. */
@@ -44,8 +62,9 @@ export interface ConversionPlan {
 }
 
 /**
- * Pure: classifies every entry, resolves layout and labels, fixes the shard count and assigns
- * images to shards with the seeded shuffle. Throws DatasetError when no file can be an image
+ * Pure: classifies every entry, resolves layout and labels, splits the images into a training and
+ * a validation part when `validationFraction` is set (class by class, see splitForValidation),
+ * then, part by part, fixes the shard count and assigns images to shards with the seeded shuffle. Throws DatasetError when no file can be an image
  * (`empty-zip`, or `all-entries-rejected` listing every entry) or the layout mixes root images
  * and class folders.
  */
@@ -65,10 +84,24 @@ export function planConversion(index: ZipIndex, options: ConversionOptions = {})
     entry: location(e),
     ...(layout.labeled ? { label: labelOf.get(classNameOf(layout, e.name))! } : {}),
   }));
-  const units = shuffleUnits(images, resolved.shuffleBlockBytes);
-  const totalImageBytes = images.reduce((n, i) => n + i.entry.uncompressedSize, 0);
-  const shardCount = images.length === 0 ? 0 : decideShardCount(totalImageBytes, units.length, resolved.targetShardBytes, resolved.shardCount, images.length);
-  const shards = images.length === 0 ? [] : assignToShards(units, shardCount, resolved.seed);
+  const fraction = resolved.validationFraction;
+  const parts: { readonly split: DatasetSplit | null; readonly images: readonly PlannedImage[] }[] = [{ split: null, images }];
+  if (fraction !== null) {
+    const { training, validation } = splitForValidation(images, (i) => ({ path: pathBelowWrapper(layout, i.entry.name), stratum: i.label }), fraction, resolved.seed);
+    parts.splice(0, 1, { split: 'training', images: training }, { split: 'validation', images: validation });
+  }
+  const shards: ShardPlan[] = [];
+  const counts: number[] = [];
+  for (const part of parts) {
+    const dealt = dealToShards(part.images, resolved);
+    counts.push(dealt.length);
+    dealt.forEach((list, i) => shards.push({
+      index: shards.length,
+      name: partShardName(resolved.channel, part.split, i, dealt.length),
+      images: list,
+      imageBytes: list.reduce((n, img) => n + img.entry.uncompressedSize, 0),
+    }));
+  }
 
   return {
     converter: { name: CONVERTER_NAME, version: CONVERTER_VERSION },
@@ -78,15 +111,43 @@ export function planConversion(index: ZipIndex, options: ConversionOptions = {})
     wrapperFolder: layout.wrapperFolder,
     classNames: layout.classNames,
     entryCount: index.entries.length,
-    shards: shards.map((list, i) => ({
-      index: i,
-      name: shardName(resolved.channel, i, shardCount),
-      images: list,
-      imageBytes: list.reduce((n, img) => n + img.entry.uncompressedSize, 0),
-    })),
+    split: fraction === null ? null : { fraction, seed: resolved.seed, trainingShards: counts[0], validationShards: counts[1] },
+    shards,
     skipped: classified.skipped,
     rejected: classified.rejected,
   };
+}
+
+/** Shuffles one part's images (in zip order) and deals them to that part's shards; none for no images. */
+function dealToShards(images: readonly PlannedImage[], options: ResolvedConversionOptions): PlannedImage[][] {
+  if (images.length === 0) return [];
+  const units = shuffleUnits(images, options.shuffleBlockBytes);
+  const totalImageBytes = images.reduce((n, i) => n + i.entry.uncompressedSize, 0);
+  const shardCount = decideShardCount(totalImageBytes, units.length, options.targetShardBytes, options.shardCount, images.length);
+  return assignToShards(units, shardCount, options.seed);
+}
+
+/** A shard's path: `<channel>-00000-of-00004.tfrecord` unsplit, `<split>/<split>-00000-of-00004.tfrecord` in a part. */
+function partShardName(channel: string, split: DatasetSplit | null, index: number, count: number): string {
+  return split === null ? shardName(channel, index, count) : `${split}/${shardName(split, index, count)}`;
+}
+
+/** The split part of the shard at `index` of a plan, or null for an unsplit plan. */
+export function splitOfShard(plan: Pick<ConversionPlan, 'split'>, index: number): DatasetSplit | null {
+  if (!plan.split) return null;
+  return index < plan.split.trainingShards ? 'training' : 'validation';
+}
+
+/**
+ * The path of the shard at `index` of a plan of `shardCount` shards, from the plan's header alone
+ * (the failure handler names the shards of failed work items without the item files).
+ */
+export function plannedShardName(plan: Pick<ConversionPlan, 'split' | 'options'>, index: number, shardCount: number): string {
+  if (!plan.split) return shardName(plan.options.channel, index, shardCount);
+  const { trainingShards, validationShards } = plan.split;
+  return index < trainingShards
+    ? partShardName(plan.options.channel, 'training', index, trainingShards)
+    : partShardName(plan.options.channel, 'validation', index - trainingShards, validationShards);
 }
 
 function location(e: ZipEntry): ZipEntryLocation {

@@ -4,7 +4,7 @@ import type { RejectedEntry } from './entry-outcome';
 import type { ShardResult } from './convert-shards';
 import { DatasetError, DatasetProblem } from './dataset-errors';
 import { labelsFileContent } from './layout';
-import { allRejected, assertEveryEntryAccounted, buildManifest, LABELS_FILE, MANIFEST_FILE, serializeManifest, type DatasetManifest } from './manifest';
+import { allRejected, assertEveryEntryAccounted, buildManifest, labelsFiles, MANIFEST_FILE, serializeManifest, type DatasetManifest } from './manifest';
 import { rejectionError } from './rejection-policy';
 
 /**
@@ -19,7 +19,8 @@ export function planRejectionError(plan: ConversionPlan): DatasetError | undefin
  * The end of every conversion, whoever converted the shards (one process, or many workers that
  * each ran `convertShards` on a part of the plan): applies the rejection policy to every rejected
  * entry, refuses a dataset without a converted image, checks that every entry is accounted for,
- * then publishes labels.txt and, last, manifest.json (the commit marker). `results` must hold one
+ * then publishes labels.txt (one per part of a split version too) and, last, manifest.json (the
+ * commit marker): one manifest for both parts of a split version. `results` must hold one
  * result per shard of the plan. Throws DatasetError; the caller aborts the sink on failure.
  */
 export async function finishConversion(plan: ConversionPlan, results: readonly ShardResult[], sink: ShardSink, startedAt: Date): Promise<DatasetManifest> {
@@ -30,13 +31,13 @@ export async function finishConversion(plan: ConversionPlan, results: readonly S
   if (results.every((r) => r.records === 0)) throw nothingUsable(rejected, considered);
   assertEveryEntryAccounted(plan, results);
 
-  if (plan.labeled) await writeWhole(sink, LABELS_FILE, labelsFileContent(plan.classNames));
   const finishedAt = new Date();
   const manifest = buildManifest(plan, results, {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
   });
+  for (const path of labelsFiles(manifest)) await writeWhole(sink, path, labelsFileContent(plan.classNames));
   await writeWhole(sink, MANIFEST_FILE, serializeManifest(manifest));
   return manifest;
 }

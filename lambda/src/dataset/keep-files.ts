@@ -174,6 +174,7 @@ function keptManifest(options: ResolvedConversionOptions, kept: KeptFiles, start
     classNames: [],
     classes: [],
     labelsFile: null,
+    split: null,
     records: kept.files.reduce((n, f) => n + (f.records ?? 0), 0),
     shards: [],
     files: kept.files,

@@ -41,9 +41,13 @@ export function resolveLayout(imageNames: readonly string[]): DatasetLayout {
 }
 
 /** The class of an image path under a labeled layout. */
-export function classNameOf(layout: DatasetLayout, imageName: string): string {
-  const relative = layout.wrapperFolder === null ? imageName : imageName.slice(layout.wrapperFolder.length + 1);
-  return relative.split('/')[0];
+export function classNameOf(layout: Pick<DatasetLayout, 'wrapperFolder'>, imageName: string): string {
+  return pathBelowWrapper(layout, imageName).split('/')[0];
+}
+
+/** An image's path without the wrapping folder (`cat/001.jpg` for `photos/cat/001.jpg`). */
+export function pathBelowWrapper(layout: Pick<DatasetLayout, 'wrapperFolder'>, imageName: string): string {
+  return layout.wrapperFolder === null ? imageName : imageName.slice(layout.wrapperFolder.length + 1);
 }
 
 export function sortClassNames(names: readonly string[]): string[] {

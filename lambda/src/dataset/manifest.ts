@@ -1,9 +1,10 @@
 import type { SourceIdentity } from '../io/byte-source';
 import type { OutputChecksum } from '../io/shard-sink';
-import type { ConversionPlan } from './conversion-plan';
+import { splitOfShard, type ConversionPlan } from './conversion-plan';
 import type { ShardResult } from './convert-shards';
 import { byEntryIndex, type RejectedEntry, type SkippedEntry } from './entry-outcome';
 import type { DatasetKind, ResolvedConversionOptions } from './options';
+import { DATASET_SPLITS, type DatasetSplit } from './validation-split';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const LABELS_FILE = 'labels.txt';
@@ -35,6 +36,35 @@ export interface ManifestClass {
   readonly records: number;
 }
 
+/** One part of a split version: its own folder, shards, labels.txt and counts. */
+export interface ManifestSplitPart {
+  /** Its folder below the version (`training` or `validation`): what a channel reading this part points at. */
+  readonly directory: DatasetSplit;
+  readonly records: number;
+  /** Its shards (their names start with `<directory>/`); 0 when the part got no image. */
+  readonly shards: number;
+  /** Records per class in this part (index = label); empty when unlabeled. */
+  readonly classes: readonly ManifestClass[];
+  /** `<directory>/labels.txt` for a labeled dataset whose part has shards, else null. */
+  readonly labelsFile: string | null;
+}
+
+/**
+ * The validation split of a version (`validationFraction`): both parts were converted from one
+ * upload and are committed together, under one version and one `current.json`.
+ */
+export interface ManifestSplit {
+  /** How images were assigned; see splitForValidation. */
+  readonly method: typeof SPLIT_METHOD;
+  readonly fraction: number;
+  readonly seed: number;
+  readonly training: ManifestSplitPart;
+  readonly validation: ManifestSplitPart;
+}
+
+/** Per class, round(count × fraction) images (ties to training; 1..count-1 for 2+ images) with the smallest SHA-256(seed, path). */
+export const SPLIT_METHOD = 'class-stratified-sha256';
+
 /** Wall-clock facts; everything outside `timing` is identical for identical input and options. */
 export interface ManifestTiming {
   readonly startedAt: string;
@@ -58,7 +88,10 @@ export interface DatasetManifest {
   /** Index = label. Empty when unlabeled. */
   readonly classNames: readonly string[];
   readonly classes: readonly ManifestClass[];
+  /** labels.txt at the version's top level (labeled images); a split version also has one in each part with shards. */
   readonly labelsFile: string | null;
+  /** The validation split, or null (absent in manifests written before splits existed): every shard at the top level. */
+  readonly split?: ManifestSplit | null;
   /** TFRecord records in the version: written (images) or verified (tfrecord); 0 for files. */
   readonly records: number;
   /** The TFRecord shards the converter wrote (images). */
@@ -75,7 +108,7 @@ export function buildManifest(plan: ConversionPlan, results: readonly ShardResul
   const shards = [...results].sort((a, b) => a.index - b.index);
   const rejected = allRejected(plan, shards);
   const records = shards.reduce((n, s) => n + s.records, 0);
-  const classes = plan.classNames.map((name, label) => ({ label, name, records: shards.reduce((n, s) => n + (s.classCounts[label] ?? 0), 0) }));
+  const classes = classCounts(plan.classNames, shards);
   return {
     manifestVersion: MANIFEST_VERSION,
     kind: plan.options.kind,
@@ -87,6 +120,7 @@ export function buildManifest(plan: ConversionPlan, results: readonly ShardResul
     classNames: plan.classNames,
     classes,
     labelsFile: plan.labeled ? LABELS_FILE : null,
+    split: manifestSplit(plan, shards),
     records,
     shards: shards.map((s) => ({ name: s.name, records: s.records, bytes: s.bytes, checksum: s.checksum })),
     files: [],
@@ -97,13 +131,40 @@ export function buildManifest(plan: ConversionPlan, results: readonly ShardResul
   };
 }
 
+function manifestSplit(plan: ConversionPlan, results: readonly ShardResult[]): ManifestSplit | null {
+  if (plan.split === null) return null;
+  const part = (split: DatasetSplit): ManifestSplitPart => {
+    const own = results.filter((r) => splitOfShard(plan, r.index) === split);
+    return {
+      directory: split,
+      records: own.reduce((n, r) => n + r.records, 0),
+      shards: own.length,
+      classes: classCounts(plan.classNames, own),
+      labelsFile: plan.labeled && own.length > 0 ? `${split}/${LABELS_FILE}` : null,
+    };
+  };
+  return { method: SPLIT_METHOD, fraction: plan.split.fraction, seed: plan.split.seed, training: part('training'), validation: part('validation') };
+}
+
+function classCounts(classNames: readonly string[], results: readonly ShardResult[]): ManifestClass[] {
+  return classNames.map((name, label) => ({ label, name, records: results.reduce((n, s) => n + (s.classCounts[label] ?? 0), 0) }));
+}
+
+/**
+ * Every labels.txt of a version: the top-level one and, in a split version, one in each part
+ * that has shards (a training job reading one part finds its class names beside its shards).
+ */
+export function labelsFiles(manifest: Pick<DatasetManifest, 'labelsFile' | 'split'>): string[] {
+  return [manifest.labelsFile, ...DATASET_SPLITS.map((s) => manifest.split?.[s].labelsFile ?? null)].filter((f): f is string => f !== null);
+}
+
 export function allRejected(plan: ConversionPlan, results: readonly ShardResult[]): RejectedEntry[] {
   return [...plan.rejected, ...results.flatMap((r) => r.rejected)].sort(byEntryIndex);
 }
 
 /** Every file of a complete version, paths below its folder, manifest.json last (e.g. to copy it). */
-export function versionFileNames(manifest: Pick<DatasetManifest, 'shards' | 'files' | 'labelsFile'>): string[] {
-  return [...manifest.shards.map((s) => s.name), ...(manifest.files ?? []).map((f) => f.path), ...(manifest.labelsFile ? [manifest.labelsFile] : []), MANIFEST_FILE];
+export function versionFileNames(manifest: Pick<DatasetManifest, 'shards' | 'files' | 'labelsFile' | 'split'>): string[] {
+  return [...manifest.shards.map((s) => s.name), ...(manifest.files ?? []).map((f) => f.path), ...labelsFiles(manifest), MANIFEST_FILE];
 }
 
 /** Stable serialization: fixed key order by construction, two-space indent, trailing newline. */

@@ -1,6 +1,7 @@
 import { DATASET_KINDS, DEFAULT_DATASET_KIND, type DatasetKind } from '../../../contract/key-layout';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../zip/zip-limits';
 import { DatasetError, DatasetProblem } from './dataset-errors';
+import { isValidationFraction, VALIDATION_FRACTION_RULE } from './validation-split';
 
 export type { DatasetKind };
 
@@ -28,6 +29,13 @@ export interface ConversionOptions {
   readonly maxRejectedFraction?: number;
   /** Largest width × height accepted. Default 89,478,485 (Pillow's MAX_IMAGE_PIXELS). */
   readonly maxImagePixels?: number;
+  /**
+   * Kind `images` only: the fraction (0 < f <= 0.5) of each class's images held out in a
+   * validation part beside the training part of the same version (`training/` and `validation/`,
+   * see splitForValidation for the rule). Default: no split, the shards at the version's top level.
+   * Kinds `files` and `tfrecord` refuse it (their files are kept as uploaded, never split).
+   */
+  readonly validationFraction?: number;
   readonly limits?: Partial<ZipLimits>;
 }
 
@@ -40,6 +48,8 @@ export interface ResolvedConversionOptions {
   readonly shuffleBlockBytes: number;
   readonly maxRejectedFraction: number;
   readonly maxImagePixels: number;
+  /** null: no validation split. */
+  readonly validationFraction: number | null;
   readonly limits: ZipLimits;
 }
 
@@ -66,6 +76,7 @@ export function resolveOptions(options: ConversionOptions = {}): ResolvedConvers
     shuffleBlockBytes: options.shuffleBlockBytes ?? 0,
     maxRejectedFraction: options.maxRejectedFraction ?? 0,
     maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+    validationFraction: options.validationFraction ?? null,
     limits: { ...DEFAULT_ZIP_LIMITS, ...(kind === 'images' ? {} : STREAMED_KIND_LIMITS), ...options.limits },
   };
   const invalid = (what: string) => new DatasetError(DatasetProblem.INVALID_OPTIONS, `invalid option: ${what}`);
@@ -77,6 +88,10 @@ export function resolveOptions(options: ConversionOptions = {}): ResolvedConvers
   if (!Number.isSafeInteger(resolved.shuffleBlockBytes) || resolved.shuffleBlockBytes < 0) throw invalid('shuffleBlockBytes must be a non-negative integer');
   if (!(resolved.maxRejectedFraction >= 0 && resolved.maxRejectedFraction <= 1)) throw invalid('maxRejectedFraction must be between 0 and 1');
   if (!isPositiveInteger(resolved.maxImagePixels)) throw invalid('maxImagePixels must be a positive integer');
+  if (resolved.validationFraction !== null) {
+    if (!isValidationFraction(resolved.validationFraction)) throw invalid(`validationFraction ${JSON.stringify(resolved.validationFraction)} must be ${VALIDATION_FRACTION_RULE}`);
+    if (kind !== 'images') throw invalid(`validationFraction splits images by class; kind ${kind} is kept as uploaded and cannot be split (leave validationFraction out)`);
+  }
   for (const [key, value] of Object.entries(resolved.limits)) {
     if (!(typeof value === 'number' && value > 0)) throw invalid(`limits.${key} must be a positive number`);
   }

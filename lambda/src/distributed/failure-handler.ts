@@ -1,7 +1,7 @@
 import type { FailedWorkItemReference } from '../../../contract/ingestion-events';
 import { ConversionFailureCode } from '../../../contract/ingestion-events';
 import { LAMBDA_CRASH_ERROR } from '../../../contract/distributed-conversion';
-import { shardName, type RejectedEntry } from '../dataset';
+import { plannedShardName, type RejectedEntry } from '../dataset';
 import { cleanUpIncomplete, publishFailure } from '../ingestion/commit-version';
 import { FAILURE_REASONS } from '../ingestion/failure';
 import { parseFailureInput, uploadIdentityOf } from './run-input';
@@ -48,8 +48,8 @@ export async function handleDistributedFailure(event: unknown, services: Distrib
       const record = recordOfItem.get(item.item);
       failedItems.push({
         item: item.item,
-        firstShard: shardName(ref.channel, item.firstShard, planDocument.shardCount),
-        lastShard: shardName(ref.channel, item.lastShard, planDocument.shardCount),
+        firstShard: plannedShardName(planDocument.plan, item.firstShard, planDocument.shardCount),
+        lastShard: plannedShardName(planDocument.plan, item.lastShard, planDocument.shardCount),
         lastError: clip(record ? record.message : 'did not complete (stopped when the conversion failed, or no attempt could run)'),
       });
     });

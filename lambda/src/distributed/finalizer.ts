@@ -1,6 +1,6 @@
 import { MAP_RESULTS_KEY_PREFIX } from '../../../contract/distributed-conversion';
 import { FileSystemImportError } from '../aws';
-import { DatasetError, finishConversion, LABELS_FILE, MANIFEST_FILE, type DatasetManifest, type ShardResult } from '../dataset';
+import { DATASET_SPLITS, DatasetError, finishConversion, LABELS_FILE, MANIFEST_FILE, type DatasetManifest, type ShardResult } from '../dataset';
 import { commitVersion, completeOnEfs } from '../ingestion/commit-version';
 import { classifyFailure } from '../ingestion/failure';
 import type { DistributedConfig } from './config';
@@ -106,7 +106,9 @@ async function checkVersionFolder(
     else if (size !== shard.bytes) problems.push(`${shard.name} has ${size} bytes, its worker wrote ${shard.bytes}`);
   }
   if (problems.length > 0) throw new Error(`shard check failed: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` and ${problems.length - 10} more` : ''}`);
-  const expected = new Set([...results.map((r) => `${versionPrefix}${r.name}`), `${versionPrefix}${LABELS_FILE}`, `${versionPrefix}${MANIFEST_FILE}`]);
+  // labels.txt files of an earlier attempt are rewritten by finishConversion, so any of them may stay.
+  const labelsPaths = [LABELS_FILE, ...DATASET_SPLITS.map((split) => `${split}/${LABELS_FILE}`)];
+  const expected = new Set([...results.map((r) => `${versionPrefix}${r.name}`), ...labelsPaths.map((p) => `${versionPrefix}${p}`), `${versionPrefix}${MANIFEST_FILE}`]);
   const strays = [...present.keys()].filter((key) => !expected.has(key));
   if (strays.length > 0) {
     log.warn('Removing objects in the version folder that are not part of this conversion', { ...context, count: strays.length, first: strays[0] });

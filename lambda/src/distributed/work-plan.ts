@@ -88,6 +88,7 @@ export function planHeader(plan: ConversionPlan): PlanHeader {
     wrapperFolder: plan.wrapperFolder,
     classNames: plan.classNames,
     entryCount: plan.entryCount,
+    split: plan.split,
   };
 }
 

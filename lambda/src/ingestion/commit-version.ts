@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConversionState, DATASET_CONVERSION_FAILED, DATASET_CONVERTED } from '../../../contract/ingestion-events';
 import type { EfsDatasetStore, EventPublisher, S3DatasetStore, VersionVisibility } from '../aws';
 import { createPointer, type DatasetChannelRef, type UploadIdentity } from '../catalog';
-import { LABELS_FILE, MANIFEST_FILE, type DatasetManifest } from '../dataset';
+import { labelsFiles, MANIFEST_FILE, type DatasetManifest } from '../dataset';
 import { recordStatus } from './conversion-status';
 import { convertedDetail, failedDetail, type FailedFacts } from './events';
 import { describe } from './failure';
@@ -98,7 +98,7 @@ function filesOf(manifest: DatasetManifest): { name: string; bytes?: number }[] 
   return [
     ...manifest.shards.map((s) => ({ name: s.name, bytes: s.bytes })),
     ...(manifest.files ?? []).map((f) => ({ name: f.path, bytes: f.bytes })),
-    ...(manifest.labelsFile ? [{ name: LABELS_FILE }] : []),
+    ...labelsFiles(manifest).map((name) => ({ name })),
     { name: MANIFEST_FILE },
   ];
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_INGESTION_EVENT_SOURCE, DEFAULT_MAX_UPLOAD_BYTES, INGESTION_ENV, type IngestionConversionSettings } from '../../../contract/ingestion-events';
 import type { DatasetChannelRef } from '../catalog';
-import type { ConversionOptions } from '../dataset';
+import { isValidationFraction, VALIDATION_FRACTION_RULE, type ConversionOptions, type DatasetKind } from '../dataset';
 import { indexBudgetForMemory } from '../zip';
 import type { IngestionSettings } from './ingest-upload';
 
@@ -24,6 +24,7 @@ const conversionSettings = z.object({
   seed: z.number().int().min(0).max(0xffffffff).optional(),
   shuffleBlockBytes: z.number().int().min(0).optional(),
   maxImagePixels: z.number().int().positive().optional(),
+  validationFraction: z.number().refine(isValidationFraction, `validationFraction must be ${VALIDATION_FRACTION_RULE}`).optional(),
 }).strict();
 
 const environment = z.object({
@@ -79,11 +80,19 @@ export function parseConversionSettings(json: string, functionName: string): Ing
 }
 
 /**
- * The converter options for one upload: the settings, with the channel from the upload key and,
- * in a Lambda function, the central-directory budget of its memory (a zip whose directory cannot
- * fit is refused before it is parsed instead of crashing the function).
+ * The converter options for one upload of `kind`: the settings, with the channel from the upload
+ * key and, in a Lambda function, the central-directory budget of its memory (a zip whose directory
+ * cannot fit is refused before it is parsed instead of crashing the function). The validation
+ * split applies to images only: a files or tfrecord upload of the same platform is kept unsplit.
  */
-export function conversionOptions(settings: IngestionConversionSettings, ref: DatasetChannelRef, env: NodeJS.ProcessEnv = process.env): ConversionOptions {
+export function conversionOptions(settings: IngestionConversionSettings, ref: DatasetChannelRef, kind: DatasetKind = 'images', env: NodeJS.ProcessEnv = process.env): ConversionOptions {
   const memoryMiB = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
-  return { ...settings, channel: ref.channel, ...(memoryMiB > 0 ? { limits: { maxIndexBytes: indexBudgetForMemory(memoryMiB) } } : {}) };
+  const { validationFraction, ...rest } = settings;
+  return {
+    ...rest,
+    kind,
+    channel: ref.channel,
+    ...(validationFraction !== undefined && kind === 'images' ? { validationFraction } : {}),
+    ...(memoryMiB > 0 ? { limits: { maxIndexBytes: indexBudgetForMemory(memoryMiB) } } : {}),
+  };
 }

@@ -255,7 +255,7 @@ async function convert(
     const progress: ProgressTracker = trackProgress(services, facts, ConversionProgressUnit.BYTES,
       () => ({ completed: Math.min(source.stats.bytesServed, zipSize), total: zipSize }), { pollMs: services.progressPollMs });
     try {
-      const { manifest } = await convertUpload(source, sink, { ...conversionOptions(settings.conversion, ref), kind }).finally(() => progress.stop());
+      const { manifest } = await convertUpload(source, sink, conversionOptions(settings.conversion, ref, kind)).finally(() => progress.stop());
       services.logger.info('Conversion finished', { version, durationMs: manifest.timing.durationMs, records: manifest.records, sourceStats: source.stats });
       return { manifest };
     } catch (error) {
