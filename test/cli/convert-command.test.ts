@@ -113,6 +113,23 @@ describe('cdk-sagemaker-datasets convert', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('--validation-fraction writes training/ and validation/ under --out, summarizes both parts, and gives the same split every run', async () => {
+    const c = capture();
+    const out = join(dir, 'split');
+    expect(await convertCommand([goodZip, '--out', out, '--validation-fraction', '0.25'], c.io)).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['labels.txt', 'manifest.json', 'training', 'validation']);
+    expect(readdirSync(join(out, 'validation')).sort()).toEqual(['labels.txt', 'validation-00000-of-00001.tfrecord']);
+    // 6 cats and 6 dogs: round(6 × 0.25) = 1.5 → 1 each (ties go to training).
+    expect(c.stdout()).toMatch(/converted 12 images into 2 shards .*\nsplit 0\.25 by class: 10 training images \(1 shard in training\/\), 2 validation images \(1 shard in validation\/\)\n/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.split).toMatchObject({ fraction: 0.25, seed: 0, validation: { records: 2, classes: [{ name: 'cat', records: 1 }, { name: 'dog', records: 1 }] } });
+
+    const again = join(dir, 'again');
+    expect(await convertCommand([goodZip, '--out', again, '--validation-fraction', '0.25', '--json'], capture().io)).toBe(0);
+    const name = 'validation/validation-00000-of-00001.tfrecord';
+    expect(readFileSync(join(again, name)).equals(readFileSync(join(out, name)))).toBe(true);
+  });
+
   it('exits 0 when the rejected fraction is allowed', async () => {
     const c = capture();
     expect(await convertCommand([badZip, '--out', join(dir, 'out'), '--json', '--max-rejected-fraction', '0.2'], c.io)).toBe(0);
@@ -137,6 +154,10 @@ describe('cdk-sagemaker-datasets convert', () => {
     ['a bad --shard-size', ['ZIP', '--out', 'OUT', '--shard-size', 'lots'], /--shard-size "lots" is not a size/],
     ['a bad --seed', ['ZIP', '--out', 'OUT', '--seed', '-3'], /--seed/],
     ['a bad --channel', ['ZIP', '--out', 'OUT', '--channel', 'no/slash'], /invalid option: channel/],
+    ['a zero --validation-fraction', ['ZIP', '--out', 'OUT', '--validation-fraction', '0'], /--validation-fraction must be a number greater than 0 and at most 0\.5 \(e\.g\. 0\.1 for 10 %\) \(got "0"\)/],
+    ['a --validation-fraction above 0.5', ['ZIP', '--out', 'OUT', '--validation-fraction', '0.7'], /--validation-fraction must be .* \(got "0\.7"\)/],
+    ['a --validation-fraction that is no number', ['ZIP', '--out', 'OUT', '--validation-fraction', 'ten percent'], /--validation-fraction must be/],
+    ['--validation-fraction with --kind files', ['ZIP', '--out', 'OUT', '--kind', 'files', '--validation-fraction', '0.1'], /--validation-fraction splits images by class; --kind files keeps files as uploaded and cannot be split/],
     ['a missing zip file', ['MISSING', '--out', 'OUT'], /cannot open .*missing\.zip/],
     ['a non-empty output directory', ['ZIP', '--out', 'FULL'], /is not empty/],
   ])('exits 2 on usage errors: %s', async (_label, args, message) => {

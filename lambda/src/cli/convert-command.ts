@@ -6,6 +6,7 @@ import { convertUpload } from '../dataset/convert-dataset';
 import type { RejectedEntry } from '../dataset/entry-outcome';
 import type { DatasetManifest } from '../dataset/manifest';
 import { DEFAULT_CHANNEL, type ConversionOptions, type DatasetKind } from '../dataset/options';
+import { isValidationFraction, VALIDATION_FRACTION_RULE } from '../dataset/validation-split';
 import { DATASET_KINDS } from '../../../contract/key-layout';
 import { DirectoryShardSink } from '../io/directory-shard-sink';
 import { FileByteSource } from '../io/file-byte-source';
@@ -44,6 +45,11 @@ options:
   --shard-size <size>            target image bytes per shard, e.g. 128MiB, 500MB (default 128MiB)
   --seed <n>                     seed of the shard shuffle, 0..4294967295 (default 0)
   --max-rejected-fraction <f>    accept up to this fraction of rejected entries (default 0)
+  --validation-fraction <f>      images only: hold out this fraction (0 < f <= 0.5) of each class
+                                 in <dir>/validation/, the rest in <dir>/training/, chosen by a
+                                 hash of each image's path and --seed (the same zip gives the same
+                                 split; per class round(n × f), ties to training, at least one
+                                 image on each side for a class of two or more)
   --json                         print exactly one JSON document on stdout: the manifest,
                                  or {"error": {...}, "rejected": [...]}
   -h, --help                     show this help
@@ -123,6 +129,7 @@ function parseConvertArgs(argv: string[]): ConvertArgs | 'help' {
       'shard-size': { type: 'string' },
       seed: { type: 'string' },
       'max-rejected-fraction': { type: 'string' },
+      'validation-fraction': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -149,6 +156,12 @@ function parseConvertArgs(argv: string[]): ConvertArgs | 'help' {
     const f = Number(values['max-rejected-fraction']);
     if (!(f >= 0 && f <= 1)) throw new UsageError('--max-rejected-fraction must be a number from 0 to 1');
     options.maxRejectedFraction = f;
+  }
+  if (values['validation-fraction'] !== undefined) {
+    const f = Number(values['validation-fraction']);
+    if (!isValidationFraction(f) || values['validation-fraction'].trim() === '') throw new UsageError(`--validation-fraction must be ${VALIDATION_FRACTION_RULE} (got ${JSON.stringify(values['validation-fraction'])})`);
+    if ((options.kind ?? 'images') !== 'images') throw new UsageError(`--validation-fraction splits images by class; --kind ${options.kind} keeps files as uploaded and cannot be split`);
+    options.validationFraction = f;
   }
   return { zip: positionals[0], out: values.out, json: values.json === true, options };
 }
@@ -178,10 +191,18 @@ function summary(m: DatasetManifest, out: string): string {
   }
   const bytes = m.shards.reduce((n, s) => n + s.bytes, 0);
   const what = m.labeled ? `labeled, ${m.classNames.length} class${m.classNames.length === 1 ? '' : 'es'}` : 'unlabeled';
+  const split = m.split
+    ? `split ${m.split.fraction} by class: ${m.split.training.records} training images (${plural(m.split.training.shards, 'shard')} in training/), ` +
+      `${m.split.validation.records} validation images (${plural(m.split.validation.shards, 'shard')} in validation/)\n`
+    : '';
   return (
-    `converted ${m.records} images into ${m.shards.length} shard${m.shards.length === 1 ? '' : 's'} (${formatBytes(bytes)}, ${what}) in ${resolve(out)}\n` +
+    `converted ${m.records} images into ${m.shards.length} shard${m.shards.length === 1 ? '' : 's'} (${formatBytes(bytes)}, ${what}) in ${resolve(out)}\n` + split +
     `entries: ${m.entries.total} total, ${m.entries.converted} converted, ${m.entries.skipped} skipped, ${m.entries.rejected} rejected; ${(m.timing.durationMs / 1000).toFixed(1)} s\n`
   );
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function errorMessage(err: unknown): string {
