@@ -93,7 +93,7 @@ describe('DistributedConversion state machine definition', () => {
   });
 
   test('four platform functions (arm64, Node 24, VPC, X-Ray) with their memory, timeout and environment', () => {
-    const functions = (Object.values(t.findResources('AWS::Lambda::Function')) as Json[]).filter((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
+    const functions = (Object.values(t.findResources('AWS::Lambda::Function')) as Json[]).filter((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME && f.Properties.VpcConfig);
     const byService = Object.fromEntries(functions.map((f) => [f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, f.Properties]));
     expect(Object.keys(byService).sort()).toEqual(['convert-shards', 'fail-conversion', 'finalize-conversion', 'plan-conversion']);
     for (const fn of Object.values(byService) as Json[]) {
