@@ -133,8 +133,17 @@ export interface HyperPodClusterOptions {
   readonly mountRetryDelay?: Duration;
 
   /**
-   * The KMS key that encrypts the extra EBS volumes of the groups that have one.
-   * @default - an AWS owned key
+   * The customer managed KMS key that encrypts every node's root EBS volume and the extra volume
+   * at `/opt/sagemaker` of the groups that have one. HyperPod takes customer managed keys only in
+   * continuous node provisioning mode, so a key also sets `NodeProvisioningMode: Continuous`
+   * (scaling accepts partial capacity and retries). Decide at creation: HyperPod can neither switch
+   * a running cluster's mode nor change a group's key, so adding, changing or removing the key
+   * later needs a new cluster (or new instance groups). The execution role may create grants on
+   * the key (`kms:CreateGrant` for AWS resources, `kms:DescribeKey`): HyperPod uses them to
+   * attach volumes when it adds, replaces or patches nodes. The key's policy must let the role
+   * use it through SageMaker, without encryption-context conditions (HyperPod passes none).
+   * `DatasetPlatformStack` passes its platform key.
+   * @default - AWS owned keys, standard node provisioning
    */
   readonly ebsVolumeKey?: kms.IKey;
 
@@ -326,7 +335,7 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
     });
     this.lifecycleScripts.grantRead(this.executionRole);
     if (props.ebsVolumeKey) {
-      props.ebsVolumeKey.grantEncryptDecrypt(this.executionRole);
+      grantVolumeKey(props.ebsVolumeKey, this.executionRole);
     }
 
     const context = {
@@ -340,6 +349,7 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
       instanceGroups: this.groups.map((group) => renderInstanceGroup(group, context)),
       nodeRecovery: props.nodeRecovery ?? HyperPodNodeRecovery.AUTOMATIC,
       orchestrator: { slurm: { slurmConfigStrategy: 'Managed' } },
+      nodeProvisioningMode: props.ebsVolumeKey ? 'Continuous' : undefined,
       vpcConfig: { securityGroupIds: [this.securityGroup.securityGroupId], subnets: [this.subnet.subnetId] },
     });
     // Nodes start running the scripts as soon as they boot: the scripts, the role's policy and the
@@ -453,4 +463,19 @@ function checkMountPath(ctx: PropContext, prop: string, path: string, example: s
 function pathsOverlap(a: string, b: string): boolean {
   const slash = (p: string) => (p.endsWith('/') ? p : `${p}/`);
   return slash(a).startsWith(slash(b)) || slash(b).startsWith(slash(a));
+}
+
+/**
+ * What HyperPod needs of the execution role to encrypt volumes with a customer managed key: grants
+ * for the volumes of the nodes it launches (only for AWS resources) and the key's description.
+ * No direct encryption or decryption: EC2 uses the grants.
+ */
+function grantVolumeKey(key: kms.IKey, role: iam.IGrantable): void {
+  key.grant(role, 'kms:DescribeKey');
+  role.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'VolumeKeyGrantsForNodes',
+    actions: ['kms:CreateGrant'],
+    resources: [key.keyArn],
+    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+  }));
 }

@@ -153,7 +153,23 @@ export interface InstanceGroupContext {
   readonly executionRoleArn: string;
   readonly sourceS3Uri: string;
   readonly onCreate: string;
+  /** The key of the root and extra EBS volumes (none: AWS owned keys). */
   readonly ebsVolumeKmsKeyId?: string;
+}
+
+/**
+ * A group's EBS volumes: with a key, the root volume (`RootVolume: true`, whose size HyperPod
+ * chooses) and the extra volume at `/opt/sagemaker` both use it; without one, AWS owned keys.
+ */
+function instanceStorage(group: ResolvedInstanceGroup, volumeKmsKeyId?: string): sagemaker.CfnCluster.ClusterInstanceStorageConfigProperty[] | undefined {
+  const configs: sagemaker.CfnCluster.ClusterInstanceStorageConfigProperty[] = [];
+  if (volumeKmsKeyId !== undefined) {
+    configs.push({ ebsVolumeConfig: { rootVolume: true, volumeKmsKeyId } });
+  }
+  if (group.ebsVolumeSizeGiB !== undefined) {
+    configs.push({ ebsVolumeConfig: { volumeSizeInGb: group.ebsVolumeSizeGiB, volumeKmsKeyId } });
+  }
+  return configs.length > 0 ? configs : undefined;
 }
 
 /** The CloudFormation shape of one group. */
@@ -165,9 +181,7 @@ export function renderInstanceGroup(group: ResolvedInstanceGroup, context: Insta
     executionRole: context.executionRoleArn,
     lifeCycleConfig: { sourceS3Uri: context.sourceS3Uri, onCreate: context.onCreate },
     threadsPerCore: group.threadsPerCore,
-    instanceStorageConfigs: group.ebsVolumeSizeGiB !== undefined
-      ? [{ ebsVolumeConfig: { volumeSizeInGb: group.ebsVolumeSizeGiB, volumeKmsKeyId: context.ebsVolumeKmsKeyId } }]
-      : undefined,
+    instanceStorageConfigs: instanceStorage(group, context.ebsVolumeKmsKeyId),
     onStartDeepHealthChecks: group.deepHealthChecks.length > 0 ? group.deepHealthChecks : undefined,
     slurmConfig: {
       nodeType: group.nodeType,

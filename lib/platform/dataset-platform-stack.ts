@@ -288,6 +288,7 @@ export class DatasetPlatformStack extends Stack {
         ...bucketEncryption(this.encryptionKey),
       }).bucket,
       results: lustre ? { bucket: this.datasetBucket } : undefined,
+      ebsVolumeKey: this.encryptionKey,
       ...options,
       network: this.network,
       fileSystem: this.fileSystem,

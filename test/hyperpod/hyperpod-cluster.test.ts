@@ -173,7 +173,7 @@ describe('HyperPodCluster prop paths', () => {
     ]);
   });
 
-  test('ebsVolumeKey encrypts the extra volumes and the execution role may use the key', () => {
+  test('ebsVolumeKey encrypts every root volume and the extra volumes, in continuous provisioning; the execution role may create grants for AWS resources', () => {
     const app = new App();
     const stack = new Stack(app, 'Keyed', { env: { region: 'us-east-1' } });
     const network = new TrainingNetwork(stack, 'Network');
@@ -182,11 +182,25 @@ describe('HyperPodCluster prop paths', () => {
     new HyperPodCluster(stack, 'Cluster', { network, fileSystem, ebsVolumeKey: key, workers: [{ instanceType: 'ml.g5.8xlarge', ebsVolumeSizeGiB: 200 }] });
     const template = Template.fromStack(stack);
     const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as never), 'Arn'] };
-    expect(groups(template)[1].InstanceStorageConfigs).toEqual([{ EbsVolumeConfig: { VolumeSizeInGB: 200, VolumeKmsKeyId: keyArn } }]);
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('ClusterExecutionRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt', 'kms:Encrypt']), Resource: keyArn })]) },
-    });
+    const root = { EbsVolumeConfig: { RootVolume: true, VolumeKmsKeyId: keyArn } };
+    expect(groups(template).map((group) => group.InstanceStorageConfigs)).toEqual([
+      [root],
+      [root, { EbsVolumeConfig: { VolumeSizeInGB: 200, VolumeKmsKeyId: keyArn } }],
+    ]);
+    expect(clusterProperties(template).NodeProvisioningMode).toBe('Continuous');
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ClusterExecutionRole') }] } }))[0] as {
+      Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }> } } }).Properties.PolicyDocument.Statement;
+    const onKey = statements.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(keyArn));
+    expect(onKey).toEqual([
+      expect.objectContaining({ Action: 'kms:DescribeKey' }),
+      expect.objectContaining({ Sid: 'VolumeKeyGrantsForNodes', Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } }),
+    ]);
+  });
+
+  test('without a key: AWS owned keys, standard provisioning, no key permissions', () => {
+    const { template } = clusterStack({});
+    expect(clusterProperties(template()).NodeProvisioningMode).toBeUndefined();
+    expect(JSON.stringify(groups(template()))).not.toMatch(/VolumeKmsKeyId|RootVolume/);
   });
 
   test('clusterName and nodeRecovery', () => {

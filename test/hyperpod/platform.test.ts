@@ -30,6 +30,17 @@ describe('npx cdk synth -c hyperPod=true', () => {
     ]);
   });
 
+  test('us-east-1: the platform key encrypts every node\'s volumes (root and extra), in continuous provisioning', () => {
+    const template = templateOf(usEast1);
+    const keyArn = { 'Fn::GetAtt': [usEast1.getLogicalId(usEast1.encryptionKey!.node.defaultChild as never), 'Arn'] };
+    const cluster = Object.values(template.findResources('AWS::SageMaker::Cluster'))[0] as { Properties: { NodeProvisioningMode?: string; InstanceGroups: Array<{ InstanceStorageConfigs?: unknown[] }> } };
+    expect(cluster.Properties.NodeProvisioningMode).toBe('Continuous');
+    for (const group of cluster.Properties.InstanceGroups) {
+      expect(group.InstanceStorageConfigs).toContainEqual({ EbsVolumeConfig: { RootVolume: true, VolumeKmsKeyId: keyArn } });
+      for (const config of group.InstanceStorageConfigs ?? []) expect(config).toMatchObject({ EbsVolumeConfig: { VolumeKmsKeyId: keyArn } });
+    }
+  });
+
   test('us-east-1: the lifecycle scripts come from an asset deployed to the platform\'s lifecycle bucket', () => {
     const template = templateOf(usEast1);
     const bucketId = usEast1.getLogicalId(usEast1.hyperPodCluster!.lifecycleScriptsBucket.node.defaultChild as never);
