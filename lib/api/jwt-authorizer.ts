@@ -62,12 +62,14 @@ export class JwtTokenAuthorizer extends Construct {
       'The authorizer fetches the token issuer\'s public signing keys (JWKS) from the issuer\'s https URL on the internet; it reads no platform data and holds no permission beyond its own logs.');
     acknowledgeFindings(this.function, ['Serverless-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
       'Invoked synchronously by API Gateway only: a failure is the caller\'s 401/500; an asynchronous-invocation dead-letter queue would never receive anything.');
-    acknowledgeFindings(this.function, ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency', 'PCI.DSS.321-LambdaConcurrency'],
-      'Stage throttling bounds the requests that reach the authorizer, and API Gateway caches its answer per token; reserving concurrency would only take it from the account\'s pool.');
+    const cacheTtl = options.resultsCacheTtl ?? Duration.minutes(5);
+    acknowledgeFindings(this.function, ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
+      `Stage throttling bounds the requests that reach the authorizer${cacheTtl.toSeconds() > 0 ? ', and API Gateway caches its answer per token' : ''}; ` +
+      'reserving concurrency would only take it from the account\'s pool.');
     this.authorizer = new apigateway.TokenAuthorizer(this, 'Authorizer', {
       handler: this.function,
       identitySource: apigateway.IdentitySource.header('Authorization'),
-      resultsCacheTtl: options.resultsCacheTtl ?? Duration.minutes(5),
+      resultsCacheTtl: cacheTtl,
       validationRegex: '^[Bb]earer [A-Za-z0-9_=-]+\\.[A-Za-z0-9_=-]+\\.[A-Za-z0-9_=-]*$',
     });
     warnInChina(this);

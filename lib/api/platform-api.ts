@@ -279,7 +279,8 @@ export class PlatformApi extends Construct {
       new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: stage.stageArn, webAclArn: props.webAclArn });
     } else {
       acknowledgeFindings(stage, ['AwsSolutions-APIG3', 'NIST.800.53.R5-APIGWAssociatedWithWAF', 'PCI.DSS.321-APIGWAssociatedWithWAF'],
-        'Every method requires IAM (SigV4) authorization and the stage is throttled; pass webAclArn to add an AWS WAF web ACL.');
+        `Every method requires ${jwt ? 'a bearer JWT verified by the Lambda authorizer' : 'IAM (SigV4) authorization'} and the stage is throttled; ` +
+        'pass webAclArn to add an AWS WAF web ACL.');
     }
   }
 

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -221,13 +221,6 @@ export class DistributedConversion extends Construct {
     this.worker = worker.function;
     this.finalizer = finalizer.function;
     this.failureHandler = failureHandler.function;
-    if (props.efsMount) {
-      for (const fn of [this.steps.finalizer, this.steps.failureHandler]) {
-        // lambda.Function opens NFS from the function to the mount targets itself (the mount's connections).
-        Annotations.of(fn.securityGroup).acknowledgeWarning('@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
-          'The function security group allows all outbound traffic; the NFS ingress rule on the mount targets is what restricts access.');
-      }
-    }
     this.grantFunctions(props, eventBus);
 
     // The state machine.

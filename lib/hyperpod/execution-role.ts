@@ -4,6 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeInlinePolicy, acknowledgeWildcardResource } from '../nag/acknowledge';
 
+/** The Session Manager channel actions of a node (the role's and the `ssmmessages` endpoint's). */
+export const SESSION_MANAGER_CHANNEL_ACTIONS = ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'] as const;
+
 /** What the execution role of a cluster's instances may reach. */
 export interface ExecutionRoleScope {
   /** The cluster name: its log groups are `/aws/sagemaker/Clusters/<name>/<cluster id>`. */
@@ -51,7 +54,7 @@ export function createExecutionRole(scope: Construct, id: string, reach: Executi
     }),
     new iam.PolicyStatement({
       sid: 'SessionManagerChannels',
-      actions: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+      actions: [...SESSION_MANAGER_CHANNEL_ACTIONS],
       resources: ['*'],
     }),
     new iam.PolicyStatement({

@@ -10,10 +10,11 @@ import { DatasetFileSystemType, IDatasetFileSystem, deriveDirectoryPath } from '
 import { LustreDatasetFileSystem } from '../filesystems/lustre-dataset-file-system';
 import { ILustreDatasetFileSystem } from '../filesystems/lustre-dataset-file-system-base';
 import { FileSystemPorts, ITrainingNetwork, TrainingEndpoint } from '../network';
+import { ownAccountActionsPolicy } from '../network/endpoint-policies';
 import { Availability, regionCapabilities } from '../regions/capability-table';
 import { SecureBucket } from '../storage/secure-bucket';
 import { PropContext, failIn, failProp, integerIn, matchesPattern, wholeSecondsIn } from '../validation';
-import { createExecutionRole } from './execution-role';
+import { createExecutionRole, SESSION_MANAGER_CHANNEL_ACTIONS } from './execution-role';
 import {
   HyperPodInstanceGroupOptions, HyperPodSlurmNodeType, HyperPodWorkerGroupOptions, ResolvedInstanceGroup, renderInstanceGroup, resolveInstanceGroup,
 } from './instance-groups';
@@ -435,19 +436,24 @@ export class HyperPodCluster extends Construct implements ec2.IConnectable, iam.
       allowAllOutbound: false,
     });
     securityGroup.connections.allowFrom(this, ec2.Port.tcp(443), 'HTTPS from the HyperPod cluster nodes');
-    const services: Array<[string, ec2.InterfaceVpcEndpointAwsService]> = [
-      ['SessionManagerMessages', ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES],
-      ['CloudWatchMonitoring', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING],
+    // Each endpoint's policy carries what the execution role does there, for principals of this
+    // account only. Both services accept endpoint policies (neither is among the PrivateLink
+    // services without them).
+    const services: Array<[string, ec2.InterfaceVpcEndpointAwsService, iam.PolicyStatement]> = [
+      ['SessionManagerMessages', ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES, ownAccountActionsPolicy('SessionManagerChannels', [...SESSION_MANAGER_CHANNEL_ACTIONS])],
+      ['CloudWatchMonitoring', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING, ownAccountActionsPolicy('ClusterMetrics', ['cloudwatch:PutMetricData'])],
     ];
-    for (const [name, service] of services) {
-      this.interfaceEndpoints.push(new ec2.InterfaceVpcEndpoint(this, `${name}Endpoint`, {
+    for (const [name, service, policy] of services) {
+      const endpoint = new ec2.InterfaceVpcEndpoint(this, `${name}Endpoint`, {
         vpc: props.network.vpc,
         service,
         subnets: { subnets: [this.subnet] },
         securityGroups: [securityGroup],
         open: false,
         privateDnsEnabled: true,
-      }));
+      });
+      endpoint.addToPolicy(policy);
+      this.interfaceEndpoints.push(endpoint);
     }
   }
 }

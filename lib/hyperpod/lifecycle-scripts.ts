@@ -190,7 +190,8 @@ function acknowledgeDeploymentFunction(handler: lambda.Function): void {
   acknowledgeFindings(handler, ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
     "aws-cdk-lib's BucketDeployment handler only copies objects between S3 buckets during deployments; it reaches no VPC resource.");
   acknowledgeFindings(handler, ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
-    "aws-cdk-lib's BucketDeployment handler runs once per deployment as a CloudFormation custom resource; CloudFormation invokes it synchronously and reports its failures.");
+    "aws-cdk-lib's BucketDeployment handler runs once per deployment as a CloudFormation custom resource: CloudFormation invokes it (asynchronously), " +
+    'the handler answers CloudFormation with every failure, which fails the deployment, and aws-cdk-lib exposes no dead-letter queue or concurrency setting for it.');
   acknowledgeFindings(handler, ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'],
     "The runtime of aws-cdk-lib's BucketDeployment handler (Python with the AWS CLI layer) is fixed by aws-cdk-lib and updated with it.");
   acknowledgeFindings(handler, ['Serverless-LambdaTracing'],

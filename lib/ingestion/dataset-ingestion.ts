@@ -836,5 +836,6 @@ function acknowledgeNotificationHandler(scope: IConstruct, bucket: s3.IBucket): 
   acknowledgeFindings(handler, ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
     "aws-cdk-lib's bucket-notification handler only calls the S3 control API (Get/PutBucketNotificationConfiguration) during deployments.");
   acknowledgeFindings(handler, ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ'],
-    "aws-cdk-lib's bucket-notification handler runs once per deployment as a CloudFormation custom resource; CloudFormation reports its failures.");
+    "aws-cdk-lib's bucket-notification handler runs once per deployment as a CloudFormation custom resource: CloudFormation invokes it (asynchronously), " +
+    'the handler answers CloudFormation with every failure, which fails the deployment, and aws-cdk-lib exposes no dead-letter queue or concurrency setting for it.');
 }

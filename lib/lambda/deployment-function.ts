@@ -73,7 +73,8 @@ export class DeploymentFunction extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     });
     acknowledgeFindings(this.fn, ['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC'],
-      `Deployment-time custom-resource handler that only calls ${props.calls} and the CloudFormation response URL; it needs no VPC resources, and the closed training subnets reach neither.`);
+      `Deployment-time custom-resource handler that only calls ${props.calls} and CloudFormation's pre-signed response URL (an AWS-owned S3 bucket); ` +
+      'it reads no VPC resource, and from the training subnets the response bucket is unreachable (the S3 gateway endpoint\'s policy admits only the platform\'s buckets).');
     acknowledgeFindings(this.fn, ['NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency'],
       'Invoked by CloudFormation once per create, update or delete of a resource of this stack; reserving concurrency would only take capacity from the account.');
     acknowledgeFindings(this.fn, ['Serverless-LambdaTracing'],

@@ -28,6 +28,21 @@ export function interfaceEndpointPolicy(): iam.PolicyStatement {
 }
 
 /**
+ * An interface endpoint policy that allows only `actions`, only for principals of the stack's own
+ * account: for an endpoint that serves one known client (e.g. a HyperPod cluster's `ssmmessages`
+ * and `monitoring` endpoints carry exactly what its execution role may do there).
+ */
+export function ownAccountActionsPolicy(sid: string, actions: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    principals: [new iam.AnyPrincipal()],
+    actions,
+    resources: ['*'],
+    conditions: ownAccountOnly(),
+  });
+}
+
+/**
  * The S3 gateway endpoint's policy: the buckets the platform was told about (for principals of
  * the account) and the AWS-owned bucket ECR serves image layers from; no other bucket of any
  * account is reachable from the training subnets.

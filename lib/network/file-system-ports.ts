@@ -72,7 +72,9 @@ export class FileSystemPorts {
       description: 'All traffic between members of this group',
     });
     acknowledgeFindings(rule, ['NIST.800.53.R5-EC2RestrictedCommonPorts', 'HIPAA.Security-EC2RestrictedCommonPorts', 'PCI.DSS.321-EC2RestrictedCommonPorts'],
-      'Self-referencing rule: only members of this security group (the instances of one training job) can connect; SageMaker distributed training and EFA require it.');
+      'Self-referencing rule: only members of this security group can connect, never a CIDR or another group. The members are the library\'s own ' +
+      '(the training jobs of one network, the nodes of one HyperPod cluster or the servers of one EFA-enabled file system), which multi-instance ' +
+      'training, Slurm and EFA need to reach each other on every port.');
     new ec2.CfnSecurityGroupEgress(group, SELF_EGRESS_ID, {
       groupId: group.securityGroupId,
       ipProtocol: '-1',

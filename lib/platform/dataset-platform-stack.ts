@@ -61,6 +61,16 @@ export interface DatasetPlatformStackProps extends StackProps {
   readonly hyperPod?: HyperPodClusterOptions;
 
   /**
+   * Whether every training job the launcher starts runs with `EnableNetworkIsolation`: the
+   * container gets no network (SageMaker still reads the S3 and file-system channels and writes the
+   * output), and the launcher's role may start jobs only with `sagemaker:NetworkIsolation` true.
+   * Code that calls AWS or downloads anything from inside the container then fails. See
+   * `TrainingJobLauncherProps.enableNetworkIsolation`.
+   * @default false
+   */
+  readonly enableNetworkIsolation?: boolean;
+
+  /**
    * The platform's tenants: teams whose uploads, datasets, jobs, logs and models are isolated from
    * each other by IAM. Platform-owned datasets live under `datasets/shared/…`, readable by all.
    * @default - one tenant, Tenant.accountDefault(): every principal of the account
@@ -234,6 +244,7 @@ export class DatasetPlatformStack extends Stack {
       eventSource: this.ingestion.eventSource,
       tenants: props.tenants,
       encryptionKey: key,
+      enableNetworkIsolation: props.enableNetworkIsolation,
     });
     for (const roles of this.launcher.tenantRoles) trainingImages?.allowTrainingJobPulls(roles.executionRole);
     this.api = new PlatformApi(this, 'Api', {

@@ -126,6 +126,19 @@ describe('HyperPodCluster defaults (FSx for Lustre, us-east-1)', () => {
       .toEqual([{ direction: 'ingress', group: 'ClusterEndpointSecurityGroup', peer: 'ClusterSecurityGroup', protocol: 'tcp', from: 443, to: 443 }]);
   });
 
+  test.each([
+    ['ssmmessages', 'SessionManagerChannels', ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel']],
+    ['monitoring', 'ClusterMetrics', 'cloudwatch:PutMetricData'],
+  ])('the %s endpoint\'s policy allows only what the execution role does there, for principals of this account', (service, sid, actions) => {
+    template().hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: `com.amazonaws.us-east-1.${service}`,
+      PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Allow', Principal: { AWS: '*' }, Action: actions, Resource: '*', Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } } }] },
+    });
+    const role = Object.values(template().findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ClusterExecutionRole') }] } }))
+      .flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: Array<{ Sid?: string; Action: unknown }> } } }).Properties.PolicyDocument.Statement);
+    expect(role.find((statement) => statement.Sid === sid)?.Action).toEqual(actions);
+  });
+
   test('the network\'s interface endpoints admit the cluster on 443', () => {
     expect(rulesOf(template(), 'NetworkEndpointSecurityGroup')).toEqual(expect.arrayContaining([
       { direction: 'ingress', group: 'NetworkEndpointSecurityGroup', peer: 'ClusterSecurityGroup', protocol: 'tcp', from: 443, to: 443 },
