@@ -5,6 +5,7 @@ import { DatasetPlatformStack } from './dataset-platform-stack';
 import { UnsupportedRegionError, unsupportedRegionsMessage } from '../regions/platform-regions';
 import { parseRegions, platformStackName } from './regions';
 import { Tenant } from '../tenancy';
+import { throwUnscoped } from '../validation';
 
 /** Properties of a {@link DatasetPlatformApp}. */
 export interface DatasetPlatformAppProps extends AppProps {
@@ -13,6 +14,20 @@ export interface DatasetPlatformAppProps extends AppProps {
    * @default - one tenant, Tenant.accountDefault()
    */
   readonly tenants?: Tenant[];
+
+  /**
+   * Where every region's stack publishes its handles as SSM parameters (parameters are regional, so
+   * one prefix serves all regions); team stacks pass it to `DatasetPlatformHandles.fromParameters`.
+   * @default '/cdk-sagemaker-datasets/<stack name>' (the stack name is `DatasetPlatform-<region>`)
+   */
+  readonly parameterPrefix?: string;
+
+  /**
+   * Exports every region's handle outputs as `<exportNamePrefix>-<Handle>` for `Fn.importValue`
+   * (exports are regional, so one prefix serves all regions).
+   * @default - the outputs are not exported
+   */
+  readonly exportNamePrefix?: string;
 }
 
 /**
@@ -42,6 +57,8 @@ export class DatasetPlatformApp extends App {
         description: `cdk-sagemaker-datasets: dataset platform for SageMaker training (${region})`,
         hyperPod,
         tenants: props.tenants,
+        parameterPrefix: props.parameterPrefix,
+        exportNamePrefix: props.exportNamePrefix,
       }));
     ComplianceChecks.addTo(this);
   }
@@ -60,5 +77,5 @@ export const EXAMPLE_HYPERPOD_CLUSTER: HyperPodClusterOptions = {
 export function parseHyperPodFlag(value: unknown): boolean {
   if (value === undefined || value === null || value === false || value === 'false') return false;
   if (value === true || value === 'true') return true;
-  throw new Error(`Context 'hyperPod' must be true or false (got ${JSON.stringify(value)}); e.g. npx cdk synth -c hyperPod=true.`);
+  return throwUnscoped('InvalidHyperPodContext', `Context 'hyperPod' must be true or false (got ${JSON.stringify(value)}); e.g. npx cdk synth -c hyperPod=true.`);
 }

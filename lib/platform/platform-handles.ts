@@ -12,7 +12,7 @@ import {
 import { ITrainingNetwork, TrainingEndpoint, TrainingNetwork } from '../network';
 import { integerIn, throwValidation } from '../validation';
 import {
-  EFS_RECORD, LUSTRE_RECORD, NETWORK_RECORD, PlatformParameter, platformParameterName, readField, readListField, validateParameterPrefix,
+  EFS_RECORD, LUSTRE_RECORD, NETWORK_RECORD, absoluteDirectory, PlatformParameter, platformParameterName, readField, readListField, validateParameterPrefix,
 } from './platform-parameter-layout';
 
 /**
@@ -59,8 +59,8 @@ export interface DatasetPlatformImportProps {
   readonly trainingSubnetsHaveEgress?: boolean;
 
   /**
-   * The dataset directory on the file system (its `storage/<kind>/dataset-directory`).
-   * @default '/datasets'
+   * The dataset directory on the file system, to override the one the platform published.
+   * @default - the platform's, read at deploy time from its published parameters
    */
   readonly datasetDirectory?: string;
 
@@ -232,7 +232,7 @@ export class DatasetPlatformHandles extends Construct {
       securityGroupId: field('securityGroupId'),
       subnetId: field('subnetId'),
       availabilityZone: field('availabilityZone'),
-      datasetDirectory: this.props.datasetDirectory,
+      datasetDirectory: this.props.datasetDirectory ?? absoluteDirectory(field('datasetDirectory')),
       network: this.network,
     });
   }
@@ -249,7 +249,7 @@ export class DatasetPlatformHandles extends Construct {
         mutable: true,
       }),
       subnets: subnetIds.map((subnetId, index) => ec2.Subnet.fromSubnetAttributes(this, `FileSystemSubnet${index}`, { subnetId, availabilityZone: zones[index] })),
-      datasetDirectory: this.props.datasetDirectory,
+      datasetDirectory: this.props.datasetDirectory ?? absoluteDirectory(field('datasetDirectory')),
       writerAccessPointId: (this.props.efsWriterAccessPoint ?? true) ? field('writerAccessPointId') : undefined,
     });
   }

@@ -151,10 +151,28 @@ const LIST_SEPARATOR = ';';
 export const NETWORK_RECORD = [
   'vpcId', 'trainingSecurityGroupId', 'endpointSecurityGroupId', 'trainingSubnetIds', 'availabilityZones', 'trainingSubnetRouteTableIds', 's3PrefixListId',
 ] as const;
-/** The fields of the FSx for Lustre record (`import/fsx-lustre`). */
-export const LUSTRE_RECORD = ['fileSystemId', 'mountName', 'dnsName', 'securityGroupId', 'subnetId', 'availabilityZone'] as const;
-/** The fields of the EFS record (`import/efs`). */
-export const EFS_RECORD = ['fileSystemId', 'securityGroupId', 'writerAccessPointId', 'subnetIds', 'availabilityZones'] as const;
+/**
+ * The fields of the FSx for Lustre record (`import/fsx-lustre`). `datasetDirectory` is written
+ * without its leading `/` (see {@link relativeDirectory}).
+ */
+export const LUSTRE_RECORD = ['fileSystemId', 'mountName', 'dnsName', 'securityGroupId', 'subnetId', 'availabilityZone', 'datasetDirectory'] as const;
+/** The fields of the EFS record (`import/efs`); `datasetDirectory` as in {@link LUSTRE_RECORD}. */
+export const EFS_RECORD = ['fileSystemId', 'securityGroupId', 'writerAccessPointId', 'subnetIds', 'availabilityZones', 'datasetDirectory'] as const;
+
+/**
+ * A directory as a record field: without its leading `/`. An importer reads it back as `/<field>`,
+ * a string that still starts with `/` at synth, so joining it below a mount name gives
+ * `/<mount>/datasets` at deploy time; the absolute value (a token resolving to `/datasets`) would
+ * give `/<mount>//datasets`.
+ */
+export function relativeDirectory(directory: string): string {
+  return Token.isUnresolved(directory) ? directory : directory.replace(/^\/+/, '');
+}
+
+/** A directory read from a record field ({@link relativeDirectory}), absolute again. */
+export function absoluteDirectory(field: string): string {
+  return `/${field}`;
+}
 
 /** A record's values by field: strings, or lists for list fields. */
 export type RecordValues<F extends readonly string[]> = { [K in F[number]]: string | string[] };

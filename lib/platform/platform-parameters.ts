@@ -9,7 +9,7 @@ import { DatasetStorage, DatasetStorageType } from '../filesystems';
 import { ITrainingNetwork } from '../network';
 import { throwValidation } from '../validation';
 import {
-  EFS_RECORD, LUSTRE_RECORD, NETWORK_RECORD, PlatformParameter, defaultParameterPrefix, joinValues, platformParameterName, validateParameterPrefix, writeRecord,
+  EFS_RECORD, LUSTRE_RECORD, NETWORK_RECORD, PlatformParameter, defaultParameterPrefix, joinValues, platformParameterName, relativeDirectory, validateParameterPrefix, writeRecord,
 } from './platform-parameter-layout';
 
 /** Properties of {@link DatasetPlatformParameters}. */
@@ -199,6 +199,7 @@ export class DatasetPlatformParameters extends Construct {
         securityGroupId: lustre.securityGroup.securityGroupId,
         subnetId: lustre.subnet.subnetId,
         availabilityZone: lustre.availabilityZone,
+        datasetDirectory: relativeDirectory(lustre.datasetDirectory),
       };
       publish(PlatformParameter.LUSTRE_FILE_SYSTEM_ID, record.fileSystemId);
       publish(PlatformParameter.LUSTRE_MOUNT_NAME, record.mountName);
@@ -223,6 +224,7 @@ export class DatasetPlatformParameters extends Construct {
         writerAccessPointId: efsFs.writerAccessPoint?.accessPointId ?? '',
         subnetIds: subnets.map((subnet) => subnet.subnetId),
         availabilityZones: subnets.map((subnet) => subnet.availabilityZone),
+        datasetDirectory: relativeDirectory(efsFs.datasetDirectory),
       };
       publish(PlatformParameter.EFS_FILE_SYSTEM_ID, record.fileSystemId);
       publish(PlatformParameter.EFS_DNS_NAME, `${efsFs.fileSystemId}.efs.${Stack.of(this).region}.${Aws.URL_SUFFIX}`);

@@ -1,10 +1,10 @@
-import { App, CfnParameter, CfnResource, Errors, Fn, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnParameter, CfnResource, Errors, Fn, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  DatasetPlatformHandles, DatasetPlatformParameters, DatasetPlatformStack, DatasetStorage, DatasetStorageType, EfsDatasetFileSystem,
+  DatasetPlatformApp, DatasetPlatformHandles, DatasetPlatformParameters, DatasetPlatformStack, DatasetStorage, DatasetStorageType, EfsDatasetFileSystem,
   LustreDatasetFileSystem, PlatformParameter, TrainingEndpoint, TrainingJobLauncher, TrainingNetwork,
 } from '../../lib';
 import { nagFindings } from '../support/nag';
@@ -83,7 +83,10 @@ describe('DatasetPlatformStack publishes its handles', () => {
       values.get(PlatformParameter.LUSTRE_FILE_SYSTEM_ID), values.get(PlatformParameter.LUSTRE_MOUNT_NAME),
       values.get(PlatformParameter.LUSTRE_DNS_NAME),
       values.get(PlatformParameter.LUSTRE_SECURITY_GROUP_ID), values.get(PlatformParameter.LUSTRE_SUBNET_ID), values.get(PlatformParameter.LUSTRE_AVAILABILITY_ZONE),
+      // The dataset directory without its leading '/', so an importer's paths have no doubled slash.
+      String(values.get(PlatformParameter.LUSTRE_DATASET_DIRECTORY)).replace(/^\//, ''),
     ]] });
+    expect(values.get(PlatformParameter.LUSTRE_DATASET_DIRECTORY)).toBe('/datasets');
   });
 
   test('the FSx for Lustre handles: id, mount name, DNS name, group, subnet, AZ and dataset directory', () => {
@@ -136,6 +139,16 @@ describe('DatasetPlatformStack publishes its handles', () => {
     expect([...published(template, '/teams/vision-platform').keys()].filter((name) => name.startsWith('storage/'))).toEqual(['storage/type', 'storage/s3-input-mode']);
   });
 
+  test('DatasetPlatformApp passes parameterPrefix and exportNamePrefix to every region\'s stack', () => {
+    const app = new DatasetPlatformApp({ context: { regions: 'us-east-1,cn-north-1' }, parameterPrefix: '/teams/vision-platform', exportNamePrefix: 'VisionPlatform' });
+    expect(app.stacks.map((stack) => stack.handles.parameterPrefix)).toEqual(['/teams/vision-platform', '/teams/vision-platform']);
+    for (const stack of app.stacks) {
+      const exportNames = stack.node.findAll().filter((c): c is CfnOutput => c instanceof CfnOutput).flatMap((output) => output.exportName ?? []);
+      expect(exportNames).toContain('VisionPlatform-VpcId');
+      expect(exportNames.filter((name) => !name.startsWith('VisionPlatform-'))).toEqual([]);
+    }
+  });
+
   test('in an EFS region: id, DNS name, group, mount-target subnets with their AZs, directory and writer access point', () => {
     const stack = new DatasetPlatformStack(new App(), 'DatasetPlatform-cn-north-1', { env: { region: 'cn-north-1' } });
     const template = Template.fromStack(stack);
@@ -155,6 +168,7 @@ describe('DatasetPlatformStack publishes its handles', () => {
       values.get(PlatformParameter.EFS_FILE_SYSTEM_ID), values.get(PlatformParameter.EFS_SECURITY_GROUP_ID), values.get(PlatformParameter.EFS_WRITER_ACCESS_POINT_ID),
       { 'Fn::Join': [';', (values.get(PlatformParameter.EFS_SUBNET_IDS) as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]] },
       { 'Fn::Join': [';', (values.get(PlatformParameter.EFS_AVAILABILITY_ZONES) as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]] },
+      'datasets',
     ]] });
     expect(values.has(PlatformParameter.LUSTRE_MOUNT_NAME)).toBe(false);
   });
@@ -266,6 +280,10 @@ describe('DatasetPlatformHandles.fromParameters', () => {
     expect(stack.resolve(platform.lustreFileSystem!.mountName))
       .toEqual({ 'Fn::Select': [1, { 'Fn::Split': [',', { Ref: expect.stringMatching(/importfsxlustre.*Parameter$/) }] }] });
     expect(platform.efsFileSystem).toBeUndefined();
+    // The dataset directory is the platform's, read from the record: '/<mount name>/<directory>/<dataset>' at deploy time.
+    const lustreField = (index: number) => ({ 'Fn::Select': [index, { 'Fn::Split': [',', { Ref: expect.stringMatching(/importfsxlustre.*Parameter$/) }] }] });
+    expect(stack.resolve(platform.lustreFileSystem!.datasetDirectory)).toEqual({ 'Fn::Join': ['', ['/', lustreField(6)]] });
+    expect(stack.resolve(platform.lustreFileSystem!.directoryPath('cifar'))).toEqual({ 'Fn::Join': ['', ['/', lustreField(1), '/', lustreField(6), '/cifar']] });
     // The handles are the same objects on every read.
     expect(platform.network).toBe(network);
     expect(stack.node.findAll().filter((c) => c instanceof CfnResource)).toEqual([]);
@@ -302,6 +320,9 @@ describe('DatasetPlatformHandles.fromParameters', () => {
     expect(platform.lustreFileSystem).toBeUndefined();
     expect(readParameters(stack)).toEqual([PlatformParameter.EFS_IMPORT, PlatformParameter.NETWORK_IMPORT]);
     expect(stack.resolve(efsFs.writerAccessPoint!.accessPointId)).toEqual({ 'Fn::Select': [2, { 'Fn::Split': [',', { Ref: expect.stringMatching(/importefs/) }] }] });
+    expect(stack.resolve(efsFs.datasetDirectory)).toEqual({ 'Fn::Join': ['', ['/', { 'Fn::Select': [5, { 'Fn::Split': [',', { Ref: expect.stringMatching(/importefs/) }] }] }]] });
+    const overridden = DatasetPlatformHandles.fromParameters(teamStack(), 'Platform', { parameterPrefix: PREFIX, storageType: DatasetStorageType.EFS, datasetDirectory: '/shared' });
+    expect(overridden.efsFileSystem!.datasetDirectory).toBe('/shared');
   });
 
   test.each([
