@@ -20,7 +20,7 @@ import {
 import { allowEventBridgeToEncrypt, withDeadLetterQueue } from '../events/dead-lettered-target';
 import { PlatformEventBus } from '../events/platform-event-bus';
 import { platformMetric } from '../monitoring/platform-metrics';
-import { FileSystemAccessMode, IDatasetFileSystem, S3InputMode } from '../filesystems';
+import { DatasetFileSystemType, FileSystemAccessMode, IDatasetFileSystem, S3InputMode } from '../filesystems';
 import { CONVERSION_STATUS_FILE, DEFAULT_INGESTION_EVENT_SOURCE } from '../../contract/ingestion-events';
 import { LAUNCHER_REJECTED_OUTCOME, PLATFORM_METRIC, PLATFORM_METRIC_DIMENSION } from '../../contract/platform-metrics';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
@@ -612,7 +612,8 @@ export class TrainingJobLauncher extends Construct {
     if (policy) {
       acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]',
         'Resource-less actions: ecr:GetAuthorizationToken (account-wide registry token), cloudwatch:PutMetricData (conditioned on the ' +
-        `${TRAINING_JOB_METRIC_NAMESPACE} namespace), fsx:DescribeFileSystems (authorized on * only) and the EC2 Describe*/network-interface actions ` +
+        `${TRAINING_JOB_METRIC_NAMESPACE} namespace), ${props.fileSystem?.fileSystemType === DatasetFileSystemType.FSX_LUSTRE ? 'fsx:DescribeFileSystems (authorized on * only) ' : ''}` +
+        'and the EC2 Describe*/network-interface actions ' +
         'SageMaker needs for VPC mode, which IAM cannot scope to resources.');
       const wildcards = [
         ...datasets.map((prefix) => ({ resource: props.datasetBucket.arnForObjects(prefix),

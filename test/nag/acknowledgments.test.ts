@@ -62,6 +62,13 @@ describe('every acknowledgment of the example app', () => {
     expect(all.filter(({ reason }) => /invokes it synchronously/.test(reason))).toEqual([]);
   });
 
+  test('an EFS region\'s reasons name no FSx action (the execution role there has none)', () => {
+    const cn = all.filter(({ path }) => path.startsWith('DatasetPlatform-cn-north-1/'));
+    expect(cn.length).toBeGreaterThan(20);
+    expect(cn.filter(({ reason }) => /fsx:/.test(reason)).map(({ path, id }) => `${id} at ${path}`)).toEqual([]);
+    expect(all.some(({ path, reason }) => path.startsWith('DatasetPlatform-us-east-1/') && /fsx:DescribeFileSystems/.test(reason))).toBe(true);
+  });
+
   test('the pack matcher is live: it knows real rules and refuses made-up ones', () => {
     expect(packHasRule('AwsSolutions', 'IAM5')).toBe(true);
     expect(packHasRule('NIST.800.53.R5', 'LambdaConcurrency')).toBe(true);
