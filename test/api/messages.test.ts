@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { platformApp } from '../support/platform-app';
+import { UNSHIPPED } from '../validation/support';
 
-/** Files and internals a consumer cannot open: the team's reference notes, source paths, tool modules. */
-const UNSHIPPED = /aws-facts|cdk-anchors|§|\bseeds\b|seed report|shared\/reference|\b(test|lambda\/src|lib)\/[\w/.-]+\.ts\b|\.test\.ts|cfnlint\/|\.py\b|endpoints\.json|get_id\b|\bissue \d+\b/i;
 
 describe('synth messages stand alone', () => {
   // The regions whose storage choice and warnings differ most: China (both regions), GovCloud, a region without FSx.
@@ -45,4 +44,34 @@ describe('synth messages stand alone', () => {
 test('the API reference (every public doc comment) names no unshipped file or tool internals', () => {
   const lines = readFileSync(join(__dirname, '..', '..', 'API.md'), 'utf8').split('\n');
   expect(lines.filter((line) => UNSHIPPED.test(line))).toEqual([]);
+});
+
+describe('the jsii assembly\'s docs (what Python, Go and IDE users read)', () => {
+  // The assembly `npm run build` writes (npm test builds it before jest runs).
+  const assemblyPath = join(__dirname, '..', '..', '.jsii');
+  const docs: Array<{ where: string; text: string }> = [];
+  const collect = (value: unknown, where: string): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => collect(item, `${where}[${index}]`));
+    } else if (value && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if (key === 'docs' && child && typeof child === 'object') {
+          for (const [field, text] of Object.entries(child)) {
+            if (typeof text === 'string') docs.push({ where: `${where} @${field}`, text });
+          }
+        } else {
+          collect(child, `${where}.${key}`);
+        }
+      }
+    }
+  };
+  collect(JSON.parse(readFileSync(assemblyPath, 'utf8')).types, 'types');
+
+  test('the assembly has the public API\'s docs', () => {
+    expect(docs.length).toBeGreaterThan(1000);
+  });
+
+  test('no doc of a type, member, parameter or enum value names an unshipped file or tool internals', () => {
+    expect(docs.filter((doc) => UNSHIPPED.test(doc.text))).toEqual([]);
+  });
 });

@@ -5,6 +5,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
+/** Files and internals a consumer cannot open: the team's reference notes, source paths, tool modules. */
+export const UNSHIPPED = /aws-facts|cdk-anchors|§|\bseeds\b|seed report|shared\/reference|\b(test|lambda\/src|lib)\/[\w/.-]+\.ts\b|\.test\.ts|\blambda\/src\/|\bscripts\/|cfnlint\/|\.py\b|endpoints\.json|get_id\b|\bissue \d+\b/i;
+
 /** What `String(token)` of a number token reads: a value that must never reach a template. */
 export const ENCODED_NUMBER = /-?1\.888\d*e\+289/;
 

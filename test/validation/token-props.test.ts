@@ -14,7 +14,7 @@ import { TENANTS_ENV } from '../../contract/tenant-directory';
 import {
   DataRepositoryAssociationOptions, DatasetIngestion, DatasetIngestionProps, HyperPodCluster, HyperPodClusterOptions, LustreDatasetFileSystem, PlatformApi, PlatformApiProps, SecureBucket, SecureBucketProps, Tenant, TenantProps, TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork,
 } from '../../lib';
-import { ENCODED_NUMBER, Json, ParameterStack, environmentWith, references, resourceProperties } from './support';
+import { ENCODED_NUMBER, Json, ParameterStack, UNSHIPPED, environmentWith, references, resourceProperties } from './support';
 
 /** A prop, how a token is given to it, and where the template must carry the token. */
 type TokenCase<P> = [prop: string, give: (tokens: ParameterStack) => Partial<P>, read: (template: Template) => unknown];
@@ -85,6 +85,7 @@ function describeLiterals<P>(construct: string, build: (stack: Stack, props: Par
       const message = (thrown as Error).message;
       const escaped = `${prop} is ${value}; `.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       expect(message).toMatch(new RegExp(`${escaped}${rule.source}[^\\n]*\\. [A-Z][^\\n]+`));
+      expect(message).not.toMatch(UNSHIPPED);
     });
   });
 }
