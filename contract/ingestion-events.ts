@@ -333,6 +333,8 @@ export interface ConversionStatusDocument {
 /** Environment variables the construct sets on the converter function. */
 export const INGESTION_ENV = {
   DATASET_BUCKET: 'DATASET_BUCKET',
+  /** Retention job: the upload bucket, whose `uploads/<tenant>/<datasetId>/` go when that dataset is deleted. */
+  UPLOAD_BUCKET: 'UPLOAD_BUCKET',
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   EVENT_SOURCE: 'EVENT_SOURCE',
   MAX_RECEIVE_COUNT: 'MAX_RECEIVE_COUNT',
@@ -355,7 +357,7 @@ export const INGESTION_ENV = {
 
 /**
  * What the retention function accepts besides its schedule's event: deleting one whole dataset
- * (every channel's pointer first, then its versions and status). `aws lambda invoke` it with
+ * (every channel's pointer first, then its uploads, its versions and status). `aws lambda invoke` it with
  * `{"deleteDataset":{"tenant":"vision","datasetId":"cats"}}`.
  */
 export interface DeleteDatasetRequest {

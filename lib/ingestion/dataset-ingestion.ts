@@ -499,6 +499,7 @@ export class DatasetIngestion extends Construct {
         ...props.retention,
         network: props.network,
         datasetBucket: this.datasetBucket,
+        uploadBucket: this.uploadBucket,
         efsMount,
         logRetention: props.logRetention,
         encryptionKey: props.encryptionKey,

@@ -12,7 +12,7 @@ import { allowEventBridgeToEncrypt } from '../events/dead-lettered-target';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeInlinePolicy, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { ITrainingNetwork } from '../network';
-import { DATASET_KEY_PREFIX, INGESTION_ENV } from '../../contract/ingestion-events';
+import { DATASET_KEY_PREFIX, INGESTION_ENV, UPLOAD_KEY_PREFIX } from '../../contract/ingestion-events';
 
 /** How long dataset versions are kept (see {@link DatasetVersionRetention}). */
 export interface DatasetRetentionOptions {
@@ -45,6 +45,12 @@ export interface DatasetVersionRetentionProps extends DatasetRetentionOptions {
   /** The dataset bucket (`datasets/<tenant>/<datasetId>/<channel>/<version>/`). */
   readonly datasetBucket: s3.IBucket;
   /**
+   * The upload bucket: deleting a dataset deletes every version of its uploads
+   * (`uploads/<tenant>/<datasetId>/`) too. The scheduled sweep never touches uploads.
+   * @default - deleting a dataset keeps its uploads (they expire with the upload bucket's lifecycle rules, if any)
+   */
+  readonly uploadBucket?: s3.IBucket;
+  /**
    * EFS: the job also removes the versions it deletes from EFS, through this mount.
    * @default - S3 only (FSx for Lustre follows S3 through its association's auto-import of DELETED objects)
    */
@@ -75,7 +81,8 @@ const DEFAULTS = { keepVersions: 5, keepYoungerThan: Duration.days(7), schedule:
  * manifest first — and from EFS; FSx for Lustre drops them through its data repository
  * association (auto-import of DELETED objects, the default). Incomplete versions (conversions in
  * progress) are left alone for two days. Invoked with `{"deleteDataset":{"tenant":…,"datasetId":…}}`
- * it deletes one whole dataset, each channel's pointer first (see {@link grantDeleteDataset}).
+ * it deletes one whole dataset, each channel's pointer first, and (given `uploadBucket`) every
+ * version of its uploads (see {@link grantDeleteDataset}).
  */
 export class DatasetVersionRetention extends Construct {
   /** The retention Lambda. */
@@ -115,6 +122,7 @@ export class DatasetVersionRetention extends Construct {
       removalPolicy: props.removalPolicy,
       environment: {
         [INGESTION_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,
+        ...(props.uploadBucket ? { [INGESTION_ENV.UPLOAD_BUCKET]: props.uploadBucket.bucketName } : {}),
         [INGESTION_ENV.RETENTION_KEEP_VERSIONS]: String(this.keepVersions),
         [INGESTION_ENV.RETENTION_KEEP_YOUNGER_THAN_SECONDS]: String(keepYoungerThan.toSeconds()),
         ...(props.efsMount ? { [INGESTION_ENV.EFS_MOUNT_PATH]: props.efsMount.localMountPath, [INGESTION_ENV.EFS_ROOT_DIRECTORY]: props.efsMount.datasetRootDirectory } : {}),
@@ -131,11 +139,25 @@ export class DatasetVersionRetention extends Construct {
       conditions: { StringLike: { 's3:prefix': [`${DATASET_KEY_PREFIX}*`] } },
     }));
     props.datasetBucket.encryptionKey?.grant(fn.role, 'kms:Decrypt');
+    const uploads = props.uploadBucket?.arnForObjects(`${UPLOAD_KEY_PREFIX}*`);
+    if (props.uploadBucket && uploads) {
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'DeleteUploadsOfDeletedDatasets', actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'], resources: [uploads] }));
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ListUploadVersions',
+        actions: ['s3:ListBucketVersions'],
+        resources: [props.uploadBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${UPLOAD_KEY_PREFIX}*`] } },
+      }));
+    }
     acknowledgeInlinePolicy(fn.role, 'dataset version retention');
     const policy = fn.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       acknowledgeWildcardResource(policy, datasets,
-        'Reads pointers and manifests and deletes old versions of any dataset below datasets/ (the sweep covers every channel); never writes, never touches uploads, leases or work files.');
+        'Reads pointers and manifests and deletes old versions of any dataset below datasets/ (the sweep covers every channel); never writes, never touches leases or work files.');
+      if (uploads) {
+        acknowledgeWildcardResource(policy, uploads,
+          'Deletes every version of the uploads below uploads/<tenant>/<datasetId>/ of a dataset it is asked to delete (any tenant\'s dataset: the platform operator invokes it); never reads or writes uploads.');
+      }
     }
 
     this.rule = new events.Rule(this, 'Schedule', {

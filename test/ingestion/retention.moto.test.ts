@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { useMotoServer } from '../support/moto-server';
 
 const BUCKET = 'platform-datasets';
+const UPLOADS = 'platform-uploads';
 const DAY = 24 * 3600 * 1000;
 const now = new Date('2026-12-03T12:00:00Z');
 const v = (daysAgo: number, n: number) => `v${new Date(now.getTime() - daysAgo * DAY).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')}-${n.toString(16).padStart(12, '0')}`;
@@ -76,12 +77,21 @@ describeWithTool(MOTO_SERVER, 'dataset version retention against moto_server (S3
     expect(report).toMatchObject({ removed: [], skipped: ['vision/cats/training'] });
   });
 
-  test('deleting a whole dataset removes each channel\'s pointer first, then its versions and status, in S3 and on EFS', async () => {
+  test('deleting a whole dataset removes each channel\'s pointer first, then every version of its uploads, then its versions and status, in S3 and on EFS', async () => {
     await version(v(10, 1));
     await put(`${channel}current.json`, pointer(v(10, 1)));
     await put(`${channel}conversion-status.json`, '{}');
     writeFileSync(join(mount, 'vision/cats/training/current.json'), pointer(v(10, 1)));
     await put('datasets/vision/dogs/training/current.json', '{}'); // another dataset stays
+    await s3.send(new CreateBucketCommand({ Bucket: UPLOADS }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: UPLOADS, VersioningConfiguration: { Status: 'Enabled' } }));
+    const upload = (key: string) => s3.send(new PutObjectCommand({ Bucket: UPLOADS, Key: key, Body: 'zip' }));
+    await upload('uploads/vision/cats/training.zip');
+    await upload('uploads/vision/cats/training.zip'); // a second version
+    await upload('uploads/vision/cats/weights.files.zip');
+    await upload('uploads/vision/cats/old.tfrecord');
+    await s3.send(new DeleteObjectCommand({ Bucket: UPLOADS, Key: 'uploads/vision/cats/old.tfrecord' })); // a delete marker over a kept version
+    for (const other of ['uploads/vision/dogs/training.zip', 'uploads/vision/cats2/training.zip', 'uploads/robotics/cats/training.zip']) await upload(other);
 
     const deletes: string[] = [];
     const original = s3.send.bind(s3);
@@ -89,12 +99,25 @@ describeWithTool(MOTO_SERVER, 'dataset version retention against moto_server (S3
       if (command.constructor.name === 'DeleteObjectsCommand') deletes.push(...command.input.Delete!.Objects.map((o) => o.Key));
       return original(command as never);
     };
-    const result = await deleteDataset(services, 'vision', 'cats');
-    expect(result).toEqual({ channels: ['training'], versions: 1 });
+    const result = await deleteDataset({ ...services, uploadBucket: UPLOADS }, 'vision', 'cats');
+    expect(result).toEqual({ channels: ['training'], versions: 1, uploads: 5 }); // training.zip twice, weights.files.zip, old.tfrecord and its delete marker
     expect(deletes[0]).toBe(`${channel}current.json`);
-    expect(deletes[1]).toBe(`${channel}${v(10, 1)}/manifest.json`);
+    expect(deletes.slice(1, 6).every((key) => key.startsWith('uploads/vision/cats/'))).toBe(true);
+    expect(deletes[6]).toBe(`${channel}${v(10, 1)}/manifest.json`);
     expect(await keys()).toEqual(['datasets/vision/dogs/training/current.json']);
     expect(existsSync(join(mount, 'vision/cats/training'))).toBe(false);
+    const left = await original(new ListObjectVersionsCommand({ Bucket: UPLOADS, Prefix: 'uploads/' }));
+    expect([...left.Versions ?? [], ...left.DeleteMarkers ?? []].map((o) => o.Key).sort()).toEqual(['uploads/robotics/cats/training.zip', 'uploads/vision/cats2/training.zip', 'uploads/vision/dogs/training.zip']);
+    // Again: nothing left to delete, no error.
+    expect(await deleteDataset({ ...services, uploadBucket: UPLOADS }, 'vision', 'cats')).toEqual({ channels: [], versions: 0, uploads: 0 });
     await expect(deleteDataset(services, 'vision', '../x')).rejects.toThrow(/Invalid dataset id/);
+  });
+
+  test('without the upload bucket, deleting a dataset keeps its uploads', async () => {
+    await version(v(10, 1));
+    await s3.send(new CreateBucketCommand({ Bucket: UPLOADS }));
+    await s3.send(new PutObjectCommand({ Bucket: UPLOADS, Key: 'uploads/vision/cats/training.zip', Body: 'zip' }));
+    expect(await deleteDataset(services, 'vision', 'cats')).toEqual({ channels: ['training'], versions: 1, uploads: 0 });
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: UPLOADS }))).Contents?.map((o) => o.Key)).toEqual(['uploads/vision/cats/training.zip']);
   });
 });

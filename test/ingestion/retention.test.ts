@@ -79,6 +79,28 @@ describe('DatasetVersionRetention construct', () => {
     expect(JSON.stringify(statements)).toMatch(/\/datasets\/\*/);
   });
 
+  test('with the upload bucket, it may list and delete every version below uploads/ (whole datasets only) and gets the bucket in its environment', () => {
+    const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+    const uploadBucket = new s3.Bucket(stack, 'Uploads');
+    new DatasetVersionRetention(stack, 'Retention', { network: new TrainingNetwork(stack, 'Network'), datasetBucket: new s3.Bucket(stack, 'Datasets'), uploadBucket });
+    const template = Template.fromStack(stack);
+    const uploadsRef = { Ref: stack.getLogicalId(uploadBucket.node.defaultChild as s3.CfnBucket) };
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ UPLOAD_BUCKET: uploadsRef }) } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'DeleteUploadsOfDeletedDatasets', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadsRef.Ref, 'Arn'] }, '/uploads/*']] } }),
+          Match.objectLike({ Sid: 'ListUploadVersions', Action: 's3:ListBucketVersions', Resource: { 'Fn::GetAtt': [uploadsRef.Ref, 'Arn'] }, Condition: { StringLike: { 's3:prefix': ['uploads/*'] } } }),
+        ]),
+      },
+    });
+  });
+
+  test('without the upload bucket, it never touches uploads', () => {
+    const { template } = make();
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/UPLOAD_BUCKET|ListBucketVersions|DeleteObjectVersion/);
+  });
+
   test('keepVersions, keepYoungerThan and schedule are passed on', () => {
     const { template } = make({ keepVersions: 3, keepYoungerThan: Duration.days(30), schedule: events.Schedule.cron({ hour: '3', minute: '0' }) });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });

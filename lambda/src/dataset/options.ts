@@ -1,5 +1,5 @@
 import { DATASET_KINDS, DEFAULT_DATASET_KIND, type DatasetKind } from '../../../contract/key-layout';
-import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../zip/zip-limits';
+import { DEFAULT_ZIP_LIMITS, DEFLATE_MAX_RATIO, type ZipLimits } from '../zip/zip-limits';
 import { DatasetError, DatasetProblem } from './dataset-errors';
 import { isValidationFraction, VALIDATION_FRACTION_RULE } from './validation-split';
 
@@ -60,10 +60,21 @@ export const DEFAULT_MAX_IMAGE_PIXELS = 89_478_485;
 const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
- * Files and TFRecord entries are streamed, never held whole in memory, so their per-entry cap
- * defaults to the archive's total cap (checkpoints and TFRecord shards are often several GB).
+ * What each kind changes of DEFAULT_ZIP_LIMITS; every other cap is shared.
+ * - `images`: an entry is one image held in memory (64 MiB at most) and may expand at most 100:1:
+ *   JPEG and PNG barely compress, so a higher ratio is a zip bomb, not an image.
+ * - `files` and `tfrecord`: entries are streamed, never held whole, so an entry may be as large as
+ *   the archive's total cap (checkpoints and TFRecord shards are often several GB), and an entry's
+ *   ratio is capped only at what DEFLATE can produce: a checkpoint's zero-filled tensors (a fresh
+ *   optimizer state) and padded TFRecord features legitimately compress far past 100:1. The zip
+ *   bomb is still refused, as a whole: the entries together may declare at most 100 times the
+ *   zip's size (maxArchiveCompressionRatio, above 1 GiB) and 1 TiB.
  */
-const STREAMED_KIND_LIMITS: Partial<ZipLimits> = { maxEntryUncompressedBytes: DEFAULT_ZIP_LIMITS.maxTotalUncompressedBytes };
+export const KIND_ZIP_LIMITS: Readonly<Record<DatasetKind, Partial<ZipLimits>>> = {
+  images: {},
+  files: { maxEntryUncompressedBytes: DEFAULT_ZIP_LIMITS.maxTotalUncompressedBytes, maxCompressionRatio: DEFLATE_MAX_RATIO },
+  tfrecord: { maxEntryUncompressedBytes: DEFAULT_ZIP_LIMITS.maxTotalUncompressedBytes, maxCompressionRatio: DEFLATE_MAX_RATIO },
+};
 
 export function resolveOptions(options: ConversionOptions = {}): ResolvedConversionOptions {
   const kind = options.kind ?? DEFAULT_DATASET_KIND;
@@ -77,7 +88,7 @@ export function resolveOptions(options: ConversionOptions = {}): ResolvedConvers
     maxRejectedFraction: options.maxRejectedFraction ?? 0,
     maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
     validationFraction: options.validationFraction ?? null,
-    limits: { ...DEFAULT_ZIP_LIMITS, ...(kind === 'images' ? {} : STREAMED_KIND_LIMITS), ...options.limits },
+    limits: { ...DEFAULT_ZIP_LIMITS, ...KIND_ZIP_LIMITS[kind], ...options.limits },
   };
   const invalid = (what: string) => new DatasetError(DatasetProblem.INVALID_OPTIONS, `invalid option: ${what}`);
   if (!DATASET_KINDS.includes(kind)) throw invalid(`kind ${JSON.stringify(kind)} must be one of ${DATASET_KINDS.join(', ')}`);

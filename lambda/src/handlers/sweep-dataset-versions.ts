@@ -8,7 +8,7 @@ import { deleteDataset, sweepVersions, type RetentionServices } from '../ingesti
 /**
  * The dataset retention Lambda: on its schedule, removes old dataset versions (never the current
  * one); invoked with `{"deleteDataset":{"tenant":…,"datasetId":…}}`, deletes one whole dataset,
- * pointers first.
+ * pointers first, and its uploads.
  */
 const logger = new Logger();
 let config: RetentionConfig | undefined;
@@ -19,7 +19,7 @@ export const handler = async (event: unknown, context: Context) => {
   config ??= readRetentionConfig(process.env);
   if (!base) {
     const s3 = new S3Client({ maxAttempts: 6 });
-    base = { s3, datasets: new S3DatasetStore(s3, config.datasetBucket), efs: config.efs ? new EfsDatasetStore(config.efs) : undefined, logger, now: () => new Date() };
+    base = { s3, datasets: new S3DatasetStore(s3, config.datasetBucket), efs: config.efs ? new EfsDatasetStore(config.efs) : undefined, uploadBucket: config.uploadBucket, logger, now: () => new Date() };
   }
   const services: RetentionServices = { ...base, remainingMs: () => context.getRemainingTimeInMillis() };
   const request = (event as { deleteDataset?: { tenant?: unknown; datasetId?: unknown } } | null)?.deleteDataset;

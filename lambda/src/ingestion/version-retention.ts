@@ -1,7 +1,7 @@
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectVersionsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { CONVERSION_STATUS_FILE } from '../../../contract/ingestion-events';
 import type { EfsDatasetStore, S3DatasetStore } from '../aws';
-import { DATASET_PREFIX, manifestKey, pointerKey, validateDatasetId, validateOwner, versionPrefix, type DatasetChannelRef } from '../catalog';
+import { DATASET_PREFIX, manifestKey, pointerKey, tenantUploadPrefix, validateDatasetId, validateOwner, versionPrefix, type DatasetChannelRef } from '../catalog';
 import type { IngestionLogger } from './commit-version';
 import { describe } from './failure';
 import { decideRetention, RetentionReason, type RetentionPolicy } from './retention';
@@ -11,6 +11,8 @@ export interface RetentionServices {
   readonly s3: S3Client;
   readonly datasets: S3DatasetStore;
   readonly efs?: EfsDatasetStore;
+  /** The upload bucket: deleting a dataset deletes its uploads too (every version). Without it they are kept. */
+  readonly uploadBucket?: string;
   readonly logger: IngestionLogger;
   readonly now: () => Date;
   /** Time left in the invocation; the sweep stops early (the next run goes on) below a minute. */
@@ -73,18 +75,33 @@ export async function sweepVersions(services: RetentionServices, policy: Retenti
   return { channels, removed, skipped, incomplete: false };
 }
 
+/** What deleting a dataset removed. */
+export interface DeletedDataset {
+  readonly channels: string[];
+  readonly versions: number;
+  /** Object versions (and delete markers) of its uploads removed; 0 when the job has no upload bucket. */
+  readonly uploads: number;
+}
+
 /**
- * Deletes a whole dataset: for each channel its pointer first (S3, then EFS), so no launch
- * resolves it while its files go; then every version (manifest first), then its conversion status.
+ * Deletes a whole dataset: every channel's pointer first (S3, then EFS), so no launch resolves it
+ * while its files go; then its uploads, every version of every kind below
+ * `uploads/<tenant>/<datasetId>/` (a user who deletes a dataset expects the data they uploaded gone
+ * too, and a conversion still reading an upload fails as "upload changed" instead of bringing the
+ * dataset back); then every version of every channel (manifest first) and its conversion status.
+ * Idempotent: run it again after a failure.
  */
-export async function deleteDataset(services: RetentionServices, tenant: string, datasetId: string): Promise<{ channels: string[]; versions: number }> {
+export async function deleteDataset(services: RetentionServices, tenant: string, datasetId: string): Promise<DeletedDataset> {
   const datasetPrefix = `${DATASET_PREFIX}${validateOwner(tenant)}/${validateDatasetId(datasetId)}/`;
   const channels = (await listLevel(services, datasetPrefix)).prefixes.map(lastSegment);
-  let versions = 0;
-  for (const channel of channels) {
-    const ref: DatasetChannelRef = { tenant, datasetId, channel };
+  const refs: DatasetChannelRef[] = channels.map((channel) => ({ tenant, datasetId, channel }));
+  for (const ref of refs) {
     await services.datasets.deleteKeys([pointerKey(ref)]);
     await services.efs?.removePointer(ref);
+  }
+  const uploads = services.uploadBucket ? await deleteAllVersions(services.s3, services.uploadBucket, `${tenantUploadPrefix(tenant)}${datasetId}/`) : 0;
+  let versions = 0;
+  for (const ref of refs) {
     for (const prefix of (await listLevel(services, channelPrefixOf(ref))).prefixes) {
       const version = lastSegment(prefix);
       if (isVersionName(version)) {
@@ -94,9 +111,31 @@ export async function deleteDataset(services: RetentionServices, tenant: string,
     }
     await services.datasets.deletePrefix(channelPrefixOf(ref));
     await services.efs?.removeChannel(ref);
-    services.logger.info('Dataset channel deleted', { tenant, datasetId, channel });
+    services.logger.info('Dataset channel deleted', { tenant, datasetId, channel: ref.channel });
   }
-  return { channels, versions };
+  services.logger.info('Dataset deleted', { tenant, datasetId, channels, versions, uploads });
+  return { channels, versions, uploads };
+}
+
+/** Deletes every object version and delete marker below `prefix` (a versioned bucket keeps deleted uploads otherwise). */
+async function deleteAllVersions(s3: S3Client, bucket: string, prefix: string): Promise<number> {
+  let deleted = 0;
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+    const objects = [...page.Versions ?? [], ...page.DeleteMarkers ?? []].filter((o) => o.Key).map((o) => ({ Key: o.Key!, VersionId: o.VersionId }));
+    if (objects.length > 0) {
+      const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+      if (result.Errors && result.Errors.length > 0) {
+        throw new Error(`could not delete ${result.Errors.length} upload object version(s) in s3://${bucket}/, e.g. ${result.Errors[0].Key}: ${result.Errors[0].Code}`);
+      }
+      deleted += objects.length;
+    }
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker !== undefined);
+  return deleted;
 }
 
 async function removeVersion(services: RetentionServices, ref: DatasetChannelRef, version: string): Promise<void> {

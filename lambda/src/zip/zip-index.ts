@@ -4,7 +4,7 @@ import { decodeEntryName } from './entry-name';
 import { openZip, toZipFormatError } from './open-zip';
 import { CompressionMethod, FLAG_DATA_DESCRIPTOR, FLAG_ENCRYPTED, isSymlinkAttributes, LOCAL_HEADER_FIXED_BYTES, MIN_DATA_DESCRIPTOR_BYTES, type ZipEntry } from './zip-entry';
 import { ZipFormatError, ZipProblem } from './zip-errors';
-import { DEFAULT_ZIP_LIMITS, estimatedIndexBytes, type ZipLimits } from './zip-limits';
+import { ARCHIVE_RATIO_FLOOR_BYTES, DEFAULT_ZIP_LIMITS, estimatedIndexBytes, type ZipLimits } from './zip-limits';
 
 export interface ZipSourceInfo {
   readonly identity: SourceIdentity;
@@ -75,6 +75,7 @@ export async function readZipIndex(source: ByteSource, limits: Partial<ZipLimits
       }
       entries.push(entry);
     }
+    checkArchiveRatio(source, totalUncompressedBytes, caps.maxArchiveCompressionRatio);
     assignDataLimits(source, entries, centralDirectoryOffset);
     return { source: { identity: source.identity, description: source.description, size: source.size }, entries, centralDirectoryOffset, totalUncompressedBytes };
   } finally {
@@ -146,5 +147,19 @@ function assignDataLimits(source: ByteSource, entries: Mutable<ZipEntry>[], cent
       );
     }
     entry.dataLimit = limit;
+  }
+}
+
+/** A zip bomb of many entries, each within its own ratio, is still refused as a whole (before any data is read). */
+function checkArchiveRatio(source: ByteSource, totalUncompressedBytes: number, maxRatio: number): void {
+  if (totalUncompressedBytes <= ARCHIVE_RATIO_FLOOR_BYTES) return;
+  const ratio = totalUncompressedBytes / Math.max(1, source.size);
+  if (ratio > maxRatio) {
+    throw new ZipFormatError(
+      ZipProblem.TOTAL_SIZE_LIMIT,
+      source.description,
+      `the entries declare ${totalUncompressedBytes} uncompressed bytes, ${ratio.toFixed(0)} times the zip's ${source.size} bytes; ` +
+        `a zip may expand at most ${maxRatio}:1 as a whole (a zip bomb otherwise)`,
+    );
   }
 }

@@ -9,6 +9,13 @@ export interface ZipLimits {
   /** Largest uncompressed/compressed ratio of a deflated entry; higher is a rejected entry. */
   readonly maxCompressionRatio: number;
   /**
+   * Largest ratio of the entries' declared uncompressed bytes, in total, to the zip's size, once
+   * they declare more than ARCHIVE_RATIO_FLOOR_BYTES (below it any expansion is harmless). Bounds
+   * what a small upload can make the platform write, whatever each entry's ratio; the archive is
+   * rejected above it.
+   */
+  readonly maxArchiveCompressionRatio: number;
+  /**
    * Memory the decoded central directory may take, estimated from its size and entry count before
    * any entry is parsed (the archive is rejected above it). The Lambda functions set it from their
    * memory size, so a zip whose directory cannot fit is refused instead of crashing the function.
@@ -23,8 +30,15 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxEntryUncompressedBytes: 64 * 1024 ** 2, // 64 MiB: the one image held in memory at a time
   // JPEG/PNG barely compress; DEFLATE itself tops out near 1032:1.
   maxCompressionRatio: 100,
+  maxArchiveCompressionRatio: 100,
   maxIndexBytes: 3 * 1024 ** 3, // within Node's default heap limit on 64-bit machines
 };
+
+/** The most DEFLATE can expand its input (258 bytes per 2-bit code, plus block overhead): about 1032:1. */
+export const DEFLATE_MAX_RATIO = 1032;
+
+/** Below this many declared uncompressed bytes in total, a zip is not judged by its overall ratio: 1 GiB. */
+export const ARCHIVE_RATIO_FLOOR_BYTES = 1024 ** 3;
 
 /**
  * Estimated peak memory of planning from a central directory: each entry's name as a string (its
