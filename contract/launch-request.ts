@@ -17,6 +17,17 @@ export enum DatasetChannelSource {
   S3 = 's3',
 }
 
+/**
+ * Which part of a dataset version converted with a validation split (the ingestion's
+ * `conversion.validationFraction`) a channel reads.
+ */
+export enum DatasetChannelSplit {
+  /** `<version>/training/`: the images not held out for validation. */
+  TRAINING = 'training',
+  /** `<version>/validation/`: the images held out for validation. */
+  VALIDATION = 'validation',
+}
+
 /** `Channel.InputMode` of a training job. File systems support `FILE` only; `FAST_FILE` and `PIPE` stream from S3. */
 export enum DatasetChannelInputMode {
   /** The data is available as files (copied from S3, or the file system read in place). */
@@ -64,7 +75,14 @@ export interface TrainingJobChannelRequest {
    * The MIME type passed to the algorithm.
    * @default - none
    */
-  readonly contentType?: string;
+  readonly contentType?: string;  /**
+   * The part of a split version the channel reads: `<version>/training/` or `<version>/validation/`.
+   * Channels that read one dataset channel read one version, so a request's training and validation
+   * channels always read the two parts of the same conversion. A version without a split has no
+   * parts: naming one is refused.
+   * @default - TRAINING when the version has a validation split, else the whole version
+   */
+  readonly split?: DatasetChannelSplit;
 }
 
 /**

@@ -1,6 +1,6 @@
 export * from './training-job-launcher';
 // The launch request/response and the TrainingJobStateChanged detail are defined once, in the contract the launcher Lambda shares.
-export { DatasetChannelInputMode, DatasetChannelSource, LaunchedTrainingJobStatus, TrainingJobLaunchOutcome } from '../../contract/launch-request';
+export { DatasetChannelInputMode, DatasetChannelSource, DatasetChannelSplit, LaunchedTrainingJobStatus, TrainingJobLaunchOutcome } from '../../contract/launch-request';
 export type {
   LaunchedTrainingJob, LaunchRequestFieldError, TrainingJobChannelRequest, TrainingJobCheckpointRequest, TrainingJobLaunchRequest,
   TrainingJobLaunchResponse, TrainingJobLaunchSummary, TrainingJobMetricDefinition, TrainingJobSweep,

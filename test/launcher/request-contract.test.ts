@@ -33,7 +33,7 @@ const inRequest = (field: string) => ({
 const MUTATIONS: Mutation[] = [
   { what: 'an optional request field added to the contract only', ...inRequest('readonly priorityClass?: number;'), named: 'priorityClass' },
   { what: 'a channel field added to the contract only', file: CONTRACT,
-    replace: '  readonly contentType?: string;\n}', with: '  readonly contentType?: string;\n  readonly cacheMode?: string;\n}', named: 'cacheMode' },
+    replace: '  readonly split?: DatasetChannelSplit;\n}', with: '  readonly split?: DatasetChannelSplit;\n  readonly cacheMode?: string;\n}', named: 'cacheMode' },
   { what: 'a metric definition field added to the contract only', file: CONTRACT,
     replace: '  readonly regex: string;\n}', with: '  readonly regex: string;\n  readonly metricUnit?: string;\n}', named: 'metricUnit' },
   { what: 'a checkpoint field added to the contract only', file: CONTRACT,

@@ -1,6 +1,6 @@
 import type { Channel, CreateTrainingJobCommandInput, Tag } from '@aws-sdk/client-sagemaker';
 import { ChannelInputError, TFRECORD_CONTENT_TYPE, fileSystemChannel, joinDirectoryPath } from '../../../contract/sagemaker-channel';
-import { ResolvedDatasetChannel } from './dataset-resolution';
+import { ResolvedDatasetChannel, channelPart } from './dataset-resolution';
 import { DatasetChannelSource, type LaunchRequestFieldError } from '../../../contract/launch-request';
 import { formatPath } from './field-errors';
 import { tenantJobsPrefix, type DatasetKind } from '../../../contract/key-layout';
@@ -149,6 +149,8 @@ function buildChannel(name: string, channel: JobChannelSpec, context: BuildConte
     throw new Error(`internal error: dataset channel ${channel.datasetId}/${channel.datasetChannel} was not resolved before building channel ${name}`);
   }
   const contentType = channel.contentType ?? DEFAULT_CONTENT_TYPE[resolved.kind];
+  // A split version's channel reads one part's folder (training/ unless it names validation/).
+  const part = channelPart(resolved, channel.split);
   if (channel.source === DatasetChannelSource.FILE_SYSTEM) {
     const fileSystem = context.config.fileSystem;
     if (!fileSystem) {
@@ -158,7 +160,7 @@ function buildChannel(name: string, channel: JobChannelSpec, context: BuildConte
       channelName: name,
       fileSystemId: fileSystem.id,
       fileSystemType: fileSystem.type,
-      directoryPath: joinDirectoryPath([fileSystem.datasetRootDirectory, resolved.datasetPath]),
+      directoryPath: joinDirectoryPath([fileSystem.datasetRootDirectory, resolved.datasetPath, part ?? '']),
       // Versions are immutable once committed; jobs read them read-only (the IAM policy allows only ro).
       accessMode: 'ro',
     });
@@ -169,7 +171,7 @@ function buildChannel(name: string, channel: JobChannelSpec, context: BuildConte
     DataSource: {
       S3DataSource: {
         S3DataType: 'S3Prefix',
-        S3Uri: `s3://${context.config.datasetBucket}/${resolved.prefix}`,
+        S3Uri: `s3://${context.config.datasetBucket}/${resolved.prefix}${part ? `${part}/` : ''}`,
         S3DataDistributionType: 'FullyReplicated',
       },
     },

@@ -1,6 +1,6 @@
 import { DATASET_KINDS, DATASET_PREFIX, DatasetKeyError, manifestKey, parsePointer, pointerKey, uploadKey, versionPrefix, type DatasetKind } from '../catalog';
 import { SHARED_AREA } from '../../../contract/tenant-directory';
-import { DatasetChannelInputMode, type LaunchRequestFieldError } from '../../../contract/launch-request';
+import { DatasetChannelInputMode, DatasetChannelSplit, type LaunchRequestFieldError } from '../../../contract/launch-request';
 import { formatPath } from './field-errors';
 import { DatasetChannelRequest, PlannedJob, channelRequestOf, datasetChannelKey, datasetChannelsOf } from './job-plan';
 
@@ -23,6 +23,16 @@ export interface ResolvedDatasetChannel extends DatasetChannelRequest {
   readonly records: number;
   /** Files kept as uploaded (kinds files and tfrecord; 0 for images). */
   readonly files: number;
+  /** Records per part of a version converted with a validation split; null for a version without one. */
+  readonly split: Readonly<Record<DatasetChannelSplit, number>> | null;
+}
+
+/**
+ * The folder a channel reads below its version: the part it names, the training part of a split
+ * version when it names none, nothing (the whole version) otherwise.
+ */
+export function channelPart(resolved: Pick<ResolvedDatasetChannel, 'split'>, requested: DatasetChannelSplit | undefined): DatasetChannelSplit | undefined {
+  return requested ?? (resolved.split ? DatasetChannelSplit.TRAINING : undefined);
 }
 
 /** Why a dataset channel cannot be used. */
@@ -84,8 +94,8 @@ export async function resolveDatasetChannel(reader: ObjectReader, bucket: string
 }
 
 /** What the launcher reads of a manifest: its kind and how much it holds; undefined when it is not one. */
-function manifestFacts(text: string): { kind: DatasetKind; records: number; files: number } | undefined {
-  let manifest: { manifestVersion?: unknown; kind?: unknown; records?: unknown; files?: unknown };
+function manifestFacts(text: string): Pick<ResolvedDatasetChannel, 'kind' | 'records' | 'files' | 'split'> | undefined {
+  let manifest: { manifestVersion?: unknown; kind?: unknown; records?: unknown; files?: unknown; split?: unknown };
   try {
     manifest = JSON.parse(text) as typeof manifest;
   } catch {
@@ -93,7 +103,29 @@ function manifestFacts(text: string): { kind: DatasetKind; records: number; file
   }
   const kind = manifest.kind ?? 'images';
   if (typeof manifest.manifestVersion !== 'number' || typeof manifest.records !== 'number' || !DATASET_KINDS.includes(kind as DatasetKind)) return undefined;
-  return { kind: kind as DatasetKind, records: manifest.records, files: Array.isArray(manifest.files) ? manifest.files.length : 0 };
+  return { kind: kind as DatasetKind, records: manifest.records, files: Array.isArray(manifest.files) ? manifest.files.length : 0, split: splitFacts(manifest.split) };
+}
+
+/** Records per part of a manifest's `split` (written by the converter: { training: { records }, validation: { records } }). */
+function splitFacts(split: unknown): Record<DatasetChannelSplit, number> | null {
+  const records = (part: unknown) => (typeof part === 'object' && part !== null && typeof (part as { records?: unknown }).records === 'number' ? (part as { records: number }).records : undefined);
+  if (typeof split !== 'object' || split === null) return null;
+  const training = records((split as Record<string, unknown>).training);
+  const validation = records((split as Record<string, unknown>).validation);
+  return training === undefined || validation === undefined ? null : { [DatasetChannelSplit.TRAINING]: training, [DatasetChannelSplit.VALIDATION]: validation };
+}
+
+/** Why a channel cannot read the part `split` of its resolved version, or undefined when it can. */
+function splitProblem(resolved: ResolvedDatasetChannel, split: DatasetChannelSplit): string | undefined {
+  const name = `dataset channel ${JSON.stringify(resolved.channel)} version ${resolved.resolvedVersion}`;
+  if (!resolved.split) {
+    return `${name} has no ${split} part: it was converted without a validation split (the ingestion's conversion.validationFraction, ` +
+      'or convert --validation-fraction); leave out "split" to read the whole version';
+  }
+  if (resolved.split[split] === 0) {
+    return `${name} has no ${split} images: no class had two or more images to split (a class of one image stays in training); upload more images per class`;
+  }
+  return undefined;
 }
 
 /** The resolved channels of a request, keyed by {@link datasetChannelKey}, or the field errors. */
@@ -131,8 +163,12 @@ export async function resolveDatasets(reader: ObjectReader, bucket: string, jobs
   const channels = jobs.length > 0 ? jobs[0].spec.channels : {};
   for (const [name, channel] of Object.entries(channels)) {
     const problem = problems.get(datasetChannelKey(channelRequestOf(channel)));
+    const resolved = datasets.get(datasetChannelKey(channelRequestOf(channel)));
+    const partProblem = resolved && channel.split ? splitProblem(resolved, channel.split) : undefined;
     if (problem) {
       errors.push({ path: formatPath(['channels', name]), message: problem });
+    } else if (partProblem) {
+      errors.push({ path: formatPath(['channels', name, 'split']), message: partProblem });
     } else if (channel.inputMode === DatasetChannelInputMode.PIPE && datasets.get(datasetChannelKey(channelRequestOf(channel)))?.kind === 'files') {
       errors.push({
         path: formatPath(['channels', name, 'inputMode']),

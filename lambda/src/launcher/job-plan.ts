@@ -1,6 +1,6 @@
 import { DatasetChannelRef } from '../catalog';
 import { specHash, trainingJobName } from './job-naming';
-import type { DatasetChannelInputMode, DatasetChannelSource, TrainingJobLaunchRequest } from '../../../contract/launch-request';
+import type { DatasetChannelInputMode, DatasetChannelSource, DatasetChannelSplit, TrainingJobLaunchRequest } from '../../../contract/launch-request';
 import {
   DEFAULT_CHECKPOINT_LOCAL_PATH, DEFAULT_INSTANCE_COUNT, DEFAULT_MAX_RUNTIME_SECONDS, DEFAULT_VOLUME_SIZE_GB, RequestRules, defaultInputMode, defaultSource,
 } from './launch-request';
@@ -17,6 +17,8 @@ export interface JobChannelSpec {
   readonly source: DatasetChannelSource;
   readonly inputMode: DatasetChannelInputMode;
   readonly contentType: string | null;
+  /** The part of a split version the request named; absent otherwise (so specs without it hash as before). */
+  readonly split?: DatasetChannelSplit;
 }
 
 /**
@@ -67,6 +69,7 @@ export function planJobs(request: TrainingJobLaunchRequest, rules: Pick<RequestR
       source,
       inputMode: channel.inputMode ?? defaultInputMode(source, rules),
       contentType: channel.contentType ?? null,
+      ...(channel.split ? { split: channel.split } : {}),
     } satisfies JobChannelSpec];
   }));
   const checkpoints = request.checkpoints === undefined ? null

@@ -7,7 +7,7 @@ import { CLIENT_TOKEN_MAX_LENGTH, CLIENT_TOKEN_PATTERN } from '../../../contract
 import { SHARED_AREA } from '../../../contract/tenant-directory';
 import { MAX_RUNTIME_CEILING_SECONDS, SAGEMAKER_LIMITS } from '../../../contract/sagemaker-limits';
 import { expandSweep, gridKeys, hyperParameterString, sweepSize } from './sweep';
-import { DatasetChannelInputMode, DatasetChannelSource } from '../../../contract/launch-request';
+import { DatasetChannelInputMode, DatasetChannelSource, DatasetChannelSplit } from '../../../contract/launch-request';
 import type {
   LaunchRequestFieldError, S3ChannelInputMode, TrainingJobChannelRequest, TrainingJobCheckpointRequest, TrainingJobLaunchRequest,
   TrainingJobMetricDefinition, TrainingJobSweep,
@@ -68,7 +68,7 @@ export const REQUEST_FIELDS = ['clientToken', 'datasetId', 'channels', 'training
 /** The fields a request must set. */
 export const REQUIRED_REQUEST_FIELDS = ['clientToken', 'datasetId', 'channels', 'trainingImage', 'instanceType'] as const;
 /** The fields of a channel. */
-export const CHANNEL_FIELDS = ['owner', 'datasetId', 'datasetChannel', 'version', 'source', 'inputMode', 'contentType'] as const;
+export const CHANNEL_FIELDS = ['owner', 'datasetId', 'datasetChannel', 'version', 'source', 'inputMode', 'contentType', 'split'] as const;
 const FIELDS = REQUEST_FIELDS;
 const REQUIRED = new Set<string>(REQUIRED_REQUEST_FIELDS);
 
@@ -310,7 +310,8 @@ function channelSchema(rules: RequestRules) {
     source: z.enum(DatasetChannelSource, { error: `must be ${oneOf(Object.values(DatasetChannelSource))}` }),
     inputMode: z.enum(DatasetChannelInputMode, { error: `must be ${oneOf(Object.values(DatasetChannelInputMode))}` }),
     contentType: singleLine(z.string(), 'content types').max(SAGEMAKER_LIMITS.contentType.maxLength, `is at most ${SAGEMAKER_LIMITS.contentType.maxLength} characters`),
-  }, { error: 'must be an object of channel settings (owner, datasetId, datasetChannel, version, source, inputMode, contentType)' })
+    split: z.enum(DatasetChannelSplit, { error: `must be ${oneOf(Object.values(DatasetChannelSplit))}` }),
+  }, { error: `must be an object of channel settings (${CHANNEL_FIELDS.join(', ')})` })
     .partial()
     .superRefine((channel, ctx) => {
       const source = channel.source ?? defaultSource(rules);
