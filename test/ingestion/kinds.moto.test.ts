@@ -75,12 +75,22 @@ describeWithTool(MOTO_SERVER, 'ingestion routes each kind of upload by its key (
     });
   });
 
-  test('a files upload above the single-function limit fails with the limit named and the single-function-only rule', async () => {
-    await pipeline.upload('uploads/vision/cats/checkpoints.files.zip', buildZip([{ name: 'big.bin', data: Buffer.alloc(4096, 7) }]));
+  // The distributed conversion plans images only: a larger upload of another kind fails once, clearly, and is never handed over.
+  test.each([
+    ['files', 'uploads/vision/cats/checkpoints.files.zip', () => buildZip([{ name: 'big.bin', data: Buffer.alloc(4096, 7) }])],
+    ['tfrecord', 'uploads/vision/cifar/training.tfrecord', () => fixture('tfx_cifar10_test.tfrecord')],
+    ['tfrecord', 'uploads/vision/cifar/evaluation.tfrecord.zip', () => buildZip([{ name: 'a.tfrecord', data: fixture('tfx_cifar10_test.tfrecord') }])],
+  ])('a %s upload above the single-function limit (%s) fails with the limit named and the single-function-only rule; nothing is kept', async (kind, key, body) => {
+    await pipeline.upload(key, body());
     const { response } = await pipeline.deliver(pipeline.handler({ [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: '1024' }));
     expect(response.batchItemFailures).toEqual([]);
-    const [event] = (await pipeline.observedEvents()).filter((e) => e.detailType === DATASET_CONVERSION_FAILED);
-    expect(event.detail).toMatchObject({ code: ConversionFailureCode.TOO_LARGE, reason: TOO_LARGE_REASON });
-    expect((event.detail as { message: string }).message).toMatch(/Uploads of kind files are kept by the single function only/);
+    expect(await pipeline.dataKeys()).toEqual([]);
+    const failed = (await pipeline.observedEvents()).filter((e) => e.detailType === DATASET_CONVERSION_FAILED);
+    expect(failed).toHaveLength(1);
+    expect(failed[0].detail).toMatchObject({ code: ConversionFailureCode.TOO_LARGE, reason: TOO_LARGE_REASON });
+    const message = (failed[0].detail as { message: string }).message;
+    expect(message).toContain("above the single-function limit of 1.0 KiB");
+    expect(message).toMatch(/singleFunctionMaxZipSize/);
+    expect(message).toContain(`Uploads of kind ${kind} are kept by the single function only`);
   });
 });
