@@ -137,3 +137,29 @@ export const DISTRIBUTED_ENV = {
   /** Target uncompressed image bytes per work item (the planner groups whole shards up to it). */
   WORK_ITEM_BYTES: 'WORK_ITEM_BYTES',
 } as const;
+
+/**
+ * The conversions waiting for a slot: a FIFO queue the ingestion function sends each upload too
+ * large for one function to (the body is its {@link DistributedConversionInput}; message group:
+ * the tenant; deduplication id: the version). The dispatcher alone starts executions from it, at
+ * most `maxConcurrentConversions` running at once.
+ */
+export const DISPATCH_ENV = {
+  DATASET_BUCKET: INGESTION_ENV.DATASET_BUCKET,
+  /** The distributed conversion's state machine. */
+  STATE_MACHINE_ARN: 'STATE_MACHINE_ARN',
+  /** The FIFO queue of conversions waiting for a slot. */
+  BACKLOG_QUEUE_URL: 'BACKLOG_QUEUE_URL',
+  /** The most executions running at once. */
+  MAX_CONCURRENT_CONVERSIONS: 'MAX_CONCURRENT_CONVERSIONS',
+} as const;
+
+/** How long a received backlog message stays invisible: longer than one dispatcher run (1 minute). */
+export const BACKLOG_VISIBILITY_SECONDS = 120;
+
+/**
+ * `ingestion-work/dispatch/started.json`: the executions the dispatcher started and has not yet
+ * seen end. Step Functions' ListExecutions is eventually consistent, so a just-started execution
+ * may be missing from it; the dispatcher counts these by DescribeExecution instead.
+ */
+export const DISPATCH_LEDGER_KEY = `${WORK_KEY_PREFIX}dispatch/started.json`;

@@ -347,6 +347,10 @@ export const INGESTION_ENV = {
   EFS_ROOT_DIRECTORY: 'EFS_ROOT_DIRECTORY',
   /** The distributed conversion's state machine; uploads above the single-function limit are handed to it. */
   DISTRIBUTED_STATE_MACHINE_ARN: 'DISTRIBUTED_STATE_MACHINE_ARN',
+  /** The FIFO queue of distributed conversions waiting for a slot (at most `maxConcurrentConversions` run at once). */
+  DISTRIBUTED_BACKLOG_QUEUE_URL: 'DISTRIBUTED_BACKLOG_QUEUE_URL',
+  /** The dispatcher that starts queued distributed conversions; the ingestion function nudges it after queueing one. */
+  DISTRIBUTED_DISPATCHER_FUNCTION: 'DISTRIBUTED_DISPATCHER_FUNCTION',
   /** The FSx for Lustre file system that imports the dataset bucket: each version is imported before it becomes current. */
   LUSTRE_FILE_SYSTEM_ID: 'LUSTRE_FILE_SYSTEM_ID',
   /** Retention job: the newest complete versions kept per channel. */

@@ -15,6 +15,27 @@ export interface DistributedConversionOptions {
   readonly maxConcurrency?: number;
 
   /**
+   * The most conversions (executions of the state machine) that run at once, 1–100. Uploads
+   * handed off beyond it wait in the backlog queue, shown `queued` by the platform API, and start
+   * in order (per tenant) as running ones end: queued, never failed. With `maxConcurrency` it
+   * bounds the workers: at most `maxConcurrency × maxConcurrentConversions` run at once.
+   * @default 2
+   */
+  readonly maxConcurrentConversions?: number;
+
+  /**
+   * Reserved concurrency of the worker function: the most workers that run at once across every
+   * conversion, and capacity kept for them. At least `maxConcurrency` (one conversion at full
+   * width); below `maxConcurrency × maxConcurrentConversions`, workers of concurrent conversions
+   * are throttled and retried with backoff (a synth warning says so). It comes out of the
+   * account's Lambda concurrency (1,000 by default per region; 100 must stay unreserved).
+   * The planner, finalizer and failure handler reserve `maxConcurrentConversions` each (one per
+   * running conversion), the dispatcher 1.
+   * @default - maxConcurrency × maxConcurrentConversions (200 with the defaults); no reservation when either is a token
+   */
+  readonly workerReservedConcurrency?: number;
+
+  /**
    * Uncompressed image bytes per work item: the planner groups whole shards up to about this
    * much. One item is one worker invocation; at ~60 MB/s a 1 GiB item takes ~20 s, far inside
    * the 15-minute limit, so a retry is cheap.

@@ -1,11 +1,13 @@
-import { Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Size, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
@@ -13,7 +15,9 @@ import type { LambdaDatasetMount } from '../filesystems';
 import { grantLustreImport } from '../filesystems/lustre-import-grant';
 import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeFinding, acknowledgeFindings, acknowledgeInlinePolicy, acknowledgePolicyWildcards, acknowledgeWildcardResource } from '../nag/acknowledge';
-import { ITrainingNetwork } from '../network';
+import { ITrainingNetwork, TrainingEndpoint } from '../network';
+import { queueEncryption } from '../encryption/encryption-props';
+import { allowEventBridgeToEncrypt } from '../events/dead-lettered-target';
 import { CONVERSION_STATUS_FILE, DATASET_KEY_PREFIX, DEFAULT_INGESTION_EVENT_SOURCE, UPLOAD_KEY_PREFIX } from '../../contract/ingestion-events';
 import { PlatformEventBus } from '../events/platform-event-bus';
 import { resolveConversionSettings } from '../ingestion/conversion-settings';
@@ -21,13 +25,16 @@ import type { DatasetIngestionConversionOptions } from '../ingestion/dataset-ing
 import {
   CONVERSION_ABORTED_ERROR,
   LAMBDA_CRASH_ERROR,
+  BACKLOG_VISIBILITY_SECONDS,
   CONVERSION_REJECTED_ERROR,
+  DISPATCH_ENV,
+  DISPATCH_LEDGER_KEY,
   DISTRIBUTED_ENV,
   LAMBDA_SERVICE_ERRORS,
   MAP_RESULTS_KEY_PREFIX,
   WORK_KEY_PREFIX,
 } from '../../contract/distributed-conversion';
-import { failProp, integerIn, lambdaMemoryMiB, lambdaTimeout } from '../validation';
+import { failProp, integerIn, lambdaMemoryMiB, lambdaTimeout, type PropContext } from '../validation';
 import { DistributedConversionOptions } from './distributed-conversion-options';
 
 /** Properties of a {@link DistributedConversion}. */
@@ -95,6 +102,7 @@ export interface DistributedConversionProps extends DistributedConversionOptions
 /** The defaults the props documentation names. */
 const DISTRIBUTED_CONVERSION_DEFAULTS = {
   maxConcurrency: 100,
+  maxConcurrentConversions: 2,
   workItemSize: Size.gibibytes(1),
   workerMemorySize: 2048,
   workerTimeout: Duration.minutes(15),
@@ -104,7 +112,12 @@ const DISTRIBUTED_CONVERSION_DEFAULTS = {
   failureHandlerMemorySize: 1024,
   timeout: Duration.hours(6),
   stepTimeout: Duration.minutes(15),
+  dispatcherSchedule: Duration.minutes(5),
+  backlogMaxReceiveCount: 5,
 } as const;
+
+/** The statuses of an execution that has ended: each frees a slot. */
+const ENDED_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
 /** Backoff of the Lambda service-error retries (throttling at high concurrency lands here). */
 const SERVICE_ERROR_RETRY: sfn.RetryProps = {
@@ -147,8 +160,20 @@ export class DistributedConversion extends Construct {
   public readonly finalizer: lambda.IFunction;
   /** Aborts workers, removes the partial version, sends DatasetConversionFailed. */
   public readonly failureHandler: lambda.IFunction;
-  /** The most workers that run at once. */
+  /** The most workers that run at once per conversion. */
   public readonly maxConcurrency: number;
+  /** The most conversions that run at once; the rest wait in {@link backlogQueue}. */
+  public readonly maxConcurrentConversions: number;
+  /** Conversions waiting for a slot (FIFO: per tenant in upload order; the body is the execution input). */
+  public readonly backlogQueue: sqs.Queue;
+  /** Where a backlog message goes after it could not be started 5 times (alarmed like every dead-letter queue). */
+  public readonly backlogDeadLetterQueue: sqs.Queue;
+  /** Starts queued conversions while fewer than `maxConcurrentConversions` run (reserved concurrency 1). */
+  public readonly dispatcher: lambda.IFunction;
+  /** Runs the dispatcher when an execution of the state machine ends. */
+  public readonly executionEndedRule: events.Rule;
+  /** Runs the dispatcher every 5 minutes, so a lost nudge only delays a start. */
+  public readonly dispatchSchedule: events.Rule;
   private readonly steps: { readonly planner: PlatformFunction; readonly worker: PlatformFunction; readonly finalizer: PlatformFunction; readonly failureHandler: PlatformFunction };
 
   constructor(scope: Construct, id: string, props: DistributedConversionProps) {
@@ -157,6 +182,7 @@ export class DistributedConversion extends Construct {
     this.node.setContext('@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2', true);
     const settings = validateProps(this, props);
     this.maxConcurrency = settings.maxConcurrency;
+    this.maxConcurrentConversions = settings.maxConcurrentConversions;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const eventBus = props.eventBus ?? new PlatformEventBus(this, 'EventBus');
     const eventSource = props.eventSource ?? DEFAULT_INGESTION_EVENT_SOURCE;
@@ -179,6 +205,8 @@ export class DistributedConversion extends Construct {
       description: 'Distributed dataset conversion: reads the central directory, checks the zip, plans shards and work items',
       memorySize: settings.plannerMemorySize,
       timeout: D.stepTimeout,
+      // One plan per running conversion.
+      reservedConcurrentExecutions: settings.maxConcurrentConversions,
       environment: {
         ...baseEnvironment,
         [DISTRIBUTED_ENV.CONVERSION_OPTIONS]: JSON.stringify(settings.conversion),
@@ -191,6 +219,7 @@ export class DistributedConversion extends Construct {
       description: 'Distributed dataset conversion: converts the shards of one work item',
       memorySize: settings.workerMemorySize,
       timeout: settings.workerTimeout,
+      reservedConcurrentExecutions: settings.workerReservedConcurrency,
       environment: baseEnvironment,
     });
     const finalizer = new PlatformFunction(this, 'Finalizer', {
@@ -199,6 +228,7 @@ export class DistributedConversion extends Construct {
       description: 'Distributed dataset conversion: checks every shard, writes the manifest, moves the pointer, sends DatasetConverted',
       memorySize: settings.finalizerMemorySize,
       timeout: D.stepTimeout,
+      reservedConcurrentExecutions: settings.maxConcurrentConversions,
       filesystem: props.efsMount?.fileSystem,
       environment: {
         ...baseEnvironment,
@@ -213,6 +243,7 @@ export class DistributedConversion extends Construct {
       description: 'Distributed dataset conversion: aborts workers, removes the partial version, sends DatasetConversionFailed',
       memorySize: D.failureHandlerMemorySize,
       timeout: D.stepTimeout,
+      reservedConcurrentExecutions: settings.maxConcurrentConversions,
       filesystem: props.efsMount?.fileSystem,
       environment: { ...baseEnvironment, ...efsEnvironment },
     });
@@ -291,6 +322,103 @@ export class DistributedConversion extends Construct {
       encryptionConfiguration: props.encryptionKey ? new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey) : undefined,
     });
     this.grantStateMachine(props);
+
+    ({ queue: this.backlogQueue, deadLetterQueue: this.backlogDeadLetterQueue } = this.createBacklog(props));
+    ({ dispatcher: this.dispatcher, executionEnded: this.executionEndedRule, schedule: this.dispatchSchedule } = this.createDispatcher(props, common));
+  }
+
+  /**
+   * Lets `grantee` queue conversions (sqs:SendMessage on the backlog queue) and nudge the
+   * dispatcher (lambda:InvokeFunction): the ingestion function's hand-off.
+   */
+  public grantQueueConversion(grantee: iam.IGrantable): iam.Grant {
+    // Narrower than grantSendMessages / grantInvoke: no kms:ReEncrypt* or GenerateDataKey*, and the function itself, not `<arn>:*`.
+    const send = iam.Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [this.backlogQueue.queueArn] });
+    this.backlogQueue.encryptionMasterKey?.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+    return send.combine(iam.Grant.addToPrincipal({ grantee, actions: ['lambda:InvokeFunction'], resourceArns: [this.dispatcher.functionArn] }));
+  }
+
+  /** Conversions waiting for a slot (ApproximateNumberOfMessagesVisible of the backlog queue, Maximum per 5 minutes). */
+  public metricQueuedConversions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.backlogQueue.metricApproximateNumberOfMessagesVisible({ label: 'Queued distributed conversions', statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /** The FIFO backlog queue and its dead-letter queue. */
+  private createBacklog(props: DistributedConversionProps): { queue: sqs.Queue; deadLetterQueue: sqs.Queue } {
+    const common = { ...queueEncryption(props.encryptionKey), enforceSSL: true, fifo: true, retentionPeriod: Duration.days(14) };
+    const deadLetterQueue = new sqs.Queue(this, 'BacklogDeadLetterQueue', common);
+    acknowledgeFinding(deadLetterQueue, 'Serverless-SQSRedrivePolicy',
+      'This queue is the dead-letter queue of the distributed conversion backlog; a dead-letter queue of a dead-letter queue adds nothing. PlatformMonitoring alarms on it.');
+    const queue = new sqs.Queue(this, 'Backlog', {
+      ...common,
+      // Longer than one dispatcher run: a message taken by a run that dies reappears after it.
+      visibilityTimeout: Duration.seconds(BACKLOG_VISIBILITY_SECONDS),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: DISTRIBUTED_CONVERSION_DEFAULTS.backlogMaxReceiveCount },
+    });
+    return { queue, deadLetterQueue };
+  }
+
+  /** The dispatcher, its grants and the two rules that run it besides the ingestion function's nudge. */
+  private createDispatcher(props: DistributedConversionProps, common: { network: ITrainingNetwork; logRetention?: logs.RetentionDays; removalPolicy: RemovalPolicy; encryptionKey?: kms.IKey }) {
+    const fn = new PlatformFunction(this, 'Dispatcher', {
+      ...common,
+      invocation: PlatformFunctionInvocation.ASYNCHRONOUS,
+      handlerName: 'dispatch-conversions',
+      description: 'Distributed dataset conversion: starts queued conversions while fewer than maxConcurrentConversions run',
+      memorySize: 256,
+      timeout: Duration.minutes(1),
+      // One dispatcher at a time: two could both see a free slot and start one each.
+      reservedConcurrentExecutions: 1,
+      environment: {
+        [DISPATCH_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,
+        [DISPATCH_ENV.STATE_MACHINE_ARN]: this.stateMachine.stateMachineArn,
+        [DISPATCH_ENV.BACKLOG_QUEUE_URL]: this.backlogQueue.queueUrl,
+        [DISPATCH_ENV.MAX_CONCURRENT_CONVERSIONS]: Tokenization.stringifyNumber(this.maxConcurrentConversions),
+      },
+    });
+    const stack = Stack.of(this);
+    const executions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stack.splitArn(this.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const ledger = props.datasetBucket.arnForObjects(DISPATCH_LEDGER_KEY);
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'CountAndStartConversions', actions: ['states:ListExecutions', 'states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'DescribeConversions', actions: ['states:DescribeExecution'], resources: [executions] }));
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TakeQueuedConversions', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], resources: [this.backlogQueue.queueArn] }));
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'DispatchLedger', actions: ['s3:GetObject', 's3:PutObject'], resources: [ledger] }));
+    // Without ListBucket, S3 answers 403 instead of 404 for the ledger before its first write.
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ListDatasetBucket', actions: ['s3:ListBucket'], resources: [props.datasetBucket.bucketArn] }));
+    props.encryptionKey?.grant(fn.role, 'kms:Decrypt');
+    props.datasetBucket.encryptionKey?.grant(fn.role, 'kms:Decrypt', 'kms:GenerateDataKey');
+    acknowledgeInlinePolicy(fn.role, 'distributed conversion dispatcher');
+    const policy = fn.role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acknowledgeWildcardResource(policy, executions,
+        'Reads the status of the conversions it started (executions of this state machine only; their names are the versions, known at run time).');
+    }
+    props.network.warnIfEndpointMissing(this, TrainingEndpoint.STEP_FUNCTIONS, 'the dispatcher cannot start queued distributed conversions');
+    props.network.warnIfEndpointMissing(this, TrainingEndpoint.SQS, 'the dispatcher cannot read the distributed conversion backlog');
+
+    const target = new targets.LambdaFunction(fn.function, { deadLetterQueue: fn.deadLetterQueue, retryAttempts: 2 });
+    const executionEnded = new events.Rule(this, 'ExecutionEnded', {
+      description: `Runs the dispatcher of ${this.node.path} when one of its conversions ends (a slot is free)`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: ENDED_STATUSES },
+      },
+      targets: [target],
+    });
+    const schedule = new events.Rule(this, 'DispatchSchedule', {
+      description: `Runs the dispatcher of ${this.node.path} regularly, so a lost nudge only delays a start`,
+      schedule: events.Schedule.rate(DISTRIBUTED_CONVERSION_DEFAULTS.dispatcherSchedule),
+      targets: [target],
+    });
+    // EventBridge writes undeliverable events to the dispatcher's dead-letter queue itself.
+    if (props.encryptionKey) allowEventBridgeToEncrypt(props.encryptionKey);
+    return { dispatcher: fn.function, executionEnded, schedule };
   }
 
   /** Conversions that failed, timed out or were aborted (executions of the state machine), Sum per 5 minutes. */
@@ -457,6 +585,8 @@ class MapResultWriter extends sfn.ResultWriterV2 {
 
 interface DistributedSettings {
   readonly maxConcurrency: number;
+  readonly maxConcurrentConversions: number;
+  readonly workerReservedConcurrency?: number;
   readonly workItemBytes: number;
   readonly workerMemorySize: number;
   readonly workerTimeout: Duration;
@@ -475,6 +605,9 @@ function validateProps(scope: IConstruct, props: DistributedConversionProps): Di
   const memory = (prop: string, value: number | undefined, fallback: number) => lambdaMemoryMiB(ctx, prop, value ?? fallback);
   const maxConcurrency = integerIn(ctx, 'maxConcurrency', props.maxConcurrency ?? D.maxConcurrency, 1, 10_000,
     'Distributed Map runs at most 10000 child executions at once; keep it within your Lambda concurrency quota (1,000 by default per region).');
+  const maxConcurrentConversions = integerIn(ctx, 'maxConcurrentConversions', props.maxConcurrentConversions ?? D.maxConcurrentConversions, 1, 100,
+    'Use e.g. 2; uploads beyond it wait in the backlog queue (queued, not failed) until a running conversion ends.');
+  const workerReservedConcurrency = workerReservation(ctx, props.workerReservedConcurrency, maxConcurrency, maxConcurrentConversions);
   const workItemSize = props.workItemSize ?? D.workItemSize;
   if (workItemSize.isUnresolved()) fail('workItemSize', 'a token', 'it must be known at synth', 'Use e.g. Size.gibibytes(1).');
   const workItemBytes = workItemSize.toBytes();
@@ -491,6 +624,8 @@ function validateProps(scope: IConstruct, props: DistributedConversionProps): Di
   const conversion = resolveConversionSettings(props.conversion, ctx);
   return {
     maxConcurrency,
+    maxConcurrentConversions,
+    workerReservedConcurrency,
     workItemBytes,
     workerMemorySize: memory('workerMemorySize', props.workerMemorySize, D.workerMemorySize),
     workerTimeout,
@@ -500,4 +635,40 @@ function validateProps(scope: IConstruct, props: DistributedConversionProps): Di
     timeout,
     conversion,
   };
+}
+
+/**
+ * The workers' reserved concurrency: given, or enough for every running conversion at full width.
+ * Fewer than one conversion's `maxConcurrency` would throttle every conversion, so it is refused;
+ * fewer than all of them at full width is allowed with a warning (workers wait and retry).
+ */
+function workerReservation(ctx: PropContext, value: number | undefined, maxConcurrency: number, maxConcurrentConversions: number): number | undefined {
+  const tokens = Token.isUnresolved(maxConcurrency) || Token.isUnresolved(maxConcurrentConversions);
+  if (value === undefined) {
+    if (tokens) {
+      // CloudFormation cannot multiply: the Map's MaxConcurrency and the dispatcher still bound the workers.
+      if (ctx.scope) {
+        Annotations.of(ctx.scope).addWarningV2('cdk-sagemaker-datasets:workersNotReserved',
+          'maxConcurrency or maxConcurrentConversions is a token, so the workers\' default reservation (their product) cannot be computed at synth: ' +
+          'the workers reserve no concurrency and are bounded by maxConcurrency × maxConcurrentConversions only. Set workerReservedConcurrency to reserve and cap them.');
+      }
+      return undefined;
+    }
+    return maxConcurrency * maxConcurrentConversions;
+  }
+  integerIn(ctx, 'workerReservedConcurrency', value, 1, 10_000,
+    `Use at least maxConcurrency (${maxConcurrency}); the default reserves maxConcurrency × maxConcurrentConversions. The account keeps 100 unreserved.`);
+  if (tokens || Token.isUnresolved(value)) return value;
+  if (value < maxConcurrency) {
+    failProp(ctx, 'workerReservedConcurrency', String(value), `it must be at least maxConcurrency (${maxConcurrency}), or every conversion's workers are throttled`,
+      `Raise workerReservedConcurrency to ${maxConcurrency} or more, or lower maxConcurrency to ${value}.`);
+  }
+  const full = maxConcurrency * maxConcurrentConversions;
+  if (value < full && ctx.scope) {
+    Annotations.of(ctx.scope).addWarningV2('cdk-sagemaker-datasets:workersThrottled',
+      `workerReservedConcurrency is ${value}, below maxConcurrency × maxConcurrentConversions (${maxConcurrency} × ${maxConcurrentConversions} = ${full}): ` +
+      'when several conversions run, their workers are throttled and retried with backoff, and a conversion can fail if throttling lasts. ' +
+      `Raise workerReservedConcurrency to ${full}, or lower maxConcurrency or maxConcurrentConversions.`);
+  }
+  return value;
 }

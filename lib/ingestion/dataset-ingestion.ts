@@ -482,10 +482,16 @@ export class DatasetIngestion extends Construct {
         encryptionKey: props.encryptionKey,
         removalPolicy,
       });
+      // The converter queues each hand-off in the backlog and nudges the dispatcher, which alone
+      // starts executions (at most maxConcurrentConversions at once).
       converter.function.addEnvironment(INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN, this.distributedConversion.stateMachine.stateMachineArn);
-      this.distributedConversion.grantStartExecution(converter.role);
-      props.network.warnIfEndpointMissing(this, TrainingEndpoint.STEP_FUNCTIONS,
-        'the converter cannot start the distributed conversion of zips above singleFunctionMaxZipSize');
+      converter.function.addEnvironment(INGESTION_ENV.DISTRIBUTED_BACKLOG_QUEUE_URL, this.distributedConversion.backlogQueue.queueUrl);
+      converter.function.addEnvironment(INGESTION_ENV.DISTRIBUTED_DISPATCHER_FUNCTION, this.distributedConversion.dispatcher.functionName);
+      this.distributedConversion.grantQueueConversion(converter.role);
+      props.network.warnIfEndpointMissing(this, TrainingEndpoint.SQS,
+        'the converter cannot queue the distributed conversion of zips above singleFunctionMaxZipSize');
+      props.network.warnIfEndpointMissing(this, TrainingEndpoint.LAMBDA,
+        'the converter cannot nudge the distributed conversion\'s dispatcher (queued conversions then start on its 5-minute schedule)');
       if ((settings.conversion.shuffleBlockBytes ?? 0) < 1024 * 1024) {
         Annotations.of(this).addWarningV2('cdk-sagemaker-datasets:distributedScatteredReads',
           `conversion.shuffleBlockSize is ${settings.conversion.shuffleBlockBytes ?? 0} bytes: the distributed conversion's workers will read scattered images ` +

@@ -92,10 +92,10 @@ describe('DistributedConversion state machine definition', () => {
     t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'), RetentionInDays: 365 });
   });
 
-  test('four platform functions (arm64, Node 24, VPC, X-Ray) with their memory, timeout and environment', () => {
+  test('five platform functions (arm64, Node 24, VPC, X-Ray) with their memory, timeout and environment', () => {
     const functions = (Object.values(t.findResources('AWS::Lambda::Function')) as Json[]).filter((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME && f.Properties.VpcConfig);
     const byService = Object.fromEntries(functions.map((f) => [f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, f.Properties]));
-    expect(Object.keys(byService).sort()).toEqual(['convert-shards', 'fail-conversion', 'finalize-conversion', 'plan-conversion']);
+    expect(Object.keys(byService).sort()).toEqual(['convert-shards', 'dispatch-conversions', 'fail-conversion', 'finalize-conversion', 'plan-conversion']);
     for (const fn of Object.values(byService) as Json[]) {
       expect(fn).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs24.x', TracingConfig: { Mode: 'Active' }, VpcConfig: expect.anything() });
     }
@@ -167,7 +167,7 @@ describe('DistributedConversion IAM: least privilege per function', () => {
   });
 
   test('no function has an s3 action wildcard or an s3 resource of *', () => {
-    const all = ['DistributedPlannerRole', 'DistributedWorkerRole', 'DistributedFinalizerRole', 'DistributedFailureHandlerRole'].flatMap((p) => s3Statements(p));
+    const all = ['DistributedPlannerRole', 'DistributedWorkerRole', 'DistributedFinalizerRole', 'DistributedFailureHandlerRole', 'DistributedDispatcherRole'].flatMap((p) => s3Statements(p));
     expect(all.flatMap((s) => [s.Action].flat()).filter((a: string) => a.includes('*'))).toEqual([]);
     expect(all.flatMap((s) => [s.Resource].flat()).filter((r: string) => r === '*' || /:::[^/]+\/\*$/.test(r))).toEqual([]);
   });

@@ -32,6 +32,8 @@ const CASES: Array<[keyof DistributedConversionOptions, DistributedConversionOpt
   ['plannerMemorySize', { plannerMemorySize: 5120 }, (t) => functionsByService(t)['plan-conversion'].MemorySize, 5120],
   ['finalizerMemorySize', { finalizerMemorySize: 6144 }, (t) => functionsByService(t)['finalize-conversion'].MemorySize, 6144],
   ['timeout', { timeout: Duration.hours(3) }, (t) => definitionOf(t).TimeoutSeconds, 3 * 3600],
+  ['maxConcurrentConversions', { maxConcurrentConversions: 3 }, (t) => functionsByService(t)['dispatch-conversions'].Environment.Variables.MAX_CONCURRENT_CONVERSIONS, '3'],
+  ['workerReservedConcurrency', { workerReservedConcurrency: 250 }, (t) => functionsByService(t)['convert-shards'].ReservedConcurrentExecutions, 250],
 ];
 
 describe('DatasetIngestion passes every distributed option through', () => {
@@ -39,7 +41,7 @@ describe('DatasetIngestion passes every distributed option through', () => {
     // A compile-time list: adding an option without adding it here fails to type-check.
     const every: Record<keyof DistributedConversionOptions, true> = {
       maxConcurrency: true, workItemSize: true, workerMemorySize: true, workerTimeout: true, workerRetries: true,
-      plannerMemorySize: true, finalizerMemorySize: true, timeout: true,
+      plannerMemorySize: true, finalizerMemorySize: true, timeout: true, maxConcurrentConversions: true, workerReservedConcurrency: true,
     };
     expect(CASES.map(([name]) => name).sort()).toEqual(Object.keys(every).sort());
   });
@@ -63,6 +65,8 @@ describe('token-valued distributed options pass validation (CloudFormation param
     ['plannerMemorySize', (n) => ({ plannerMemorySize: n }), (t) => functionsByService(t)['plan-conversion'].MemorySize, 'plannerMemorySize'],
     ['finalizerMemorySize', (n) => ({ finalizerMemorySize: n }), (t) => functionsByService(t)['finalize-conversion'].MemorySize, 'finalizerMemorySize'],
     ['workerRetries', (n) => ({ workerRetries: n }), (t) => definitionText(t).match(/"MaxAttempts":<workerRetries>/)?.[0], 'workerRetries'],
+    ['maxConcurrentConversions', (n) => ({ maxConcurrentConversions: n }), (t) => functionsByService(t)['dispatch-conversions'].Environment.Variables.MAX_CONCURRENT_CONVERSIONS, 'maxConcurrentConversions'],
+    ['workerReservedConcurrency', (n) => ({ workerReservedConcurrency: n }), (t) => functionsByService(t)['convert-shards'].ReservedConcurrentExecutions, 'workerReservedConcurrency'],
   ])('%s', (_name, options, read, parameter) => {
     let value: number | undefined;
     const { template } = ingestionTemplate({}, (stack) => {

@@ -21,13 +21,18 @@ describe('DatasetIngestion routes zips above singleFunctionMaxZipSize to the dis
   const t = template();
   const fns = functionsByService(t);
 
-  test('the converter knows the threshold and the state machine, and may start executions of it only', () => {
+  test('the converter knows the threshold, queues hand-offs in the backlog and nudges the dispatcher; it never starts executions itself', () => {
     expect(ingestion.distributedConversion).toBeDefined();
+    const distributed = ingestion.distributedConversion!;
     const env = fns['ingest-dataset'].Environment.Variables;
     expect(env.SINGLE_FUNCTION_MAX_BYTES).toBe(String(20 * 1024 ** 3));
-    expect(env.DISTRIBUTED_STATE_MACHINE_ARN).toEqual({ Ref: stack.getLogicalId(ingestion.distributedConversion!.stateMachine.node.defaultChild as never) });
-    const start = statementsOf(t, 'IngestionConverterRole').filter((s) => s.Action === 'states:StartExecution');
-    expect(start).toEqual([expect.objectContaining({ Resource: `<${stack.getLogicalId(ingestion.distributedConversion!.stateMachine.node.defaultChild as never)}>` })]);
+    expect(env.DISTRIBUTED_STATE_MACHINE_ARN).toEqual({ Ref: stack.getLogicalId(distributed.stateMachine.node.defaultChild as never) });
+    expect(env.DISTRIBUTED_BACKLOG_QUEUE_URL).toEqual({ Ref: stack.getLogicalId(distributed.backlogQueue.node.defaultChild as never) });
+    expect(env.DISTRIBUTED_DISPATCHER_FUNCTION).toEqual({ Ref: stack.getLogicalId(distributed.dispatcher.node.defaultChild as never) });
+    const statements = statementsOf(t, 'IngestionConverterRole');
+    expect(statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('states:')))).toEqual([]);
+    expect(statements.find((s) => [s.Action].flat().includes('sqs:SendMessage')).Resource).toMatch(/^<IngestionDistributedBacklog\w+\.Arn>$/);
+    expect(statements.find((s) => s.Action === 'lambda:InvokeFunction').Resource).toMatch(/^<IngestionDistributedDispatcherFunction\w+\.Arn>$/);
   });
 
   test('both paths convert with the same options (the same CONVERSION_OPTIONS JSON) and publish to the same bucket, bus and source', () => {
@@ -64,8 +69,8 @@ describe('DatasetIngestion distributed options', () => {
     expect(functionsByService(t)['ingest-dataset'].Environment.Variables.DISTRIBUTED_STATE_MACHINE_ARN).toBeUndefined();
   });
 
-  test('isolated subnets without a Step Functions endpoint: a synth warning (the converter could not start executions)', () => {
-    const warningsOf = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no STEP_FUNCTIONS interface endpoint, so the converter cannot start the distributed conversion'));
+  test('isolated subnets without an SQS endpoint: a synth warning (the converter could not queue hand-offs)', () => {
+    const warningsOf = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no SQS interface endpoint, so the converter cannot queue the distributed conversion'));
     const app = new App();
     const withoutEndpoint = new Stack(app, 'Test', { env: { region: 'us-east-1' } });
     new DatasetIngestion(withoutEndpoint, 'Ingestion', { network: new TrainingNetwork(withoutEndpoint, 'Network', { interfaceEndpoints: [TrainingEndpoint.EVENTBRIDGE] }) });

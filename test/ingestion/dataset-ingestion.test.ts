@@ -336,7 +336,8 @@ describe('DatasetIngestion props', () => {
       },
     });
     expect(ingestion.uploadRule).toBeUndefined();
-    expect(resourcesOf(t, 'AWS::Events::Rule').filter(([id]) => !String(id).includes('Retention'))).toEqual([]); // only the retention schedule
+    // Only the retention schedule and the distributed conversion's dispatcher rules: no upload rule.
+    expect(resourcesOf(t, 'AWS::Events::Rule').filter(([id]) => !/Retention|DistributedExecutionEnded|DistributedDispatchSchedule/.test(String(id)))).toEqual([]);
     t.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 's3.amazonaws.com' } })]) },
     });

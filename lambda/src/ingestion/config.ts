@@ -12,6 +12,10 @@ export interface HandlerConfig extends IngestionSettings {
   readonly efs?: { readonly mountPath: string; readonly rootDirectory: string };
   /** The distributed conversion's state machine: uploads too large for one function are handed to it. */
   readonly distributedStateMachineArn?: string;
+  /** Its backlog queue: hand-offs wait there until the dispatcher starts them (at most N at once). */
+  readonly distributedBacklogQueueUrl?: string;
+  /** The dispatcher the ingestion function nudges after queueing a conversion. */
+  readonly distributedDispatcherFunction?: string;
   /** The FSx for Lustre file system each version is imported onto before it becomes current. */
   readonly lustreFileSystemId?: string;
 }
@@ -39,6 +43,8 @@ const environment = z.object({
   [INGESTION_ENV.EFS_MOUNT_PATH]: z.string().startsWith('/mnt/').optional(),
   [INGESTION_ENV.EFS_ROOT_DIRECTORY]: z.string().startsWith('/').optional(),
   [INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN]: z.string().startsWith('arn:').optional(),
+  [INGESTION_ENV.DISTRIBUTED_BACKLOG_QUEUE_URL]: z.string().startsWith('http').optional(),
+  [INGESTION_ENV.DISTRIBUTED_DISPATCHER_FUNCTION]: z.string().min(1).optional(),
   [INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID]: z.string().regex(/^fs-[0-9a-f]{8,}$/).optional(),
 });
 
@@ -63,6 +69,8 @@ export function readHandlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
     conversion,
     ...(mountPath ? { efs: { mountPath, rootDirectory: e[INGESTION_ENV.EFS_ROOT_DIRECTORY] ?? '/' } } : {}),
     ...(stateMachineArn ? { distributedStateMachineArn: stateMachineArn } : {}),
+    ...(e[INGESTION_ENV.DISTRIBUTED_BACKLOG_QUEUE_URL] ? { distributedBacklogQueueUrl: e[INGESTION_ENV.DISTRIBUTED_BACKLOG_QUEUE_URL] } : {}),
+    ...(e[INGESTION_ENV.DISTRIBUTED_DISPATCHER_FUNCTION] ? { distributedDispatcherFunction: e[INGESTION_ENV.DISTRIBUTED_DISPATCHER_FUNCTION] } : {}),
     ...(e[INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID] ? { lustreFileSystemId: e[INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID] } : {}),
   };
 }

@@ -3,10 +3,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { FSxClient } from '@aws-sdk/client-fsx';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { EfsDatasetStore, EventPublisher, LustreImport, S3DatasetStore } from '../aws';
-import { startDistributedConversion } from '../distributed/hand-off';
+import { queueDistributedConversion, startDistributedConversion } from '../distributed/hand-off';
 import type { HandlerConfig } from './config';
 import { describe } from './failure';
 import { ingestUpload, type IngestionServices, type IngestOutcome, type OversizeStrategy } from './ingest-upload';
@@ -17,8 +19,12 @@ export interface IngestionHandlerOptions {
   readonly s3: S3Client;
   readonly eventBridge: EventBridgeClient;
   readonly logger: Logger;
-  /** Starts the distributed conversion (needed when the config names its state machine). */
+  /** Starts the distributed conversion (needed when the config names its state machine but no backlog queue). */
   readonly sfn?: SFNClient;
+  /** Queues distributed conversions (needed when the config names the backlog queue). */
+  readonly sqs?: SQSClient;
+  /** Nudges the dispatcher after queueing (when the config names it). */
+  readonly lambda?: LambdaClient;
   /** Imports each version onto FSx for Lustre (needed when the config names a Lustre file system). */
   readonly fsx?: FSxClient;
   readonly now?: () => Date;
@@ -48,7 +54,7 @@ export function createIngestionHandler(options: IngestionHandlerOptions): Ingest
     events: new EventPublisher(options.eventBridge, config.eventBusName, config.eventSource),
     logger,
     now: options.now ?? (() => new Date()),
-    oversize: options.oversize ?? handOff(config, options.sfn),
+    oversize: options.oversize ?? handOff(config, options),
     ...(options.progressPollMs !== undefined ? { progressPollMs: options.progressPollMs } : {}),
   };
 
@@ -93,9 +99,19 @@ export function createIngestionHandler(options: IngestionHandlerOptions): Ingest
   };
 }
 
-/** Uploads too large for one function go to the distributed conversion when the construct configured one. */
-function handOff(config: HandlerConfig, sfn: SFNClient | undefined) {
+/**
+ * Uploads too large for one function go to the distributed conversion when the construct
+ * configured one: queued in its backlog for the dispatcher (at most N at once), or, without a
+ * backlog queue, started directly.
+ */
+function handOff(config: HandlerConfig, clients: Pick<IngestionHandlerOptions, 'sfn' | 'sqs' | 'lambda'>) {
   if (!config.distributedStateMachineArn) return undefined;
-  if (!sfn) throw new Error('The ingestion function is misconfigured: a distributed state machine is configured but no Step Functions client was given.');
-  return startDistributedConversion(sfn, config.distributedStateMachineArn);
+  const misconfigured = (what: string) => new Error(`The ingestion function is misconfigured: ${what}`);
+  if (config.distributedBacklogQueueUrl) {
+    if (!clients.sqs) throw misconfigured('a distributed backlog queue is configured but no SQS client was given.');
+    const dispatcher = config.distributedDispatcherFunction && clients.lambda ? { lambda: clients.lambda, functionName: config.distributedDispatcherFunction } : undefined;
+    return queueDistributedConversion({ sqs: clients.sqs, queueUrl: config.distributedBacklogQueueUrl, dispatcher });
+  }
+  if (!clients.sfn) throw misconfigured('a distributed state machine is configured but no Step Functions client was given.');
+  return startDistributedConversion(clients.sfn, config.distributedStateMachineArn);
 }
