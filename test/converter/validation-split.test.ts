@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { planConversion, type ConversionPlan } from '../../lambda/src/dataset/conversion-plan';
+import { planConversion, plannedShardName, type ConversionPlan } from '../../lambda/src/dataset/conversion-plan';
 import { DatasetError, DatasetProblem } from '../../lambda/src/dataset/dataset-errors';
 import { resolveOptions } from '../../lambda/src/dataset/options';
 import { splitForValidation, splitKey, validationCount } from '../../lambda/src/dataset/validation-split';
@@ -145,6 +145,13 @@ describe('planConversion with validationFraction', () => {
     expect(p.split).toMatchObject({ trainingShards: 3, validationShards: 3 });
     const tiny = planConversion(index, { validationFraction: 0.05, shardCount: 8 });
     expect(tiny.split).toMatchObject({ trainingShards: 8, validationShards: 2 });
+  });
+
+  test('plannedShardName gives every shard\'s path from the plan header alone (the failure handler names failed items\' shards with it)', async () => {
+    for (const p of [await plan(entries({ cat: 20, dog: 10 }), 0.2), await plan(entries({ cat: 20, dog: 10 }))]) {
+      const header = JSON.parse(JSON.stringify({ split: p.split, options: p.options })) as Pick<ConversionPlan, 'split' | 'options'>;
+      expect(p.shards.map((s) => plannedShardName(header, s.index, p.shards.length))).toEqual(p.shards.map((s) => s.name));
+    }
   });
 
   test('without validationFraction nothing changes: shards at the top level, split null', async () => {

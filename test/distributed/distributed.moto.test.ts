@@ -65,6 +65,14 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
   let sfn: SFNClient;
   let stateMachineArn: string;
   let config: DistributedConfig;
+  /** The CONVERSION_OPTIONS both paths convert with (a test may switch it before converting). */
+  let conversion: object;
+  const distributedConfig = () => readDistributedConfig({
+    [INGESTION_ENV.DATASET_BUCKET]: DISTRIBUTED,
+    [INGESTION_ENV.EVENT_BUS_NAME]: MotoPipeline.PLATFORM_BUS,
+    [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify(conversion),
+    WORK_ITEM_BYTES: String(WORK_ITEM_BYTES),
+  });
 
   const services = (s3: S3Client = pipeline.s3): DistributedServices => createDistributedServices(config, silent(), { s3, eventBridge: pipeline.events });
   const version = (upload: { versionId?: string; eventTime: string }) => uploadVersion({ bucket: UPLOADS, key: KEY, ...upload });
@@ -82,12 +90,8 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
       definition: JSON.stringify({ StartAt: 'Plan', States: { Plan: { Type: 'Pass', End: true } } }),
     }));
     stateMachineArn = machine.stateMachineArn!;
-    config = readDistributedConfig({
-      [INGESTION_ENV.DATASET_BUCKET]: DISTRIBUTED,
-      [INGESTION_ENV.EVENT_BUS_NAME]: MotoPipeline.PLATFORM_BUS,
-      [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify(CONVERSION),
-      WORK_ITEM_BYTES: String(WORK_ITEM_BYTES),
-    });
+    conversion = CONVERSION;
+    config = distributedConfig();
   });
 
   /** The ingestion handler: single function into `bucket`, or handing off above `maxBytes`. */
@@ -95,7 +99,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     const handlerConfig = readHandlerConfig({
       [INGESTION_ENV.DATASET_BUCKET]: bucket,
       [INGESTION_ENV.EVENT_BUS_NAME]: MotoPipeline.PLATFORM_BUS,
-      [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify(CONVERSION),
+      [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify(conversion),
       ...(maxBytes ? { [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: String(maxBytes), [INGESTION_ENV.DISTRIBUTED_STATE_MACHINE_ARN]: stateMachineArn } : {}),
     });
     return createIngestionHandler({ config: handlerConfig, s3: pipeline.s3, eventBridge: pipeline.events, sfn, logger: silent(), onOutcome: (o) => pipeline.outcomes.push(o) });
@@ -169,6 +173,34 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     // Nothing left behind: no work files, no Map Run results, no incomplete uploads.
     expect(await pipeline.listKeys('ingestion-work/', DISTRIBUTED)).toEqual([]);
     expect(await pipeline.listKeys('ingestion-leases/', DISTRIBUTED)).toEqual([]);
+  });
+
+  test('validation split: both paths write the same training/ and validation/ parts, labels and manifest, commit them under one pointer, and leave nothing behind', async () => {
+    conversion = { ...CONVERSION, validationFraction: 0.2 };
+    config = distributedConfig();
+    const zip = datasetZip({ cat: 14, dog: 11, fox: 9, owl: 1 });
+    const input = await handOff(await convertSingle(zip)) as { version: string };
+    const run = await runStateMachineLocally(input, { services: services(), config });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.plan!.itemCount).toBeGreaterThan(1);
+
+    const prefix = `datasets/vision/cats/training/${input.version}/`;
+    const single = await folder(SINGLE, prefix);
+    const parallel = await folder(DISTRIBUTED, prefix);
+    expect([...parallel.keys()].sort()).toEqual([...single.keys()].sort());
+    for (const [name, bytes] of single) if (name !== 'manifest.json') expect(parallel.get(name)!.equals(bytes)).toBe(true);
+    const manifest = JSON.parse(parallel.get('manifest.json')!.toString()) as DatasetManifest;
+    expect(withoutTiming(manifest)).toEqual(withoutTiming(JSON.parse(single.get('manifest.json')!.toString()) as DatasetManifest));
+    // cat 14 × 0.2 = 2.8 → 3, dog 2.2 → 2, fox 1.8 → 2, owl (one image) stays in training.
+    expect(manifest.split).toMatchObject({ fraction: 0.2, seed: 11, training: { records: 28 }, validation: { records: 7, classes: [3, 2, 2, 0].map((records) => expect.objectContaining({ records })) } });
+    expect([...parallel.keys()].filter((k) => k.startsWith('validation/')).sort()).toEqual(
+      ['validation/labels.txt', ...manifest.shards.filter((s) => s.name.startsWith('validation/')).map((s) => s.name)].sort());
+    expect([...parallel.keys()].filter((k) => !k.startsWith('training/') && !k.startsWith('validation/')).sort()).toEqual(['labels.txt', 'manifest.json']);
+
+    const pointer = parsePointer((await pipeline.getBuffer('datasets/vision/cats/training/current.json', DISTRIBUTED)).toString(), DISTRIBUTED);
+    expect(pointer.version).toBe(input.version);
+    expect(converted(await pipeline.observedEvents()).filter((d) => d.datasetBucket === DISTRIBUTED)).toHaveLength(1);
+    expect(await pipeline.listKeys('ingestion-work/', DISTRIBUTED)).toEqual([]);
   });
 
   test('a duplicate hand-off (the upload event delivered again) starts nothing new', async () => {
