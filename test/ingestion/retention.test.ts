@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DatasetVersionRetention, TrainingNetwork } from '../../lib';
 import { decideRetention, RetentionReason, versionTime } from '../../lambda/src/ingestion/retention';
+import { IamSimulator, type Decision } from '../support/iam-simulator';
 
 const DAY = 24 * 3600 * 1000;
 const now = new Date('2026-12-03T12:00:00Z');
@@ -94,6 +95,26 @@ describe('DatasetVersionRetention construct', () => {
         ]),
       },
     });
+  });
+
+  test('IAM, simulated: it may delete any version of an upload and list upload versions, but never read or write an upload, nor list outside uploads/', async () => {
+    const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+    new DatasetVersionRetention(stack, 'Retention', { network: new TrainingNetwork(stack, 'Network'), datasetBucket: new s3.Bucket(stack, 'Datasets'), uploadBucket: new s3.Bucket(stack, 'Uploads') });
+    const simulator = new IamSimulator(Template.fromStack(stack));
+    const role = simulator.roleNamed(/RetentionFunction.*Role/);
+    const uploads = simulator.bucketArn(/Uploads/);
+    const cases: [string, string, Record<string, string>, Decision][] = [
+      ['s3:DeleteObject', `${uploads}/uploads/vision/cats/training.zip`, {}, 'Allowed'],
+      ['s3:DeleteObjectVersion', `${uploads}/uploads/vision/cats/training.zip`, {}, 'Allowed'],
+      ['s3:ListBucketVersions', uploads, { 's3:prefix': 'uploads/vision/cats/' }, 'Allowed'],
+      ['s3:ListBucketVersions', uploads, { 's3:prefix': 'other/' }, 'ImplicitlyDenied'],
+      ['s3:GetObject', `${uploads}/uploads/vision/cats/training.zip`, {}, 'ImplicitlyDenied'],
+      ['s3:PutObject', `${uploads}/uploads/vision/cats/training.zip`, {}, 'ImplicitlyDenied'],
+      ['s3:DeleteObject', `${uploads}/other/key`, {}, 'ImplicitlyDenied'],
+    ];
+    for (const [action, resource, context, decision] of cases) {
+      await expect(simulator.simulate({ role, action, resource, context })).resolves.toBe(decision);
+    }
   });
 
   test('without the upload bucket, it never touches uploads', () => {
