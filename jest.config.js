@@ -7,6 +7,8 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   // The README's usage example imports the package by name.
   moduleNameMapper: { '^cdk-sagemaker-datasets$': '<rootDir>/lib' },
+  // Test-wide environment (e.g. aws-cdk-lib's built-in template validation off: see the file).
+  setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
   testTimeout: 120_000,
   maxWorkers: 2,
 };
