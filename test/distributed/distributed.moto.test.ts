@@ -15,10 +15,9 @@ import { runWorker } from '../../lambda/src/distributed/worker';
 import { createIngestionHandler } from '../../lambda/src/ingestion/handler';
 import { readHandlerConfig } from '../../lambda/src/ingestion/config';
 import { crc32c, readTFRecordsFromBuffer } from '../../lambda/src/tfrecord';
-import { MotoPipeline, type ObservedEvent } from '../ingestion/moto-pipeline';
+import { MotoPipeline, useMotoPipeline, type ObservedEvent } from '../ingestion/moto-pipeline';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { jpegBytes, pngBytes } from '../support/images';
-import { useMotoServer } from '../support/moto-server';
 import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
 import { faultyS3, runStateMachineLocally } from './support/local-state-machine';
 
@@ -60,8 +59,7 @@ const silent = () => new Logger({ serviceName: 'distributed-test', logLevel: pro
 const networkError = () => Object.assign(new Error('socket hang up (simulated)'), { name: 'TimeoutError', $metadata: {} });
 
 describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: planner + Distributed Map workers + finalizer', () => {
-  const moto = useMotoServer();
-  let pipeline: MotoPipeline;
+  const { moto, pipeline } = useMotoPipeline({ uploadBucket: UPLOADS, datasetBucket: SINGLE });
   let sfn: SFNClient;
   let stateMachineArn: string;
   let config: DistributedConfig;
@@ -78,9 +76,6 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
   const version = (upload: { versionId?: string; eventTime: string }) => uploadVersion({ bucket: UPLOADS, key: KEY, ...upload });
 
   beforeEach(async () => {
-    await moto.reset();
-    pipeline = new MotoPipeline({ s3: moto.s3Config(), other: moto.config() }, UPLOADS, SINGLE);
-    await pipeline.create();
     await pipeline.s3.send(new CreateBucketCommand({ Bucket: DISTRIBUTED }));
     await pipeline.s3.send(new PutBucketVersioningCommand({ Bucket: DISTRIBUTED, VersioningConfiguration: { Status: 'Enabled' } }));
     sfn = new SFNClient({ ...moto.config() });

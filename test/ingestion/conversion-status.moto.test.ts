@@ -5,9 +5,8 @@ import { DatasetOperations } from '../../lambda/src/api/datasets';
 import type { ApiConfig } from '../../lambda/src/api/config';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { jpegBytes } from '../support/images';
-import { useMotoServer } from '../support/moto-server';
 import { buildZip } from '../support/zip-builder';
-import { MotoPipeline } from './moto-pipeline';
+import { useMotoPipeline } from './moto-pipeline';
 
 const STATUS_KEY = 'datasets/vision/cats/training/conversion-status.json';
 
@@ -24,14 +23,10 @@ function overlappingZip(): Buffer {
 }
 
 describeWithTool(MOTO_SERVER, 'conversion status and progress against moto_server (events + conversion-status.json + the API listing)', () => {
-  const moto = useMotoServer();
-  let pipeline: MotoPipeline;
+  const { pipeline } = useMotoPipeline();
   let api: DatasetOperations;
 
-  beforeEach(async () => {
-    await moto.reset();
-    pipeline = new MotoPipeline({ s3: moto.s3Config(), other: moto.config() }, 'platform-uploads', 'platform-datasets');
-    await pipeline.create();
+  beforeEach(() => {
     const config = { uploadBucket: 'platform-uploads', datasetBucket: 'platform-datasets' } as ApiConfig;
     api = new DatasetOperations(config, new S3ObjectStore(pipeline.s3));
   });

@@ -6,22 +6,14 @@ import { parsePointer } from '../../lambda/src/catalog';
 import type { DatasetManifest } from '../../lambda/src/dataset';
 import { readTFRecordsFromBuffer } from '../../lambda/src/tfrecord';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
-import { useMotoServer } from '../support/moto-server';
 import { buildZip } from '../support/zip-builder';
-import { MotoPipeline } from './moto-pipeline';
+import { useMotoPipeline } from './moto-pipeline';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'tfrecord', name));
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 describeWithTool(MOTO_SERVER, 'ingestion routes each kind of upload by its key (moto_server: S3 → EventBridge → SQS → handler → S3 + events)', () => {
-  const moto = useMotoServer();
-  let pipeline: MotoPipeline;
-
-  beforeEach(async () => {
-    await moto.reset();
-    pipeline = new MotoPipeline({ s3: moto.s3Config(), other: moto.config() }, 'platform-uploads', 'platform-datasets');
-    await pipeline.create();
-  });
+  const { pipeline } = useMotoPipeline();
 
   test('uploads/<tenant>/<id>/<channel>.files.zip: every file lands at its zip path byte for byte, listed with size and SHA-256', async () => {
     const weights = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 2654435761) >>> 24));

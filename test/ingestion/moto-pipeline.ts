@@ -30,7 +30,7 @@ import {
 import { readHandlerConfig, type HandlerConfig } from '../../lambda/src/ingestion/config';
 import { createIngestionHandler, type IngestionHandler } from '../../lambda/src/ingestion/handler';
 import type { IngestOutcome } from '../../lambda/src/ingestion/ingest-upload';
-import type { MotoClientConfig } from '../support/moto-server';
+import { useMotoServer, type MotoClientConfig } from '../support/moto-server';
 
 /**
  * The ingestion pipeline of DatasetIngestion, rebuilt in moto: an upload bucket with EventBridge
@@ -40,30 +40,41 @@ import type { MotoClientConfig } from '../support/moto-server';
  * deletes the ones not reported in batchItemFailures.
  */
 export class MotoPipeline {
-  readonly s3: S3Client;
-  readonly sqs: SQSClient;
   /** The platform's own event bus (a PlatformEventBus in the stack): the converter publishes there, never on the default bus. */
   static readonly PLATFORM_BUS = 'platform-events';
-  readonly events: EventBridgeClient;
   ingestQueueUrl = '';
   defaultBusObserverQueueUrl = '';
   ingestQueueArn = '';
   observerQueueUrl = '';
   progressQueueUrl = '';
   readonly outcomes: IngestOutcome[] = [];
+  private clients?: { readonly s3: S3Client; readonly sqs: SQSClient; readonly events: EventBridgeClient };
 
+  /**
+   * @param config moto's client configuration, or a function that gives it once the server runs
+   *   (the clients are made on first use).
+   */
   constructor(
-    config: { s3: MotoClientConfig; other: MotoClientConfig },
+    private readonly config: MotoPipelineConfig | (() => MotoPipelineConfig),
     readonly uploadBucket: string,
     readonly datasetBucket: string,
-  ) {
-    this.s3 = new S3Client({ ...config.s3 });
-    this.sqs = new SQSClient({ ...config.other });
-    this.events = new EventBridgeClient({ ...config.other });
+  ) {}
+
+  get s3(): S3Client {
+    return this.connected().s3;
+  }
+
+  get sqs(): SQSClient {
+    return this.connected().sqs;
+  }
+
+  get events(): EventBridgeClient {
+    return this.connected().events;
   }
 
   /** Creates the buckets, queues and rules (call after a moto reset). */
   async create(): Promise<void> {
+    this.outcomes.length = 0;
     for (const bucket of [this.uploadBucket, this.datasetBucket]) {
       await this.s3.send(new CreateBucketCommand({ Bucket: bucket }));
       await this.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
@@ -215,6 +226,14 @@ export class MotoPipeline {
     return JSON.parse((await this.getBuffer(key, bucket)).toString('utf8')) as T;
   }
 
+  private connected() {
+    if (!this.clients) {
+      const config = typeof this.config === 'function' ? this.config() : this.config;
+      this.clients = { s3: new S3Client({ ...config.s3 }), sqs: new SQSClient({ ...config.other }), events: new EventBridgeClient({ ...config.other }) };
+    }
+    return this.clients;
+  }
+
   private record(message: Message, receiveCount?: number): SQSRecord {
     const attributes = (message.Attributes ?? {}) as Record<string, string>;
     return {
@@ -245,6 +264,49 @@ export class MotoPipeline {
     await this.events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern), EventBusName: eventBusName }));
     await this.events.send(new PutTargetsCommand({ Rule: name, EventBusName: eventBusName, Targets: [{ Id: name, Arn: targetArn }] }));
   }
+}
+
+/** moto's client configuration for S3 (path-style) and for every other service. */
+export interface MotoPipelineConfig {
+  readonly s3: MotoClientConfig;
+  readonly other: MotoClientConfig;
+}
+
+export interface UseMotoPipelineOptions {
+  /** Default `platform-uploads`. */
+  readonly uploadBucket?: string;
+  /** Default `platform-datasets`. */
+  readonly datasetBucket?: string;
+  /**
+   * `each`: a fresh pipeline before every test (moto forgets everything first); `all`: one
+   * pipeline, created before the first test, for tests that build on each other's state.
+   * Default `each`.
+   */
+  readonly fresh?: 'each' | 'all';
+}
+
+/**
+ * The ingestion pipeline in a moto_server of its own, for the enclosing describe block: starts the
+ * server before its tests and stops it after them, and resets moto and creates the pipeline's
+ * buckets, queues and rules before each test (or once: {@link UseMotoPipelineOptions.fresh}).
+ * Both handles are usable inside tests and hooks (registered after this call, they run after it):
+ *
+ *   const { moto, pipeline } = useMotoPipeline();
+ *   test('...', async () => { await pipeline.upload('uploads/vision/cats/training.zip', zip); ... });
+ */
+export function useMotoPipeline(options: UseMotoPipelineOptions = {}): { readonly moto: ReturnType<typeof useMotoServer>; readonly pipeline: MotoPipeline } {
+  const moto = useMotoServer();
+  const pipeline = new MotoPipeline(() => ({ s3: moto.s3Config(), other: moto.config() }), options.uploadBucket ?? 'platform-uploads', options.datasetBucket ?? 'platform-datasets');
+  const fresh = async () => {
+    await moto.reset();
+    await pipeline.create();
+  };
+  if (options.fresh === 'all') {
+    beforeAll(fresh);
+  } else {
+    beforeEach(fresh);
+  }
+  return { moto, pipeline };
 }
 
 export type ObservedEvent =

@@ -12,9 +12,8 @@ import { formatBytes } from '../../lambda/src/ingestion/time-budget';
 import { crc32c, decodeExample, readTFRecords } from '../../lambda/src/tfrecord';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { jpegBytes, pngBytes } from '../support/images';
-import { useMotoServer } from '../support/moto-server';
 import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
-import { MotoPipeline, type ObservedEvent } from './moto-pipeline';
+import { useMotoPipeline, type ObservedEvent } from './moto-pipeline';
 
 /** A labeled dataset: `data/<class>/<n>.jpg|png`, small enough to stay fast, split over several 4 KiB shards. */
 function datasetZip(classes: Record<string, number>, seed = 0): Buffer {
@@ -51,14 +50,7 @@ const failed = (events: ObservedEvent[]) => events.filter((e): e is Extract<Obse
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → EventBridge → SQS → handler → S3 + events)', () => {
-  const moto = useMotoServer();
-  let pipeline: MotoPipeline;
-
-  beforeEach(async () => {
-    await moto.reset();
-    pipeline = new MotoPipeline({ s3: moto.s3Config(), other: moto.config() }, 'platform-uploads', 'platform-datasets');
-    await pipeline.create();
-  });
+  const { pipeline } = useMotoPipeline();
 
   test('a zip uploaded to uploads/vision/cats/training.zip becomes a verified, versioned TFRecord dataset with manifest, pointer and DatasetConverted', async () => {
     const zip = datasetZip({ cat: 7, dog: 5 });

@@ -7,10 +7,9 @@ import {
 } from '../../lambda/src/launcher';
 import { TRAINING_JOB_STATE_CHANGED } from '../../contract/training-job-events';
 import { TFRECORD_CONTENT_TYPE } from '../../contract/sagemaker-channel';
-import { MotoPipeline } from '../ingestion/moto-pipeline';
+import { useMotoPipeline } from '../ingestion/moto-pipeline';
 import { MOTO_SERVER, describeWithTool } from '../support/external-tool';
 import { jpegBytes, pngBytes } from '../support/images';
-import { useMotoServer } from '../support/moto-server';
 import { buildZip, type ZipEntrySpec } from '../support/zip-builder';
 import { IMAGE, OTHER_TENANT, TENANT, testConfig } from './support/fixtures';
 
@@ -44,8 +43,7 @@ const request = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset in S3 → CreateTrainingJob)', () => {
-  const moto = useMotoServer();
-  let pipeline: MotoPipeline;
+  const { moto, pipeline } = useMotoPipeline({ datasetBucket: DATASET_BUCKET, fresh: 'all' });
   let sagemaker: SageMakerClient;
   let deps: LaunchDependencies;
   const versions: Record<string, string> = {};
@@ -54,9 +52,6 @@ describeWithTool(MOTO_SERVER, 'launcher against moto_server (converted dataset i
   const launch = async (body: unknown): Promise<LaunchResponse> => launchTrainingJobs(body, deps);
 
   beforeAll(async () => {
-    await moto.reset();
-    pipeline = new MotoPipeline({ s3: moto.s3Config(), other: moto.config() }, 'platform-uploads', DATASET_BUCKET);
-    await pipeline.create();
     // Convert three channels with the real ingestion handler, as the platform would: two of images,
     // one of files (kind files: `config.files.zip`, kept as uploaded).
     const handler = pipeline.handler();
