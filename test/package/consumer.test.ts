@@ -4,6 +4,8 @@
  * its two apps (the platform's, with the README's snippets, and a team's that imports the
  * platform's network and file system from the handles the platform publishes), synthesize them
  * under the five cdk-nag packs (synthesis fails on any finding) and lint their templates with cfn-lint.
+ *
+ * @slow (npm pack and install, tsc, two synthesis processes, cfn-lint)
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';

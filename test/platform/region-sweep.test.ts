@@ -13,7 +13,10 @@ import { platformApp } from '../support/platform-app';
  *
  * Cost on 2 cores: the regions are synthesized in-process in chunks; each chunk's templates go to
  * one cfn-lint process (at most two at a time) as soon as the chunk is synthesized, so linting
- * overlaps the next chunk's synthesis.
+ * overlaps the next chunk's synthesis. Minutes of CPU in all (mostly cfn-lint, several seconds
+ * per platform template), so the file starts first:
+ *
+ * @slow
  */
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };

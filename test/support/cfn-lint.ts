@@ -91,6 +91,36 @@ export function lintTemplates(region: string, templates: Readonly<Record<string,
   return lintRegionalTemplates(Object.entries(templates).map(([name, template]) => ({ name, region, template })));
 }
 
+/** Templates to lint for one region, by name (`<name>.json` in findings). */
+export interface RegionalTemplateGroup {
+  readonly region: string;
+  readonly templates: Readonly<Record<string, object>>;
+}
+
+/**
+ * Lints several groups of templates in as few cfn-lint processes as {@link MAX_CONCURRENT_PROCESSES}
+ * allows (cfn-lint spends about 2 s starting), each template for its group's region. Resolves to
+ * each group's findings, named as in {@link lintTemplates} (`<name>.json`); a line that names no
+ * template (cfn-lint's own error) goes to every group of its process.
+ */
+export async function lintTemplateGroups(groups: Readonly<Record<string, RegionalTemplateGroup>>): Promise<Map<string, string[]>> {
+  const entries = Object.entries(groups).flatMap(([group, { region, templates }]) =>
+    Object.entries(templates).map(([name, template]) => ({ group, name: `${group}.${name}`, region, template })));
+  const batches = Array.from({ length: Math.min(MAX_CONCURRENT_PROCESSES, entries.length) }, (_, i) => entries.filter((_entry, j) => j % MAX_CONCURRENT_PROCESSES === i));
+  const findings = new Map(Object.keys(groups).map((group) => [group, [] as string[]]));
+  await Promise.all(batches.map(async (batch) => {
+    const lines = await lintRegionalTemplates(batch);
+    const groupsOfBatch = new Set(batch.map((entry) => entry.group));
+    for (const line of lines) {
+      const owner = batch.find((entry) => line.startsWith(`${entry.name}.json:`));
+      for (const group of owner ? [owner.group] : groupsOfBatch) {
+        findings.get(group)!.push(owner ? line.slice(group.length + 1) : line);
+      }
+    }
+  }));
+  return findings;
+}
+
 /** Lints one template for one region; resolves to cfn-lint's findings (empty when clean). */
 export function lintTemplate(template: object, region: string): Promise<string[]> {
   return lintTemplates(region, { [region]: template });
