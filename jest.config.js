@@ -10,7 +10,7 @@ module.exports = {
   // Test-wide environment (e.g. aws-cdk-lib's built-in template validation off: see the file).
   setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
   // Files marked @slow start first, so the long ones do not end the run with one worker idle.
-  testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.mjs',
   testTimeout: 120_000,
   maxWorkers: 2,
 };

@@ -2,8 +2,12 @@
 // own order. Jest orders by the durations it cached on earlier runs, and without them (a fresh
 // clone, as in CI) by file size, which starts a short file that does minutes of work (the region
 // sweep) last, with one worker busy and the other idle at the end.
-const { closeSync, openSync, readSync } = require('node:fs');
-const Sequencer = require('@jest/test-sequencer').default;
+import { Buffer } from 'node:buffer';
+import { closeSync, openSync, readSync } from 'node:fs';
+import TestSequencer from '@jest/test-sequencer';
+
+// A CommonJS module: its class is the `default` export of the exports object.
+const Sequencer = TestSequencer.default;
 
 /** Whether the doc comment that opens `path` (within its first 4 KiB) has an `@slow` tag. */
 function markedSlow(path) {
@@ -18,12 +22,10 @@ function markedSlow(path) {
   }
 }
 
-class SlowFirstSequencer extends Sequencer {
+export default class SlowFirstSequencer extends Sequencer {
   sort(tests) {
     const sorted = super.sort(tests);
     const slow = new Set(sorted.filter((test) => markedSlow(test.path)));
     return [...sorted.filter((test) => slow.has(test)), ...sorted.filter((test) => !slow.has(test))];
   }
 }
-
-module.exports = SlowFirstSequencer;
