@@ -89,8 +89,9 @@ interface Extent {
  * - ranges announced with `willRead` (a worker knows every byte range its shards need) are
  *   fetched ahead of the reader in `prefetchPartBytes` parts, at most `maxPrefetchBytes` ahead, so
  *   several GETs stream at once and one worker is not bound by one connection's throughput.
- * Memory stays within `maxCachedBytes` plus the bytes fetched ahead (at most `maxPrefetchBytes`)
- * plus the GETs in flight (at most `maxConcurrentRequests`).
+ * Memory stays within `maxCachedBytes` (announced parts fetched ahead count in it and are not
+ * evicted before the reader reaches them; they are at most `maxPrefetchBytes` plus one part) plus the
+ * GETs in flight (at most `maxConcurrentRequests`, each filling one buffer of its range's size).
  *
  * Every GET names the object version (or `If-Match` on the ETag), so bytes of two uploads are
  * never mixed. Failures are remembered (`ioFailure`, `changed`): the converter reports a failed

@@ -17,9 +17,10 @@ import { workerPlan, type WorkItemDocument } from './work-plan';
  * How a worker reads the zip. Its shards are runs of neighbouring images (the plan's shuffle
  * units), so a small read that misses the cache (an image's local header) fetches a 4 MiB window
  * that also holds the following images: a few large sequential GETs per unit instead of one or two
- * per image, well inside S3's 5,500 GETs per second per prefix at 1,000 workers. The shards'
- * ranges are announced up front (`willRead`), so 8 MiB parts stream on up to 8 connections at once,
- * at most 64 MiB ahead of the converter: one connection (85-90 MB/s) no longer bounds a worker.
+ * per image, well inside S3's 5,500 GETs per second per prefix at 1,000 workers. The whole item's
+ * ranges are announced up front (`willRead`), so parts of up to 8 MiB stream on up to 8 connections
+ * at once, at most 64 MiB ahead of the converter: one connection (85-90 MB/s) no longer bounds a
+ * worker; its CPU does (bench/s3-read.bench.ts).
  */
 export const WORKER_SOURCE_OPTIONS: S3ByteSourceOptions = {
   windowBytes: 4 * 1024 * 1024,
