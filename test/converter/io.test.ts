@@ -41,6 +41,20 @@ describe('DirectoryShardSink', () => {
     expect(written).toEqual({ name: 'a.tfrecord', bytes: content.length, checksum: { algorithm: ChecksumAlgorithm.CRC32C, value: crc32c(content).toString(16).padStart(8, '0') } });
   });
 
+  it('writes nested paths below a directory given with a trailing slash (as the EFS store gives its version folder)', async () => {
+    const sink = await DirectoryShardSink.create(`${join(dir, 'version')}/`);
+    for (const name of ['validation/validation-00000-of-00001.tfrecord', 'training/labels.txt', 'manifest.json']) {
+      const writer = await sink.open(name);
+      await writer.write(Buffer.from(name));
+      await writer.finish();
+    }
+    expect(readFileSync(join(dir, 'version', 'validation', 'validation-00000-of-00001.tfrecord'), 'utf8')).toBe('validation/validation-00000-of-00001.tfrecord');
+    expect(readFileSync(join(dir, 'version', 'training', 'labels.txt'), 'utf8')).toBe('training/labels.txt');
+    expect(readdirSync(join(dir, 'version')).sort()).toEqual(['manifest.json', 'training', 'validation']);
+    await sink.abort();
+    expect(existsSync(join(dir, 'version'))).toBe(false);
+  });
+
   it('removes published and partial outputs on abort', async () => {
     const sink = await DirectoryShardSink.create(join(dir, 'out'));
     const done = await sink.open('done.tfrecord');

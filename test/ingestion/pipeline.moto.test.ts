@@ -478,4 +478,34 @@ describeWithTool(MOTO_SERVER, 'ingestion pipeline against moto_server (S3 → Ev
       rmSync(mount, { recursive: true, force: true });
     }
   });
+
+  test('a validation split on S3 and EFS: training/ and validation/ with their shards and labels.txt, one manifest, one pointer; a lost validation/ folder on EFS is restored from S3', async () => {
+    const mount = mkdtempSync(join(tmpdir(), 'efs-mount-'));
+    try {
+      const handler = pipeline.handler({ [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify({ validationFraction: 0.25 }) }, { mountPath: mount, rootDirectory: '/datasets' });
+      await pipeline.upload('uploads/vision/cats/training.zip', datasetZip({ cat: 8, dog: 4 }));
+      const [message] = await pipeline.receive(1);
+      await pipeline.invoke(handler, [message]);
+      const pointer = await pipeline.getJson<DatasetPointer>('datasets/vision/cats/training/current.json');
+      const manifest = await pipeline.getJson<DatasetManifest>(pointer.manifestKey);
+      expect(manifest.split).toMatchObject({ fraction: 0.25, training: { records: 9 }, validation: { records: 3, classes: [expect.objectContaining({ records: 2 }), expect.objectContaining({ records: 1 })] } });
+      const expected = [...manifest.shards.map((s) => s.name), 'labels.txt', 'training/labels.txt', 'validation/labels.txt', 'manifest.json'].sort();
+      expect((await pipeline.listKeys(pointer.prefix)).map((k) => k.slice(pointer.prefix.length)).sort()).toEqual(expected);
+      const versionDir = join(mount, 'vision', 'cats', 'training', pointer.version);
+      const onEfs = () => readdirSync(versionDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(versionDir.length + 1)).sort();
+      const expectEfs = async () => {
+        expect(onEfs()).toEqual(expected);
+        for (const name of expected.filter((n) => n !== 'manifest.json')) expect(readFileSync(join(versionDir, name)).equals(await pipeline.getBuffer(`${pointer.prefix}${name}`))).toBe(true);
+      };
+      await expectEfs();
+      expect(converted(await pipeline.observedEvents())).toHaveLength(1);
+
+      rmSync(join(versionDir, 'validation'), { recursive: true });
+      await pipeline.send(message.Body!);
+      await pipeline.deliver(handler);
+      await expectEfs();
+    } finally {
+      rmSync(mount, { recursive: true, force: true });
+    }
+  });
 });

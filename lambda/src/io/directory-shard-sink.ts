@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, rmdir, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { checkOutputPath } from './output-path';
 import type { ShardSink, ShardWriter } from './shard-sink';
 import { ShardWriterBase, type ShardWriterEvents } from './shard-writer-base';
@@ -51,7 +51,7 @@ export class DirectoryShardSink implements ShardSink {
     checkOutputPath(name);
     const finalPath = join(this.directory, name);
     const folder = dirname(finalPath);
-    if (folder !== join(this.directory)) await this.makeFolders(folder);
+    if (resolve(folder) !== resolve(this.directory)) await this.makeFolders(folder);
     const tempPath = join(folder, `.${basename(name)}.${randomBytes(6).toString('hex')}.partial`);
     const handle = await open(tempPath, 'wx');
     this.created.add(tempPath);
@@ -77,9 +77,9 @@ export class DirectoryShardSink implements ShardSink {
 
   /** mkdir -p below the directory, remembering each folder it made. */
   private async makeFolders(folder: string): Promise<void> {
-    const relative = folder.slice(join(this.directory).length + 1).split('/');
-    let path = join(this.directory);
-    for (const segment of relative) {
+    // resolve(): a directory given with a trailing slash (`…/<version>/`) must not shift the segments.
+    let path = resolve(this.directory);
+    for (const segment of relative(path, folder).split(sep)) {
       path = join(path, segment);
       try {
         await mkdir(path);
