@@ -34,7 +34,7 @@ import {
   MAP_RESULTS_KEY_PREFIX,
   WORK_KEY_PREFIX,
 } from '../../contract/distributed-conversion';
-import { failProp, integerIn, lambdaMemoryMiB, lambdaTimeout, type PropContext } from '../validation';
+import { failProp, integerIn, lambdaMemoryMiB, lambdaTimeout, numberText, type PropContext } from '../validation';
 import { DistributedConversionOptions } from './distributed-conversion-options';
 
 /** Properties of a {@link DistributedConversion}. */
@@ -210,7 +210,7 @@ export class DistributedConversion extends Construct {
       environment: {
         ...baseEnvironment,
         [DISTRIBUTED_ENV.CONVERSION_OPTIONS]: JSON.stringify(settings.conversion),
-        [DISTRIBUTED_ENV.WORK_ITEM_BYTES]: String(settings.workItemBytes),
+        [DISTRIBUTED_ENV.WORK_ITEM_BYTES]: numberText(settings.workItemBytes),
       },
     });
     const worker = new PlatformFunction(this, 'Worker', {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +13,7 @@ import { PlatformFunction, PlatformFunctionInvocation } from '../lambda';
 import { acknowledgeInlinePolicy, acknowledgeWildcardResource } from '../nag/acknowledge';
 import { ITrainingNetwork } from '../network';
 import { DATASET_KEY_PREFIX, INGESTION_ENV, UPLOAD_KEY_PREFIX } from '../../contract/ingestion-events';
+import { PropContext, integerIn, numberText, wholeSecondsIn } from '../validation';
 
 /** How long dataset versions are kept (see {@link DatasetVersionRetention}). */
 export interface DatasetRetentionOptions {
@@ -94,18 +95,11 @@ export class DatasetVersionRetention extends Construct {
 
   constructor(scope: Construct, id: string, props: DatasetVersionRetentionProps) {
     super(scope, id);
-    const fail = (prop: string, value: string, rule: string, fix: string): never => {
-      throw new Error(`DatasetVersionRetention ${this.node.path}: ${prop} is ${value}; ${rule}. ${fix}`);
-    };
-    this.keepVersions = props.keepVersions ?? DEFAULTS.keepVersions;
-    if (!Token.isUnresolved(this.keepVersions) && (!Number.isInteger(this.keepVersions) || this.keepVersions < 1 || this.keepVersions > 1000)) {
-      fail('keepVersions', String(this.keepVersions), 'it must be a whole number from 1 to 1000', 'Use e.g. 5; the current version is always kept besides.');
-    }
-    const keepYoungerThan = props.keepYoungerThan ?? DEFAULTS.keepYoungerThan;
-    if (keepYoungerThan.isUnresolved()) fail('keepYoungerThan', 'a token', 'it must be known at synth', 'Use e.g. Duration.days(7).');
-    if (keepYoungerThan.toSeconds() < 3600) {
-      fail('keepYoungerThan', keepYoungerThan.toHumanString(), 'it must be at least 1 hour (a version is never deleted while a just-launched job may resolve it)', 'Use e.g. Duration.days(7).');
-    }
+    const ctx: PropContext = { scope: this, construct: 'DatasetVersionRetention' };
+    this.keepVersions = integerIn(ctx, 'keepVersions', props.keepVersions ?? DEFAULTS.keepVersions, 1, 1000,
+      'Use e.g. 5; the current version is always kept besides.');
+    const keepYoungerThanSeconds = wholeSecondsIn(ctx, 'keepYoungerThan', props.keepYoungerThan ?? DEFAULTS.keepYoungerThan, 3600, Number.MAX_SAFE_INTEGER,
+      'A version is never deleted while a just-launched job may resolve it; use e.g. Duration.days(7).');
 
     const fn = new PlatformFunction(this, 'Function', {
       handlerName: 'sweep-dataset-versions',
@@ -123,8 +117,8 @@ export class DatasetVersionRetention extends Construct {
       environment: {
         [INGESTION_ENV.DATASET_BUCKET]: props.datasetBucket.bucketName,
         ...(props.uploadBucket ? { [INGESTION_ENV.UPLOAD_BUCKET]: props.uploadBucket.bucketName } : {}),
-        [INGESTION_ENV.RETENTION_KEEP_VERSIONS]: String(this.keepVersions),
-        [INGESTION_ENV.RETENTION_KEEP_YOUNGER_THAN_SECONDS]: String(keepYoungerThan.toSeconds()),
+        [INGESTION_ENV.RETENTION_KEEP_VERSIONS]: numberText(this.keepVersions),
+        [INGESTION_ENV.RETENTION_KEEP_YOUNGER_THAN_SECONDS]: numberText(keepYoungerThanSeconds),
         ...(props.efsMount ? { [INGESTION_ENV.EFS_MOUNT_PATH]: props.efsMount.localMountPath, [INGESTION_ENV.EFS_ROOT_DIRECTORY]: props.efsMount.datasetRootDirectory } : {}),
       },
     });

@@ -9,6 +9,7 @@ import { TrainingJobLauncher } from '../launcher';
 import { acknowledgeFindings } from '../nag/acknowledge';
 import { existingQueueAlarm, findDeadLetterQueues, queueOwner } from './dead-letter-queues';
 import { platformDashboardRows } from './platform-dashboard';
+import { numberIn, numberText } from '../validation';
 
 /** Properties of a {@link PlatformMonitoring}. */
 export interface PlatformMonitoringProps {
@@ -76,10 +77,8 @@ export class PlatformMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformMonitoringProps = {}) {
     super(scope, id);
-    const freePercent = props.freeStorageAlarmPercent ?? 10;
-    if (!Number.isFinite(freePercent) || freePercent < 1 || freePercent > 99) {
-      throw new Error(`${this.node.path}: freeStorageAlarmPercent is ${freePercent}; it must be a percentage from 1 to 99 (e.g. 10).`);
-    }
+    const freePercent = numberIn({ scope: this, construct: 'PlatformMonitoring' }, 'freeStorageAlarmPercent', props.freeStorageAlarmPercent ?? 10, 1, 99,
+      'It is the percentage of free FSx storage under which the alarm fires; use e.g. 10.');
     this.alarmTopic = props.alarmTopic;
     this.alarmAction = props.alarmTopic ? new actions.SnsAction(props.alarmTopic) : undefined;
 
@@ -103,10 +102,10 @@ export class PlatformMonitoring extends Construct {
         description: `The training-job launcher (${launcher.launcher.node.path}) failed with an error instead of answering (rejections are answers, not errors). Read its log group.`,
       });
     }
-    const lustre = props.fileSystem instanceof LustreDatasetFileSystem ? props.fileSystem : undefined;
+    const lustre = props.fileSystem && LustreDatasetFileSystem.isLustreDatasetFileSystem(props.fileSystem) ? props.fileSystem : undefined;
     if (lustre) {
       this.addAlarm('FileSystemFreeStorage', lustre.metricFreeDataStoragePercent(), {
-        description: `FSx for Lustre ${lustre.node.path} has less than ${freePercent} % of its ${lustre.storageCapacityGiB} GiB free. New dataset versions may not import; ` +
+        description: `FSx for Lustre ${lustre.node.path} has less than ${numberText(freePercent)} % of its ${numberText(lustre.storageCapacityGiB)} GiB free. New dataset versions may not import; ` +
           'delete old versions (the retention job) or increase storageCapacityGiB.',
         threshold: freePercent,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,

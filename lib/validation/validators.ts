@@ -179,7 +179,9 @@ export function wholeSecondsIn(ctx: PropContext, prop: string, value: Duration, 
   }
   const seconds = value.toSeconds({ integral: false });
   if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-    failProp(ctx, prop, value.toHumanString(), `it must be whole seconds from ${Duration.seconds(min).toHumanString()} to ${Duration.seconds(max).toHumanString()}`, fix);
+    const range = max >= Number.MAX_SAFE_INTEGER ? `, at least ${Duration.seconds(min).toHumanString()}`
+      : ` from ${Duration.seconds(min).toHumanString()} to ${Duration.seconds(max).toHumanString()}`;
+    failProp(ctx, prop, value.toHumanString(), `it must be whole seconds${range}`, fix);
   }
   return seconds;
 }

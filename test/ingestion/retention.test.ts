@@ -131,7 +131,7 @@ describe('DatasetVersionRetention construct', () => {
   test.each([
     [{ keepVersions: 0 }, /keepVersions is 0; it must be a whole number from 1 to 1000/],
     [{ keepVersions: 2.5 }, /keepVersions is 2.5/],
-    [{ keepYoungerThan: Duration.minutes(10) }, /keepYoungerThan is 10 minutes; it must be at least 1 hour/],
+    [{ keepYoungerThan: Duration.minutes(10) }, /keepYoungerThan is 10 minutes; it must be whole seconds, at least 1 hour/],
   ])('invalid %j is refused with the prop named', (props, message) => {
     expect(() => make(props)).toThrow(message);
   });

@@ -141,7 +141,7 @@ describe('PlatformMonitoring without a topic', () => {
   });
 
   test.each([0, 100, Number.NaN])('freeStorageAlarmPercent %p is refused with the rule', (percent) => {
-    expect(() => new PlatformMonitoring(new Stack(), 'M', { freeStorageAlarmPercent: percent })).toThrow(/freeStorageAlarmPercent is .*; it must be a percentage from 1 to 99/);
+    expect(() => new PlatformMonitoring(new Stack(), 'M', { freeStorageAlarmPercent: percent })).toThrow(/freeStorageAlarmPercent is .*; it must be a number from 1 to 99. It is the percentage of free FSx storage/);
   });
 });
 

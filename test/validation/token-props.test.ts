@@ -12,7 +12,7 @@ import { INGESTION_ENV } from '../../contract/ingestion-events';
 import { API_ENV } from '../../contract/platform-api';
 import { TENANTS_ENV } from '../../contract/tenant-directory';
 import {
-  DataRepositoryAssociationOptions, DatasetIngestion, DatasetIngestionProps, HyperPodCluster, HyperPodClusterOptions, LustreDatasetFileSystem, PlatformApi, PlatformApiProps, SecureBucket, SecureBucketProps, Tenant, TenantProps, TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork,
+  DataRepositoryAssociationOptions, DatasetIngestion, DatasetIngestionProps, DatasetVersionRetention, DatasetVersionRetentionProps, HyperPodCluster, HyperPodClusterOptions, LustreDatasetFileSystem, PlatformApi, PlatformApiProps, PlatformMonitoring, PlatformMonitoringProps, SecureBucket, SecureBucketProps, Tenant, TenantProps, TrainingJobLauncher, TrainingJobLauncherProps, TrainingNetwork,
 } from '../../lib';
 import { ENCODED_NUMBER, Json, ParameterStack, UNSHIPPED, environmentWith, references, resourceProperties } from './support';
 
@@ -226,4 +226,19 @@ describeTokens<DataRepositoryAssociationOptions>('LustreDataRepositoryAssociatio
 describeLiterals<DataRepositoryAssociationOptions>('LustreDataRepositoryAssociation', (stack, props) => associationIn(stack, props), [
   ['importedFileChunkSizeMiB', { importedFileChunkSizeMiB: 512001 }, '512001', /it must be a whole number from 1 to 512000/],
   ['importedFileChunkSizeMiB', { importedFileChunkSizeMiB: 0.5 }, '0.5', /it must be a whole number from 1 to 512000/],
+]);
+
+describeTokens<DatasetVersionRetentionProps>('DatasetVersionRetention', (tokens, props) => new DatasetVersionRetention(tokens.stack, 'Retention', {
+  network: new TrainingNetwork(tokens.stack, 'Network'), datasetBucket: new SecureBucket(tokens.stack, 'Datasets').bucket, ...props,
+}), [
+  ['keepVersions', (t) => ({ keepVersions: t.number('keepVersions') }), (t) => environmentWith(t, INGESTION_ENV.RETENTION_KEEP_VERSIONS)[INGESTION_ENV.RETENTION_KEEP_VERSIONS]],
+  ['keepYoungerThan', (t) => ({ keepYoungerThan: Duration.seconds(t.number('keepYoungerThan')) }),
+    (t) => environmentWith(t, INGESTION_ENV.RETENTION_KEEP_YOUNGER_THAN_SECONDS)[INGESTION_ENV.RETENTION_KEEP_YOUNGER_THAN_SECONDS]],
+]);
+
+describeTokens<PlatformMonitoringProps>('PlatformMonitoring', (tokens, props) => new PlatformMonitoring(tokens.stack, 'Monitoring', {
+  fileSystem: new LustreDatasetFileSystem(tokens.stack, 'Datasets', { network: new TrainingNetwork(tokens.stack, 'Network') }), ...props,
+}), [
+  ['freeStorageAlarmPercent', (t) => ({ freeStorageAlarmPercent: t.number('freeStorageAlarmPercent') }),
+    (t) => resourceProperties(t, 'AWS::CloudWatch::Alarm', (p) => JSON.stringify(p).includes('FreeDataStorage') || String(p.MetricName ?? '').includes('Free')).Threshold],
 ]);
