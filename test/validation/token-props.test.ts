@@ -172,7 +172,8 @@ describeLiterals<HyperPodClusterOptions>('HyperPodCluster', (stack, props) => cl
 
 const converterFunction = (t: Template): Json => resourceProperties(t, 'AWS::Lambda::Function', (p) => p.Environment?.Variables?.[INGESTION_ENV.MAX_RECEIVE_COUNT] !== undefined);
 const converterEnv = (t: Template, name: string) => converterFunction(t).Environment.Variables[name];
-const uploadQueue = (t: Template): Json => resourceProperties(t, 'AWS::SQS::Queue', (p) => JSON.stringify(p.RedrivePolicy ?? {}).includes('maxReceiveCount'));
+/** The upload queue: the one whose dead-letter queue is the ingestion's own. */
+const uploadQueue = (t: Template): Json => resourceProperties(t, 'AWS::SQS::Queue', (p) => /"IngestionDeadLetterQueue[0-9A-F]{8}"/.test(JSON.stringify(p.RedrivePolicy ?? {})));
 const sqsSource = (t: Template): Json => resourceProperties(t, 'AWS::Lambda::EventSourceMapping', (p) => p.BatchSize !== undefined || p.ScalingConfig !== undefined);
 const lifecycleRules = (t: Template): Json => Object.values(t.findResources('AWS::S3::Bucket')).map((bucket: Json) => bucket.Properties.LifecycleConfiguration);
 
