@@ -12,7 +12,7 @@ import { PlatformEncryption, PlatformKey } from '../encryption';
 import { bucketEncryption } from '../encryption/encryption-props';
 import { DatasetFileSystemType, DatasetStorage, DatasetStorageType, IDatasetFileSystem } from '../filesystems';
 import { HyperPodCluster, HyperPodClusterOptions } from '../hyperpod';
-import { DatasetIngestion } from '../ingestion';
+import { DatasetIngestion, DatasetIngestionConversionOptions } from '../ingestion';
 import { TrainingImageRepository, TrainingJobLauncher } from '../launcher';
 import { PlatformMonitoring } from '../monitoring';
 import { TrainingNetwork, TrainingNetworkProps } from '../network';
@@ -84,6 +84,13 @@ export interface DatasetPlatformStackProps extends StackProps {
    * @default Size.gibibytes(200)
    */
   readonly maxUploadSize?: Size;
+
+  /**
+   * How uploads are converted (shard size, shuffle, rejection tolerance, validation split); the
+   * single function and the distributed conversion use the same settings.
+   * @default - the ingestion's defaults: 128 MiB shards, 16 MiB shuffle runs, no rejected entry accepted, no validation split
+   */
+  readonly conversion?: DatasetIngestionConversionOptions;
 
   /**
    * Whether the platform API is regional or private.
@@ -230,6 +237,7 @@ export class DatasetPlatformStack extends Stack {
       accessLogsBucket: this.datasetStorage.accessLogsBucket,
       fileSystem: this.fileSystem,
       maxUploadSize: props.maxUploadSize,
+      conversion: props.conversion,
       encryptionKey: key,
     });
     const trainingImages = props.trainingImageRepositories ? undefined : new TrainingImageRepository(this, 'TrainingImages', { pushers: props.trainingImagePushers });
