@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { joinDirectoryPath, renderFileSystemChannel, validateTrainingChannelName } from '../../contract/sagemaker-channel';
+import { throwValidation } from '../validation';
 
 /** The kind of file system behind a SageMaker `FileSystemDataSource` (`FileSystemType`, exact case). */
 export enum DatasetFileSystemType {
@@ -119,7 +120,7 @@ export function buildTrainingChannel(fs: IDatasetFileSystem, channelName: string
     try {
       validateTrainingChannelName(channelName);
     } catch (error) {
-      throw new Error(`${fs.node.path}: ${(error as Error).message}`);
+      throwValidation(fs, (error as Error).name, `${fs.node.path}: ${(error as Error).message}`);
     }
   }
   return {
@@ -137,6 +138,6 @@ export function deriveDirectoryPath(scope: IConstruct, parts: string[]): string 
   try {
     return joinDirectoryPath(parts);
   } catch (error) {
-    throw new Error(`${scope.node.path}: ${(error as Error).message}`);
+    throwValidation(scope, (error as Error).name, `${scope.node.path}: ${(error as Error).message}`);
   }
 }

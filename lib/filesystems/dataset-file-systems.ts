@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IDatasetFileSystem } from './dataset-file-system';
 import { DatasetStorage, DatasetStorageProps } from './dataset-storage';
+import { throwValidation } from '../validation';
 
 /**
  * Properties of {@link DatasetFileSystems.forRegion}: those of {@link DatasetStorage.forRegion}
@@ -26,7 +27,7 @@ export class DatasetFileSystems {
   public static forRegion(scope: Construct, id: string, props: DatasetFileSystemsProps): IDatasetFileSystem {
     const storage = DatasetStorage.forRegion(scope, id, props);
     if (!storage.fileSystem) {
-      throw new Error(`DatasetFileSystems.forRegion ${scope.node.path}/${id}: no dataset file system here (${storage.reason}) ` +
+      throwValidation(scope, 'NoDatasetFileSystem', `DatasetFileSystems.forRegion ${scope.node.path}/${id}: no dataset file system here (${storage.reason}) ` +
         'Use DatasetStorage.forRegion, which reads datasets from S3 where no file system can serve, or prefer a file system the region offers.');
     }
     return storage.fileSystem;

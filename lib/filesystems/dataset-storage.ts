@@ -12,6 +12,7 @@ import { EfsDatasetFileSystemOptions } from './efs-props';
 import { LustreDatasetFileSystem } from './lustre-dataset-file-system';
 import { ILustreDatasetFileSystem } from './lustre-dataset-file-system-base';
 import { LustreDatasetFileSystemOptions } from './lustre-props';
+import { throwValidation } from '../validation';
 
 /** Properties of {@link DatasetStorage.forRegion} (and `DatasetFileSystems.forRegion`). */
 export interface DatasetStorageProps {
@@ -99,7 +100,7 @@ export class DatasetStorage {
         assumeSageMakerFsxChannelSupported: props.assumeSageMakerFsxChannelSupported,
       });
     } catch (error) {
-      throw new Error(`DatasetStorage.forRegion ${scope.node.path}/${id}: ${(error as Error).message}`);
+      throwValidation(scope, (error as Error).name, `DatasetStorage.forRegion ${scope.node.path}/${id}: ${(error as Error).message}`);
     }
     const s3InputMode = props.s3InputMode ?? S3InputMode.FAST_FILE;
 

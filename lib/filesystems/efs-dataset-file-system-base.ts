@@ -10,6 +10,7 @@ import { Availability, regionCapabilities } from '../regions/capability-table';
 import {
   DatasetFileSystemType, FileSystemAccessMode, FileSystemTrainingChannel, IDatasetFileSystem, buildTrainingChannel, deriveDirectoryPath,
 } from './dataset-file-system';
+import { throwValidation } from '../validation';
 
 const DEFAULT_LAMBDA_MOUNT_PATH = '/mnt/datasets';
 
@@ -78,7 +79,7 @@ export abstract class EfsDatasetFileSystemBase extends Resource implements IEfsD
 
   public trainingChannel(channelName: string, datasetPath: string, accessMode?: FileSystemAccessMode): FileSystemTrainingChannel {
     if (accessMode === FileSystemAccessMode.READ_WRITE && this.trainingAccessMode === FileSystemAccessMode.READ_ONLY) {
-      throw new Error(`EfsDatasetFileSystem ${this.node.path}: channel '${channelName}' asks for read-write, but the file-system policy lets training jobs ` +
+      throwValidation(this, 'ReadWriteChannelRefused', `EfsDatasetFileSystem ${this.node.path}: channel '${channelName}' asks for read-write, but the file-system policy lets training jobs ` +
         'mount read-only. Create the file system with trainingAccessMode: FileSystemAccessMode.READ_WRITE, or use READ_ONLY.');
     }
     return buildTrainingChannel(this, channelName, datasetPath, accessMode);
@@ -115,14 +116,14 @@ export abstract class EfsDatasetFileSystemBase extends Resource implements IEfsD
       try {
         validateLambdaMountPath(localMountPath);
       } catch (error) {
-        throw new Error(`EfsDatasetFileSystem ${this.node.path}: ${(error as Error).message}`);
+        throwValidation(this, (error as Error).name, `EfsDatasetFileSystem ${this.node.path}: ${(error as Error).message}`);
       }
     }
     const region = Stack.of(this).region;
     if (!Token.isUnresolved(region)) {
       const lambdaEfs = regionCapabilities(region).lambdaEfsMount;
       if (lambdaEfs.availability === Availability.UNAVAILABLE) {
-        throw new Error(`EfsDatasetFileSystem ${this.node.path}: Lambda cannot mount EFS in ${region} (${lambdaEfs.source}). ` +
+        throwValidation(this, 'LambdaEfsUnavailable', `EfsDatasetFileSystem ${this.node.path}: Lambda cannot mount EFS in ${region} (${lambdaEfs.source}). ` +
           'Write datasets from another compute service (e.g. ECS or Batch) in this region.');
       }
       if (lambdaEfs.availability === Availability.UNVERIFIED) {
@@ -151,13 +152,13 @@ export abstract class EfsDatasetFileSystemBase extends Resource implements IEfsD
     try {
       return efsDirectoryPathFromLambdaPath(localMountPath, this.datasetDirectory, localPath);
     } catch (error) {
-      throw new Error(`EfsDatasetFileSystem ${this.node.path}: ${(error as Error).message}`);
+      throwValidation(this, (error as Error).name, `EfsDatasetFileSystem ${this.node.path}: ${(error as Error).message}`);
     }
   }
 
   private requireWriterAccessPoint(method: string): efs.IAccessPoint {
     if (!this.writerAccessPoint) {
-      throw new Error(`EfsDatasetFileSystem ${this.node.path}: ${method}() needs the writer access point; import the file system with writerAccessPointId.`);
+      throwValidation(this, 'NoWriterAccessPoint', `EfsDatasetFileSystem ${this.node.path}: ${method}() needs the writer access point; import the file system with writerAccessPointId.`);
     }
     return this.writerAccessPoint;
   }

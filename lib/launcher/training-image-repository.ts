@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { principalArnOf } from '../security/principal-arn';
+import { throwValidation } from '../validation';
 
 /** The actions that write a repository's images. */
 const PUSH_ACTIONS = ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:BatchDeleteImage'];
@@ -60,7 +61,7 @@ export class TrainingImageRepository extends ecr.Repository {
     });
     if (props.pushers) {
       if (props.pushers.length === 0) {
-        throw new Error(`${this.node.path}: pushers is empty, so nobody could push an image. Name the principals that push (e.g. the CI role), or leave pushers unset to let identity policies decide.`);
+        throwValidation(this, 'InvalidPushers', `TrainingImageRepository ${this.node.path}: pushers is empty, so nobody could push an image. Name the principals that push (e.g. the CI role), or leave pushers unset to let identity policies decide.`);
       }
       this.pusherArns = props.pushers.map((principal) => principalArnOf(principal, `${this.node.path}: pushers`));
       this.addToResourcePolicy(new iam.PolicyStatement({

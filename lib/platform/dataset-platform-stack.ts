@@ -21,6 +21,7 @@ import { UnsupportedRegionError, unsupportedRegionsMessage } from '../regions/pl
 import { SecureBucket } from '../storage';
 import { Tenant } from '../tenancy';
 import { DatasetPlatformParameters } from './platform-parameters';
+import { throwValidation } from '../validation';
 
 /** Properties of a {@link DatasetPlatformStack}. */
 export interface DatasetPlatformStackProps extends StackProps {
@@ -320,7 +321,7 @@ function platformEncryptionKey(stack: DatasetPlatformStack, props: DatasetPlatfo
   const encryption = props.encryption ?? PlatformEncryption.CUSTOMER_MANAGED_KEY;
   if (encryption === PlatformEncryption.AWS_MANAGED) {
     if (props.encryptionKey) {
-      throw new Error(`DatasetPlatformStack ${stack.node.path}: encryptionKey is set but encryption is PlatformEncryption.AWS_MANAGED, which uses no customer managed key. ` +
+      throwValidation(stack, 'InvalidEncryptionKey', `DatasetPlatformStack ${stack.node.path}: encryptionKey is set but encryption is PlatformEncryption.AWS_MANAGED, which uses no customer managed key. ` +
         'Remove encryptionKey, or set encryption: PlatformEncryption.CUSTOMER_MANAGED_KEY.');
     }
     return undefined;

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { DatasetStorageType } from '../filesystems/dataset-storage-type';
 import { Availability, CapabilityFact, regionCapabilities } from './capability-table';
+import { throwUnscoped } from '../validation';
 
 /** What to base a dataset-storage choice on. */
 export interface DatasetStorageChoiceOptions {
@@ -63,7 +64,7 @@ export function chooseDatasetStorage(region: string, options: DatasetStorageChoi
   const preferred = options.preferredType ?? DatasetStorageType.FSX_LUSTRE;
   if (Token.isUnresolved(region)) {
     if (preferred === DatasetStorageType.FSX_LUSTRE) {
-      throw new Error('FSx for Lustre was requested but the stack has no concrete region (env.region is unset or a token), so the library ' +
+      throwUnscoped('RegionUnknown', 'FSx for Lustre was requested but the stack has no concrete region (env.region is unset or a token), so the library ' +
         'cannot check whether SageMaker reads FSx channels there and which FSx CloudFormation properties exist. ' +
         "Set env: { region: 'us-east-1' } (or another region) on the stack, or prefer DatasetStorageType.EFS or DatasetStorageType.S3.");
     }
