@@ -209,7 +209,7 @@ export class DistributedConversion extends Construct {
       reservedConcurrentExecutions: settings.maxConcurrentConversions,
       environment: {
         ...baseEnvironment,
-        [DISTRIBUTED_ENV.CONVERSION_OPTIONS]: JSON.stringify(settings.conversion),
+        [DISTRIBUTED_ENV.CONVERSION_OPTIONS]: Stack.of(this).toJsonString(settings.conversion),
         [DISTRIBUTED_ENV.WORK_ITEM_BYTES]: numberText(settings.workItemBytes),
       },
     });

@@ -447,7 +447,7 @@ export class DatasetIngestion extends Construct {
         [INGESTION_ENV.SINGLE_FUNCTION_MAX_BYTES]: numberText(settings.singleFunctionMaxBytes),
         [INGESTION_ENV.MAX_UPLOAD_BYTES]: numberText(settings.maxUploadBytes),
         [INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND]: numberText(settings.estimatedBytesPerSecond),
-        [INGESTION_ENV.CONVERSION_OPTIONS]: JSON.stringify(settings.conversion),
+        [INGESTION_ENV.CONVERSION_OPTIONS]: Stack.of(this).toJsonString(settings.conversion),
         ...(efsMount ? { [INGESTION_ENV.EFS_MOUNT_PATH]: efsMount.localMountPath, [INGESTION_ENV.EFS_ROOT_DIRECTORY]: efsMount.datasetRootDirectory } : {}),
         ...(lustreFileSystemId ? { [INGESTION_ENV.LUSTRE_FILE_SYSTEM_ID]: lustreFileSystemId } : {}),
       },

@@ -191,6 +191,10 @@ describeTokens<DatasetIngestionProps>('DatasetIngestion', (tokens, props) => new
   ['estimatedThroughputPerSecond', (t) => ({ estimatedThroughputPerSecond: Size.bytes(t.number('estimatedThroughputPerSecond')) }),
     (t) => converterEnv(t, INGESTION_ENV.ESTIMATED_BYTES_PER_SECOND)],
   ['uploadExpiration', (t) => ({ uploadExpiration: Duration.days(t.number('uploadExpiration')) }), lifecycleRules],
+  // Both conversion settings come with the first row (one conversion object).
+  ['conversion.seed', (t) => ({ conversion: { seed: t.number('conversion.seed'), maxImagePixels: t.number('conversion.maxImagePixels') } }),
+    (t) => converterEnv(t, INGESTION_ENV.CONVERSION_OPTIONS)],
+  ['conversion.maxImagePixels', () => ({}), (t) => converterEnv(t, INGESTION_ENV.CONVERSION_OPTIONS)],
 ]);
 
 describeLiterals<DatasetIngestionProps>('DatasetIngestion', (stack, props) => new DatasetIngestion(stack, 'Ingestion', { network: new TrainingNetwork(stack, 'Network'), ...props }), [
