@@ -33,8 +33,20 @@ export function boundErrors(errors: readonly LaunchRequestFieldError[]): LaunchR
   return bounded;
 }
 
-/** Keys that print without quoting in a path. */
-const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+/**
+ * Whether a key prints without quoting in a path (letters, digits, `_`, `-`). A loop, not
+ * `/^[A-Za-z0-9_-]+$/`: V8 runs that `+` over a multi-megabyte key out of backtracking stack
+ * ("Maximum call stack size exceeded").
+ */
+function isPlainKey(key: string): boolean {
+  if (key.length === 0) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const plain = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+    if (!plain) return false;
+  }
+  return true;
+}
 
 /**
  * Formats a path: `['sweep', 'grid', 'learning_rate', 2]` → `sweep.grid.learning_rate[2]`;
@@ -48,7 +60,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
     } else {
       const key = String(part);
       const shown = truncate(key, ECHO_LIMITS.quoted);
-      text += PLAIN_KEY.test(key) ? `${text ? '.' : ''}${shown}` : `[${JSON.stringify(shown)}]`;
+      text += isPlainKey(key) ? `${text ? '.' : ''}${shown}` : `[${JSON.stringify(shown)}]`;
     }
   }
   return text || 'request';

@@ -39,7 +39,7 @@ export function specHash(spec: unknown): string {
  */
 export function trainingJobName(prefix: string, tenant: string, clientToken: string, index: number, jobSpecHash: string): string {
   const start = tenantJobNamePrefix(prefix, tenant);
-  if (!CLIENT_TOKEN_PATTERN.test(clientToken) || clientToken.length > CLIENT_TOKEN_MAX_LENGTH) {
+  if (clientToken.length > CLIENT_TOKEN_MAX_LENGTH || !CLIENT_TOKEN_PATTERN.test(clientToken)) {
     throw new Error(`Client token ${JSON.stringify(clientToken)} is not a valid client token.`);
   }
   if (!Number.isInteger(index) || index < 0 || index >= MAX_JOBS_CEILING) {
