@@ -164,6 +164,8 @@ export class DistributedConversion extends Construct {
   public readonly maxConcurrency: number;
   /** The most conversions that run at once; the rest wait in {@link backlogQueue}. */
   public readonly maxConcurrentConversions: number;
+  /** The longest one conversion may run before the state machine stops it. */
+  public readonly timeout: Duration;
   /** Conversions waiting for a slot (FIFO: per tenant in upload order; the body is the execution input). */
   public readonly backlogQueue: sqs.Queue;
   /** Where a backlog message goes after it could not be started 5 times (alarmed like every dead-letter queue). */
@@ -183,6 +185,7 @@ export class DistributedConversion extends Construct {
     const settings = validateProps(this, props);
     this.maxConcurrency = settings.maxConcurrency;
     this.maxConcurrentConversions = settings.maxConcurrentConversions;
+    this.timeout = settings.timeout;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const eventBus = props.eventBus ?? new PlatformEventBus(this, 'EventBus');
     const eventSource = props.eventSource ?? DEFAULT_INGESTION_EVENT_SOURCE;
@@ -341,6 +344,14 @@ export class DistributedConversion extends Construct {
   /** Conversions waiting for a slot (ApproximateNumberOfMessagesVisible of the backlog queue, Maximum per 5 minutes). */
   public metricQueuedConversions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.backlogQueue.metricApproximateNumberOfMessagesVisible({ label: 'Queued distributed conversions', statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /**
+   * How long the oldest queued conversion has waited for a slot (ApproximateAgeOfOldestMessage of
+   * the backlog queue, in seconds, Maximum per 5 minutes).
+   */
+  public metricOldestQueuedConversionAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.backlogQueue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, ...props });
   }
 
   /** The FIFO backlog queue and its dead-letter queue. */

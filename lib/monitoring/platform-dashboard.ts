@@ -53,6 +53,7 @@ export function platformDashboardRows(sources: PlatformDashboardSources): cloudw
         distributed.stateMachine.metricStarted({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label: 'Started' }),
         distributed.stateMachine.metricSucceeded({ period: PERIOD, statistic: cloudwatch.Stats.SUM, label: 'Succeeded' }),
         distributed.metricExecutionsFailed({ period: PERIOD, label: 'Failed, timed out or aborted' }),
+        distributed.metricQueuedConversions({ period: PERIOD, label: 'Queued' }),
       ])] : []),
     ]);
   }

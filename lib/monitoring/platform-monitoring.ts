@@ -55,7 +55,7 @@ export interface PlatformMonitoringProps {
 /**
  * Alarms and a dashboard for one platform: an alarm on every dead-letter queue of the stack (found
  * at synthesis, so queues added after this construct count too), the distributed conversion's
- * failed executions, launcher errors, converter errors and throttles, and FSx for Lustre free
+ * failed executions and an upload queued longer than one conversion may run, launcher errors, converter errors and throttles, and FSx for Lustre free
  * storage under 10 %; each notifies `alarmTopic` when one is given. The dashboard shows uploads,
  * conversions and their MB/s, failures, training jobs by state, and the file system's throughput
  * and capacity.
@@ -95,6 +95,18 @@ export class PlatformMonitoring extends Construct {
         this.addAlarm('DistributedConversionFailures', distributed.metricExecutionsFailed({ period: Duration.minutes(5) }), {
           description: `A distributed conversion (${distributed.stateMachine.node.path}) failed, timed out or was aborted. Its DatasetConversionFailed event names the upload; the execution history names the step.`,
         });
+        // A queued upload waits for a running conversion to end; each ends within `timeout`, so a
+        // wait longer than that means the platform is saturated or the dispatcher starts nothing.
+        const waitLimit = distributed.timeout.isUnresolved() ? undefined : distributed.timeout;
+        if (waitLimit) {
+          this.addAlarm('DistributedConversionBacklogAge', distributed.metricOldestQueuedConversionAge({ period: Duration.minutes(5) }), {
+            description: `An upload has waited more than ${waitLimit.toHumanString()} (one conversion's timeout) for a distributed conversion slot (${distributed.backlogQueue.node.path}). ` +
+              `Either uploads arrive faster than ${numberText(distributed.maxConcurrentConversions)} conversions at once can take them (raise maxConcurrentConversions), ` +
+              `or the dispatcher (${distributed.dispatcher.node.path}) is not starting them: read its log group.`,
+            threshold: waitLimit.toSeconds(),
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          });
+        }
       }
     }
     if (launcher) {

@@ -12,7 +12,7 @@ import { PlatformEncryption, PlatformKey } from '../encryption';
 import { bucketEncryption } from '../encryption/encryption-props';
 import { DatasetFileSystemType, DatasetStorage, DatasetStorageType, IDatasetFileSystem } from '../filesystems';
 import { HyperPodCluster, HyperPodClusterOptions } from '../hyperpod';
-import { DatasetIngestion, DatasetIngestionConversionOptions } from '../ingestion';
+import { DatasetIngestion, DatasetIngestionConversionOptions, DatasetIngestionDistributedOptions } from '../ingestion';
 import { TrainingImageRepository, TrainingJobLauncher } from '../launcher';
 import { PlatformMonitoring } from '../monitoring';
 import { TrainingNetwork, TrainingNetworkProps } from '../network';
@@ -92,6 +92,14 @@ export interface DatasetPlatformStackProps extends StackProps {
    * @default - the ingestion's defaults: 128 MiB shards, 16 MiB shuffle runs, no rejected entry accepted, no validation split
    */
   readonly conversion?: DatasetIngestionConversionOptions;
+
+  /**
+   * How zips above the single function's limit are converted: workers per conversion, how many
+   * conversions run at once (the rest wait, queued), the workers' reserved concurrency, memory,
+   * retries and time limits, or `enabled: false` to refuse such zips.
+   * @default - enabled, with the DistributedConversion defaults: 100 workers per conversion, 2 conversions at once, 200 workers reserved
+   */
+  readonly distributedConversion?: DatasetIngestionDistributedOptions;
 
   /**
    * Whether the platform API is regional or private.
@@ -239,6 +247,7 @@ export class DatasetPlatformStack extends Stack {
       fileSystem: this.fileSystem,
       maxUploadSize: props.maxUploadSize,
       conversion: props.conversion,
+      distributedConversion: props.distributedConversion,
       encryptionKey: key,
     });
     const trainingImages = props.trainingImageRepositories ? undefined : new TrainingImageRepository(this, 'TrainingImages', { pushers: props.trainingImagePushers });

@@ -75,7 +75,7 @@ describe('PlatformMonitoring in the platform stack', () => {
 
   test('every alarm of the stack notifies the topic (alarm and OK)', () => {
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBeGreaterThanOrEqual(8); // 3 dead-letter queues + 5
+    expect(alarms.length).toBeGreaterThanOrEqual(9); // 3 dead-letter queues + 6
     const topicArn = JSON.stringify(stack.resolve(stack.monitoring.alarmTopic!.topicArn));
     for (const alarm of alarms) {
       expect(JSON.stringify(alarm.Properties!.AlarmActions)).toBe(`[${topicArn}]`);
@@ -89,6 +89,12 @@ describe('PlatformMonitoring in the platform stack', () => {
     ['launcher errors', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^TrainingJobLauncherFunction') } }], Threshold: 1 }],
     ['converter errors', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^IngestionConverterFunction') } }] }],
     ['converter throttles', { MetricName: 'Throttles', Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^IngestionConverterFunction') } }] }],
+    ['an upload queued longer than one conversion may run (6 hours)', {
+      MetricName: 'ApproximateAgeOfOldestMessage', Namespace: 'AWS/SQS', Statistic: 'Maximum', Period: 300,
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionDistributedBacklog[0-9A-F]{8}$'), 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanThreshold', Threshold: 6 * 3600,
+      AlarmDescription: Match.stringLikeRegexp('waited more than 6 hours .*raise maxConcurrentConversions.*dispatcher'),
+    }],
     ['FSx free storage under 10 %', {
       ComparisonOperator: 'LessThanThreshold', Threshold: 10, EvaluationPeriods: 5,
       Metrics: Match.arrayWith([
@@ -105,7 +111,7 @@ describe('PlatformMonitoring in the platform stack', () => {
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(stack.resolve(dashboards[0].Properties!.DashboardBody));
     for (const text of ['NumberOfMessagesSent', 'DatasetsConverted', 'DatasetConversionsFailed', 'Conversion MB/s', 'TrainingJobStateChanges',
-      'InProgress', 'Completed', 'Failed', 'Stopped', 'LauncherResponses', 'DataReadBytes', 'DataWriteBytes', 'FreeDataStorageCapacity', 'alarm', PLATFORM_METRIC_NAMESPACE]) {
+      'InProgress', 'Completed', 'Failed', 'Stopped', 'LauncherResponses', 'ApproximateNumberOfMessagesVisible', 'Queued', 'DataReadBytes', 'DataWriteBytes', 'FreeDataStorageCapacity', 'alarm', PLATFORM_METRIC_NAMESPACE]) {
       expect({ text, found: body.includes(text) }).toEqual({ text, found: true });
     }
   });
