@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -284,8 +284,18 @@ export class PlatformApi extends Construct {
     }
   }
 
-  /** Lets `grantee` call every operation of the API (`execute-api:Invoke`); the API still maps it to its tenant. */
+  /**
+   * Lets `grantee` call every operation of the API (`execute-api:Invoke`); the API still maps it to
+   * its tenant. With `jwtAuthorizer` the methods do not use IAM, so this grants nothing and warns at
+   * synth: give the caller a token whose tenant claim names its tenant instead.
+   */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    if (this.jwtAuthorizer) {
+      Annotations.of(this).addWarningV2('cdk-sagemaker-datasets:grantInvokeWithJwt',
+        `grantInvoke(${grantee.grantPrincipal}) grants nothing: this API authorizes callers by JWT (jwtAuthorizer), not IAM. ` +
+        'Give the caller a token from your issuer whose tenant claim is one of its tenant\'s jwtClaimValues, and remove the grantInvoke call.');
+      return iam.Grant.drop(grantee, 'call the platform API (it authorizes by JWT, not IAM)');
+    }
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],

@@ -147,6 +147,17 @@ describe('PlatformApi with a JWT authorizer (Cognito user pool or any OIDC issue
       .toEqual([['logs:CreateLogStream', 'logs:PutLogEvents'], ['xray:PutTraceSegments', 'xray:PutTelemetryRecords']]);
   });
 
+  test('grantInvoke grants nothing (the methods do not use IAM) and warns at synth, naming the token to give instead', () => {
+    const granted = apiStack({ jwtAuthorizer }, 'us-east-1', (scope, created) => {
+      const grant = created.grantInvoke(new iam.Role(scope, 'User', { assumedBy: new iam.AccountRootPrincipal() }));
+      expect(grant.success).toBe(false);
+    }, tenants);
+    expect(granted.template.findResources('AWS::IAM::Policy', { Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'execute-api:Invoke' })]) } } })).toEqual({});
+    const warnings = Annotations.fromStack(granted.stack).findWarning('*', Match.stringLikeRegexp('grants nothing: this API authorizes callers by JWT.*tenant claim'));
+    expect(warnings).toHaveLength(1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('grants nothing'))).toHaveLength(0);
+  });
+
   test('the API handler maps the tenant by the declared claim', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ [API_ENV.TENANT_CLAIM]: 'cognito:groups' }) } });
   });
