@@ -14,6 +14,13 @@ export const DATASET_CONVERTED = 'DatasetConverted';
 export const DATASET_CONVERSION_FAILED = 'DatasetConversionFailed';
 
 /**
+ * `detail-type` of the event sent when an upload too large for the single function has been handed
+ * to the distributed conversion and waits there for a free slot (at most `maxConcurrentConversions`
+ * run at once); `DatasetConversionStarted` follows once its planner has planned the work items.
+ */
+export const DATASET_CONVERSION_QUEUED = 'DatasetConversionQueued';
+
+/**
  * `detail-type` of the event sent when a conversion starts converting (the single function once it
  * accepted the upload; the distributed conversion once its planner has planned the work items).
  */
@@ -248,6 +255,24 @@ export interface DatasetConversionFailedDetail {
   readonly attempts: number;
   /** The work items that failed, when a distributed conversion failed (first ones only). */
   readonly failedItems?: FailedWorkItemReference[];
+}
+
+/**
+ * `detail` of `DatasetConversionQueued`: the fields `DatasetConversionStarted` and
+ * `DatasetConversionProgress` carry too, so a consumer can match the three on `version`.
+ */
+export interface DatasetConversionQueuedDetail {
+  /** The detail schema's version (`1`); bumped on incompatible changes. */
+  readonly schemaVersion: number;
+  /** The owner of the dataset: a tenant's name, or `shared` for the platform's datasets. */
+  readonly tenant: string;
+  readonly datasetId: string;
+  readonly channel: string;
+  /** The version folder the upload becomes. */
+  readonly version: string;
+  readonly upload: UploadReference;
+  /** Which converter will convert it (`distributed`: only the distributed conversion queues). */
+  readonly route: ConversionRoute;
 }
 
 /** `detail` of `DatasetConversionStarted`. */

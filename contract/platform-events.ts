@@ -4,8 +4,8 @@
  * narrow by detail-type. Types only: the compiled module is empty.
  */
 import type {
-  DATASET_CONVERSION_FAILED, DATASET_CONVERSION_PROGRESS, DATASET_CONVERSION_STARTED, DATASET_CONVERTED,
-  DatasetConversionFailedDetail, DatasetConversionProgressDetail, DatasetConversionStartedDetail, DatasetConvertedDetail,
+  DATASET_CONVERSION_FAILED, DATASET_CONVERSION_PROGRESS, DATASET_CONVERSION_QUEUED, DATASET_CONVERSION_STARTED, DATASET_CONVERTED,
+  DatasetConversionFailedDetail, DatasetConversionProgressDetail, DatasetConversionQueuedDetail, DatasetConversionStartedDetail, DatasetConvertedDetail,
 } from './ingestion-events';
 import type { TRAINING_JOB_STATE_CHANGED, TrainingJobStateChangedDetail } from './training-job-events';
 
@@ -14,6 +14,7 @@ type PlatformEvent<DetailType extends string, Detail> = { readonly [K in DetailT
 
 /** `detail-type` → `detail` of the platform's events. */
 export type PlatformEventDetails =
+  & PlatformEvent<typeof DATASET_CONVERSION_QUEUED, DatasetConversionQueuedDetail>
   & PlatformEvent<typeof DATASET_CONVERSION_STARTED, DatasetConversionStartedDetail>
   & PlatformEvent<typeof DATASET_CONVERSION_PROGRESS, DatasetConversionProgressDetail>
   & PlatformEvent<typeof DATASET_CONVERTED, DatasetConvertedDetail>

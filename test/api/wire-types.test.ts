@@ -12,7 +12,7 @@ import type * as trainingJobEvents from '../../contract/training-job-events';
 import type * as ingestionContract from '../../contract/ingestion-events';
 import type { ConvertedFacts, FailedFacts } from '../../lambda/src/ingestion/events';
 import { convertedDetail, failedDetail } from '../../lambda/src/ingestion/events';
-import { progressDetail, startedDetail, type ConversionFacts } from '../../lambda/src/ingestion/conversion-status';
+import { progressDetail, queuedDetail, startedDetail, type ConversionFacts } from '../../lambda/src/ingestion/conversion-status';
 import { toStateChangedDetail } from '../../lambda/src/launcher/state-change';
 import type { ConversionProgressUnit } from '../../contract/ingestion-events';
 
@@ -27,6 +27,7 @@ assertType<Equal<publicApi.LaunchedTrainingJob, launchContract.LaunchedTrainingJ
 assertType<Equal<publicApi.TrainingJobStateChangedDetail, trainingJobEvents.TrainingJobStateChangedDetail>>();
 assertType<Equal<publicApi.DatasetConvertedDetail, ingestionContract.DatasetConvertedDetail>>();
 assertType<Equal<publicApi.DatasetConversionFailedDetail, ingestionContract.DatasetConversionFailedDetail>>();
+assertType<Equal<publicApi.DatasetConversionQueuedDetail, ingestionContract.DatasetConversionQueuedDetail>>();
 
 // The construct's S3InputMode reaches the launcher as an environment variable: the Lambda accepts exactly its values.
 assertType<Equal<`${S3InputMode}`, `${S3ChannelInputMode}`>>();
@@ -36,11 +37,12 @@ const responseFits = (response: LaunchResponse): publicApi.TrainingJobLaunchResp
 const stateChangeFits = (...args: Parameters<typeof toStateChangedDetail>): publicApi.TrainingJobStateChangedDetail | undefined => toStateChangedDetail(...args);
 const convertedFits = (facts: ConvertedFacts): publicApi.DatasetConvertedDetail => convertedDetail(facts);
 const failedFits = (facts: FailedFacts): publicApi.DatasetConversionFailedDetail => failedDetail(facts);
+const queuedFits = (facts: ConversionFacts): publicApi.DatasetConversionQueuedDetail => queuedDetail(facts);
 const startedFits = (facts: ConversionFacts): publicApi.DatasetConversionStartedDetail => startedDetail(facts, 3);
 const progressFits = (facts: ConversionFacts, unit: ConversionProgressUnit): publicApi.DatasetConversionProgressDetail => progressDetail(facts, unit, 1, 2);
 
 test('the public wire types and the Lambdas agree (checked by the compiler; see npm run typecheck)', () => {
-  expect([responseFits, stateChangeFits, convertedFits, failedFits, startedFits, progressFits].every((check) => typeof check === 'function')).toBe(true);
+  expect([responseFits, stateChangeFits, convertedFits, failedFits, queuedFits, startedFits, progressFits].every((check) => typeof check === 'function')).toBe(true);
   // The wire values of the enums, which clients written in other languages send and match on.
   expect(Object.values(TrainingJobLaunchOutcome).sort()).toEqual(['failed', 'launched', 'partial', 'rejected']);
   expect(Object.values(LaunchedTrainingJobStatus).sort()).toEqual(['already-launched', 'created', 'failed']);

@@ -1,7 +1,11 @@
-import { ConversionFailureCode, ConversionProgressUnit, ConversionRoute, ConversionState, DATASET_CONVERSION_PROGRESS, type ConversionStatusDocument } from '../../contract/ingestion-events';
+import {
+  ConversionFailureCode, ConversionProgressUnit, ConversionRoute, ConversionState, DATASET_CONVERSION_PROGRESS, DATASET_CONVERSION_QUEUED, type ConversionStatusDocument,
+} from '../../contract/ingestion-events';
 import { channelSummary, type ChannelFacts } from '../../lambda/src/api/datasets';
 import type { VersionServices } from '../../lambda/src/ingestion/commit-version';
-import { conversionStatusKey, progressDetail, shouldReplaceStatus, trackProgress } from '../../lambda/src/ingestion/conversion-status';
+import {
+  announceQueued, conversionStatusKey, progressDetail, shouldAnnounceQueued, shouldReplaceStatus, trackProgress, type StatusWrite,
+} from '../../lambda/src/ingestion/conversion-status';
 import { progressFraction, progressStep, shouldReportProgress } from '../../lambda/src/ingestion/progress';
 
 const ref = { tenant: 'vision', datasetId: 'cats', channel: 'training' };
@@ -107,6 +111,70 @@ describe('conversion-status.json: only moves forward', () => {
 
   test('it sits next to current.json, outside every version folder', () => {
     expect(conversionStatusKey(ref)).toBe('datasets/vision/cats/training/conversion-status.json');
+  });
+});
+
+describe('DatasetConversionQueued: once per version, decided by the queued status write', () => {
+  const version = 'v20261203T100000Z-000000000001';
+  const later = status({ version: 'v20261203T110000Z-000000000002', upload: upload('2026-12-03T11:00:00.000Z', 'bbb'), state: ConversionState.QUEUED });
+  test.each<[string, StatusWrite, boolean]>([
+    ['the write recorded the version queued: the first hand-off', { kind: 'written' }, true],
+    ['the status already says queued for this version: a duplicate delivery or a retried hand-off', { kind: 'kept', current: status({ state: ConversionState.QUEUED, progress: 0 }) }, false],
+    ['the status is further along for this version: DatasetConversionStarted has gone out', { kind: 'kept', current: status() }, false],
+    ['a later upload of the channel is recorded: a duplicate cannot be told from the first', { kind: 'kept', current: later }, true],
+    ['the write failed: a duplicate cannot be told from the first', { kind: 'unknown' }, true],
+  ])('%s', (_name, write, expected) => {
+    expect(shouldAnnounceQueued(write, version)).toBe(expected);
+  });
+
+  /** Services whose status document lives in memory (compare-and-swap on a counter), recording what is published. */
+  function servicesWithStatus(initial?: ConversionStatusDocument, failing = false) {
+    let document = initial;
+    let etag = initial ? 1 : 0;
+    const published: { type: string; detail: unknown }[] = [];
+    const services = {
+      events: { publish: async (type: string, detail: unknown) => { published.push({ type, detail }); return 'id'; } },
+      datasets: {
+        readJson: async () => {
+          if (failing) throw new Error('S3 is down (simulated)');
+          return document ? { value: document, etag: String(etag) } : undefined;
+        },
+        writeJsonIfUnchanged: async (_key: string, value: ConversionStatusDocument, expected?: string) => {
+          if ((document ? String(etag) : undefined) !== expected) return false;
+          document = value;
+          etag++;
+          return true;
+        },
+      },
+      logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+      now: () => new Date('2026-12-03T10:00:00Z'),
+    } as unknown as VersionServices;
+    return { services, published, status: () => document };
+  }
+  const facts = { ref, version, upload: upload('2026-12-03T10:00:00.000Z', 'aaa'), size: 20 * 1024 ** 3, route: ConversionRoute.DISTRIBUTED };
+
+  test('two hand-offs of one version: the status says queued, one event with the conversion header', async () => {
+    const { services, published, status: current } = servicesWithStatus();
+    expect(await announceQueued(services, facts)).toBe(true);
+    expect(await announceQueued(services, facts)).toBe(false);
+    expect(current()).toMatchObject({ version, state: ConversionState.QUEUED, progress: 0 });
+    expect(published).toEqual([{
+      type: DATASET_CONVERSION_QUEUED,
+      detail: {
+        schemaVersion: 1, tenant: 'vision', datasetId: 'cats', channel: 'training', version,
+        upload: { ...upload('2026-12-03T10:00:00.000Z', 'aaa'), size: 20 * 1024 ** 3 }, route: 'distributed',
+      },
+    }]);
+  });
+
+  test('a hand-off after the planner recorded converting sends nothing; one whose status write fails still sends', async () => {
+    const converting = servicesWithStatus(status({ progress: 0 }));
+    expect(await announceQueued(converting.services, facts)).toBe(false);
+    expect(converting.published).toEqual([]);
+    expect(converting.status()).toMatchObject({ state: ConversionState.CONVERTING });
+    const failing = servicesWithStatus(undefined, true);
+    expect(await announceQueued(failing.services, facts)).toBe(true);
+    expect(failing.published.map((p) => p.type)).toEqual([DATASET_CONVERSION_QUEUED]);
   });
 });
 

@@ -21,6 +21,7 @@ describe('event metrics', () => {
     [DATASET_CONVERSION_FAILED, { code: 'invalid-dataset' }, [{ dimensions: { EventBus: 'bus' }, metrics: [{ name: 'DatasetConversionsFailed', unit: 'Count', value: 1 }] }]],
     [TRAINING_JOB_STATE_CHANGED, { status: 'Failed' }, [{ dimensions: { EventBus: 'bus', Status: 'Failed' }, metrics: [{ name: 'TrainingJobStateChanges', unit: 'Count', value: 1 }] }]],
     [TRAINING_JOB_STATE_CHANGED, {}, []],
+    ['DatasetConversionQueued', { datasetId: 'cats' }, []],
     ['DatasetConversionStarted', { datasetId: 'cats' }, []],
   ])('%s %j', (detailType, detail, expected) => {
     expect(eventMetrics('bus', detailType, detail)).toEqual(expected);

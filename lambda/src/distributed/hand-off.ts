@@ -3,8 +3,8 @@ import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DISTRIBUTED_SCHEMA_VERSION, type DistributedConversionInput } from '../../../contract/distributed-conversion';
 import type { OversizeRequest, OversizeStrategy } from '../ingestion/ingest-upload';
-import { ConversionState } from '../../../contract/ingestion-events';
-import { recordStatus } from '../ingestion/conversion-status';
+import { ConversionRoute } from '../../../contract/ingestion-events';
+import { announceQueued, type ConversionFacts } from '../ingestion/conversion-status';
 import { uploadReference } from '../ingestion/events';
 import { describe } from '../ingestion/failure';
 
@@ -12,7 +12,8 @@ import { describe } from '../ingestion/failure';
  * The ingestion function's answer to an upload too large for one function: hand it to the
  * distributed conversion and consume the message. From here on the distributed conversion owns
  * the version: it writes the same layout, manifest, pointer and events the single function would.
- * Until its planner starts, the API shows the upload queued.
+ * Until its planner starts, the API shows the upload queued and `DatasetConversionQueued` has told
+ * the bus (once per version: see `shouldAnnounceQueued`).
  */
 
 /** The execution input of one hand-off. The same upload always gives the same version, so the same execution name. */
@@ -29,6 +30,11 @@ export function conversionInput(request: OversizeRequest): DistributedConversion
   };
 }
 
+/** What the queued status and event say about a hand-off. */
+function queuedFacts(request: OversizeRequest): ConversionFacts {
+  return { ref: request.ref, version: request.version, upload: request.notice.upload, size: request.size, route: ConversionRoute.DISTRIBUTED };
+}
+
 /** Where queued conversions go and who starts them (DistributedConversion's backlog queue and dispatcher). */
 export interface ConversionBacklog {
   readonly sqs: SQSClient;
@@ -39,14 +45,16 @@ export interface ConversionBacklog {
 
 /**
  * Queues the conversion in the backlog (a FIFO queue; message group: the tenant, deduplication
- * id: the version, so a duplicate event within five minutes adds nothing) and nudges the
- * dispatcher, which starts it once fewer than `maxConcurrentConversions` run. A nudge that fails
- * only delays the start until the dispatcher's next scheduled run.
+ * id: the version, so a duplicate event within five minutes adds nothing), records it queued and
+ * sends `DatasetConversionQueued` (only once SendMessage succeeded: a failed send throws and the
+ * message is retried), then nudges the dispatcher, which starts it once fewer than
+ * `maxConcurrentConversions` run. A nudge that fails only delays the start until the dispatcher's
+ * next scheduled run.
  */
 export function queueDistributedConversion(backlog: ConversionBacklog): OversizeStrategy {
   return async (request, services) => {
     const input = conversionInput(request);
-    const { ref, version, notice } = request;
+    const { ref, version } = request;
     const context = { tenant: ref.tenant, datasetId: ref.datasetId, channel: ref.channel, version, size: request.size, estimatedMs: request.verdict.estimatedMs };
     await backlog.sqs.send(new SendMessageCommand({
       QueueUrl: backlog.queueUrl,
@@ -55,7 +63,7 @@ export function queueDistributedConversion(backlog: ConversionBacklog): Oversize
       MessageDeduplicationId: version,
     }));
     services.logger.info('Queued for the distributed conversion', { ...context, why: request.verdict.message });
-    await recordStatus(services, { ref, version, upload: notice.upload, size: request.size, state: ConversionState.QUEUED, progress: 0 });
+    await announceQueued(services, queuedFacts(request));
     if (backlog.dispatcher) {
       try {
         await backlog.dispatcher.lambda.send(new InvokeCommand({ FunctionName: backlog.dispatcher.functionName, InvocationType: 'Event', Payload: Buffer.from('{"source":"ingestion"}') }));
@@ -72,11 +80,12 @@ export function queueDistributedConversion(backlog: ConversionBacklog): Oversize
  * with a state machine but no backlog queue (DistributedConversion always configures one). The
  * execution is named after the version, so duplicate deliveries start it once (a running
  * execution with the same name and input is returned as is; a finished one answers ExecutionAlreadyExists).
+ * Until the planner starts, the status and `DatasetConversionQueued` say queued, as on the backlog route.
  */
 export function startDistributedConversion(sfn: SFNClient, stateMachineArn: string): OversizeStrategy {
   return async (request, services) => {
     const input = conversionInput(request);
-    const { ref, version, notice } = request;
+    const { ref, version } = request;
     const context = { tenant: ref.tenant, datasetId: ref.datasetId, channel: ref.channel, version, size: request.size, estimatedMs: request.verdict.estimatedMs };
     try {
       const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: version, input: JSON.stringify(input) }));
@@ -85,7 +94,7 @@ export function startDistributedConversion(sfn: SFNClient, stateMachineArn: stri
       if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
       services.logger.info('The distributed conversion of this version was already started', context);
     }
-    await recordStatus(services, { ref, version, upload: notice.upload, size: request.size, state: ConversionState.QUEUED, progress: 0 });
+    await announceQueued(services, queuedFacts(request));
     return { kind: 'handed-off', version };
   };
 }

@@ -2,6 +2,7 @@ import {
   CONVERSION_STATUS_FILE,
   ConversionState,
   DATASET_CONVERSION_PROGRESS,
+  DATASET_CONVERSION_QUEUED,
   DATASET_CONVERSION_STARTED,
   INGESTION_EVENT_SCHEMA_VERSION,
   type ConversionFailureCode,
@@ -9,6 +10,7 @@ import {
   type ConversionRoute,
   type ConversionStatusDocument,
   type DatasetConversionProgressDetail,
+  type DatasetConversionQueuedDetail,
   type DatasetConversionStartedDetail,
 } from '../../../contract/ingestion-events';
 import type { PlatformEventDetails, PlatformEventType } from '../../../contract/platform-events';
@@ -20,8 +22,8 @@ import { progressFraction, shouldReportProgress, type ReportedProgress } from '.
 
 /**
  * The conversion's state for the platform API (`conversion-status.json` next to `current.json`)
- * and the `DatasetConversionStarted` / `DatasetConversionProgress` events. Both are advisory: a
- * failed status write or progress event is logged, never fails the conversion.
+ * and the `DatasetConversionQueued` / `DatasetConversionStarted` / `DatasetConversionProgress`
+ * events. Both are advisory: a failed status write or event is logged, never fails the conversion.
  */
 
 /** `datasets/<tenant>/<datasetId>/<channel>/conversion-status.json` */
@@ -66,8 +68,18 @@ export interface StatusFacts {
   readonly message?: string;
 }
 
+/**
+ * What a status write did: `written`; `kept` the document as it was, because it already records a
+ * later upload or a later state of this version ({@link shouldReplaceStatus}); or `unknown` (S3
+ * failed, or the document kept changing).
+ */
+export type StatusWrite =
+  | { readonly kind: 'written' }
+  | { readonly kind: 'kept'; readonly current: ConversionStatusDocument }
+  | { readonly kind: 'unknown' };
+
 /** Writes the status document (compare-and-swap on its ETag); logs instead of throwing. */
-export async function recordStatus(services: VersionServices, facts: StatusFacts): Promise<boolean> {
+export async function recordStatus(services: VersionServices, facts: StatusFacts): Promise<StatusWrite> {
   const document: ConversionStatusDocument = {
     schemaVersion: INGESTION_EVENT_SCHEMA_VERSION,
     version: facts.version,
@@ -83,17 +95,33 @@ export async function recordStatus(services: VersionServices, facts: StatusFacts
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await services.datasets.readJson<ConversionStatusDocument>(key);
-      if (!shouldReplaceStatus(current?.value, document)) return false;
-      if (await services.datasets.writeJsonIfUnchanged(key, document, current?.etag)) return true;
+      if (current?.value && !shouldReplaceStatus(current.value, document)) return { kind: 'kept', current: current.value };
+      if (await services.datasets.writeJsonIfUnchanged(key, document, current?.etag)) return { kind: 'written' };
     }
     services.logger.warn('The conversion status kept changing; not written', { key, state: facts.state });
   } catch (error) {
     services.logger.warn('Could not write the conversion status', { key, state: facts.state, error: describe(error) });
   }
-  return false;
+  return { kind: 'unknown' };
 }
 
-/** The conversion identity every started / progress event carries. */
+/**
+ * Pure: whether a hand-off sends `DatasetConversionQueued`, given what its "queued" status write
+ * did. The status document is the record (it only moves forward, by compare-and-swap), so one
+ * version is announced once however often its upload event is delivered or its hand-off retried:
+ * - `written`: this hand-off is the first to record the version, so it sends the event;
+ * - `kept`, the document names this version (queued, or further along): an earlier delivery
+ *   recorded it and sent the event, or `DatasetConversionStarted` has gone out, so not again;
+ * - `kept` for a later upload of the channel, or `unknown`: nothing tells a duplicate delivery from
+ *   the first one, so it sends (a duplicate of an upload that is no longer the newest sends twice).
+ * Not covered: the event is lost when PutEvents fails or the function dies between the status
+ * write and the put (advisory, like the started and progress events).
+ */
+export function shouldAnnounceQueued(write: StatusWrite, version: string): boolean {
+  return write.kind !== 'kept' || write.current.version !== version;
+}
+
+/** The conversion identity every queued / started / progress event carries. */
 export interface ConversionFacts {
   readonly ref: DatasetChannelRef;
   readonly version: string;
@@ -102,8 +130,8 @@ export interface ConversionFacts {
   readonly route: ConversionRoute;
 }
 
-/** The fields every started and progress event shares. */
-function conversionHeader(facts: ConversionFacts): DatasetConversionStartedDetail {
+/** The fields every queued, started and progress event shares: the whole of a queued event. */
+export function queuedDetail(facts: ConversionFacts): DatasetConversionQueuedDetail {
   return {
     schemaVersion: INGESTION_EVENT_SCHEMA_VERSION,
     tenant: facts.ref.tenant,
@@ -117,19 +145,33 @@ function conversionHeader(facts: ConversionFacts): DatasetConversionStartedDetai
 
 export function startedDetail(facts: ConversionFacts, workItems?: number): DatasetConversionStartedDetail {
   return {
-    ...conversionHeader(facts),
+    ...queuedDetail(facts),
     ...(workItems !== undefined ? { workItems } : {}),
   };
 }
 
 export function progressDetail(facts: ConversionFacts, unit: ConversionProgressUnit, completed: number, total: number): DatasetConversionProgressDetail {
   return {
-    ...conversionHeader(facts),
+    ...queuedDetail(facts),
     progress: progressFraction(completed, total),
     unit,
     completed,
     total,
   };
+}
+
+/**
+ * Records "queued" and sends `DatasetConversionQueued`, unless an earlier hand-off of this version
+ * did ({@link shouldAnnounceQueued}); true when it sent the event.
+ */
+export async function announceQueued(services: VersionServices, facts: ConversionFacts): Promise<boolean> {
+  const write = await recordStatus(services, { ...facts, state: ConversionState.QUEUED, progress: 0 });
+  if (!shouldAnnounceQueued(write, facts.version)) {
+    services.logger.info('The status already records this version; DatasetConversionQueued is not sent again', { version: facts.version });
+    return false;
+  }
+  await publishQuietly(services, DATASET_CONVERSION_QUEUED, queuedDetail(facts));
+  return true;
 }
 
 /** Sends `DatasetConversionStarted` and records "converting" at 0. */
