@@ -29,6 +29,7 @@ import { BucketEventBridgeNotifications, SecureBucket } from '../storage';
 import {
   DATASET_CONVERSION_FAILED,
   DATASET_CONVERSION_PROGRESS,
+  DATASET_CONVERSION_QUEUED,
   DATASET_CONVERSION_STARTED,
   DATASET_CONVERTED,
   DATASET_KEY_PREFIX,
@@ -576,6 +577,17 @@ export class DatasetIngestion extends Construct {
   /** Age of the oldest upload waiting in the ingestion queue (seconds, Maximum per 5 minutes). */
   public metricUploadQueueAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.queue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /**
+   * A rule on the event bus for `DatasetConversionQueued`: an upload above `singleFunctionMaxZipSize`
+   * was handed to the distributed conversion and waits for a free slot (`maxConcurrentConversions`);
+   * `DatasetConversionStarted` follows when it starts. Duplicate deliveries of one upload send it once,
+   * unless a later upload of the channel was recorded in between; the detail is a
+   * {@link DatasetConversionQueuedDetail}. A target without a dead-letter queue gets one (a child of the rule).
+   */
+  public onDatasetConversionQueued(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.onIngestionEvent(id, DATASET_CONVERSION_QUEUED, options);
   }
 
   /**

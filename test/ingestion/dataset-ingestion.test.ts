@@ -1,4 +1,4 @@
-import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnElement, CfnParameter, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -16,6 +16,7 @@ import { DATASET_PREFIX, UPLOAD_PREFIX, UPLOAD_SUFFIX } from '../../lambda/src/c
 import { CFN_LINT, describeWithTool } from '../support/external-tool';
 import { lintTemplate } from '../support/cfn-lint';
 import { nagFindings } from '../support/nag';
+import type { IConstruct } from 'constructs';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
 type Json = any;
@@ -261,6 +262,22 @@ describe('DatasetIngestion props', () => {
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('PlatformBus'), 'Arn'] } })]) },
     });
+  });
+
+  test('onDatasetConversionQueued: a rule on the platform bus for DatasetConversionQueued, whose target gets a dead-letter queue', () => {
+    const { stack, ingestion } = build();
+    const consumer = new sqs.Queue(stack, 'Consumer', { enforceSSL: true });
+    const rule = ingestion.onDatasetConversionQueued('Queued', { target: new targets.SqsQueue(consumer) });
+    const dlq = rule.node.findChild('DeadLetterQueue');
+    const id = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('^IngestionEventBus') },
+      EventPattern: { source: ['cdk-sagemaker-datasets'], 'detail-type': ['DatasetConversionQueued'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id(consumer), 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id(dlq), 'Arn'] } } })],
+    });
+    // The library adds no finding; the consumer's own queue (no dead-letter queue of its own) is the consumer's to judge.
+    expect(nagFindings(stack).filter((finding) => !/ at Test\/Consumer\//.test(finding))).toEqual([]);
   });
 
   test('existing buckets: nothing new is created, permissions name them', () => {
