@@ -1,11 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DISPATCH_LEDGER_KEY } from '../../contract/distributed-conversion';
-import { CONVERSION_STATUS_FILE, ConversionState, INGESTION_ENV } from '../../contract/ingestion-events';
+import { CONVERSION_STATUS_FILE, ConversionState, DATASET_CONVERSION_QUEUED, DATASET_CONVERSION_STARTED, INGESTION_ENV } from '../../contract/ingestion-events';
+import { readDistributedConfig } from '../../lambda/src/distributed/config';
+import { createDistributedServices } from '../../lambda/src/distributed/create-services';
 import { dispatchQueuedConversions } from '../../lambda/src/distributed/dispatch';
 import { AwsDispatchPorts, executionArn } from '../../lambda/src/distributed/dispatch-ports';
+import { planDistributedConversion } from '../../lambda/src/distributed/planner';
 import { readHandlerConfig } from '../../lambda/src/ingestion/config';
 import { createIngestionHandler } from '../../lambda/src/ingestion/handler';
 import { MotoPipeline } from '../ingestion/moto-pipeline';
@@ -43,8 +46,8 @@ describeWithTool(MOTO_SERVER, 'queued distributed conversions against moto_serve
     nudges = [];
   });
 
-  /** The ingestion function with a 1 KiB single-function limit: every upload is handed off. */
-  function ingestion() {
+  /** The ingestion function with a 1 KiB single-function limit: every upload is handed off (through `backlog`, moto's SQS unless a test fakes it). */
+  function ingestion(backlog: SQSClient = sqs) {
     const config = readHandlerConfig({
       [INGESTION_ENV.DATASET_BUCKET]: DATASETS,
       [INGESTION_ENV.EVENT_BUS_NAME]: MotoPipeline.PLATFORM_BUS,
@@ -55,7 +58,7 @@ describeWithTool(MOTO_SERVER, 'queued distributed conversions against moto_serve
     });
     // moto cannot run a Lambda function: the nudge is recorded instead.
     const lambda = { send: async (command: { input: unknown }) => { nudges.push(command.input); return {}; } } as unknown as LambdaClient;
-    return createIngestionHandler({ config, s3: pipeline.s3, eventBridge: pipeline.events, sqs, lambda, logger: silent(), onOutcome: (o) => pipeline.outcomes.push(o) });
+    return createIngestionHandler({ config, s3: pipeline.s3, eventBridge: pipeline.events, sqs: backlog, lambda, logger: silent(), onOutcome: (o) => pipeline.outcomes.push(o) });
   }
 
   const dispatch = (max = 2) => dispatchQueuedConversions(new AwsDispatchPorts({ sfn, sqs, s3: pipeline.s3 }, { stateMachineArn, backlogQueueUrl, datasetBucket: DATASETS }), {
@@ -77,6 +80,7 @@ describeWithTool(MOTO_SERVER, 'queued distributed conversions against moto_serve
     expect(nudges).toEqual([0, 1, 2].map(() => expect.objectContaining({ FunctionName: 'dispatcher', InvocationType: 'Event' })));
     expect(await waiting()).toBe(3);
     expect(await running()).toEqual([]);
+    expect((await pipeline.progressEvents()).map((e) => [e.detailType, e.detail.version])).toEqual(versions.map((v) => [DATASET_CONVERSION_QUEUED, v]));
 
     expect(await dispatch()).toMatchObject({ started: versions.slice(0, 2), running: 2 });
     expect(await running()).toEqual(versions.slice(0, 2).sort());
@@ -110,5 +114,46 @@ describeWithTool(MOTO_SERVER, 'queued distributed conversions against moto_serve
     expect(await dispatch()).toMatchObject({ started: [(pipeline.outcomes[0] as { version: string }).version] });
     expect(await dispatch()).toMatchObject({ started: [] });
     expect(await running()).toHaveLength(1);
+  });
+
+  test('a large upload: one DatasetConversionQueued on the platform bus (a duplicate delivery adds none), then DatasetConversionStarted once its conversion starts', async () => {
+    await pipeline.upload('uploads/vision/alpha/training.zip', zip(1));
+    const [message] = await pipeline.receive(1);
+    await pipeline.invoke(ingestion(), [message]);
+    await pipeline.send(message.Body!);
+    await pipeline.deliver(ingestion());
+    const { version } = pipeline.outcomes[0] as { version: string };
+    const queued = await pipeline.progressEvents();
+    expect(queued).toEqual([{
+      source: 'cdk-sagemaker-datasets',
+      detailType: DATASET_CONVERSION_QUEUED,
+      detail: {
+        schemaVersion: 1, tenant: 'vision', datasetId: 'alpha', channel: 'training', version, route: 'distributed',
+        upload: expect.objectContaining({ bucket: UPLOADS, key: 'uploads/vision/alpha/training.zip', size: zip(1).length }),
+      },
+    }]);
+
+    // The dispatcher starts it; its planner (run here, as moto's state machine is a Pass state) announces the start.
+    expect(await dispatch()).toMatchObject({ started: [version] });
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(stateMachineArn, version) }));
+    const config = readDistributedConfig({ [INGESTION_ENV.DATASET_BUCKET]: DATASETS, [INGESTION_ENV.EVENT_BUS_NAME]: MotoPipeline.PLATFORM_BUS });
+    await planDistributedConversion(JSON.parse(execution.input!), createDistributedServices(config, silent(), { s3: pipeline.s3, eventBridge: pipeline.events }), config);
+    expect((await pipeline.progressEvents()).map((e) => [e.detailType, e.detail.version])).toEqual([[DATASET_CONVERSION_STARTED, version]]);
+    expect((await status('alpha')).state).toBe(ConversionState.CONVERTING);
+  });
+
+  test('a hand-off whose SendMessage fails announces nothing and records nothing; the retry queues and announces once', async () => {
+    await pipeline.upload('uploads/vision/alpha/training.zip', zip(1));
+    const unreachable = { send: async () => { throw Object.assign(new Error('connect ETIMEDOUT (simulated)'), { name: 'TimeoutError', $metadata: {} }); } } as unknown as SQSClient;
+    const { response } = await pipeline.deliver(ingestion(unreachable));
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(await pipeline.progressEvents()).toEqual([]);
+    expect(await pipeline.listKeys(`datasets/vision/alpha/training/${CONVERSION_STATUS_FILE}`)).toEqual([]);
+    expect(nudges).toEqual([]);
+
+    await pipeline.deliver(ingestion());
+    expect(pipeline.outcomes.map((o) => o.kind)).toEqual(['handed-off']);
+    expect((await pipeline.progressEvents()).map((e) => e.detailType)).toEqual([DATASET_CONVERSION_QUEUED]);
+    expect(await waiting()).toBe(1);
   });
 });

@@ -208,6 +208,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     expect(response.batchItemFailures).toEqual([]);
     expect(pipeline.outcomes.map((o) => o.kind)).toEqual(['handed-off', 'handed-off']);
     expect(await pipeline.observedEvents()).toEqual([]);
+    expect((await pipeline.progressEvents()).map((e) => e.detailType)).toEqual(['DatasetConversionQueued']);
   });
 
   test('a zip below the size threshold whose central directory does not fit the function\'s memory is handed off, not failed', async () => {
@@ -380,7 +381,7 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     expect(converted(await pipeline.observedEvents())).toHaveLength(1);
   });
 
-  test('progress: DatasetConversionStarted names the work items; one DatasetConversionProgress per 10 % step of completed items; the status ends converted', async () => {
+  test('progress: DatasetConversionQueued, then DatasetConversionStarted naming the work items; one DatasetConversionProgress per 10 % step of completed items; the status ends converted', async () => {
     const zip = datasetZip({ cat: 14, dog: 11, fox: 9 });
     await pipeline.upload(KEY, zip);
     const [message] = await pipeline.receive(1);
@@ -394,8 +395,10 @@ describeWithTool(MOTO_SERVER, 'distributed conversion against moto_server: plann
     expect(run.status).toBe('SUCCEEDED');
     const items = run.plan!.itemCount;
     const events = await pipeline.progressEvents();
-    expect(events[0]).toMatchObject({ detailType: 'DatasetConversionStarted', detail: { route: 'distributed', workItems: items, version: queuedVersion } });
-    const progress = events.slice(1);
+    expect(events[0]).toEqual({ source: 'cdk-sagemaker-datasets', detailType: 'DatasetConversionQueued', detail: expect.objectContaining({ route: 'distributed', version: queuedVersion }) });
+    expect(events[0].detail).not.toHaveProperty('workItems');
+    expect(events[1]).toMatchObject({ detailType: 'DatasetConversionStarted', detail: { route: 'distributed', workItems: items, version: queuedVersion } });
+    const progress = events.slice(2);
     const expectedSteps = [...new Set(Array.from({ length: items - 1 }, (_, i) => Math.floor(((i + 1) * 10) / items)).filter((s) => s >= 1))];
     expect(progress.map((e) => Math.floor((e.detail.completed! * 10) / items))).toEqual(expectedSteps);
     expect(progress.every((e) => e.detail.unit === 'work-items' && e.detail.total === items)).toBe(true);

@@ -17,6 +17,7 @@ import {
   CONVERSION_STATUS_FILE,
   DATASET_CONVERSION_FAILED,
   DATASET_CONVERSION_PROGRESS,
+  DATASET_CONVERSION_QUEUED,
   DATASET_CONVERSION_STARTED,
   DATASET_CONVERTED,
   DEFAULT_INGESTION_EVENT_SOURCE,
@@ -95,7 +96,7 @@ export class MotoPipeline {
     await this.rule('default-bus-observer', platformEvents, defaultBusObserver.arn);
     const progress = await this.queue('progress');
     this.progressQueueUrl = progress.url;
-    await this.rule('progress', { source: [DEFAULT_INGESTION_EVENT_SOURCE], 'detail-type': [DATASET_CONVERSION_STARTED, DATASET_CONVERSION_PROGRESS] }, progress.arn, MotoPipeline.PLATFORM_BUS);
+    await this.rule('progress', { source: [DEFAULT_INGESTION_EVENT_SOURCE], 'detail-type': [DATASET_CONVERSION_QUEUED, DATASET_CONVERSION_STARTED, DATASET_CONVERSION_PROGRESS] }, progress.arn, MotoPipeline.PLATFORM_BUS);
   }
 
   /** A handler talking to moto, configured as the construct would (plus overrides). */
@@ -167,7 +168,7 @@ export class MotoPipeline {
     return { response: await this.invoke(handler, messages), messages };
   }
 
-  /** Every DatasetConversionStarted / DatasetConversionProgress sent so far, oldest first; drains their queue. */
+  /** Every DatasetConversionQueued / DatasetConversionStarted / DatasetConversionProgress sent so far, oldest first; drains their queue. */
   async progressEvents(): Promise<{ detailType: string; detail: DatasetConversionStartedDetail & Partial<DatasetConversionProgressDetail> }[]> {
     return (await this.observedEvents(this.progressQueueUrl)) as never;
   }
