@@ -580,8 +580,8 @@ export class DatasetIngestion extends Construct {
   }
 
   /**
-   * A rule on the event bus for `DatasetConversionQueued`: an upload above `singleFunctionMaxZipSize`
-   * was handed to the distributed conversion and waits for a free slot (`maxConcurrentConversions`);
+   * A rule on the event bus for `DatasetConversionQueued`, sent when an upload above `singleFunctionMaxZipSize`
+   * was handed to the distributed conversion and waits for a free slot (`maxConcurrentConversions`).
    * `DatasetConversionStarted` follows when it starts. Duplicate deliveries of one upload send it once,
    * unless a later upload of the channel was recorded in between; the detail is a
    * {@link DatasetConversionQueuedDetail}. A target without a dead-letter queue gets one (a child of the rule).
