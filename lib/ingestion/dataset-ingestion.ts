@@ -172,8 +172,8 @@ export interface DatasetIngestionProps {
   readonly notificationRoute?: UploadNotificationRoute;
 
   /**
-   * The bus `DatasetConverted` and `DatasetConversionFailed` go to. A {@link PlatformEventBus} lets
-   * only the platform's publishers put events on it.
+   * The bus the ingestion's events go to (queued, started, progress, converted, failed). A
+   * {@link PlatformEventBus} lets only the platform's publishers put events on it.
    * @default - a new PlatformEventBus
    */
   readonly eventBus?: events.IEventBus;
@@ -591,9 +591,10 @@ export class DatasetIngestion extends Construct {
   }
 
   /**
-   * A rule on the event bus for `DatasetConversionStarted` (`detail.route`: single function or
-   * distributed; `detail.workItems` on the distributed route; the detail is a
-   * {@link DatasetConversionStartedDetail}). A target without a dead-letter queue gets one (a child of the rule).
+   * A rule on the event bus for `DatasetConversionStarted`, whose detail is a
+   * {@link DatasetConversionStartedDetail} (`detail.route` says single function or distributed,
+   * `detail.workItems` counts the work items of a distributed one). A target without a dead-letter
+   * queue gets one (a child of the rule).
    */
   public onDatasetConversionStarted(id: string, options: events.OnEventOptions = {}): events.Rule {
     return this.onIngestionEvent(id, DATASET_CONVERSION_STARTED, options);
