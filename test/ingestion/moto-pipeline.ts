@@ -49,6 +49,8 @@ export class MotoPipeline {
   observerQueueUrl = '';
   progressQueueUrl = '';
   readonly outcomes: IngestOutcome[] = [];
+  /** The second of the last upload of each key (see `upload`). */
+  private readonly uploadSeconds = new Map<string, number>();
   private clients?: { readonly s3: S3Client; readonly sqs: SQSClient; readonly events: EventBridgeClient };
 
   /**
@@ -120,7 +122,15 @@ export class MotoPipeline {
   }
 
   async upload(key: string, body: Buffer): Promise<string | undefined> {
+    // moto's S3 events carry no sequencer and whole-second event times, so two uploads of one key
+    // within a second would tie and their order would be decided by the version hash (real S3
+    // orders them by sequencer). Each upload of a key therefore lands in a later second.
+    const previous = this.uploadSeconds.get(key);
+    while (previous !== undefined && Math.floor(Date.now() / 1000) <= previous) {
+      await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+    }
     const response = await this.s3.send(new PutObjectCommand({ Bucket: this.uploadBucket, Key: key, Body: body }));
+    this.uploadSeconds.set(key, Math.floor(Date.now() / 1000));
     return response.VersionId;
   }
 
