@@ -258,10 +258,10 @@ export interface DatasetConversionFailedDetail {
 }
 
 /**
- * `detail` of `DatasetConversionQueued`: the fields `DatasetConversionStarted` and
- * `DatasetConversionProgress` carry too, so a consumer can match the three on `version`.
+ * The fields `DatasetConversionQueued`, `DatasetConversionStarted` and `DatasetConversionProgress`
+ * share, so a consumer can match the three on `version`.
  */
-export interface DatasetConversionQueuedDetail {
+export interface DatasetConversionHeader {
   /** The detail schema's version (`1`); bumped on incompatible changes. */
   readonly schemaVersion: number;
   /** The owner of the dataset: a tenant's name, or `shared` for the platform's datasets. */
@@ -271,23 +271,16 @@ export interface DatasetConversionQueuedDetail {
   /** The version folder the upload becomes. */
   readonly version: string;
   readonly upload: UploadReference;
-  /** Which converter will convert it (`distributed`: only the distributed conversion queues). */
+  /** Which converter converts it (only the distributed conversion queues). */
   readonly route: ConversionRoute;
 }
 
+/** `detail` of `DatasetConversionQueued`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- jsii has no type aliases
+export interface DatasetConversionQueuedDetail extends DatasetConversionHeader {}
+
 /** `detail` of `DatasetConversionStarted`. */
-export interface DatasetConversionStartedDetail {
-  /** The detail schema's version (`1`); bumped on incompatible changes. */
-  readonly schemaVersion: number;
-  /** The owner of the dataset: a tenant's name, or `shared` for the platform's datasets. */
-  readonly tenant: string;
-  readonly datasetId: string;
-  readonly channel: string;
-  /** The version folder the upload becomes. */
-  readonly version: string;
-  readonly upload: UploadReference;
-  /** Which converter converts it. */
-  readonly route: ConversionRoute;
+export interface DatasetConversionStartedDetail extends DatasetConversionHeader {
   /**
    * The distributed conversion's work items (progress events count them).
    * @default - absent on the single-function route
@@ -296,15 +289,7 @@ export interface DatasetConversionStartedDetail {
 }
 
 /** `detail` of `DatasetConversionProgress`. */
-export interface DatasetConversionProgressDetail {
-  /** The detail schema's version (`1`); bumped on incompatible changes. */
-  readonly schemaVersion: number;
-  readonly tenant: string;
-  readonly datasetId: string;
-  readonly channel: string;
-  readonly version: string;
-  readonly upload: UploadReference;
-  readonly route: ConversionRoute;
+export interface DatasetConversionProgressDetail extends DatasetConversionHeader {
   /** Done so far, 0–1 (`completed / total`, rounded down to a thousandth). */
   readonly progress: number;
   /** What `completed` and `total` count. */

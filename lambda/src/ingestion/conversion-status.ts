@@ -130,7 +130,7 @@ export interface ConversionFacts {
   readonly route: ConversionRoute;
 }
 
-/** The fields every queued, started and progress event shares: the whole of a queued event. */
+/** The {@link DatasetConversionHeader} every queued, started and progress event carries: the whole of a queued event. */
 export function queuedDetail(facts: ConversionFacts): DatasetConversionQueuedDetail {
   return {
     schemaVersion: INGESTION_EVENT_SCHEMA_VERSION,
