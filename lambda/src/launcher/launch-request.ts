@@ -87,10 +87,16 @@ const tagLimits = SAGEMAKER_LIMITS.tags;
 const metricLimits = SAGEMAKER_LIMITS.metricDefinitions;
 
 const channelLimits = SAGEMAKER_LIMITS.channels;
-// Every length check before a pattern aborts: a pattern's repetition over a multi-megabyte string
-// runs V8 out of backtracking stack ("Maximum call stack size exceeded") instead of failing.
-const channelName = z.string().max(channelLimits.maxNameLength, { message: `channel names are at most ${channelLimits.maxNameLength} characters`, abort: true })
-  .regex(channelLimits.namePattern, 'channel names are characters of A-Z, a-z, 0-9, ".", "-" and "_" (the container reads the channel at /opt/ml/input/data/<name>)');
+/**
+ * `text` of at most `max` characters that matches `pattern`. The length check aborts the rest: a
+ * pattern's repetition over a multi-megabyte string runs V8 out of backtracking stack ("Maximum
+ * call stack size exceeded") instead of failing, so no pattern ever runs on an unbounded string.
+ */
+function boundedMatch(text: z.ZodString, max: number, tooLong: string, pattern: RegExp, mismatch: string): z.ZodString {
+  return text.max(max, { message: tooLong, abort: true }).regex(pattern, mismatch);
+}
+
+const channelName = boundedMatch(z.string(), channelLimits.maxNameLength, `channel names are at most ${channelLimits.maxNameLength} characters`, channelLimits.namePattern, 'channel names are characters of A-Z, a-z, 0-9, ".", "-" and "_" (the container reads the channel at /opt/ml/input/data/<name>)');
 const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, a number or a boolean' });
 
 /**
@@ -168,10 +174,8 @@ const checkpointSchema = z.strictObject({
 }).partial();
 
 const metricDefinitionSchema = z.strictObject({
-  name: z.string().min(metricLimits.name.min, 'must not be empty').max(metricLimits.name.max, { message: `is at most ${metricLimits.name.max} characters`, abort: true })
-    .regex(metricLimits.name.pattern, 'must be one line (no line breaks)'),
-  regex: z.string().min(metricLimits.regex.min, 'must not be empty').max(metricLimits.regex.max, { message: `is at most ${metricLimits.regex.max} characters`, abort: true })
-    .regex(metricLimits.regex.pattern, 'must be one line (no line breaks)')
+  name: boundedMatch(z.string().min(metricLimits.name.min, 'must not be empty'), metricLimits.name.max, `is at most ${metricLimits.name.max} characters`, metricLimits.name.pattern, 'must be one line (no line breaks)'),
+  regex: boundedMatch(z.string().min(metricLimits.regex.min, 'must not be empty'), metricLimits.regex.max, `is at most ${metricLimits.regex.max} characters`, metricLimits.regex.pattern, 'must be one line (no line breaks)')
     .superRefine((regex, ctx) => {
       const problem = metricRegexProblem(regex);
       if (problem) {
@@ -190,10 +194,7 @@ export const channelSchemaFieldsMatch: SameFields<z.output<ReturnType<typeof cha
 function fieldSchemas(rules: RequestRules): RequestSchemas {
   const userTagLimit = tagLimits.max - rules.platformTagCount;
   return {
-    clientToken: z.string()
-      .min(1, 'must not be empty')
-      .max(CLIENT_TOKEN_MAX_LENGTH, { message: `is at most ${CLIENT_TOKEN_MAX_LENGTH} characters (a UUID fits)`, abort: true })
-      .regex(CLIENT_TOKEN_PATTERN, 'must be letters, digits and hyphens, starting and ending with a letter or digit (a UUID fits)'),
+    clientToken: boundedMatch(z.string().min(1, 'must not be empty'), CLIENT_TOKEN_MAX_LENGTH, `is at most ${CLIENT_TOKEN_MAX_LENGTH} characters (a UUID fits)`, CLIENT_TOKEN_PATTERN, 'must be letters, digits and hyphens, starting and ending with a letter or digit (a UUID fits)'),
     datasetId: catalogName(validateDatasetId),
     channels: [
       objectOf('channel names to channel settings').superRefine((channels, ctx) => {
@@ -224,8 +225,7 @@ function fieldSchemas(rules: RequestRules): RequestSchemas {
       .max(rules.maxRuntimeInSeconds, `is at most ${rules.maxRuntimeInSeconds} seconds on this platform (the launcher's maxRuntime)`),
     hyperparameters: hyperParameterMap(hp.maxEntries, rules),
     environment: z.record(
-      z.string().max(env.maxKeyLength, { message: `environment variable names are at most ${env.maxKeyLength} characters`, abort: true })
-        .regex(env.keyPattern, 'environment variable names start with a letter or "_" and continue with letters, digits or "_"')
+      boundedMatch(z.string(), env.maxKeyLength, `environment variable names are at most ${env.maxKeyLength} characters`, env.keyPattern, 'environment variable names start with a letter or "_" and continue with letters, digits or "_"')
         .superRefine((key, ctx) => {
           const reserved = reservedEnvironmentVariable(key, rules.allowedReservedNames);
           if (reserved) {
@@ -237,12 +237,10 @@ function fieldSchemas(rules: RequestRules): RequestSchemas {
     ).refine((map) => Object.keys(map).length <= env.maxEntries,
       { error: (issue) => `has ${Object.keys(issue.input as object).length} variables; SageMaker accepts at most ${env.maxEntries}` }),
     tags: z.record(
-      z.string().min(1, 'tag keys must not be empty').max(tagLimits.maxKeyLength, { message: `tag keys are at most ${tagLimits.maxKeyLength} characters`, abort: true })
-        .regex(tagLimits.pattern, 'tag keys are letters, digits, spaces and _ . : / = + - @')
+      boundedMatch(z.string().min(1, 'tag keys must not be empty'), tagLimits.maxKeyLength, `tag keys are at most ${tagLimits.maxKeyLength} characters`, tagLimits.pattern, 'tag keys are letters, digits, spaces and _ . : / = + - @')
         .refine((key) => !key.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved by AWS')
         .refine((key) => !key.startsWith(rules.platformTagPrefix), `tag keys starting with "${rules.platformTagPrefix}" are set by the platform`),
-      z.string().max(tagLimits.maxValueLength, { message: `tag values are at most ${tagLimits.maxValueLength} characters`, abort: true })
-        .regex(tagLimits.pattern, 'tag values are letters, digits, spaces and _ . : / = + - @'),
+      boundedMatch(z.string(), tagLimits.maxValueLength, `tag values are at most ${tagLimits.maxValueLength} characters`, tagLimits.pattern, 'tag values are letters, digits, spaces and _ . : / = + - @'),
       { error: 'must be an object of tag keys to string values' },
     ).refine((map) => Object.keys(map).length <= userTagLimit,
       { error: (issue) => `has ${Object.keys(issue.input as object).length} tags; at most ${userTagLimit} (SageMaker's ${tagLimits.max} minus the platform's ${rules.platformTagCount})` }),
